@@ -1,0 +1,120 @@
+// The contract between the core and a channel adapter (adapters/<name>/index.ts).
+// Adapters see only these types: no express, no store, no config module.
+import type { InboundEvent, IngestOutcome } from './events.js';
+import type { Channel, ContactRecord, DeliveryStatus, Message, Ticket } from './types.js';
+
+export interface LoggerLike {
+  debug(obj: object | string, msg?: string): void;
+  info(obj: object | string, msg?: string): void;
+  warn(obj: object | string, msg?: string): void;
+  error(obj: object | string, msg?: string): void;
+}
+
+/** A webhook request as the core hands it to an adapter: the raw bytes, before any parsing. */
+export interface WebhookRequest {
+  method: string;
+  /** Path as mounted, e.g. `/webhooks/twilio/messaging/gather`. */
+  path: string;
+  /** Raw query string without `?` ('' when none). */
+  rawQuery: string;
+  query: Record<string, string>;
+  /** Lower-cased header names. */
+  headers: Record<string, string | undefined>;
+  rawBody: Buffer;
+  /** PUBLIC_BASE_URL + path + ('?' + rawQuery when present): the URL the provider called. */
+  publicUrl: string;
+  requestId: string;
+}
+
+export interface WebhookResponse {
+  status: number;
+  contentType?: string;
+  body?: string | Buffer;
+  headers?: Record<string, string>;
+}
+
+/** A chatbot decision requested synchronously (voice needs the answer inside the call). */
+export interface BotTurn {
+  reply: string | null;
+  handoff: boolean;
+}
+
+export interface BusEvent {
+  type: 'ticket.created' | 'ticket.updated' | 'ticket.status_changed' | 'message.created' | 'message.updated';
+  data: Record<string, unknown>;
+}
+
+/** What a running adapter may call back into the core. */
+export interface ChannelContext {
+  ingest(event: InboundEvent): Promise<IngestOutcome>;
+  getTicket(ticketId: string): Promise<Ticket | null>;
+  getMessages(ticketId: string): Promise<Message[]>;
+  getContact(channel: Channel, address: string): Promise<ContactRecord | null>;
+  /** Run the chatbot now for the ticket's latest customer message, within `timeoutMs`; null if it took too long or is off. */
+  botTurnNow(ticketId: string, timeoutMs: number): Promise<BotTurn | null>;
+  /** Record a message the adapter already delivered itself (e.g. a spoken `<Say>`), deduplicated on external_id. */
+  recordDelivered(ticketId: string, input: { author: 'bot' | 'system'; text: string; external_id: string; meta?: Record<string, unknown> }): Promise<Message>;
+  /** Mark the ticket for a human. */
+  handoff(ticketId: string, reason: string): Promise<void>;
+  subscribe(listener: (event: BusEvent) => void): () => void;
+  logger: LoggerLike;
+  now(): Date;
+}
+
+export interface WebhookRoute {
+  method: 'POST' | 'GET';
+  /** Express-style path, e.g. `/webhooks/twilio/messaging`. */
+  path: string;
+  /** Largest accepted body in bytes (413 beyond). Default 1 MiB. */
+  maxBodyBytes?: number;
+  handle(req: WebhookRequest, ctx: ChannelContext): Promise<WebhookResponse>;
+}
+
+export interface OutboundSendRequest {
+  ticket: Ticket;
+  message: Message;
+  contact: ContactRecord | null;
+  /** Latest inbound customer message of the ticket (threading, WhatsApp 24 h window). */
+  lastInbound: Message | null;
+  /** All messages of the ticket, in time order (email References). */
+  history: Message[];
+}
+
+export type SendResult =
+  | { ok: true; provider_id: string; status: DeliveryStatus; extra_provider_ids?: string[]; meta?: Record<string, unknown> }
+  | { ok: false; retryable: boolean; error_code: string; error_message: string; retry_after_ms?: number };
+
+export interface OutboundSender {
+  channels: readonly Channel[];
+  /** Refuse up front what can never be sent (opt-out, outside the WhatsApp window). */
+  precheck?(req: OutboundSendRequest): { ok: true } | { ok: false; error_code: string; error_message: string };
+  send(req: OutboundSendRequest): Promise<SendResult>;
+}
+
+/** A WebSocket peer that is not an agent (web-chat visitor). */
+export interface VisitorSocket {
+  send(frame: Record<string, unknown>): void;
+  close(code: number, reason: string): void;
+  readonly remoteAddress: string;
+}
+
+export interface VisitorSession {
+  onFrame(raw: string): Promise<void>;
+  onClose(): void;
+}
+
+export interface ChannelAdapter {
+  /** Folder name, e.g. `twilio`. */
+  name: string;
+  channels: readonly Channel[];
+  routes: WebhookRoute[];
+  /** null when credentials are missing: outbound on these channels is disabled (logged once). */
+  sender: OutboundSender | null;
+  /** Why `sender` is null, for the start-up log. */
+  senderDisabledReason?: string;
+  /** WebSocket visitors (web chat): called for each non-agent connection on /ws. */
+  onVisitorConnection?(socket: VisitorSocket, ctx: ChannelContext, query: Record<string, string>): VisitorSession;
+  /** Called once the core is wired, before the server listens. */
+  start?(ctx: ChannelContext): Promise<void> | void;
+  stop?(): Promise<void> | void;
+}

@@ -1,0 +1,128 @@
+// The one ticket/message model every channel is normalised into (see DESIGN.md "Model").
+
+export const CHANNELS = ['chat', 'telephone', 'whatsapp', 'sms', 'email'] as const;
+export type Channel = (typeof CHANNELS)[number];
+
+export const TICKET_STATUSES = ['en cours', 'fermé'] as const;
+export type TicketStatus = (typeof TICKET_STATUSES)[number];
+export const STATUS_OPEN: TicketStatus = 'en cours';
+export const STATUS_CLOSED: TicketStatus = 'fermé';
+
+export const SENTIMENTS = ['positif', 'neutre', 'negatif'] as const;
+export const CATEGORIES = ['facturation', 'technique', 'commercial', 'resiliation', 'autre'] as const;
+export const URGENCIES = ['basse', 'moyenne', 'haute'] as const;
+export type Sentiment = (typeof SENTIMENTS)[number];
+export type Category = (typeof CATEGORIES)[number];
+export type Urgency = (typeof URGENCIES)[number];
+
+export interface Analytics {
+  sentiment: Sentiment;
+  category: Category;
+  urgency: Urgency;
+  summary: string;
+  analyzed_at: string;
+  source: 'ai' | 'fallback';
+  model: string | null;
+}
+
+export interface Contact {
+  /** Normalised address: E.164 phone, `whatsapp:+…`, lower-cased email, or web-chat visitor id. */
+  address: string;
+  display_name?: string | null;
+}
+
+export type HandledBy = 'bot' | 'agent';
+
+/**
+ * Running figures kept on the ticket so exports never need to read every message.
+ * Maintained by `applyMessageToStats` (domain/metrics.ts) on each append.
+ */
+export interface TicketStats {
+  messages_count: number;
+  first_customer_at: string | null;
+  first_response_at: string | null;
+  first_bot_response_at: string | null;
+  first_agent_response_at: string | null;
+  /** Start of the customer's current wait (first customer message after our last reply), null when not waiting. */
+  waiting_since: string | null;
+  waits_count: number;
+  waits_total_seconds: number;
+  last_customer_message_id: string | null;
+  last_customer_message_at: string | null;
+  last_message_at: string | null;
+}
+
+export interface Ticket {
+  ticket_id: string;
+  status: TicketStatus;
+  channel: Channel;
+  contact: Contact;
+  subject: string | null;
+  created_at: string;
+  updated_at: string;
+  closed_at: string | null;
+  resolution_duration: number | null;
+  handled_by: HandledBy;
+  analytics: Analytics | null;
+  previous_ticket_id: string | null;
+  reopen_count: number;
+  stats: TicketStats;
+  /** Id of the last customer message the bot has taken a decision on (reply, silence or handoff). */
+  bot_handled_through: string | null;
+  /** Id of the last customer message covered by `analytics`. */
+  analytics_through: string | null;
+  /** Optimistic-concurrency version, bumped by every store write of the ticket. */
+  version: number;
+}
+
+export type Direction = 'inbound' | 'outbound';
+export type Author = 'customer' | 'bot' | 'agent' | 'system';
+
+export interface Attachment {
+  content_type: string;
+  size: number | null;
+  filename?: string | null;
+  url?: string | null;
+  stored_key?: string | null;
+}
+
+export const DELIVERY_STATUSES = ['queued', 'sent', 'delivered', 'read', 'failed'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+export interface Delivery {
+  status: DeliveryStatus;
+  error_code: string | null;
+  error_message: string | null;
+  attempts: number;
+  provider_id: string | null;
+  /** When the next send attempt is due (ISO), null when nothing is pending. */
+  next_attempt_at: string | null;
+  updated_at: string;
+}
+
+export interface Message {
+  message_id: string;
+  ticket_id: string;
+  direction: Direction;
+  author: Author;
+  text: string;
+  /** Whole body when it differs from `text` (e.g. email with quoted history). */
+  full_text?: string | null;
+  attachments: Attachment[];
+  /** Provider id (MessageSid, CallSid:step, email Message-ID, web-chat client id); unique per channel. */
+  external_id: string | null;
+  created_at: string;
+  delivery: Delivery | null;
+  /** Channel-specific extras (WhatsApp profile, email headers, call info...). */
+  meta?: Record<string, unknown>;
+}
+
+export interface ContactRecord {
+  channel: Channel;
+  address: string;
+  display_name: string | null;
+  opted_out: boolean;
+  opted_out_at: string | null;
+  last_inbound_at: string | null;
+  updated_at: string;
+}

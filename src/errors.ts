@@ -1,0 +1,64 @@
+// Typed errors. The HTTP layer maps them to status + {error:{code,message}} in one place (src/http/errors.ts).
+
+export type ErrorCode = string;
+
+export class AppError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class ValidationError extends AppError {
+  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>) {
+    super(400, code, message, details);
+  }
+}
+export class UnauthorizedError extends AppError {
+  constructor(message = 'A valid API token is required (Authorization: Bearer <token>).') {
+    super(401, 'unauthorized', message);
+  }
+}
+export class ForbiddenError extends AppError {
+  constructor(code: ErrorCode, message: string) {
+    super(403, code, message);
+  }
+}
+export class NotFoundError extends AppError {
+  constructor(code: ErrorCode, message: string) {
+    super(404, code, message);
+  }
+}
+export class ConflictError extends AppError {
+  constructor(code: ErrorCode, message: string) {
+    super(409, code, message);
+  }
+}
+export class PayloadTooLargeError extends AppError {
+  constructor(limitBytes: number) {
+    super(413, 'payload_too_large', `The request body is larger than ${limitBytes} bytes.`);
+  }
+}
+export class UnsupportedMediaTypeError extends AppError {
+  constructor(message: string) {
+    super(415, 'unsupported_media_type', message);
+  }
+}
+export class UnavailableError extends AppError {
+  constructor(code: ErrorCode, message: string) {
+    super(503, code, message);
+  }
+}
+
+/** Raised by a store when an optimistic write lost a race too many times, or a conditional write failed. */
+export class StoreConflictError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StoreConflictError';
+  }
+}
