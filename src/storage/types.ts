@@ -55,8 +55,16 @@ export interface TicketStore {
    */
   ingest(input: IngestInput): Promise<IngestResult>;
 
-  /** Append a message we produced (bot/agent/system) to an existing ticket; dedup on external_id when set. */
-  appendMessage(ticketId: string, message: Omit<Message, 'ticket_id' | 'message_id'> & { message_id?: string }): Promise<{ message: Message; ticket: Ticket; duplicate: boolean }>;
+  /**
+   * Append a message we produced (bot/agent/system) to an existing ticket; dedup on (ticket channel, external_id)
+   * when set. `mutateTicket` is applied to the ticket in the same write (e.g. mark the bot decision taken).
+   * Throws NotFoundError when the ticket does not exist.
+   */
+  appendMessage(
+    ticketId: string,
+    message: Omit<Message, 'ticket_id' | 'message_id'> & { message_id?: string },
+    mutateTicket?: TicketMutation,
+  ): Promise<{ message: Message; ticket: Ticket; duplicate: boolean }>;
 
   getTicket(ticketId: string): Promise<Ticket | null>;
   getMessages(ticketId: string): Promise<Message[]>;

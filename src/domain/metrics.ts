@@ -1,0 +1,88 @@
+// Response-time figures (DESIGN.md "Metric definitions"), maintained incrementally on the ticket.
+import type { Message, Ticket, TicketStats } from './types.js';
+
+export function emptyStats(): TicketStats {
+  return {
+    messages_count: 0,
+    first_customer_at: null,
+    first_response_at: null,
+    first_bot_response_at: null,
+    first_agent_response_at: null,
+    waiting_since: null,
+    waits_count: 0,
+    waits_total_seconds: 0,
+    last_customer_message_id: null,
+    last_customer_message_at: null,
+    last_message_at: null,
+  };
+}
+
+export function secondsBetween(fromIso: string, toIso: string): number {
+  return Math.max(0, Math.round((Date.parse(toIso) - Date.parse(fromIso)) / 1000));
+}
+
+/** A reply the customer sees: bot or agent, outbound, not refused before sending. */
+export function isPublicReply(message: Message): boolean {
+  if (message.direction !== 'outbound') return false;
+  if (message.author !== 'bot' && message.author !== 'agent') return false;
+  return !(message.delivery?.status === 'failed' && message.delivery.attempts === 0);
+}
+
+export function isCustomerMessage(message: Message): boolean {
+  return message.direction === 'inbound' && message.author === 'customer';
+}
+
+/** Fold one appended message into the running figures. Messages must be applied in time order. */
+export function applyMessageToStats(stats: TicketStats, message: Message): TicketStats {
+  const next: TicketStats = { ...stats, messages_count: stats.messages_count + 1, last_message_at: message.created_at };
+  const at = message.created_at;
+  if (isCustomerMessage(message)) {
+    next.first_customer_at ??= at;
+    next.waiting_since ??= at;
+    next.last_customer_message_id = message.message_id;
+    next.last_customer_message_at = at;
+  } else if (isPublicReply(message)) {
+    if (next.first_customer_at !== null) {
+      next.first_response_at ??= at;
+      if (message.author === 'bot') next.first_bot_response_at ??= at;
+      if (message.author === 'agent') next.first_agent_response_at ??= at;
+    }
+    if (next.waiting_since !== null) {
+      next.waits_count += 1;
+      next.waits_total_seconds += secondsBetween(next.waiting_since, at);
+      next.waiting_since = null;
+    }
+  }
+  return next;
+}
+
+/** Rebuild figures from the whole conversation (used by tests and repairs). */
+export function statsFromMessages(messages: Message[]): TicketStats {
+  return [...messages].sort(compareMessages).reduce(applyMessageToStats, emptyStats());
+}
+
+export function compareMessages(a: Message, b: Message): number {
+  return a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : a.message_id < b.message_id ? -1 : a.message_id > b.message_id ? 1 : 0;
+}
+
+export interface TicketMetrics {
+  messages_count: number;
+  first_response_time_seconds: number | null;
+  avg_response_time_seconds: number | null;
+  bot_first_response_time_seconds: number | null;
+  first_human_response_time_seconds: number | null;
+  resolution_duration_seconds: number | null;
+}
+
+export function ticketMetrics(ticket: Ticket): TicketMetrics {
+  const s = ticket.stats;
+  const since = (at: string | null) => (at !== null && s.first_customer_at !== null ? secondsBetween(s.first_customer_at, at) : null);
+  return {
+    messages_count: s.messages_count,
+    first_response_time_seconds: since(s.first_response_at),
+    avg_response_time_seconds: s.waits_count > 0 ? Math.round(s.waits_total_seconds / s.waits_count) : null,
+    bot_first_response_time_seconds: since(s.first_bot_response_at),
+    first_human_response_time_seconds: since(s.first_agent_response_at),
+    resolution_duration_seconds: ticket.resolution_duration,
+  };
+}
