@@ -22,6 +22,11 @@ export interface IngestInput {
   preferred_ticket_id?: string | null;
   /** Set when the hints pointed at another contact's ticket: the new ticket links to it. */
   linked_ticket_id?: string | null;
+  /**
+   * When false, do not join the contact's open ticket by address alone: only preferred_ticket_id can be joined,
+   * otherwise a new ticket is opened (email threads by headers, never by sender). Default true.
+   */
+  join_open_ticket?: boolean;
   /** When false, never open a ticket: store only if the contact has one (else `no_ticket`). */
   may_open_ticket: boolean;
   subject?: string | null;

@@ -137,6 +137,16 @@ export function runStoreContract(name: string, makeHarness: () => Promise<StoreH
       assert.equal(foreign.ticket.ticket_id, a.ticket.ticket_id, "never joins someone else's ticket");
     });
 
+    it('join_open_ticket=false opens a new ticket unless the preferred one matches', async () => {
+      const a = await store.ingest({ ...inbound('email', 'carol@example.com', 'join-1', 'first'), join_open_ticket: false });
+      const b = await store.ingest({ ...inbound('email', 'carol@example.com', 'join-2', 'unrelated'), join_open_ticket: false });
+      assert.ok(a.kind === 'stored' && b.kind === 'stored');
+      assert.notEqual(b.ticket.ticket_id, a.ticket.ticket_id);
+      const c = await store.ingest({ ...inbound('email', 'carol@example.com', 'join-3', 'reply'), join_open_ticket: false, preferred_ticket_id: a.ticket.ticket_id });
+      assert.ok(c.kind === 'stored');
+      assert.equal(c.ticket.ticket_id, a.ticket.ticket_id);
+    });
+
     it('appendMessage stores outbound messages, dedups on external_id, updates stats and applies the ticket mutation', async () => {
       const r = await store.ingest(inbound('chat', 'visitor-1', 'cid-1', 'Bonjour'));
       assert.ok(r.kind === 'stored');

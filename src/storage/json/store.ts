@@ -210,7 +210,7 @@ export function createJsonStore(options: JsonStoreOptions): TicketStore & { comp
         const preferred = state.tickets.get(input.preferred_ticket_id);
         if (preferred && preferred.status === STATUS_OPEN && preferred.channel === input.channel && preferred.contact.address === address) ticket = preferred;
       }
-      ticket ??= state.openTicketOf(input.channel, address);
+      if (input.join_open_ticket !== false) ticket ??= state.openTicketOf(input.channel, address);
       let created = false;
       if (!ticket) {
         if (!input.may_open_ticket) return { kind: 'no_ticket' };
