@@ -1,0 +1,37 @@
+// Twilio channel module: SMS/MMS/WhatsApp messaging (this folder) and voice (./voice).
+import type { Config } from '../../src/config.js';
+import type { ChannelAdapter } from '../../src/domain/channel.js';
+import type { AdapterDeps, ChannelModule } from '../../src/registry.js';
+import { messagingRoutes } from './routes.js';
+import { createTwilioClient, createTwilioSender, senderAvailability } from './send.js';
+import { simulators } from './simulate.js';
+import type { TwilioMessagingSettings } from './types.js';
+
+export function twilioSettings(config: Config): TwilioMessagingSettings {
+  return {
+    accountSid: config.TWILIO_ACCOUNT_SID,
+    authToken: config.TWILIO_AUTH_TOKEN,
+    smsFrom: config.TWILIO_SMS_FROM,
+    whatsappFrom: config.TWILIO_WHATSAPP_FROM,
+    messagingServiceSid: config.TWILIO_MESSAGING_SERVICE_SID,
+    apiBaseUrl: config.TWILIO_API_BASE_URL,
+  };
+}
+
+function create(config: Config, deps: AdapterDeps): ChannelAdapter {
+  const settings = twilioSettings(config);
+  const availability = senderAvailability(settings);
+  const sender = availability.ok
+    ? createTwilioSender({ settings, client: createTwilioClient(settings), channels: availability.channels, deps })
+    : null;
+  return {
+    name: 'twilio',
+    channels: ['sms', 'whatsapp'],
+    routes: [...messagingRoutes(settings)],
+    sender,
+    ...(availability.ok ? {} : { senderDisabledReason: availability.reason }),
+  };
+}
+
+export const twilioModule: ChannelModule = { name: 'twilio', create, simulators };
+export default twilioModule;
