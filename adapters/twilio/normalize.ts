@@ -140,7 +140,7 @@ export function normalizeInboundMessage(params: TwilioParams, options: Normalize
   const buttonPayload = nonEmptyParam(params, 'ButtonPayload');
   const messageType = nonEmptyParam(params, 'MessageType');
 
-  let text = body.trim() ? body : '';
+  let text = body.trim();
   if (!text && buttonText) text = buttonText;
   if (!text && location) text = locationText(location);
   if (!text && attachments.length === 0) {
