@@ -1,0 +1,42 @@
+// SendGrid email channel: Inbound Parse webhook in, v3 Mail Send out (see README.md).
+import type { Config } from '../../src/config.js';
+import type { ChannelAdapter } from '../../src/domain/channel.js';
+import type { AdapterDeps, ChannelModule } from '../../src/registry.js';
+import { inboundRoute } from './routes.js';
+import { createMailService, createSendGridSender, senderAvailability } from './send.js';
+import { simulators } from './simulate.js';
+import type { SendGridSettings } from './types.js';
+
+export function sendgridSettings(config: Config): SendGridSettings {
+  return {
+    SENDGRID_API_KEY: config.SENDGRID_API_KEY,
+    SENDGRID_API_BASE_URL: config.SENDGRID_API_BASE_URL,
+    SUPPORT_EMAIL_FROM: config.SUPPORT_EMAIL_FROM,
+    INBOUND_EMAIL_SECRET: config.INBOUND_EMAIL_SECRET,
+    EMAIL_MAX_ATTACHMENT_BYTES: config.EMAIL_MAX_ATTACHMENT_BYTES,
+  };
+}
+
+export function createSendGridAdapter(settings: SendGridSettings, deps: Pick<AdapterDeps, 'logger'>): ChannelAdapter {
+  const availability = senderAvailability(settings);
+  const sender = availability.ok
+    ? createSendGridSender({ mail: createMailService(settings.SENDGRID_API_KEY!, settings.SENDGRID_API_BASE_URL), supportAddress: availability.from })
+    : null;
+  if (!settings.INBOUND_EMAIL_SECRET) {
+    deps.logger.warn({}, 'INBOUND_EMAIL_SECRET is not set: every SendGrid Inbound Parse post will be refused with 403');
+  }
+  return {
+    name: 'sendgrid',
+    channels: ['email'],
+    routes: [inboundRoute(settings)],
+    sender,
+    ...(availability.ok ? {} : { senderDisabledReason: availability.reason }),
+  };
+}
+
+function create(config: Config, deps: AdapterDeps): ChannelAdapter {
+  return createSendGridAdapter(sendgridSettings(config), deps);
+}
+
+export const sendgridModule: ChannelModule = { name: 'sendgrid', create, simulators };
+export default sendgridModule;

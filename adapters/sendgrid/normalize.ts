@@ -1,0 +1,217 @@
+// One received email → one InboundEvent. Pure: no I/O, the clock comes in as `receivedAt`.
+import { createHash } from 'node:crypto';
+import type { InboundEvent, ThreadHints } from '../../src/domain/events.js';
+import type { Attachment } from '../../src/domain/types.js';
+import { extractNewText, htmlToText, normalizeNewlines } from './quotes.js';
+import type { EmailAttachment, ParsedEmail } from './types.js';
+
+export interface NormalizeOptions {
+  /** SUPPORT_EMAIL_FROM, lower-cased; null when unset (no reply-token routing, no own-address check). */
+  supportAddress: string | null;
+  receivedAt: string;
+}
+
+/** Longest text kept for a system note (bounces quote whole messages). */
+const NOTE_MAX_CHARS = 2000;
+
+function splitAddress(address: string): { local: string; domain: string } | null {
+  const at = address.lastIndexOf('@');
+  if (at <= 0 || at === address.length - 1) return null;
+  return { local: address.slice(0, at).toLowerCase(), domain: address.slice(at + 1).toLowerCase() };
+}
+
+/** `support+<ticket>@domain` → `<ticket>`, for the support address's own local part and domain only. */
+export function ticketTokenFromAddress(address: string, supportAddress: string | null): string | null {
+  if (!supportAddress) return null;
+  const support = splitAddress(supportAddress);
+  const candidate = splitAddress(address);
+  if (!support || !candidate || candidate.domain !== support.domain) return null;
+  const prefix = `${support.local}+`;
+  if (!candidate.local.startsWith(prefix)) return null;
+  const token = candidate.local.slice(prefix.length);
+  if (!/^[a-z0-9_-]{1,64}$/i.test(token)) return null;
+  // Ticket ids are ULIDs (upper case); addresses often come back lower-cased by mail clients.
+  return /^[0-9a-hjkmnp-tv-z]{26}$/i.test(token) ? token.toUpperCase() : token;
+}
+
+/** Our own address, with or without a `+token`. */
+export function isOwnAddress(address: string, supportAddress: string | null): boolean {
+  if (!supportAddress) return false;
+  const support = splitAddress(supportAddress);
+  const candidate = splitAddress(address);
+  if (!support || !candidate || candidate.domain !== support.domain) return false;
+  return candidate.local === support.local || candidate.local.startsWith(`${support.local}+`);
+}
+
+export function threadHints(email: ParsedEmail, supportAddress: string | null): ThreadHints {
+  // In-Reply-To names the direct parent; References runs oldest → newest, so read it backwards.
+  const ids = [...new Set([...email.in_reply_to, ...[...email.references].reverse()])];
+  const recipients = [...email.envelope_to, ...email.to.map((a) => a.address), ...email.cc.map((a) => a.address)];
+  let ticketToken: string | null = null;
+  for (const address of recipients) {
+    ticketToken = ticketTokenFromAddress(address, supportAddress);
+    if (ticketToken) break;
+  }
+  const hints: ThreadHints = {};
+  if (ids.length > 0) hints.replyToExternalIds = ids;
+  if (ticketToken) hints.ticketToken = ticketToken;
+  return hints;
+}
+
+/** Message-ID, or a hash of what stays the same when SendGrid redelivers the same mail. */
+export function externalIdOf(email: ParsedEmail): string {
+  if (email.message_id) return email.message_id;
+  const fingerprint = JSON.stringify({
+    envelope_to: email.envelope_to,
+    envelope_from: email.envelope_from,
+    from: email.from?.address ?? null,
+    date: email.date,
+    subject: email.subject,
+    text: email.text,
+    html: email.html,
+  });
+  return `sha256:${createHash('sha256').update(fingerprint, 'utf8').digest('hex')}`;
+}
+
+export type LoopKind = 'bounce' | 'auto_reply';
+
+/** Why this mail must not be answered, or null for a mail written by a person. */
+export function loopKind(email: ParsedEmail): { kind: LoopKind; evidence: string } | null {
+  const h = email.headers;
+  const from = email.from?.address ?? '';
+  const local = from.split('@')[0] ?? '';
+  const contentType = (email.content_type ?? '').toLowerCase();
+  if (/^(mailer-daemon|postmaster)$/i.test(local)) return { kind: 'bounce', evidence: `from ${local}` };
+  if (contentType.startsWith('multipart/report') && /report-type\s*=\s*"?delivery-status/.test(contentType)) {
+    return { kind: 'bounce', evidence: 'multipart/report delivery-status' };
+  }
+  if (h['x-failed-recipients']) return { kind: 'bounce', evidence: 'X-Failed-Recipients' };
+  const autoSubmitted = h['auto-submitted']?.trim().toLowerCase();
+  if (autoSubmitted && autoSubmitted !== 'no') return { kind: 'auto_reply', evidence: `Auto-Submitted: ${autoSubmitted}` };
+  for (const name of ['x-autoreply', 'x-autorespond', 'x-autoresponder'] as const) {
+    if (h[name] !== undefined) return { kind: 'auto_reply', evidence: name };
+  }
+  const precedence = h.precedence?.trim().toLowerCase();
+  if (precedence && ['bulk', 'junk', 'list', 'auto_reply'].includes(precedence)) {
+    return { kind: 'auto_reply', evidence: `Precedence: ${precedence}` };
+  }
+  if (h['list-id']) return { kind: 'auto_reply', evidence: 'List-Id' };
+  if (/^(no-?reply|do-?not-?reply)$/i.test(local)) return { kind: 'auto_reply', evidence: `from ${local}` };
+  return null;
+}
+
+/** A bounce quotes the headers of the mail that failed: its Message-ID threads the note. */
+function bouncedMessageIds(email: ParsedEmail, body: string): string[] {
+  const sources = [body];
+  for (const a of email.attachments) {
+    if (a.content && /^(message\/rfc822|text\/rfc822-headers|message\/delivery-status|text\/plain)$/.test(a.content_type)) {
+      sources.push(a.content.toString('utf8'));
+    }
+  }
+  const ids: string[] = [];
+  for (const source of sources) {
+    for (const m of source.matchAll(/^\s*Message-ID:\s*<([^<>\s]+)>/gim)) ids.push(m[1]);
+  }
+  return [...new Set(ids)];
+}
+
+/** A file name safe to show and to store under: no directories, no control characters. */
+export function safeFilename(name: string | null): string | null {
+  if (!name) return null;
+  const base = name.split(/[\\/]/).pop() ?? '';
+  // eslint-disable-next-line no-control-regex
+  const cleaned = base.replace(/[\u0000-\u001f\u007f]/g, '').replace(/^\.+/, '').trim().slice(0, 200);
+  return cleaned === '' ? null : cleaned;
+}
+
+function attachmentRecord(a: EmailAttachment): Attachment {
+  return { content_type: a.content_type, size: a.size, filename: safeFilename(a.filename), url: null, stored_key: null };
+}
+
+function bodyOf(email: ParsedEmail): string {
+  if (email.text && email.text.trim() !== '') return normalizeNewlines(email.text).trim();
+  if (email.html && email.html.trim() !== '') return htmlToText(email.html);
+  return '';
+}
+
+function emailMeta(email: ParsedEmail): Record<string, unknown> {
+  return {
+    email: {
+      mode: email.mode,
+      message_id: email.message_id,
+      in_reply_to: email.in_reply_to,
+      references: email.references,
+      from: email.from,
+      to: email.to,
+      cc: email.cc,
+      envelope_to: email.envelope_to,
+      envelope_from: email.envelope_from,
+      subject: email.subject,
+      date: email.date,
+      spam_score: email.spam_score,
+      html_only: !(email.text && email.text.trim() !== '') && Boolean(email.html),
+      attachments: email.attachments.map((a) => ({
+        filename: safeFilename(a.filename),
+        content_type: a.content_type,
+        size: a.size,
+        sha256: a.sha256,
+        content_id: a.content_id,
+        inline: a.inline,
+        within_size_limit: a.content !== null,
+      })),
+    },
+  };
+}
+
+function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max)}…`;
+}
+
+export function normalizeInboundEmail(email: ParsedEmail, options: NormalizeOptions): InboundEvent {
+  if (!email.from) {
+    return { kind: 'unsupported', channel: 'email', external_id: email.message_id, reason: 'email without a sender address', raw: { subject: email.subject } };
+  }
+  if (isOwnAddress(email.from.address, options.supportAddress)) {
+    return { kind: 'ignored', channel: 'email', reason: 'mail from our own support address (loop)' };
+  }
+  const external_id = externalIdOf(email);
+  const contact = { address: email.from.address, display_name: email.from.name };
+  const received_at = options.receivedAt;
+  const thread = threadHints(email, options.supportAddress);
+  const body = bodyOf(email);
+  const loop = loopKind(email);
+  if (loop) {
+    const label = loop.kind === 'bounce' ? 'Delivery failure notice' : 'Automatic reply';
+    const ids = loop.kind === 'bounce' ? bouncedMessageIds(email, body) : [];
+    const noteThread: ThreadHints = { ...thread };
+    if (ids.length > 0) noteThread.replyToExternalIds = [...new Set([...(thread.replyToExternalIds ?? []), ...ids])];
+    const summary = `${label} from ${email.from.address} (${loop.evidence})${email.subject ? `: ${email.subject}` : ''}`;
+    const text = truncate(body === '' ? summary : `${summary}\n\n${extractNewText(body)}`, NOTE_MAX_CHARS);
+    return {
+      kind: 'system_note',
+      channel: 'email',
+      external_id,
+      contact,
+      text,
+      received_at,
+      thread: noteThread,
+      // A bounce that matches no thread is noise; an auto-reply is still worth keeping on the contact.
+      may_open_ticket: loop.kind !== 'bounce',
+      meta: { ...emailMeta(email), loop: loop.kind, loop_evidence: loop.evidence },
+    };
+  }
+  const newText = extractNewText(body);
+  return {
+    kind: 'message',
+    channel: 'email',
+    external_id,
+    contact,
+    text: newText,
+    full_text: body !== '' && body !== newText ? body : null,
+    subject: email.subject,
+    attachments: email.attachments.map(attachmentRecord),
+    received_at,
+    thread,
+    meta: emailMeta(email),
+  };
+}

@@ -1,0 +1,89 @@
+// POST /webhooks/sendgrid/inbound: verify the secret, read the multipart body, normalise, ingest,
+// and answer 200 only once ingest resolved (durable write; a duplicate resolves the same way).
+import type { ChannelContext, WebhookRequest, WebhookResponse, WebhookRoute } from '../../src/domain/channel.js';
+import type { IngestOutcome } from '../../src/domain/events.js';
+import { normalizeInboundEmail } from './normalize.js';
+import { InvalidMultipartError, parseInboundForm, readEmail } from './parse.js';
+import type { SendGridSettings } from './types.js';
+import { verifyInboundSecret, type InboundAuthResult } from './verify.js';
+
+export const INBOUND_PATH = '/webhooks/sendgrid/inbound';
+/** SendGrid's documented limit is 30 MB per mail (attachments included); leave room for multipart overhead. */
+export const INBOUND_MAX_BODY_BYTES = 40 * 1024 * 1024;
+
+function json(status: number, body: unknown, headers: Record<string, string> = {}): WebhookResponse {
+  return { status, contentType: 'application/json; charset=utf-8', body: JSON.stringify(body), headers };
+}
+
+function errorResponse(status: number, code: string, message: string): WebhookResponse {
+  return json(status, { error: { code, message } });
+}
+
+const REFUSAL_HINTS: Record<Extract<InboundAuthResult, { ok: false }>['reason'], string> = {
+  secret_not_configured: 'INBOUND_EMAIL_SECRET is not set, so inbound email cannot be authenticated and every Inbound Parse post is refused',
+  missing_credentials: 'no ?token= in the URL and no HTTP Basic credentials',
+  wrong_secret: 'the token or Basic password does not match INBOUND_EMAIL_SECRET',
+};
+
+function outcomeResponse(outcome: IngestOutcome): WebhookResponse {
+  if (outcome.kind === 'stored') {
+    return json(
+      200,
+      { status: outcome.duplicate ? 'duplicate' : 'stored', ticket_id: outcome.ticket.ticket_id, message_id: outcome.message.message_id },
+      { 'X-Freeda-Ticket-Id': outcome.ticket.ticket_id },
+    );
+  }
+  return json(200, { status: outcome.kind, reason: 'reason' in outcome ? outcome.reason : null });
+}
+
+export function inboundRoute(settings: SendGridSettings): WebhookRoute {
+  const supportAddress = settings.SUPPORT_EMAIL_FROM?.toLowerCase() ?? null;
+  let warnedUnconfigured = false;
+  return {
+    method: 'POST',
+    path: INBOUND_PATH,
+    maxBodyBytes: INBOUND_MAX_BODY_BYTES,
+    async handle(req: WebhookRequest, ctx: ChannelContext): Promise<WebhookResponse> {
+      const auth = verifyInboundSecret(req, settings.INBOUND_EMAIL_SECRET);
+      if (!auth.ok) {
+        const log = auth.reason === 'secret_not_configured' && !warnedUnconfigured ? ctx.logger.error.bind(ctx.logger) : ctx.logger.warn.bind(ctx.logger);
+        if (auth.reason === 'secret_not_configured') warnedUnconfigured = true;
+        log({ path: req.path, reason: auth.reason, request_id: req.requestId }, `sendgrid inbound refused (403): ${REFUSAL_HINTS[auth.reason]}`);
+        return errorResponse(403, 'forbidden', 'Inbound email must carry ?token=<INBOUND_EMAIL_SECRET> or HTTP Basic credentials with that secret as password.');
+      }
+      let event;
+      try {
+        const form = await parseInboundForm(req.rawBody, req.headers['content-type'], {
+          maxAttachmentBytes: settings.EMAIL_MAX_ATTACHMENT_BYTES,
+          maxFieldBytes: INBOUND_MAX_BODY_BYTES,
+        });
+        const read = await readEmail(form, { maxAttachmentBytes: settings.EMAIL_MAX_ATTACHMENT_BYTES });
+        event = read.ok
+          ? normalizeInboundEmail(read.email, { supportAddress, receivedAt: ctx.now().toISOString() })
+          : {
+              kind: 'unsupported' as const,
+              channel: 'email' as const,
+              external_id: null,
+              reason: read.reason,
+              raw: { fields: [...form.fields.keys()], files: form.files.map((f) => ({ field: f.field, filename: f.filename, size: f.size })) },
+            };
+      } catch (err) {
+        if (err instanceof InvalidMultipartError) {
+          ctx.logger.warn({ path: req.path, request_id: req.requestId, reason: err.message }, 'sendgrid inbound refused (400): invalid multipart body');
+          return errorResponse(400, err.code, err.message);
+        }
+        throw err;
+      }
+      if (event.kind === 'unsupported') {
+        // Acked so SendGrid does not redeliver for three days; kept raw by the core.
+        ctx.logger.warn({ reason: event.reason, request_id: req.requestId }, 'sendgrid inbound email not understood: acked');
+      } else if (event.kind === 'ignored') {
+        ctx.logger.info({ reason: event.reason, request_id: req.requestId }, 'sendgrid inbound email ignored');
+      } else if (event.kind === 'system_note') {
+        ctx.logger.info({ external_id: event.external_id, loop: event.meta?.loop, request_id: req.requestId }, 'sendgrid inbound email is automatic: stored as a note, not answered');
+      }
+      const outcome = await ctx.ingest(event);
+      return outcomeResponse(outcome);
+    },
+  };
+}

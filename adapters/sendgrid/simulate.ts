@@ -1,0 +1,128 @@
+// `freeda simulate email "text" [--from "Zoë <zoe@client.fr>"] [--subject …] [--to …] [--in-reply-to <id>]`:
+// posts a real multipart Inbound Parse body (parsed mode, secret as ?token=) to a running server,
+// prints the ticket id, then waits for the bot reply.
+import { randomBytes } from 'node:crypto';
+import type { SimulateArgs, SimulateEnv } from '../../src/registry.js';
+import { buildMultipart, randomBoundary } from './multipart.js';
+import { INBOUND_PATH } from './routes.js';
+
+const DEFAULT_FROM = 'Client Simulé <client.simule@example.com>';
+const DEFAULT_SUBJECT = 'Question';
+const DEFAULT_SUPPORT = 'support@freeda.example';
+
+function bareAddress(value: string): string {
+  const m = /<([^<>]+)>/.exec(value);
+  return (m ? m[1] : value).trim();
+}
+
+/** RFC 2047 for a header value that is not plain ASCII. */
+function encodedWord(value: string): string {
+  // eslint-disable-next-line no-control-regex
+  return /^[\x20-\x7e]*$/.test(value) ? value : `=?UTF-8?B?${Buffer.from(value, 'utf8').toString('base64')}?=`;
+}
+
+function fromHeader(value: string): string {
+  const m = /^\s*"?([^"<]*?)"?\s*<([^<>]+)>\s*$/.exec(value);
+  return m && m[1] ? `${encodedWord(m[1])} <${m[2]}>` : value;
+}
+
+/** A parsed-mode Inbound Parse body, as SendGrid would post it for this text. */
+export function simulatedInboundParse(
+  args: SimulateArgs,
+  env: Pick<SimulateEnv, 'config'>,
+): { body: Buffer; contentType: string; messageId: string } {
+  const from = args.from ?? args.options.from ?? DEFAULT_FROM;
+  const to = args.options.to ?? env.config.SUPPORT_EMAIL_FROM ?? DEFAULT_SUPPORT;
+  const subject = args.options.subject ?? DEFAULT_SUBJECT;
+  const messageId = `${randomBytes(12).toString('hex')}@simulate.freeda.local`;
+  const inReplyTo = args.options['in-reply-to'];
+  const headerLines = [
+    `Received: from simulate.freeda.local by mx.sendgrid.net with SMTP id ${randomBytes(6).toString('hex')}; ${new Date().toUTCString()}`,
+    `From: ${fromHeader(from)}`,
+    `To: ${to}`,
+    `Subject: ${encodedWord(subject)}`,
+    `Date: ${new Date().toUTCString()}`,
+    `Message-ID: <${messageId}>`,
+    ...(inReplyTo ? [`In-Reply-To: <${bareAddress(inReplyTo)}>`, `References: <${bareAddress(inReplyTo)}>`] : []),
+    'MIME-Version: 1.0',
+    'Content-Type: text/plain; charset="UTF-8"',
+  ];
+  const { body, contentType } = buildMultipart(
+    [
+      ['headers', headerLines.join('\n') + '\n'],
+      ['dkim', '{@example.com : pass}'],
+      ['to', to],
+      ['from', from],
+      ['text', args.text + '\n'],
+      ['sender_ip', '127.0.0.1'],
+      ['envelope', JSON.stringify({ to: [bareAddress(to)], from: bareAddress(from) })],
+      ['attachments', '0'],
+      ['subject', subject],
+      ['charsets', JSON.stringify({ to: 'UTF-8', from: 'UTF-8', subject: 'UTF-8', text: 'UTF-8' })],
+      ['SPF', 'pass'],
+    ],
+    randomBoundary(),
+  );
+  return { body, contentType, messageId };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+interface TicketView {
+  messages?: Array<{ direction: string; author: string; text: string; external_id: string | null; delivery?: { status: string; error_code: string | null } | null }>;
+}
+
+async function simulateEmail(args: SimulateArgs, env: SimulateEnv): Promise<void> {
+  const secret = env.config.INBOUND_EMAIL_SECRET;
+  if (!secret) {
+    env.print('INBOUND_EMAIL_SECRET is not set: the server refuses unauthenticated inbound email (403). Set the same INBOUND_EMAIL_SECRET for the server and for this command.');
+    process.exitCode = 1;
+    return;
+  }
+  const serverUrl = env.serverUrl.replace(/\/+$/, '');
+  const { body, contentType, messageId } = simulatedInboundParse(args, env);
+  let res: Response;
+  try {
+    res = await fetch(`${serverUrl}${INBOUND_PATH}?token=${encodeURIComponent(secret)}`, { method: 'POST', headers: { 'content-type': contentType }, body: new Uint8Array(body) });
+  } catch (err) {
+    env.print(`Cannot reach the server at ${serverUrl}: ${(err as Error).message}`);
+    process.exitCode = 1;
+    return;
+  }
+  const answer = await res.text();
+  if (res.status !== 200) {
+    env.print(`The server answered ${res.status}: ${answer}`);
+    process.exitCode = 1;
+    return;
+  }
+  env.print(`email <${messageId}> → 200 ${answer.trim()}`);
+  const ticketId = res.headers.get('x-freeda-ticket-id');
+  if (!ticketId) {
+    env.print('No ticket id in the answer (mail ignored or not understood: see the server log).');
+    return;
+  }
+  env.print(`ticket: ${ticketId}`);
+  if (!env.apiToken) {
+    env.print('No API token configured (API_TOKENS): cannot read the ticket to show the bot reply.');
+    return;
+  }
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    await sleep(400);
+    const ticketRes = await fetch(`${serverUrl}/tickets/${encodeURIComponent(ticketId)}`, { headers: { authorization: `Bearer ${env.apiToken}` } }).catch(() => null);
+    if (!ticketRes?.ok) continue;
+    const messages = ((await ticketRes.json()) as TicketView).messages ?? [];
+    const ours = messages.findIndex((m) => m.external_id === messageId);
+    const reply = ours >= 0 ? messages.slice(ours + 1).find((m) => m.direction === 'outbound') : undefined;
+    if (reply) {
+      const delivery = reply.delivery ? ` [${reply.delivery.status}${reply.delivery.error_code ? ` ${reply.delivery.error_code}` : ''}]` : '';
+      env.print(`${reply.author}: ${reply.text}${delivery}`);
+      return;
+    }
+  }
+  env.print('No reply within 10 s (chatbot off, handed to a human, or email sending disabled).');
+}
+
+export const simulators: Record<string, (args: SimulateArgs, env: SimulateEnv) => Promise<void>> = {
+  email: simulateEmail,
+};

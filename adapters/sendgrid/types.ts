@@ -1,0 +1,75 @@
+// Shapes private to the SendGrid adapter: the multipart form as received, and the email it carries.
+
+/** The config keys this adapter reads (a structural subset of src/config.ts `Config`). */
+export interface SendGridSettings {
+  SENDGRID_API_KEY?: string;
+  SENDGRID_API_BASE_URL?: string;
+  SUPPORT_EMAIL_FROM?: string;
+  INBOUND_EMAIL_SECRET?: string;
+  EMAIL_MAX_ATTACHMENT_BYTES: number;
+}
+
+/** One file part of the Inbound Parse form (`attachment1`…). Content is kept only up to the size limit. */
+export interface FormFile {
+  field: string;
+  filename: string | null;
+  content_type: string;
+  size: number;
+  sha256: string;
+  /** null when the file was larger than the limit (metadata and hash only). */
+  content: Buffer | null;
+}
+
+/**
+ * The Inbound Parse multipart body, decoded. Text fields keep their original bytes because SendGrid
+ * sends `text`/`html` in the mail's own charset (named in `charsets`), not in UTF-8.
+ */
+export interface InboundForm {
+  fields: Map<string, Buffer>;
+  files: FormFile[];
+}
+
+export interface EmailAddress {
+  /** Lower-cased address. */
+  address: string;
+  name: string | null;
+}
+
+export interface EmailAttachment {
+  filename: string | null;
+  content_type: string;
+  size: number;
+  sha256: string;
+  content_id: string | null;
+  inline: boolean;
+  /** Bytes, when within EMAIL_MAX_ATTACHMENT_BYTES. */
+  content: Buffer | null;
+}
+
+/** One received email, whichever Inbound Parse mode delivered it. */
+export interface ParsedEmail {
+  mode: 'parsed' | 'raw';
+  from: EmailAddress | null;
+  to: EmailAddress[];
+  cc: EmailAddress[];
+  /** SMTP recipients from the `envelope` field (lower-cased): the addresses the mail was really delivered to. */
+  envelope_to: string[];
+  envelope_from: string | null;
+  subject: string | null;
+  /** Message-ID without angle brackets, case kept (see `normalizeMessageId`). */
+  message_id: string | null;
+  in_reply_to: string[];
+  references: string[];
+  /** Date header as ISO 8601, null when absent or unreadable. */
+  date: string | null;
+  /** Lower-cased header name → first value, for the loop checks. */
+  headers: Record<string, string>;
+  /** Top-level Content-Type value, e.g. `multipart/report; report-type=delivery-status`. */
+  content_type: string | null;
+  text: string | null;
+  html: string | null;
+  attachments: EmailAttachment[];
+  spam_score: number | null;
+}
+
+export type ReadEmailResult = { ok: true; email: ParsedEmail } | { ok: false; reason: string };
