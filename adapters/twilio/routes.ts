@@ -1,7 +1,6 @@
 // Webhook routes for Twilio messaging: inbound SMS/MMS/WhatsApp and outbound status callbacks.
 import twilio from 'twilio';
 import type { ChannelContext, WebhookRequest, WebhookResponse, WebhookRoute } from '../../src/domain/channel.js';
-import type { IngestOutcome } from '../../src/domain/events.js';
 import { normalizeInboundMessage, normalizeStatusCallback } from './normalize.js';
 import { MESSAGING_PATH, STATUS_PATH, type TwilioMessagingSettings } from './types.js';
 import { checkTwilioWebhook, type TwilioWebhookCheck } from './verify.js';
@@ -11,10 +10,9 @@ export function emptyTwiml(): string {
   return new twilio.twiml.MessagingResponse().toString();
 }
 
-function twimlResponse(outcome: IngestOutcome | null): WebhookResponse {
-  const headers: Record<string, string> = {};
-  if (outcome?.kind === 'stored') headers['X-Freeda-Ticket-Id'] = outcome.ticket.ticket_id;
-  return { status: 200, contentType: 'text/xml; charset=utf-8', body: emptyTwiml(), headers };
+// The core adds X-Freeda-Ticket-Id from the ingest outcome.
+function twimlResponse(): WebhookResponse {
+  return { status: 200, contentType: 'text/xml; charset=utf-8', body: emptyTwiml() };
 }
 
 /** Log a refused webhook with the URL(s) the signature was checked against: the usual cause is PUBLIC_BASE_URL. */
@@ -48,8 +46,8 @@ export function messagingRoutes(settings: TwilioMessagingSettings): WebhookRoute
         ctx.logger.info({ reason: event.reason, request_id: req.requestId }, 'twilio messaging webhook ignored');
       }
       // Answer only once ingest has resolved, i.e. after the durable write (a duplicate resolves too).
-      const outcome = await ctx.ingest(event);
-      return twimlResponse(outcome);
+      await ctx.ingest(event);
+      return twimlResponse();
     },
   };
 
@@ -68,7 +66,7 @@ export function messagingRoutes(settings: TwilioMessagingSettings): WebhookRoute
         ctx.logger.warn({ reason: event.reason, external_id: event.external_id, request_id: req.requestId }, 'twilio status callback not understood: acked');
       }
       await ctx.ingest(event);
-      return twimlResponse(null);
+      return twimlResponse();
     },
   };
 
