@@ -10,7 +10,7 @@ export const VOICE_LANGUAGE = 'fr-FR';
 export const VOICEMAIL_MAX_SECONDS = 120;
 
 export const PHRASES = {
-  greeting: 'Bonjour, vous êtes bien au service client. Un assistant va prendre votre demande. Après le message, décrivez votre demande en quelques mots.',
+  greeting: "Bonjour, vous êtes bien au service client. Dites-nous en quelques mots l'objet de votre appel.",
   reprompt: "Je ne vous ai pas entendu. Pouvez-vous décrire votre demande en quelques mots ?",
   holding: 'Un instant, je transmets votre demande à un conseiller…',
   anythingElse: 'Avez-vous autre chose à ajouter ?',
