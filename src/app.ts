@@ -1,0 +1,128 @@
+// Composition root: config → logger, store, adapters, pipeline, HTTP + WebSocket server.
+import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { type Config, publicBaseUrl } from './config.js';
+import type { ChannelAdapter, OutboundSender } from './domain/channel.js';
+import type { Channel } from './domain/types.js';
+import { createHttpApp } from './http/app.js';
+import { createLogger } from './logger.js';
+import { createInProcessBus, type EventBus } from './pipeline/bus.js';
+import { createIntelligence } from './pipeline/intelligence.js';
+import { createDispatcher, type Dispatcher } from './pipeline/outbound.js';
+import { createPipeline, type Pipeline } from './pipeline/service.js';
+import { createWorkQueue, type WorkQueue } from './pipeline/work.js';
+import { channelModules, type ChannelModule } from './registry.js';
+import { createStore } from './storage/index.js';
+import type { TicketStore } from './storage/types.js';
+import { createHub, type Hub } from './ws/hub.js';
+
+export interface AppOverrides {
+  logger?: Logger;
+  now?: () => Date;
+  store?: TicketStore;
+  /** Channel modules to wire (default: the registry). */
+  modules?: ChannelModule[];
+  /** Printed once when API_TOKENS is unset and a token is generated. */
+  print?: (line: string) => void;
+}
+
+export interface FreedaApp {
+  config: Config;
+  logger: Logger;
+  store: TicketStore;
+  bus: EventBus;
+  pipeline: Pipeline;
+  work: WorkQueue;
+  dispatcher: Dispatcher;
+  hub: Hub;
+  server: Server;
+  adapters: ChannelAdapter[];
+  apiTokens: readonly string[];
+  /** http://127.0.0.1:<port> once started. */
+  url: string;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export const API_TOKEN_FILE = '.api-token';
+
+export async function createFreeda(config: Config, overrides: AppOverrides = {}): Promise<FreedaApp> {
+  const logger = overrides.logger ?? createLogger({ level: config.LOG_LEVEL });
+  const now = overrides.now ?? (() => new Date());
+  const print = overrides.print ?? ((line: string) => process.stdout.write(line + '\n'));
+  const generatedToken = config.API_TOKENS.length === 0 ? randomBytes(24).toString('base64url') : null;
+  const apiTokens = generatedToken ? [generatedToken] : config.API_TOKENS;
+  const store = overrides.store ?? (await createStore(config, logger));
+  const bus = createInProcessBus((error) => logger.error({ err: (error as Error).message }, 'event listener failed'));
+
+  let listeningPort: number | undefined;
+  const baseUrl = () => publicBaseUrl(config, listeningPort);
+  const adapters = (overrides.modules ?? channelModules).map((module) => module.create(config, { logger: logger.child({ adapter: module.name }), now, publicBaseUrl: baseUrl }));
+
+  const senders = new Map<Channel, OutboundSender>();
+  for (const adapter of adapters) {
+    if (adapter.sender) for (const channel of adapter.sender.channels) senders.set(channel, adapter.sender);
+    else logger.warn({ adapter: adapter.name, channels: adapter.channels }, `outbound disabled for ${adapter.channels.join(', ')}: ${adapter.senderDisabledReason ?? 'no credentials configured'}`);
+  }
+
+  const dispatcher = createDispatcher({ store, bus, logger, senders, now, retryBaseMs: config.OUTBOUND_RETRY_BASE_MS, maxAttempts: config.OUTBOUND_MAX_ATTEMPTS });
+  const { analyzer, chatbot } = createIntelligence(config, logger);
+  const work = createWorkQueue({
+    store, bus, dispatcher, logger, now, debounceMs: config.ANALYTICS_DEBOUNCE_MS,
+    chatbot: config.ENABLE_CHATBOT ? chatbot : null,
+    analyzer: config.ENABLE_AUTO_ANALYTICS ? analyzer : null,
+  });
+  const pipeline = createPipeline({ store, bus, dispatcher, work, logger, now });
+  const context = pipeline.channelContext();
+  let draining = false;
+
+  const http = createHttpApp({ logger, store, pipeline, adapters, context, apiTokens, publicBaseUrl: baseUrl, isDraining: () => draining });
+  const server = createServer({ keepAliveTimeout: 5_000, headersTimeout: 15_000, requestTimeout: 120_000 }, http);
+  const hub = createHub({ bus, logger, apiTokens, context, visitorAdapter: adapters.find((a) => a.onVisitorConnection) ?? null });
+  hub.attach(server);
+
+  const app: FreedaApp = {
+    config, logger, store, bus, pipeline, work, dispatcher, hub, server, adapters, apiTokens,
+    url: '',
+    async start() {
+      await store.open();
+      for (const adapter of adapters) await adapter.start?.(context);
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.PORT, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+      listeningPort = (server.address() as AddressInfo).port;
+      app.url = `http://127.0.0.1:${listeningPort}`;
+      if (generatedToken) {
+        print(`API_TOKENS is not set: generated an API token for this run: ${generatedToken}`);
+        if (store.kind === 'json') await writeFile(join(config.DATA_DIR, API_TOKEN_FILE), generatedToken + '\n', { mode: 0o600 });
+      }
+      const resumed = await dispatcher.resume();
+      const rebuilt = await work.rebuild();
+      logger.info({ port: listeningPort, public_base_url: baseUrl(), storage: store.kind, outbound_resumed: resumed, ...rebuilt }, 'freeda listening');
+    },
+    async stop() {
+      if (draining) return;
+      draining = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const forced = setTimeout(() => server.closeAllConnections(), 10_000);
+      await hub.close();
+      await closed;
+      clearTimeout(forced);
+      await work.stop();
+      await dispatcher.stop();
+      for (const adapter of adapters) await adapter.stop?.();
+      await store.close();
+      logger.info('freeda stopped');
+    },
+  };
+  return app;
+}

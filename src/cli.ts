@@ -1,0 +1,99 @@
+// `freeda <command>`: serve, simulate, analyze, export, dynamodb:create-table.
+import { parseArgs } from 'node:util';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { API_TOKEN_FILE, createFreeda } from './app.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { channelModules } from './registry.js';
+
+export interface CliIo {
+  stdin: NodeJS.ReadableStream;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+}
+
+const USAGE = `usage: freeda <command>
+  serve                                   run the server (PORT, default 8000)
+  simulate <sms|whatsapp|voice|email|chat> "<text>" [--from …] [--subject …] [--media URL] [--url http://127.0.0.1:8000]
+  analyze [--offline]                     JSON lines on stdin → labels on stdout
+  export [--status …] [--channel …] [--date-from …] [--date-to …]   CSV to stdout
+  dynamodb:create-table                   create DYNAMODB_TABLE (idempotent)`;
+
+/** The API token the CLI uses: API_TOKENS, else the one a local server generated into DATA_DIR. */
+export async function resolveApiToken(config: Config): Promise<string | null> {
+  if (config.API_TOKENS.length) return config.API_TOKENS[0];
+  try {
+    return (await readFile(join(config.DATA_DIR, API_TOKEN_FILE), 'utf8')).trim() || null;
+  } catch {
+    return null;
+  }
+}
+
+async function serve(config: Config, io: CliIo): Promise<number> {
+  const app = await createFreeda(config, { print: (line) => io.stdout.write(line + '\n') });
+  await app.start();
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const onSignal = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      app.logger.info({ signal }, 'shutting down: finishing in-flight requests and flushing the journal');
+      app.stop().then(resolve, (error: Error) => {
+        app.logger.error({ err: error.message }, 'shutdown failed');
+        resolve();
+      });
+    };
+    process.once('SIGTERM', () => onSignal('SIGTERM'));
+    process.once('SIGINT', () => onSignal('SIGINT'));
+  });
+  return 0;
+}
+
+async function simulate(config: Config, args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { from: { type: 'string' }, subject: { type: 'string' }, media: { type: 'string' }, url: { type: 'string' } },
+  });
+  const [kind, text] = positionals;
+  const entry = channelModules.flatMap((m) => Object.entries(m.simulators ?? {})).find(([name]) => name === kind);
+  if (!entry || text === undefined) {
+    const kinds = channelModules.flatMap((m) => Object.keys(m.simulators ?? {}));
+    io.stderr.write(`simulate needs a kind (${kinds.join('|') || 'none registered'}) and a text\n`);
+    return 2;
+  }
+  const options: Record<string, string> = {};
+  for (const [k, v] of Object.entries(values)) if (typeof v === 'string') options[k] = v;
+  await entry[1](
+    { text, from: values.from, options },
+    { serverUrl: values.url ?? `http://127.0.0.1:${config.PORT}`, config, apiToken: await resolveApiToken(config), print: (line) => io.stdout.write(line + '\n') },
+  );
+  return 0;
+}
+
+export async function runCli(argv: string[], io: CliIo, loadEnvConfig: () => Config = loadConfig): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === 'help' || command === '--help') {
+    io.stdout.write(USAGE + '\n');
+    return command ? 0 : 2;
+  }
+  let config: Config;
+  try {
+    config = loadEnvConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      io.stderr.write(`freeda: ${error.message}\n`);
+      return 78;
+    }
+    throw error;
+  }
+  switch (command) {
+    case 'serve':
+      return serve(config, io);
+    case 'simulate':
+      return simulate(config, rest, io);
+    default:
+      io.stderr.write(`freeda: unknown command ${command}\n${USAGE}\n`);
+      return 2;
+  }
+}

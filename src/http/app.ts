@@ -1,0 +1,87 @@
+// The express application: API (bearer token), webhooks (provider verification), health.
+import express, { type Express, type RequestHandler } from 'express';
+import { pinoHttp } from 'pino-http';
+import type { Logger } from 'pino';
+import { randomUUID } from 'node:crypto';
+import type { ChannelAdapter, ChannelContext } from '../domain/channel.js';
+import { redactUrl } from '../logger.js';
+import type { Pipeline } from '../pipeline/service.js';
+import type { TicketStore } from '../storage/types.js';
+import { requireApiToken } from './auth.js';
+import { errorBody, errorHandler, notFoundHandler } from './errors.js';
+import { ticketsRouter } from './tickets.js';
+import { webhooksRouter } from './webhooks.js';
+
+export interface HttpAppDeps {
+  logger: Logger;
+  store: TicketStore;
+  pipeline: Pipeline;
+  adapters: ChannelAdapter[];
+  context: ChannelContext;
+  apiTokens: readonly string[];
+  publicBaseUrl(): string;
+  /** Extra routers whose paths start with /tickets or /export (behind the API token). */
+  protectedRouters?: express.Router[];
+  /** Extra public routers (static pages...). */
+  publicRouters?: express.Router[];
+  /** Set while shutting down: readiness fails and new requests are told to retry. */
+  isDraining(): boolean;
+}
+
+export function createHttpApp(deps: HttpAppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.set('trust proxy', false);
+
+  app.use(
+    pinoHttp({
+      logger: deps.logger,
+      genReqId: (req, res) => {
+        const incoming = req.headers['x-request-id'];
+        const id = typeof incoming === 'string' && /^[\w.-]{1,128}$/.test(incoming) ? incoming : randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      serializers: {
+        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: redactUrl(req.url) }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
+    }),
+  );
+
+  const draining: RequestHandler = (_req, res, next) => {
+    if (!deps.isDraining()) return next();
+    res.setHeader('Connection', 'close');
+    res.setHeader('Retry-After', '1');
+    res.status(503).json(errorBody('shutting_down', 'The server is restarting; retry in a moment.'));
+  };
+  app.use(draining);
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    try {
+      await deps.store.ping();
+      res.json({ status: 'ready', storage: deps.store.kind });
+    } catch (error) {
+      res.status(503).json(errorBody('not_ready', `Storage is not reachable: ${(error as Error).message}`));
+    }
+  });
+
+  app.use(webhooksRouter({ adapters: deps.adapters, context: deps.context, publicBaseUrl: deps.publicBaseUrl }));
+  for (const router of deps.publicRouters ?? []) app.use(router);
+
+  const apiPaths = ['/tickets', '/export'];
+  app.use(apiPaths, requireApiToken(deps.apiTokens));
+  app.use(apiPaths, express.json({ limit: '1mb', strict: true, type: ['application/json', 'application/*+json'] }));
+  app.use(ticketsRouter({ store: deps.store, pipeline: deps.pipeline }));
+  for (const router of deps.protectedRouters ?? []) app.use(router);
+
+  app.use(notFoundHandler);
+  app.use(errorHandler(deps.logger));
+  return app;
+}

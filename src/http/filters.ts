@@ -1,0 +1,80 @@
+// Query filters shared by GET /tickets and the CSV export. Invalid values → 400 naming the parameter.
+import { CHANNELS, TICKET_STATUSES, type Channel, type TicketStatus } from '../domain/types.js';
+import { ValidationError } from '../errors.js';
+import type { TicketFilter } from '../storage/types.js';
+
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?$/;
+
+type Query = Record<string, unknown>;
+
+function single(query: Query, name: string): string | undefined {
+  const value = query[name];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') throw new ValidationError('invalid_parameter', `The ${name} parameter must be given once, as text.`, { parameter: name });
+  return value.trim() === '' ? undefined : value.trim();
+}
+
+/** An ISO date (whole UTC day) or date-time, as an inclusive instant bound. */
+export function parseDateBound(value: string, name: string, edge: 'start' | 'end'): string {
+  let ms: number;
+  if (DATE_ONLY.test(value)) {
+    ms = Date.parse(`${value}T00:00:00.000Z`);
+    if (!Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) !== value) ms = NaN; // 2026-02-30
+    if (edge === 'end') ms += 86_400_000 - 1;
+  } else if (DATE_TIME.test(value)) {
+    ms = Date.parse(/(Z|[+-]\d{2}:?\d{2})$/.test(value) ? value : `${value}Z`);
+  } else ms = NaN;
+  if (Number.isNaN(ms)) {
+    throw new ValidationError('invalid_date', `The ${name} parameter must be an ISO date (2026-03-01) or date-time (2026-03-01T08:00:00Z).`, { parameter: name });
+  }
+  return new Date(ms).toISOString();
+}
+
+export function parseStatus(value: string | undefined): TicketStatus | undefined {
+  if (value === undefined) return undefined;
+  const normalized = value === 'ferme' ? 'fermé' : value;
+  if (!(TICKET_STATUSES as readonly string[]).includes(normalized)) {
+    throw new ValidationError('invalid_status', `The status parameter must be one of: ${TICKET_STATUSES.join(', ')}.`, { parameter: 'status' });
+  }
+  return normalized as TicketStatus;
+}
+
+export function parseChannels(value: string | undefined): Channel[] | undefined {
+  if (value === undefined) return undefined;
+  const list = value.split(',').map((c) => c.trim()).filter(Boolean);
+  const bad = list.filter((c) => !(CHANNELS as readonly string[]).includes(c));
+  if (bad.length || !list.length) {
+    throw new ValidationError('invalid_channel', `The channel parameter must be one or more of: ${CHANNELS.join(', ')} (comma-separated); got ${bad.join(', ') || 'nothing'}.`, { parameter: 'channel' });
+  }
+  return [...new Set(list)] as Channel[];
+}
+
+export function parseTicketFilter(query: Query): TicketFilter {
+  const filter: TicketFilter = {};
+  const status = parseStatus(single(query, 'status'));
+  if (status) filter.status = status;
+  const channels = parseChannels(single(query, 'channel'));
+  if (channels) filter.channels = channels;
+  const from = single(query, 'date_from');
+  const to = single(query, 'date_to');
+  if (from) filter.created_from = parseDateBound(from, 'date_from', 'start');
+  if (to) filter.created_to = parseDateBound(to, 'date_to', 'end');
+  if (filter.created_from && filter.created_to && filter.created_from > filter.created_to) {
+    throw new ValidationError('invalid_date_range', 'date_from must not be after date_to.', { parameter: 'date_from' });
+  }
+  return filter;
+}
+
+export function parseLimit(query: Query, fallback = 50, max = 200): number {
+  const raw = single(query, 'limit');
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > max) {
+    throw new ValidationError('invalid_limit', `The limit parameter must be a whole number from 1 to ${max}.`, { parameter: 'limit' });
+  }
+  return Number(raw);
+}
+
+export function parseCursor(query: Query): string | null {
+  return single(query, 'cursor') ?? null;
+}

@@ -1,0 +1,140 @@
+// Outbound dispatcher: every reply is a stored message whose delivery state is the source of truth.
+// Pending attempts are persisted (delivery.next_attempt_at), so a restart resumes them.
+import type { LoggerLike, OutboundSender, SendResult } from '../domain/channel.js';
+import { publicMessage } from '../domain/ticket.js';
+import type { Channel, Delivery, Message } from '../domain/types.js';
+import type { TicketStore } from '../storage/types.js';
+import type { EventBus } from './bus.js';
+
+export interface DispatcherOptions {
+  store: TicketStore;
+  bus: EventBus;
+  logger: LoggerLike;
+  senders: Map<Channel, OutboundSender>;
+  now(): Date;
+  retryBaseMs: number;
+  maxAttempts: number;
+  /** Cap on concurrent provider calls. */
+  concurrency?: number;
+}
+
+export interface Dispatcher {
+  /** Schedule the message's next attempt (at delivery.next_attempt_at). */
+  schedule(message: Message): void;
+  /** Reload every pending message from the store and schedule it. */
+  resume(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+export function backoffMs(baseMs: number, attempt: number, retryAfterMs?: number): number {
+  const exponential = baseMs * 2 ** Math.max(0, attempt - 1);
+  const jitter = Math.floor(exponential * 0.2 * Math.random());
+  return Math.max(retryAfterMs ?? 0, Math.min(exponential + jitter, 15 * 60_000));
+}
+
+export function createDispatcher(options: DispatcherOptions): Dispatcher {
+  const { store, bus, logger, senders } = options;
+  const timers = new Map<string, NodeJS.Timeout>();
+  const inFlight = new Set<Promise<void>>();
+  const waiting: (() => void)[] = [];
+  const limit = options.concurrency ?? 8;
+  let active = 0;
+  let stopped = false;
+
+  const iso = () => options.now().toISOString();
+
+  async function slot(): Promise<() => void> {
+    if (active >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
+    active++;
+    return () => {
+      active--;
+      waiting.shift()?.();
+    };
+  }
+
+  async function saveDelivery(message: Message, delivery: Delivery): Promise<Message | null> {
+    const updated = await store.updateMessage(message.ticket_id, message.message_id, (m) => ({ ...m, delivery }));
+    if (updated) bus.publish({ type: 'message.updated', data: publicMessage(updated) });
+    return updated;
+  }
+
+  async function attempt(messageId: string, ticketId: string): Promise<void> {
+    const message = await store.getMessage(ticketId, messageId);
+    const delivery = message?.delivery;
+    if (!message || !delivery || delivery.status !== 'queued' || !delivery.next_attempt_at) return;
+    const ticket = await store.getTicket(ticketId);
+    if (!ticket) return;
+    const sender = senders.get(ticket.channel);
+    if (!sender) {
+      await saveDelivery(message, { ...delivery, status: 'failed', error_code: 'outbound_disabled', error_message: `Outbound is disabled for channel ${ticket.channel} (no provider credentials configured).`, next_attempt_at: null, updated_at: iso() });
+      return;
+    }
+    const history = await store.getMessages(ticketId);
+    const lastInbound = [...history].reverse().find((m) => m.direction === 'inbound' && m.author === 'customer') ?? null;
+    const contact = await store.getContact(ticket.channel, ticket.contact.address);
+    const request = { ticket, message, contact, lastInbound, history };
+    const refusal = sender.precheck?.(request);
+    if (refusal && !refusal.ok) {
+      logger.warn({ ticket_id: ticketId, message_id: messageId, code: refusal.error_code }, 'outbound refused before sending');
+      await saveDelivery(message, { ...delivery, status: 'failed', error_code: refusal.error_code, error_message: refusal.error_message, next_attempt_at: null, updated_at: iso() });
+      return;
+    }
+    const release = await slot();
+    let result: SendResult;
+    try {
+      result = await sender.send(request);
+    } catch (error) {
+      result = { ok: false, retryable: true, error_code: 'send_exception', error_message: (error as Error).message };
+    } finally {
+      release();
+    }
+    const attempts = delivery.attempts + 1;
+    if (result.ok) {
+      const saved = await saveDelivery(message, { ...delivery, status: result.status, provider_id: result.provider_id, attempts, error_code: null, error_message: null, next_attempt_at: null, updated_at: iso() });
+      if (saved && result.extra_provider_ids?.length) await store.indexProviderIds(ticket.channel, ticketId, messageId, result.extra_provider_ids);
+      if (saved && result.meta) await store.updateMessage(ticketId, messageId, (m) => ({ ...m, meta: { ...m.meta, ...result.meta } }));
+      logger.info({ ticket_id: ticketId, message_id: messageId, provider_id: result.provider_id, attempts }, 'outbound sent');
+      return;
+    }
+    if (result.retryable && attempts < options.maxAttempts && !stopped) {
+      const next = new Date(options.now().getTime() + backoffMs(options.retryBaseMs, attempts, result.retry_after_ms)).toISOString();
+      logger.warn({ ticket_id: ticketId, message_id: messageId, attempts, code: result.error_code, next_attempt_at: next }, 'outbound failed, will retry');
+      const saved = await saveDelivery(message, { ...delivery, attempts, error_code: result.error_code, error_message: result.error_message, next_attempt_at: next, updated_at: iso() });
+      if (saved) schedule(saved);
+      return;
+    }
+    logger.warn({ ticket_id: ticketId, message_id: messageId, attempts, code: result.error_code }, 'outbound failed permanently');
+    await saveDelivery(message, { ...delivery, status: 'failed', attempts, error_code: result.error_code, error_message: result.error_message, next_attempt_at: null, updated_at: iso() });
+  }
+
+  function run(messageId: string, ticketId: string): void {
+    timers.delete(messageId);
+    if (stopped) return;
+    const job = attempt(messageId, ticketId)
+      .catch((error: Error) => logger.error({ message_id: messageId, err: error.message }, 'outbound attempt crashed; it stays pending for the next start'))
+      .finally(() => inFlight.delete(job));
+    inFlight.add(job);
+  }
+
+  function schedule(message: Message): void {
+    const at = message.delivery?.next_attempt_at;
+    if (stopped || !at || message.delivery?.status !== 'queued' || timers.has(message.message_id)) return;
+    const delay = Math.max(0, Date.parse(at) - options.now().getTime());
+    timers.set(message.message_id, setTimeout(() => run(message.message_id, message.ticket_id), delay));
+  }
+
+  return {
+    schedule,
+    async resume() {
+      const pending = await store.listPendingOutbound();
+      for (const message of pending) schedule(message);
+      return pending.length;
+    },
+    async stop() {
+      stopped = true;
+      for (const timer of timers.values()) clearTimeout(timer);
+      timers.clear();
+      await Promise.allSettled([...inFlight]);
+    },
+  };
+}

@@ -1,0 +1,181 @@
+// WebSocket /ws: agents (token) get live events with a sequence number and can resume;
+// anyone without a token is handed to the channel adapter that serves visitors (web chat).
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { z } from 'zod';
+import type { BusEvent, ChannelAdapter, ChannelContext, LoggerLike } from '../domain/channel.js';
+import { bearerToken, tokenMatches } from '../http/auth.js';
+import type { EventBus } from '../pipeline/bus.js';
+
+export interface HubOptions {
+  bus: EventBus;
+  logger: LoggerLike;
+  apiTokens: readonly string[];
+  visitorAdapter: ChannelAdapter | null;
+  context: ChannelContext;
+  /** Events kept for resume. */
+  replayCapacity?: number;
+  /** A client whose unsent buffer exceeds this is dropped (slow consumer). */
+  maxBufferedBytes?: number;
+  maxFrameBytes?: number;
+  heartbeatMs?: number;
+}
+
+export interface SequencedEvent extends BusEvent {
+  seq: number;
+}
+
+export interface Hub {
+  attach(server: Server): void;
+  readonly agentCount: number;
+  readonly seq: number;
+  close(): Promise<void>;
+}
+
+const agentFrame = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('resume'), after_seq: z.number().int().min(0) }),
+  z.object({ type: z.literal('ping') }),
+]);
+
+export const CLOSE_SLOW_CONSUMER = 4008;
+
+export function createHub(options: HubOptions): Hub {
+  const { bus, logger } = options;
+  const capacity = options.replayCapacity ?? 10_000;
+  const maxBuffered = options.maxBufferedBytes ?? 4 * 1024 * 1024;
+  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxFrameBytes ?? 64 * 1024 });
+  const agents = new Set<WebSocket>();
+  const replay: { seq: number; frame: string }[] = [];
+  const alive = new WeakMap<WebSocket, boolean>();
+  let seq = 0;
+
+  function sendRaw(ws: WebSocket, frame: string): void {
+    if (ws.readyState !== ws.OPEN) return;
+    if (ws.bufferedAmount > maxBuffered) {
+      logger.warn({ buffered: ws.bufferedAmount }, 'dropping a slow WebSocket client');
+      agents.delete(ws);
+      ws.close(CLOSE_SLOW_CONSUMER, 'slow consumer: reconnect and resume');
+      setTimeout(() => ws.terminate(), 1000).unref();
+      return;
+    }
+    ws.send(frame);
+  }
+
+  const unsubscribe = bus.subscribe((event) => {
+    seq += 1;
+    const frame = JSON.stringify({ type: event.type, seq, data: event.data });
+    replay.push({ seq, frame });
+    if (replay.length > capacity) replay.splice(0, replay.length - capacity);
+    for (const ws of agents) sendRaw(ws, frame);
+  });
+
+  function resume(ws: WebSocket, afterSeq: number): void {
+    const oldest = replay.length ? replay[0].seq : seq + 1;
+    if (afterSeq > seq) {
+      sendRaw(ws, JSON.stringify({ type: 'error', code: 'invalid_seq', message: `after_seq ${afterSeq} is ahead of the server (${seq}); the server restarted: reload the ticket list.`, seq }));
+      return;
+    }
+    if (afterSeq < oldest - 1) {
+      // Too old for the replay buffer: the client must reload state through the REST API.
+      sendRaw(ws, JSON.stringify({ type: 'resync_required', seq, data: { oldest_seq: oldest, reason: 'events since after_seq are no longer buffered; reload GET /tickets' } }));
+      return;
+    }
+    for (const entry of replay) if (entry.seq > afterSeq) sendRaw(ws, entry.frame);
+    sendRaw(ws, JSON.stringify({ type: 'resumed', seq, data: { after_seq: afterSeq } }));
+  }
+
+  function onAgent(ws: WebSocket): void {
+    agents.add(ws);
+    alive.set(ws, true);
+    ws.on('pong', () => alive.set(ws, true));
+    sendRaw(ws, JSON.stringify({ type: 'hello', seq, data: { role: 'agent' } }));
+    ws.on('message', (data, isBinary) => {
+      let parsed: z.infer<typeof agentFrame>;
+      try {
+        if (isBinary) throw new Error('binary');
+        parsed = agentFrame.parse(JSON.parse(data.toString('utf8')));
+      } catch {
+        sendRaw(ws, JSON.stringify({ type: 'error', code: 'invalid_frame', message: 'Expected {"type":"resume","after_seq":n} or {"type":"ping"}.' }));
+        return;
+      }
+      if (parsed.type === 'resume') resume(ws, parsed.after_seq);
+      else sendRaw(ws, JSON.stringify({ type: 'pong', seq }));
+    });
+    ws.on('close', () => agents.delete(ws));
+    ws.on('error', () => agents.delete(ws));
+  }
+
+  function onVisitor(ws: WebSocket, req: IncomingMessage, query: Record<string, string>): void {
+    const adapter = options.visitorAdapter!;
+    alive.set(ws, true);
+    ws.on('pong', () => alive.set(ws, true));
+    const session = adapter.onVisitorConnection!(
+      {
+        send: (frame) => sendRaw(ws, JSON.stringify(frame)),
+        close: (code, reason) => ws.close(code, reason),
+        remoteAddress: req.socket.remoteAddress ?? 'unknown',
+      },
+      options.context,
+      query,
+    );
+    ws.on('message', (data, isBinary) => {
+      const text = isBinary ? '' : data.toString('utf8');
+      session.onFrame(text).catch((error: Error) => {
+        logger.error({ err: error.message }, 'visitor frame handling failed');
+        sendRaw(ws, JSON.stringify({ type: 'error', code: 'internal_error', message: 'Your message could not be processed; please retry.' }));
+      });
+    });
+    ws.on('close', () => session.onClose());
+    ws.on('error', () => undefined);
+  }
+
+  function reject(socket: Duplex, status: number, code: string, message: string): void {
+    const body = JSON.stringify({ error: { code, message } });
+    socket.end(`HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : status === 404 ? 'Not Found' : 'Bad Request'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  }
+
+  const heartbeat = setInterval(() => {
+    for (const ws of wss.clients) {
+      if (alive.get(ws) === false) {
+        ws.terminate();
+        continue;
+      }
+      alive.set(ws, false);
+      ws.ping();
+    }
+  }, options.heartbeatMs ?? 30_000);
+  heartbeat.unref();
+
+  return {
+    attach(server) {
+      server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+        socket.on('error', () => undefined);
+        const url = new URL(req.url ?? '/', 'http://localhost');
+        if (url.pathname !== '/ws') return reject(socket, 404, 'route_not_found', 'WebSocket endpoint is /ws.');
+        const query = Object.fromEntries(url.searchParams);
+        const presented = query.token ?? bearerToken(req.headers.authorization);
+        if (presented) {
+          if (!tokenMatches(presented, options.apiTokens)) return reject(socket, 401, 'unauthorized', 'Invalid API token.');
+          wss.handleUpgrade(req, socket, head, (ws) => onAgent(ws));
+          return;
+        }
+        if (!options.visitorAdapter?.onVisitorConnection) return reject(socket, 401, 'unauthorized', 'Agents must authenticate with ?token= or Authorization: Bearer.');
+        wss.handleUpgrade(req, socket, head, (ws) => onVisitor(ws, req, query));
+      });
+    },
+    get agentCount() {
+      return agents.size;
+    },
+    get seq() {
+      return seq;
+    },
+    async close() {
+      clearInterval(heartbeat);
+      unsubscribe();
+      for (const ws of wss.clients) ws.close(1001, 'server shutting down');
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      for (const ws of wss.clients) ws.terminate();
+    },
+  };
+}
