@@ -190,7 +190,7 @@ function foldText(text: string): string {
 }
 
 const HUMAN_WORDS = /\b(conseiller|conseillere|humain|humaine|operateur|operatrice|standardiste)s?\b/;
-const HUMAN_PHRASES = /\b(parler|discuter|joindre|avoir|passer|mettre en relation|transferer)\b.{0,30}\b(quelqu'un|une (vraie |autre )?personne|un agent|une agente|un responsable)\b/;
+const HUMAN_PHRASES = /\b(parler|discuter|joindre|avoir|pass\w*|mett\w* en relation|transf\w*)\b.{0,30}\b(quelqu'un|une (vraie |autre )?personne|un agent|une agente|un responsable)\b/;
 
 /** The caller asks for a person ("je veux parler à un conseiller"): ends the bot loop even when the bot is off or slow. */
 export function asksForHuman(speech: string): boolean {
