@@ -34,11 +34,11 @@ export const channelGsiPk = (channel: Channel) => `CH#${channel}`;
 export const channelStatusGsiPk = (channel: Channel, status: string) => `CHS#${channel}#${status}`;
 export const createdSortKey = (createdAt: string, ticketId: string) => `${normaliseInstant(createdAt)}#${ticketId}`;
 
-/** Work-queue membership: open ticket whose latest customer message still lacks a bot decision or analytics. */
+/** Work-queue membership: the latest customer message lacks analytics, or (open ticket) a bot decision. */
 export function ticketNeedsWork(ticket: Ticket): boolean {
   const last = ticket.stats.last_customer_message_id;
-  if (ticket.status !== STATUS_OPEN || last === null) return false;
-  return ticket.bot_handled_through !== last || ticket.analytics_through !== last;
+  if (last === null) return false;
+  return (ticket.status === STATUS_OPEN && ticket.bot_handled_through !== last) || ticket.analytics_through !== last;
 }
 
 export function messageIsPendingOutbound(message: Message): boolean {

@@ -66,6 +66,7 @@ interface IngestRequest {
   preferred_ticket_id: string | null;
   linked_ticket_id: string | null;
   may_open_ticket: boolean;
+  join_open_ticket: boolean;
   subject: string | null;
   now: string;
 }
@@ -94,9 +95,10 @@ interface IntentItem {
   gsi3sk?: string;
 }
 
+/** `O#<channel>#<address>`: the contact's open ticket (conditional claim) and newest ticket (previous_ticket_id). */
 interface OpenTicketItem {
   open_ticket_id?: string;
-  last_closed_ticket_id?: string;
+  last_ticket_id?: string;
 }
 
 type ApplyOutcome =
@@ -243,11 +245,12 @@ export class DynamoTicketStore implements TicketStore {
       preferred_ticket_id: input.preferred_ticket_id ?? null,
       linked_ticket_id: input.linked_ticket_id ?? null,
       may_open_ticket: input.may_open_ticket,
+      join_open_ticket: input.join_open_ticket !== false,
       subject: input.subject ?? null,
       now: input.now,
     };
     for (let round = 0; round < 5; round += 1) {
-      const messageId = this.ids(Date.parse(input.now) || undefined);
+      const messageId = this.ids(Date.parse(input.message.created_at) || undefined);
       const full: Message = { ...input.message, message_id: messageId, ticket_id: '' } as Message;
       const externalId = input.message.external_id;
       const intentPk = externalId ? dedupPk(input.channel, externalId) : internalIntentPk(messageId);
@@ -263,6 +266,7 @@ export class DynamoTicketStore implements TicketStore {
   async appendMessage(
     ticketId: string,
     message: Omit<Message, 'ticket_id' | 'message_id'> & { message_id?: string },
+    mutateTicket?: TicketMutation,
   ): Promise<{ message: Message; ticket: Ticket; duplicate: boolean }> {
     const ticket = await this.getTicket(ticketId);
     if (!ticket) throw new NotFoundError('ticket_not_found', `Ticket ${ticketId} does not exist.`);
@@ -270,7 +274,7 @@ export class DynamoTicketStore implements TicketStore {
       const messageId = message.message_id ?? this.ids(Date.parse(message.created_at) || undefined);
       const full: Message = { ...message, message_id: messageId, ticket_id: ticketId } as Message;
       const intentPk = message.external_id ? dedupPk(ticket.channel, message.external_id) : internalIntentPk(messageId);
-      const outcome = await this.runIntent(intentPk, 'append', ticket.channel, full, undefined, ticketId);
+      const outcome = await this.runIntent(intentPk, 'append', ticket.channel, full, undefined, ticketId, mutateTicket);
       if (outcome.kind === 'vanished') continue;
       if (outcome.kind === 'no_ticket') throw new NotFoundError('ticket_not_found', `Ticket ${ticketId} does not exist.`);
       return { message: outcome.message, ticket: outcome.ticket, duplicate: !outcome.byUs };
@@ -286,6 +290,7 @@ export class DynamoTicketStore implements TicketStore {
     full: Message,
     request: IngestRequest | undefined,
     ticketId: string | undefined,
+    mutateTicket?: TicketMutation,
   ): Promise<CompleteOutcome | { kind: 'vanished' }> {
     const prepared = prepareMessage(full);
     // Large bodies go first: nothing references them until the intent exists, so a crash here leaves only garbage.
@@ -311,7 +316,7 @@ export class DynamoTicketStore implements TicketStore {
       gsi3sk: `${leaseSortKey(leaseUntil)}#${intentPk}`,
     };
     if (await this.putIf(intent as unknown as Item, 'attribute_not_exists(#pk)')) {
-      return this.completeIntent(intent, owner, full);
+      return this.completeIntent(intent, owner, full, mutateTicket);
     }
     if (prepared.chunks.length) {
       await batchWriteAll(this.doc, this.table, prepared.chunks.map((c) => ({ DeleteRequest: { Key: { pk: String(c.pk), sk: String(c.sk) } } }))).catch(() => undefined);
@@ -360,7 +365,7 @@ export class DynamoTicketStore implements TicketStore {
    * Redo an intent to the end. Every step is idempotent, so the original writer, a waiting duplicate that took
    * over, or the repair sweep may run it; `byUs` tells which one actually folded the message into the ticket.
    */
-  private async completeIntent(intent: IntentItem, owner: string, full: Message | undefined): Promise<CompleteOutcome> {
+  private async completeIntent(intent: IntentItem, owner: string, full: Message | undefined, mutateTicket?: TicketMutation): Promise<CompleteOutcome> {
     let ticketId = intent.ticket_id;
     const stored = intent.message as Message;
     for (let round = 0; round < 10; round += 1) {
@@ -390,7 +395,8 @@ export class DynamoTicketStore implements TicketStore {
       }
       const message: Message = { ...stored, ticket_id: ticketId };
       await this.putIf(messageItem(message, intent.overflow ?? null, 0), 'attribute_not_exists(#pk)');
-      const applied = await this.applyMessage(ticketId, message, intent.kind === 'ingest');
+      if (message.delivery?.provider_id) await this.indexProviderIds(intent.channel, ticketId, message.message_id, [message.delivery.provider_id]);
+      const applied = await this.applyMessage(ticketId, message, intent.kind === 'ingest', mutateTicket);
       if (applied.kind === 'missing') {
         if (intent.kind === 'append') return { kind: 'no_ticket' };
         throw new Error(`dynamodb: ticket ${ticketId} chosen for ${intent.pk} does not exist`);
@@ -419,7 +425,7 @@ export class DynamoTicketStore implements TicketStore {
   }
 
   /** Fold the message into its ticket's figures exactly once (the applied-id list makes a redo a no-op). */
-  private async applyMessage(ticketId: string, message: Message, requireOpen: boolean): Promise<ApplyOutcome> {
+  private async applyMessage(ticketId: string, message: Message, requireOpen: boolean, mutateTicket?: TicketMutation): Promise<ApplyOutcome> {
     for (let attempt = 0; attempt < this.maxConflictRetries; attempt += 1) {
       const item = await this.get(ticketPk(ticketId), META_SK);
       if (!item) return { kind: 'missing' };
@@ -427,7 +433,8 @@ export class DynamoTicketStore implements TicketStore {
       const applied = (item.applied as string[] | undefined) ?? [];
       if (applied.includes(message.message_id)) return { kind: 'applied', ticket, byUs: false, wasEmpty: false };
       if (requireOpen && ticket.status !== STATUS_OPEN) return { kind: 'closed' };
-      const next: Ticket = { ...withMessage(ticket, message), version: ticket.version + 1 };
+      const appended = withMessage(ticket, message);
+      const next: Ticket = { ...(mutateTicket?.(structuredClone(appended)) ?? appended), ticket_id: ticket.ticket_id, version: ticket.version + 1 };
       if (await this.putIf(ticketToItem(next, [...applied, message.message_id]), '#version = :v', { ':v': ticket.version })) {
         return { kind: 'applied', ticket: next, byUs: true, wasEmpty: ticket.stats.messages_count === 0 };
       }
@@ -451,11 +458,11 @@ export class DynamoTicketStore implements TicketStore {
     const pointerKey = { pk: openTicketPk(channel, request.contact.address), sk: SINGLETON_SK };
     for (let attempt = 0; attempt < this.maxConflictRetries; attempt += 1) {
       const pointer = ((await this.get(pointerKey.pk, pointerKey.sk)) ?? {}) as OpenTicketItem;
-      if (pointer.open_ticket_id) {
+      if (request.join_open_ticket && pointer.open_ticket_id) {
         const current = await this.getTicket(pointer.open_ticket_id);
         if (current && current.status === STATUS_OPEN) return current.ticket_id;
         // Stale pointer (crash between closing the ticket and clearing the pointer): repair and go on.
-        await this.clearOpenPointer(channel, request.contact.address, pointer.open_ticket_id, current ? current.ticket_id : null);
+        await this.clearOpenPointer(channel, request.contact.address, pointer.open_ticket_id);
         continue;
       }
       if (!request.may_open_ticket) return null;
@@ -465,37 +472,29 @@ export class DynamoTicketStore implements TicketStore {
         channel,
         contact: request.contact,
         subject: request.subject,
-        previous_ticket_id: request.linked_ticket_id ?? pointer.last_closed_ticket_id ?? null,
+        previous_ticket_id: request.linked_ticket_id ?? pointer.last_ticket_id ?? null,
         now: request.now,
       });
       await this.putIf(ticketToItem(ticket, []), 'attribute_not_exists(#pk)');
-      const claimed = await this.updateIf(
-        pointerKey,
-        'SET #open_ticket_id = :t, #channel = :c, #address = :a',
-        'attribute_not_exists(#open_ticket_id)',
-        undefined,
-        { ':t': ticketId, ':c': channel, ':a': request.contact.address },
-      );
-      if (claimed) return ticketId;
+      const values = { ':t': ticketId, ':c': channel, ':a': request.contact.address };
+      const set = 'SET #open_ticket_id = :t, #last_ticket_id = :t, #channel = :c, #address = :a';
+      if (!request.join_open_ticket) {
+        // Threaded by headers (email): always a new ticket, which becomes the contact's newest open one.
+        await this.updateIf(pointerKey, set, 'attribute_not_exists(#last_ticket_id) OR #last_ticket_id < :t', undefined, values);
+        return ticketId;
+      }
+      if (await this.updateIf(pointerKey, set, 'attribute_not_exists(#open_ticket_id)', undefined, values)) return ticketId;
+      // Another instance opened the contact's ticket first: drop ours (never referenced) and join theirs.
       await this.deleteIf({ pk: ticketPk(ticketId), sk: META_SK }, '#version = :zero', { ':zero': 0 });
       await sleep(backoffMs(attempt, 2, 50));
     }
     throw new StoreConflictError(`could not settle the open ticket of ${channel} contact`);
   }
 
-  /** Drop the pointer if it still names `ticketId`; remember the newest closed ticket for previous_ticket_id. */
-  private async clearOpenPointer(channel: Channel, address: string, ticketId: string, closedTicketId: string | null): Promise<void> {
+  /** Drop the contact's open-ticket pointer if it still names `ticketId`. */
+  private async clearOpenPointer(channel: Channel, address: string, ticketId: string): Promise<void> {
     const key = { pk: openTicketPk(channel, address), sk: SINGLETON_SK };
     await this.updateIf(key, 'REMOVE #open_ticket_id', '#open_ticket_id = :t', undefined, { ':t': ticketId });
-    if (closedTicketId) {
-      await this.updateIf(
-        key,
-        'SET #last_closed_ticket_id = :t, #channel = :c, #address = :a',
-        'attribute_not_exists(#last_closed_ticket_id) OR #last_closed_ticket_id < :t',
-        undefined,
-        { ':t': closedTicketId, ':c': channel, ':a': address },
-      );
-    }
   }
 
   // ---------------------------------------------------------------- reads
@@ -539,10 +538,9 @@ export class DynamoTicketStore implements TicketStore {
   async findMessageByProviderId(channel: Channel, providerId: string): Promise<Message | null> {
     const index = await this.get(providerPk(channel, providerId), SINGLETON_SK);
     if (index && index.provider_id === providerId) {
-      const message = await this.getMessage(String(index.ticket_id), String(index.message_id));
-      if (message) return message;
+      return this.getMessage(String(index.ticket_id), String(index.message_id));
     }
-    return this.findMessageByExternalId(channel, providerId);
+    return null;
   }
 
   async indexProviderIds(channel: Channel, ticketId: string, messageId: string, providerIds: string[]): Promise<void> {
@@ -747,7 +745,7 @@ export class DynamoTicketStore implements TicketStore {
     if (!ticket) return null;
     if (status === STATUS_CLOSED && changed) {
       // Close: the ticket first, then the pointer. A crash in between leaves a pointer to a closed ticket: repaired by the next ingest.
-      await this.clearOpenPointer(ticket.channel, ticket.contact.address, ticket.ticket_id, ticket.ticket_id);
+      await this.clearOpenPointer(ticket.channel, ticket.contact.address, ticket.ticket_id);
     }
     return { ticket, changed };
   }
