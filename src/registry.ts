@@ -1,6 +1,7 @@
 // The one list through which src/ knows channel adapters. Adding a channel = a folder + one entry here + config keys.
 import type { Config } from './config.js';
 import type { ChannelAdapter, LoggerLike } from './domain/channel.js';
+import { sendgridModule } from '../adapters/sendgrid/index.js';
 
 export interface AdapterDeps {
   logger: LoggerLike;
@@ -30,4 +31,4 @@ export interface ChannelModule {
   simulators?: Record<string, (args: SimulateArgs, env: SimulateEnv) => Promise<void>>;
 }
 
-export const channelModules: ChannelModule[] = [];
+export const channelModules: ChannelModule[] = [sendgridModule];

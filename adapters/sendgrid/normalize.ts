@@ -100,19 +100,43 @@ export function loopKind(email: ParsedEmail): { kind: LoopKind; evidence: string
   return null;
 }
 
-/** A bounce quotes the headers of the mail that failed: its Message-ID threads the note. */
-function bouncedMessageIds(email: ParsedEmail, body: string): string[] {
+function bounceSources(email: ParsedEmail, body: string): string[] {
   const sources = [body];
   for (const a of email.attachments) {
     if (a.content && /^(message\/rfc822|text\/rfc822-headers|message\/delivery-status|text\/plain)$/.test(a.content_type)) {
       sources.push(a.content.toString('utf8'));
     }
   }
+  return sources;
+}
+
+/** A bounce quotes the headers of the mail that failed: its Message-ID threads the note. */
+function bouncedMessageIds(sources: string[]): string[] {
   const ids: string[] = [];
   for (const source of sources) {
     for (const m of source.matchAll(/^\s*Message-ID:\s*<([^<>\s]+)>/gim)) ids.push(m[1]);
   }
   return [...new Set(ids)];
+}
+
+const ADDRESS_RE = /<?([^\s<>"';:,]+@[^\s<>"';:,]+\.[^\s<>"';:,]+)>?/;
+
+/**
+ * Who the failed mail was for (X-Failed-Recipients, Final-Recipient, the quoted To:): the note belongs
+ * to that contact's ticket, not to MAILER-DAEMON's.
+ */
+function failedRecipient(email: ParsedEmail, sources: string[]): string | null {
+  const candidates = [email.headers['x-failed-recipients'] ?? ''];
+  for (const source of sources) {
+    for (const pattern of [/^\s*Final-Recipient:\s*rfc822;\s*(.+)$/gim, /^\s*Original-Recipient:\s*rfc822;\s*(.+)$/gim, /^\s*To:\s*(.+)$/gim]) {
+      for (const m of source.matchAll(pattern)) candidates.push(m[1]);
+    }
+  }
+  for (const candidate of candidates) {
+    const m = ADDRESS_RE.exec(candidate);
+    if (m) return m[1].toLowerCase();
+  }
+  return null;
 }
 
 /** A file name safe to show and to store under: no directories, no control characters. */
@@ -182,7 +206,10 @@ export function normalizeInboundEmail(email: ParsedEmail, options: NormalizeOpti
   const loop = loopKind(email);
   if (loop) {
     const label = loop.kind === 'bounce' ? 'Delivery failure notice' : 'Automatic reply';
-    const ids = loop.kind === 'bounce' ? bouncedMessageIds(email, body) : [];
+    const sources = loop.kind === 'bounce' ? bounceSources(email, body) : [];
+    const ids = bouncedMessageIds(sources);
+    const recipient = loop.kind === 'bounce' ? failedRecipient(email, sources) : null;
+    const noteContact = recipient && !isOwnAddress(recipient, options.supportAddress) ? { address: recipient, display_name: null } : contact;
     const noteThread: ThreadHints = { ...thread };
     if (ids.length > 0) noteThread.replyToExternalIds = [...new Set([...(thread.replyToExternalIds ?? []), ...ids])];
     const summary = `${label} from ${email.from.address} (${loop.evidence})${email.subject ? `: ${email.subject}` : ''}`;
@@ -191,13 +218,13 @@ export function normalizeInboundEmail(email: ParsedEmail, options: NormalizeOpti
       kind: 'system_note',
       channel: 'email',
       external_id,
-      contact,
+      contact: noteContact,
       text,
       received_at,
       thread: noteThread,
       // A bounce that matches no thread is noise; an auto-reply is still worth keeping on the contact.
       may_open_ticket: loop.kind !== 'bounce',
-      meta: { ...emailMeta(email), loop: loop.kind, loop_evidence: loop.evidence },
+      meta: { ...emailMeta(email), loop: loop.kind, loop_evidence: loop.evidence, ...(recipient ? { failed_recipient: recipient } : {}) },
     };
   }
   const newText = extractNewText(body);

@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import busboy from 'busboy';
+import iconv from 'iconv-lite';
 import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
 import { ValidationError } from '../../src/errors.js';
 import type { EmailAddress, EmailAttachment, FormFile, InboundForm, ParsedEmail, ReadEmailResult } from './types.js';
@@ -96,16 +97,21 @@ function fieldBytes(value: string): Buffer {
   return Buffer.from(value, 'latin1');
 }
 
-/** Decode bytes with a declared charset label; unknown labels fall back to UTF-8 (never throw). */
+/**
+ * Decode bytes with a declared charset label; unknown labels fall back to UTF-8 (never throw).
+ * iconv-lite first: Node 20's TextDecoder drops windows-1252's 0x80-0x9F bytes (€, ’, œ); TextDecoder
+ * (ICU) then covers what iconv-lite lacks, such as iso-2022-jp.
+ */
 export function decodeBody(bytes: Buffer, charset: string | undefined): string {
-  const label = (charset ?? 'utf-8').trim().toLowerCase() || 'utf-8';
-  let decoder: TextDecoder;
+  const declared = (charset ?? 'utf-8').trim().toLowerCase() || 'utf-8';
+  // As browsers do (WHATWG): mail labelled latin1/ascii is very often really windows-1252.
+  const label = /^(iso-?8859-1|latin-?1|l1|us-ascii|ascii|cp819)$/.test(declared) ? 'windows-1252' : declared;
+  if (iconv.encodingExists(label)) return iconv.decode(bytes, label);
   try {
-    decoder = new TextDecoder(label);
+    return new TextDecoder(label).decode(bytes);
   } catch {
-    decoder = new TextDecoder('utf-8');
+    return bytes.toString('utf8');
   }
-  return decoder.decode(bytes);
 }
 
 /** `<abc@host>` / ` abc@host ` → `abc@host`. Case is kept: Message-IDs are compared as written. */

@@ -11,8 +11,8 @@ export const INBOUND_PATH = '/webhooks/sendgrid/inbound';
 /** SendGrid's documented limit is 30 MB per mail (attachments included); leave room for multipart overhead. */
 export const INBOUND_MAX_BODY_BYTES = 40 * 1024 * 1024;
 
-function json(status: number, body: unknown, headers: Record<string, string> = {}): WebhookResponse {
-  return { status, contentType: 'application/json; charset=utf-8', body: JSON.stringify(body), headers };
+function json(status: number, body: unknown): WebhookResponse {
+  return { status, contentType: 'application/json; charset=utf-8', body: JSON.stringify(body) };
 }
 
 function errorResponse(status: number, code: string, message: string): WebhookResponse {
@@ -27,11 +27,8 @@ const REFUSAL_HINTS: Record<Extract<InboundAuthResult, { ok: false }>['reason'],
 
 function outcomeResponse(outcome: IngestOutcome): WebhookResponse {
   if (outcome.kind === 'stored') {
-    return json(
-      200,
-      { status: outcome.duplicate ? 'duplicate' : 'stored', ticket_id: outcome.ticket.ticket_id, message_id: outcome.message.message_id },
-      { 'X-Freeda-Ticket-Id': outcome.ticket.ticket_id },
-    );
+    // The core's webhook router adds X-Freeda-Ticket-Id / X-Freeda-Message-Id.
+    return json(200, { status: outcome.duplicate ? 'duplicate' : 'stored', ticket_id: outcome.ticket.ticket_id, message_id: outcome.message.message_id });
   }
   return json(200, { status: outcome.kind, reason: 'reason' in outcome ? outcome.reason : null });
 }
