@@ -6,6 +6,7 @@ import { messagingRoutes } from './routes.js';
 import { createTwilioClient, createTwilioSender, senderAvailability } from './send.js';
 import { simulators } from './simulate.js';
 import type { TwilioMessagingSettings } from './types.js';
+import { simulateVoice, voiceRoutesFromConfig } from './voice/index.js';
 
 export function twilioSettings(config: Config): TwilioMessagingSettings {
   return {
@@ -26,12 +27,12 @@ function create(config: Config, deps: AdapterDeps): ChannelAdapter {
     : null;
   return {
     name: 'twilio',
-    channels: ['sms', 'whatsapp'],
-    routes: [...messagingRoutes(settings)],
+    channels: ['sms', 'whatsapp', 'telephone'],
+    routes: [...messagingRoutes(settings), ...voiceRoutesFromConfig(config, deps.publicBaseUrl)],
     sender,
     ...(availability.ok ? {} : { senderDisabledReason: availability.reason }),
   };
 }
 
-export const twilioModule: ChannelModule = { name: 'twilio', create, simulators };
+export const twilioModule: ChannelModule = { name: 'twilio', create, simulators: { ...simulators, voice: simulateVoice } };
 export default twilioModule;
