@@ -1,6 +1,7 @@
 // Store selection (STORAGE_TYPE).
 import type { Config } from '../config.js';
 import type { LoggerLike } from '../domain/channel.js';
+import { createDynamoStore } from './dynamodb/store.js';
 import { createJsonStore } from './json/store.js';
 import type { TicketStore } from './types.js';
 
@@ -9,6 +10,6 @@ export async function createStore(config: Config, logger: LoggerLike): Promise<T
     case 'json':
       return createJsonStore({ dataDir: config.DATA_DIR, logger, compactBytes: config.JOURNAL_COMPACT_BYTES });
     case 'dynamodb':
-      throw new Error('STORAGE_TYPE=dynamodb is not available in this build.');
+      return createDynamoStore({ table: config.DYNAMODB_TABLE, region: config.AWS_REGION, endpoint: config.DYNAMODB_ENDPOINT, logger });
   }
 }
