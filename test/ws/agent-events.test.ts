@@ -1,0 +1,119 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import WebSocket from 'ws';
+import { startApp, type TestApp } from '../helpers/app.js';
+import { testChannelModule } from '../helpers/test-adapter.js';
+
+interface Frame {
+  type: string;
+  seq?: number;
+  data?: Record<string, unknown>;
+  code?: string;
+}
+
+/** A ws client that queues frames so tests can await them in order. */
+async function connect(url: string, headers: Record<string, string> = {}) {
+  const ws = new WebSocket(url, { headers });
+  const frames: Frame[] = [];
+  const waiters: (() => void)[] = [];
+  ws.on('message', (data) => {
+    frames.push(JSON.parse(data.toString()) as Frame);
+    waiters.splice(0).forEach((w) => w());
+  });
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('error', reject);
+  });
+  return {
+    ws,
+    async next(predicate: (f: Frame) => boolean = () => true): Promise<Frame> {
+      for (let i = 0; i < 400; i++) {
+        const index = frames.findIndex(predicate);
+        if (index >= 0) return frames.splice(index, 1)[0];
+        await new Promise<void>((resolve) => {
+          waiters.push(resolve);
+          setTimeout(resolve, 25);
+        });
+      }
+      throw new Error('frame not received');
+    },
+    drain: () => frames.splice(0),
+    close: () => new Promise<void>((resolve) => {
+      ws.once('close', () => resolve());
+      ws.close();
+    }),
+  };
+}
+
+const post = (t: TestApp, id: string, from: string, text: string) =>
+  fetch(t.url + '/webhooks/test/inbound', { method: 'POST', body: JSON.stringify({ id, from, text }) }).then((r) => r.json() as Promise<{ ticket_id: string }>);
+
+describe('agent WebSocket', () => {
+  let t: TestApp;
+  let wsUrl: string;
+  before(async () => {
+    t = await startApp({ modules: [testChannelModule()], env: { ENABLE_CHATBOT: 'false', ENABLE_AUTO_ANALYTICS: 'false' } });
+    wsUrl = t.url.replace('http', 'ws') + '/ws';
+  });
+  after(async () => {
+    await t.stop();
+  });
+
+  it('refuses a wrong token at upgrade', async () => {
+    const ws = new WebSocket(`${wsUrl}?token=wrong`);
+    const status = await new Promise<number>((resolve) => ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)));
+    assert.equal(status, 401);
+  });
+
+  it('receives created, message and status events in order with increasing seq', async () => {
+    const agent = await connect(`${wsUrl}?token=${t.token}`);
+    const hello = await agent.next((f) => f.type === 'hello');
+    const r = await post(t, 'ws-1', 'visitor-ws', 'Bonjour');
+    const created = await agent.next((f) => f.type === 'ticket.created');
+    const message = await agent.next((f) => f.type === 'message.created');
+    assert.equal(created.data!.ticket_id, r.ticket_id);
+    assert.equal(message.data!.text, 'Bonjour');
+    assert.ok(created.seq! > hello.seq! && message.seq! > created.seq!);
+    await t.api(`/tickets/${r.ticket_id}/status`, { method: 'PATCH', body: JSON.stringify({ status: 'fermé' }) });
+    const status = await agent.next((f) => f.type === 'ticket.status_changed');
+    assert.equal(status.data!.status, 'fermé');
+    assert.ok(typeof status.data!.closed_at === 'string');
+    assert.equal(typeof status.data!.resolution_duration, 'number');
+    assert.ok(status.seq! > message.seq!);
+    await agent.close();
+  });
+
+  it('resume after reconnect replays exactly the missed events', async () => {
+    const agent = await connect(wsUrl, { authorization: `Bearer ${t.token}` });
+    await post(t, 'ws-2', 'visitor-resume', 'first');
+    const seen = await agent.next((f) => f.type === 'message.created');
+    await agent.close();
+    const missed = [await post(t, 'ws-3', 'visitor-resume', 'second'), await post(t, 'ws-4', 'visitor-other', 'third')];
+    const again = await connect(`${wsUrl}?token=${t.token}`);
+    again.ws.send(JSON.stringify({ type: 'resume', after_seq: seen.seq }));
+    await again.next((f) => f.type === 'resumed');
+    const replayed = again.drain().filter((f) => f.type !== 'hello');
+    const texts = replayed.filter((f) => f.type === 'message.created').map((f) => f.data!.text);
+    assert.deepEqual(texts, ['second', 'third']);
+    const seqs = replayed.map((f) => f.seq!);
+    assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b));
+    assert.equal(seqs[0], seen.seq! + 1, 'no gap after the last seen event');
+    assert.ok(missed.length === 2);
+    await again.close();
+  });
+
+  it('bad frames get an error frame and the connection stays open', async () => {
+    const agent = await connect(`${wsUrl}?token=${t.token}`);
+    for (const bad of ['not json', '{"type":"resume"}', '{"type":"resume","after_seq":-1}', '[]', '{"type":"nope"}']) {
+      agent.ws.send(bad);
+      const error = await agent.next((f) => f.type === 'error');
+      assert.equal(error.code, 'invalid_frame');
+    }
+    agent.ws.send(JSON.stringify({ type: 'resume', after_seq: 10 ** 9 }));
+    assert.equal((await agent.next((f) => f.type === 'error')).code, 'invalid_seq');
+    agent.ws.send(JSON.stringify({ type: 'resume', after_seq: 0 }));
+    await agent.next((f) => f.type === 'resumed' || f.type === 'resync_required');
+    assert.equal(agent.ws.readyState, WebSocket.OPEN);
+    await agent.close();
+  });
+});
