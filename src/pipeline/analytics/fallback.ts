@@ -86,6 +86,9 @@ function hasProblemOrRequest(evidence: Evidence[]): boolean {
     const n = e.norm;
     if (ACK_ONLY_WORDS.test(n)) return false;
     if (REQUEST.test(n)) return true;
+    if (negativeScore(e) >= 1.5) return true;
+    // Thanks for a problem that is now solved ("bien reçu le remboursement, merci") asks for nothing.
+    if (FEEDBACK_OR_THANKS.test(n) && (RESOLVED.test(n) || /\b(fixed|sorted|regle|resolu)\b/.test(n))) return false;
     if (matchesAny(MEDIUM_URGENCY, n) || matchesAny(HIGH_URGENCY, n) || matchesAny(CANCEL_INTENT, n)) return true;
     // A statement without thanks or praise is a report that asks for something ("je déménage, voici ma nouvelle adresse").
     return !FEEDBACK_OR_THANKS.test(n);
@@ -94,8 +97,12 @@ function hasProblemOrRequest(evidence: Evidence[]): boolean {
 
 // ---------- category ----------
 
-function decideCategory(text: string, problem: boolean): Category {
+/** "je paie 40 € par mois et je n'ai plus internet": what the customer pays is background, not the topic. */
+const PRICE_BACKGROUND = /\b(je paie|je paye|i pay|i'm paying|when i pay for)\b[^.,!?]{0,25}?(\d+ ?(€|euros?|£|pounds|quid)?|[€£] ?\d+)( (par|per|a|by) (mois|month))?/g;
+
+function decideCategory(rawText: string, problem: boolean): Category {
   if (!problem) return 'autre';
+  const text = rawText.replace(PRICE_BACKGROUND, ' ');
 
   const autreOverride = CATEGORY_PATTERNS.autre.filter((pt) => pt.w >= 3).some((pt) => pt.re.test(text));
   const hacked = /\b(pirat\w*|hack\w*)\b/.test(text);
@@ -134,6 +141,9 @@ function onlyConditionalCancel(text: string): boolean {
 
 // ---------- urgency ----------
 
+/** Wrong numbers, spam and job requests need nothing from support. */
+const NOTHING_TO_DO = /\b(wrong number|trompe de numero|erreur de numero|mauvais numero|recrut\w*|job|cv|alternance|apprenti\w*|candidature|hiring)\b/;
+const LOW_URGENCY_HINTS_GLOBAL = new RegExp(LOW_URGENCY_HINTS.source, 'g');
 const OUTAGE = HIGH_URGENCY[0];
 const BUSINESS = HIGH_URGENCY[1];
 const DEADLINE = HIGH_URGENCY[2];
@@ -143,7 +153,8 @@ const REPEATED = HIGH_URGENCY[5];
 
 function decideUrgency(text: string, category: Category, problem: boolean): Urgency {
   if (!problem) return 'basse';
-  const current = removePastFixedProblems(text);
+  if (NOTHING_TO_DO.test(text)) return 'basse';
+  const current = removePastFixedProblems(text).replace(LOW_URGENCY_HINTS_GLOBAL, ' ');
   const hasMediumProblem = matchesAny(MEDIUM_URGENCY, current);
   const outage = OUTAGE.re.test(current);
   const serviceProblem = outage || hasMediumProblem;
@@ -156,6 +167,7 @@ function decideUrgency(text: string, category: Category, problem: boolean): Urge
   if (LOW_URGENCY_HINTS.test(text) && !hasMediumProblem) return 'basse';
   if (LOW_URGENCY_HINTS.test(text) && category === 'technique') return 'basse';
 
+  if (CANCELLED_BUT_CHARGED.test(text)) return 'moyenne';
   if (category === 'resiliation') {
     const decision = CANCEL_DECISION.test(text);
     if (decision) return 'moyenne';

@@ -23,7 +23,7 @@ export const NEGATIVE: WeightedPattern[] = [
   p(/\b(merci pour rien|thanks for nothing|love paying|love it\b.*(again|twice))|\boh great\b|\bjust great\b/, 2),
   p(/\b(aucune reponse|sans (aucune )?reponse|personne ne (repond|rappelle|m'a rappele|fait rien|vient)|personne (n'est venu|fait rien)|nobody (has )?(bothered|answer|repl|call|came|seems)|no one (answer|repl|call)|no (answer|reply|response) (at all|from you)|pas (de|eu de) (reponse|retour|nouvelles))/, 1.5),
   p(/\b(insult(ant|ing|e)?|rude|impoli|malpoli|menti|lied|mensonge|raccroche au nez|hung up on me)\b/, 2),
-  p(/\b(porter plainte|je porte plainte|avocat|tribunal|mise en demeure|mets en demeure|ufc|que choisir|mediateur|lawyer|sue you|small claims)\b/, 1.5),
+  p(/\b(porter plainte|je porte plainte|avocat|tribunal|mise en demeure|mets en demeure|ufc|que choisir|mediateur|lawyer|sue you|small claims|signaler a la cnil|dgccrf|c'est grave)\b/, 1.5),
   p(/\b(so-called|soi-disant (reparation|solution|fix))\b|\bvotre soi-disant\b/, 1),
   p(/\bvraiment pas\b|\bc'est pas normal\b|\bpas normal du tout\b|\bit's not normal\b/, 1),
   p(/\bmalgre (vos|mes|les) (promesses|appels|relances|courriers|messages|demandes)\b|\bdespite (your|my) (promises|calls|emails)\b/, 1.5),
@@ -59,20 +59,21 @@ export const CATEGORY_PATTERNS: Record<Exclude<Category, 'autre' | 'resiliation'
   facturation: [
     p(/\b(factur\w*|invoice\w*|bill|bills|billed|billing|statement)\b/, 1.5),
     p(/\b(preleve\w*|prelevement\w*|debit\w*|charged?|charges|payments?|paiements?|paye|payer|payez|paid|pay|regle la facture|reglement)\b/, 1.5),
-    p(/\b(rembours\w*|refund\w*|avoir|credit|geste commercial|dedommagement|compensation|indemnite)\b/, 2),
+    p(/\b(rembours\w*|refund\w*|credit|geste commercial|dedommagement|compensation|indemnite)\b|\b(un|l'|cet|d'un|votre|mon) ?avoir\b|\bavoir (de|promis|annonce)\b/, 2),
     p(/\b(frais|fees?|penalit\w*|hors[- ]forfait|surcharge|roaming)\b/, 1.5),
     p(/\b(rib|iban|coordonnees bancaires|bank details|direct debit|changed banks|virement|carte bancaire|cb)\b/, 1.5),
     p(/\b(impaye|non-paiement|pour impaye|unpaid|late payment)\b/, 2),
-    p(/\b(augment\w*|hausse|price (went|increase|rise)|went (up|from)|plus elevee?|ecart|montant|amount|€|£|\d+ ?(euros?|eur|pounds|quid))\b/, 1),
+    p(/\b(augment\w*|hausse|price (went|increase|rise)|went (up|from)|plus elevee?|ecart|montant|amount|\d+ ?(euros?|eur|pounds|quid))\b|[€£]/, 1),
   ],
   technique: [
-    p(/\b(internet|connexion|connection|wifi|wi-fi|reseau|network|signal|capte|4g|5g|fibre optique|adsl|debit internet|speed|download|upload|mbps|latence|ping)\b/, 1),
+    p(/\b(internet|connexion|connection|wifi|wi-fi|reseau|network|signal|capte|4g|5g|fibre optique|adsl|debit internet|speed|download|upload|mbps|latence|ping|telephone|portable|ligne|lines?|fixe|landline|phone|numbers?|numeros?)\b/, 1),
     p(/\b(box|routeur|router|modem|decodeur|tv|tele|television|chaines?|channels?|ecran|telecommande|remote|repeteur|extender|mesh)\b/, 1),
-    p(/\b(coup(e|ure|ures|ait)|panne|outage|down|plant(e|ent)|crash\w*|bug\w*|freez\w*|fige|redemarre|rame|lent(e)?|slow|instable|unstable|drop\w*|decroche|deconnexion|disconnect\w*|no service|sos|tonalite|dial tone|sonne plus|ecran noir|no picture|pas de signal|no sound|error|erreur|e-\d+)\b/, 2),
+    p(/\b(coup(e|ee|ure|ures|ait)|panne|outage|down|plant(e|ent)|crash\w*|bug\w*|freez\w*|fige|redemarre|rame|lent(e)?|slow|instable|unstable|drop\w*|decroche|deconnexion|disconnect\w*|no service|sos|tonalite|dial tone|sonne plus|ecran noir|no picture|pas de signal|no sound|error|erreur|e-\d+)\b/, 2),
     p(/\b(marche (pas|plus)|fonctionne (pas|plus)|ne s'allume plus|ne capte|won't|not working|doesn't work|isn't working|stopped|ne recois plus|can't (send|receive|call|log)|impossible d'|n'arrive (pas|plus) a|refuse)\b/, 2),
     p(/\b(appli|app|application|site|website|espace client|mot de passe|password|login|log in|connecter|identifiant|compte (a ete )?pirate|pirat\w*|hack\w*|securis\w*|bloquer (la|ma) ligne|vole mon|stolen)\b/, 1.5),
     p(/\b(sim|esim|puk|messagerie|voicemail|sms|appels?|calls?|text|boite mail|mail sur|outlook|emails? stopped|contacts|wifi calling|parental|mode invite|enregistrer|record)\b/, 0.8),
-    p(/\b(comment (on |je )?(fai(s|t)|configur|activ|chang|transfer|bloqu)\w*|how (do|to|can) i (set|turn|change|block|pair|record|configure|use)|how to)\b/, 1.5),
+    p(/\b(comment (on |je )?(fai(s|t)|configur|activ|chang|transfer|bloqu)\w*|how (do|to|can) i (set|turn|change|block|pair|record|configure|use)|how to|a way to (block|set|change|turn))\b/, 1.5),
+    p(/\b(speed is \d+|\d+ ?mbps|vitesse|debit (de|est) \d+|\d barres?|une barre|capte mal|couverture|coverage|block (unknown|numbers|calls))\b/, 2),
   ],
   commercial: [
     p(/\b(offres?|forfaits?|plans?|abonnement fibre|promos?|promotions?|bouquets?|options?|devis|quote|tarifs?|prix|price|cheaper|moins cher|pas trop cher)\b/, 1),
@@ -80,12 +81,13 @@ export const CATEGORY_PATTERNS: Record<Exclude<Category, 'autre' | 'resiliation'
     p(/\b(command\w*|order\w*|livr\w*|deliver\w*|colis|parcel|suivi|tracking|activ(e|ee|ation|ated)|pre-order|reconditionnes?|refurbished|reprise)\b/, 1.5),
     p(/\b(passer (au|a l'|a|de)|changer (de|d') (forfait|offre)|upgrade|downgrade|switch to|baisser|ajouter|add|deuxieme ligne|second line|extra line|nouvelle ligne|ligne (mobile )?(supplementaire|pour ma|pour mon)|carte sim data|remove|retirer l'option|enlever)\b/, 1.5),
     p(/\b(iphone|samsung|pixel|s24|smartphone|netflix|option internationale)\b/, 1),
+    p(/\b(proposez|propose(z|s)?-vous|vous avez (des|une|un) (offres?|forfaits?|promos?|telephones?|smartphones?|reductions?|remises?)|do you (have|offer|sell) (any )?(plans?|offers?|deals?|phones?)|infos sur vos|information on your|dans le carton|in the box|reprise|trade-in)\b/, 1.5),
   ],
   autre: [
     p(/\b(horaires?|opening hours|ouvert\w*|ferme\w*|open|close on|stores?|boutiques?|magasin le plus|nearest store|shop in)\b/, 1.5),
     p(/\b(attestation|certificat|justificatif|adresse postale|nouvelle adresse|new address|demenage\w*|changement d'adresse|titulaire|holder|nom du|mettre le contrat a mon nom|mariee?)\b/, 2),
     p(/\b(rgpd|gdpr|donnees personnelles|mes donnees|my data|cnil|publicites?|pubs?|prospection|marketing|unsubscribe|desinscri\w*|stop pub|newsletter)\b/, 2.5),
-    p(/\b(arnaque|escroquer\w*|scam\w*|phishing|hameconnage|faux (technicien|conseiller)|fake (technician|agent)|soi-disant (technicien|conseiller|de chez vous)|qui (disait|se disait) (appeler )?de chez vous|se presentant de chez vous)\b/, 4),
+    p(/\b(arnaque|escroquer\w*|scam\w*|phishing|hameconnage|faux (technicien|conseiller)|fake (technician|agent)|soi-disant (technicien|conseiller|de chez vous)|qui (disait|se disait) (appeler )?de chez vous|se presentant de chez vous|lien pour un remboursement|clicked (on )?(a|the) link|clique sur (un|le) lien|j'ai clique)\b/, 4),
     p(/\b(wrong number|trompe de numero|erreur de numero|pas moi qui|mauvais numero)\b/, 4),
     p(/\b(recrut\w*|job|emploi|cv|alternance|apprenti\w*|stage|candidature|hiring)\b/, 3),
     p(/\b(conseill(er|ere)|vendeur|agent I spoke|agent was|livreur|technicien (a|est) (abime|perce|casse))\b/, 1),
@@ -112,7 +114,7 @@ export const CANCELLED_BUT_CHARGED = /\b(j'ai (deja )?resilie|after cancell?ing|
 export const CANCEL_OPTION_ONLY = /\b(cancel|resilier|remove|retirer|enlever)\b[^.!?]{0,30}\boption\b[^]{0,60}\b(keep|garder|only|seulement|uniquement)/;
 /** Questions about cancelling without a stated decision. */
 export const CANCEL_QUESTION = /\b(combien (coute|ca coute|je dois|devrai)|frais|fees?|fee\b|preavis|notice|garder mon numero|keep (my|the) (number|router)|est-ce que je garde|if i cancel|si je resilie|si je pars|si j'arrete|comment (ca marche|faire|on fait) pour resilier|il faut envoyer|how (much|does)|what's the notice|pourquoi je dois payer|pas encore decide|je reflechis)\b/;
-export const CANCEL_DECISION = /\b(je (veux|voudrais|souhaite|vais) (resilier|arreter|partir|clotur)|merci de (resilier|clotur)|please (cancel|terminate|close)|i (want|would like|need|'d like) to (cancel|terminate|leave)|need to cancel|je resilie|i'm switching|switching to|je passe chez|je viens de souscrire chez|j'ai (deja )?un autre operateur|send me my|envoyer mon rio|envoyez-moi|send my|cancel (everything|my)|close my|terminate (all|my)|je ne veux plus|demande la resiliation|demande de resiliation|j'ai demande la resiliation|want to leave|decide)\b/;
+export const CANCEL_DECISION = /\b(je (veux|voudrais|souhaite|vais) (resilier|arreter|partir|clotur)|merci de (resilier|clotur)|please (cancel|terminate|close)|i (want|would like|need|'d like) to (cancel|terminate|leave)|need to cancel|(?<!si )je resilie|i'm switching|switching to|je passe chez|je viens de souscrire chez|j'ai (deja )?un autre operateur|send me my|envoyer mon rio|envoyez-moi|send my|cancel (everything|my)|close my|terminate (all|my)|je ne veux plus|demande la resiliation|demande de resiliation|j'ai demande la resiliation|want to leave|decide)\b/;
 
 // ---------- urgency ----------
 
@@ -120,13 +122,13 @@ export const HIGH_URGENCY: WeightedPattern[] = [
   // total loss of the main service
   p(/\b(plus (du tout |aucune? |de |d')?(internet|connexion|reseau|tele|tv|telephone|tel|television|tonalite|data)|plus rien ne (marche|fonctionne)|n'ai plus rien|plus aucun appel|ni appel ni (sms|data)|ni (telephone|internet|tel)( fixe)? ni|ne capte plus rien|ne s'allume plus du tout|ecran noir sur toutes|(ligne|line) (est )?(suspendue|coupee|suspended)|suspendu ma ligne|coupe (ma|la) ligne|toujours pas (de|d') (internet|tele|tv|reseau)|pas d'internet (du tout|depuis)|no (internet|signal|service|dial tone|network)( at all)?|internet (is )?(completely |totally )?down|(completely|totally) down|no picture at all|can't call (or text )?anyone|lines? (have been |are )?dead|still no internet|no internet at all|encore coupe ce soir|sans (internet|tele|tv|telephone)( depuis)?|sans television)\b/, 3),
   // business impact
-  p(/\b(magasin|commerce|boutique|restaurant|boulangerie|cabinet|patients?|clients ne peuvent|servir mes clients|perd des clients|encaisser|terminal de paiement|bureau|office|practice|shop|personne (ne )?peut (plus )?travailler|can't work|cannot work|people can't work|infirmiere|professionnel)\b/, 1.5),
+  p(/\b((mon|ma|notre|nos|le|la|au|our|my|the|a small \w+) (magasin|commerce|boutique|restaurant|boulangerie|cabinet|bureau|office|practice|shop|entreprise|societe|business|agence)|patients?|clients ne peuvent|servir mes clients|perd des clients|encaisser|terminal de paiement|personne (ne )?peut (plus )?travailler|can't work|cannot work|people can't work|infirmiere|work from home|teletravail)\b/, 1.5),
   // deadline within 24h
   p(/\b(avant ce soir|ce soir minuit|aujourd'hui|today|tonight|demain matin|tomorrow morning|in an hour|dans une heure|en urgence|immediately|urgent)\b/, 1.5),
   // legal threat
   p(/\b(avocat|tribunal|mise en demeure|mets en demeure|porter plainte|porte plainte|plainte|ufc|que choisir|mediateur|cnil|dgccrf|lawyer|court|sue|small claims|ombudsman)\b/, 3),
   // security / fraud
-  p(/\b(pirat\w*|hack\w*|ne (le )?reconnais pas|reconnais pas|don't recognise|don't recognize|not even a customer|pas client|suis meme pas client|jamais souscrit|never (signed|subscribed)|fraud\w*|usurpation|faux (technicien|conseiller)|soi-disant (technicien|de chez vous)|fake technician|vole mon telephone|stolen|commande (de telephone )?(sur mon compte )?que je n'ai pas passee|ordered .* in my name|a mon nom|fuite|d'un autre client|data leak|debite \d+|m'a debite|donne mes codes)\b/, 3),
+  p(/\b(pirat\w*|hack\w*|ne (le )?reconnais pas|reconnais pas|don't recognise|don't recognize|not even a customer|pas client|suis meme pas client|jamais souscrit|never (signed|subscribed)|fraud\w*|usurpation|faux (technicien|conseiller)|soi-disant (technicien|de chez vous)|fake technician|vole mon telephone|stolen|commande (de telephone )?(sur mon compte )?que je n'ai pas passee|ordered .* in my name|fuite|d'un autre client|data leak|donne mes codes|donne ma carte|connais pas du tout|bloquez (le|mon) compte|lock (the|my) account|i did not do this|wasn't me)\b|(ce n'est|c'est) pas moi\./, 3),
   // repeated contacts without answer or result
   p(/\b((3e|troisieme|4e|quatrieme|5e|cinquieme|third|fourth|fifth) (fois que j'appelle|relance|demande|message|email|mail|time i'm|time i am|appel)|(pour la|for the) (3e|troisieme|4e|quatrieme|third|fourth) fois (que j'|pour le meme|i'm|que je)|j'appelle pour la (3e|troisieme|4e|quatrieme)|(fois|time) (que j'appelle|i('m| am) (contacting|calling|writing))|fois que j'appelle|deja appele (deux|2|trois|3) fois|called (you )?(two|three|four|2|3|4) times|j'ai appele \w+, j'ai appele|(\d|deux|trois|quatre) demandes|sans (aucune )?reponse|personne ne (repond|rappelle)|personne ne m'a rappele|no (answer|reply) at all|nobody has bothered|ecrit le \d+ et le \d+|courriers des \d+ et \d+|malgre mes (courriers|relances|appels))\b/, 3),
 ];
@@ -135,9 +137,11 @@ export const MEDIUM_URGENCY: WeightedPattern[] = [
   p(/\b(coup(e|ure|ures|ait)|panne|plant(e|ent)|crash\w*|bug\w*|freez\w*|redemarre|rame|lent|slow|instable|drop\w*|decroche|deconnex\w*|disconnect\w*|sos|bruit|sifflement|no sound|pas de signal|erreur|error)\b/, 2),
   p(/\b(marche (pas|plus)|fonctionne (pas|plus)|works one day|won't|not working|doesn't work|stopped|ne (re)?recois plus|can't (send|receive|log)|n'arrive (pas|plus) a|refuse|ne trouve plus|ne vois plus|ne peux plus)\b/, 2),
   p(/\b(deux fois|2 fois|twice|double|en double|au lieu de|instead of|pas arrive|n'est pas arrive|not arrived|hasn't (changed|arrived)|toujours (rien|pas)|still (no|not|hasn't)|missing|manquante?|wasn't in|n'etait pas|wrong (colour|color|item)|pas (recu|livre)|rien recu|jamais (recu|demande\w*)|never (received|asked|ordered)|que je n'ai (jamais|pas) (demande|passe)\w*|aucune confirmation)\b/, 2),
-  p(/\b(rembours\w*|refund\w*|corrig\w*|rectifi\w*|retir\w*|annuler ces frais|remove it|dedommagement|geste commercial|credit on|avoir)\b/, 2),
+  p(/\b(rembours\w*|refund\w*|corrig\w*|rectifi\w*|retir\w*|annuler ces frais|remove it|dedommagement|geste commercial|credit on)\b|\b(un|l'|cet|d'un|votre|mon) ?avoir\b/, 2),
   p(/\b(indemnis\w*|prise en charge|explication|apology|excuses|plainte|complain\w*|volee?|stolen)\b/, 1.5),
   p(/\b(verifier|check|regarder|look into)\b/, 0.5),
+  p(/\b(degats?|dommages?|damage\w*|abime|plaindre|insult\w*|rude|menti|lied|sans prevenir|without (notice|warning)|fausse|erronee?|incorrect|wrong)\b/, 1.5),
+  p(/\b(alors que|even though|although|for not returning|j'ai la preuve|i have the (tracking|proof|receipt)|n'ai plus (la|le|les|de|d'|mes)|une fois sur deux|par moments|de temps en temps|on and off|plusieurs fois|several times|perdu la connexion|lost (the )?connection|capte mal|\d barres?|une barre|\d+ ?mbps|j'attends (mon|ma|le|la|mes|toujours)|been waiting|waiting for (my|the)|where is (the|my) [^?]{0,40}(ordered|order))\b/, 2),
 ];
 
 export const LOW_URGENCY_HINTS = /\b(pas urgent|no rush|not urgent|c'est pas urgent|quand vous (pouvez|aurez)|when you (can|get a chance))\b/;
