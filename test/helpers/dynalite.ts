@@ -49,3 +49,64 @@ export async function startDynalite(options: { table?: string; createTable?: boo
   }
   return handle;
 }
+
+export interface CommandLog {
+  /** Command names in the order they were sent (QueryCommand, ScanCommand, PutItemCommand...). */
+  names: string[];
+  /** Input of every Query/Scan sent (to check which index served it). */
+  reads: Array<{ command: string; IndexName?: string }>;
+  count(name: string): number;
+  reset(): void;
+}
+
+/** Record every command the client sends, through the SDK middleware stack (what reaches the wire). */
+export function logCommands(client: DynamoDBClient): CommandLog {
+  const log: CommandLog = {
+    names: [],
+    reads: [],
+    count: (name) => log.names.filter((n) => n === name).length,
+    reset() {
+      log.names.length = 0;
+      log.reads.length = 0;
+    },
+  };
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const command = String((context as { commandName?: string }).commandName);
+      log.names.push(command);
+      if (command === 'QueryCommand' || command === 'ScanCommand') {
+        log.reads.push({ command, IndexName: (args.input as { IndexName?: string }).IndexName });
+      }
+      return next(args);
+    },
+    { step: 'initialize', name: 'freedaTestCommandLog' },
+  );
+  return log;
+}
+
+const WRITE_COMMANDS = new Set(['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand', 'BatchWriteItemCommand']);
+
+/**
+ * Simulate a process dying between two writes: after `allowedWrites` write commands, every further command fails
+ * before reaching DynamoDB (as if the process had stopped there). Use the store only to observe the failure.
+ */
+export function crashAfterWrites(client: DynamoDBClient, allowedWrites: number): { writes: () => number } {
+  let writes = 0;
+  let dead = false;
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const command = String((context as { commandName?: string }).commandName);
+      if (dead) throw new Error('simulated crash: process is gone');
+      if (WRITE_COMMANDS.has(command)) {
+        if (writes >= allowedWrites) {
+          dead = true;
+          throw new Error('simulated crash: process is gone');
+        }
+        writes += 1;
+      }
+      return next(args);
+    },
+    { step: 'initialize', name: 'freedaTestCrash' },
+  );
+  return { writes: () => writes };
+}

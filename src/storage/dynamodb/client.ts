@@ -10,11 +10,24 @@ export interface ClientOptions {
   maxAttempts?: number;
 }
 
+/** Local emulators (dynalite, DynamoDB Local) accept any key; real AWS uses the SDK's default credential chain. */
+export function isLoopbackEndpoint(endpoint: string | undefined): boolean {
+  if (!endpoint) return false;
+  try {
+    const host = new URL(endpoint).hostname;
+    return host === 'localhost' || host === '::1' || host === '[::1]' || host.startsWith('127.');
+  } catch {
+    return false;
+  }
+}
+
+export const LOCAL_CREDENTIALS = { accessKeyId: 'freeda-local', secretAccessKey: 'freeda-local' };
+
 export function createDynamoClient(options: ClientOptions): DynamoDBClient {
   return new DynamoDBClient({
     region: options.region,
     endpoint: options.endpoint,
-    credentials: options.credentials,
+    credentials: options.credentials ?? (isLoopbackEndpoint(options.endpoint) ? LOCAL_CREDENTIALS : undefined),
     maxAttempts: options.maxAttempts ?? 8,
     retryMode: 'adaptive',
   });
