@@ -53,7 +53,7 @@ export function extractNewText(body: string): string {
   return whole;
 }
 
-/** A readable text version of an HTML-only email: no scripts, no images, links kept once. */
+/** A readable text version of an HTML-only email: no scripts, no images, links kept once, plain spaces. */
 export function htmlToText(html: string): string {
   return convert(html, {
     wordwrap: false,
@@ -64,5 +64,7 @@ export function htmlToText(html: string): string {
       { selector: 'script', format: 'skip' },
       { selector: 'head', format: 'skip' },
     ],
-  }).trim();
+  })
+    .replace(/\u00a0/g, ' ')
+    .trim();
 }
