@@ -26,22 +26,26 @@ describe('durability', () => {
     const env = { DATA_DIR: dir.path, ENABLE_CHATBOT: 'false', ENABLE_AUTO_ANALYTICS: 'false' };
     const first = await spawnServer(env);
     const acked = new Set<string>();
-    let killed = false;
-    const send = async (i: number) => {
-      const id = `evt-${i}`;
-      try {
-        const res = await fetch(first.url + '/webhooks/test/inbound', { method: 'POST', body: JSON.stringify({ id, from: `visitor-${i % 40}`, text: `message ${i}` }) });
-        if (res.status === 200) acked.add(id);
-        await res.arrayBuffer();
-      } catch {
-        // connection reset by the kill: not acknowledged
-      }
-      if (!killed && acked.size >= 200) {
-        killed = true;
-        await kill(first);
+    let killing: Promise<void> | null = null;
+    let nextIndex = 0;
+    // 25 concurrent senders stream the 500 events; the kill lands while requests are in flight.
+    const worker = async () => {
+      while (nextIndex < 500) {
+        const i = nextIndex++;
+        const id = `evt-${i}`;
+        try {
+          const res = await fetch(first.url + '/webhooks/test/inbound', { method: 'POST', body: JSON.stringify({ id, from: `visitor-${i % 40}`, text: `message ${i}` }) });
+          await res.arrayBuffer();
+          if (res.status === 200) acked.add(id);
+        } catch {
+          // connection refused or reset by the kill: not acknowledged
+        }
+        if (!killing && acked.size >= 200) killing = kill(first);
       }
     };
-    await Promise.all(Array.from({ length: 500 }, (_, i) => send(i)));
+    await Promise.all(Array.from({ length: 25 }, worker));
+    const killed = killing !== null;
+    if (killing) await killing;
     if (!killed) await kill(first);
     assert.ok(acked.size >= 200, `at least 200 acknowledged before the kill (got ${acked.size})`);
     assert.ok(acked.size < 500, "the kill happened mid-stream");
