@@ -103,7 +103,7 @@ describe('dynamodb: a crash between any two writes is repaired', () => {
       const restarted = await restartedStore();
       const retry = await restarted.store.ingest(structuredClone(input));
       assert.equal(retry.kind, k === 0 ? 'stored' : 'duplicate');
-      assert.ok(retry.kind !== 'no_ticket' && retry.ticket.ticket_id === first.ticket.ticket_id, 'joined the open ticket');
+      assert.ok('ticket' in retry && retry.ticket.ticket_id === first.ticket.ticket_id, 'joined the open ticket');
       const again = await restarted.store.appendMessage(first.ticket.ticket_id, structuredClone(reply));
       assert.equal(again.duplicate, k > 0);
       expected += 2;
