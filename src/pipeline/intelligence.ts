@@ -2,6 +2,7 @@
 import type { Config } from '../config.js';
 import type { LoggerLike } from '../domain/channel.js';
 import type { Analyzer, Chatbot } from '../domain/intelligence.js';
+import { createAnalyzer } from './analytics/index.js';
 
 export interface Intelligence {
   analyzer: Analyzer | null;
@@ -9,9 +10,10 @@ export interface Intelligence {
 }
 
 export function createIntelligence(config: Config, logger: LoggerLike): Intelligence {
-  void logger;
+  const mistral = { apiKey: config.MISTRAL_API_KEY, model: config.MISTRAL_MODEL, serverUrl: config.MISTRAL_SERVER_URL, timeoutMs: config.MISTRAL_TIMEOUT_MS };
+  if (!config.MISTRAL_API_KEY) logger.info('MISTRAL_API_KEY is not set: analytics use the offline fallback and the chatbot uses templates');
   return {
-    analyzer: null,
-    chatbot: config.ENABLE_CHATBOT ? null : null,
+    analyzer: createAnalyzer({ ...mistral, logger }),
+    chatbot: null,
   };
 }
