@@ -203,6 +203,10 @@ test('asking for a person ends the loop: call-back promise, <Hangup/>, ticket ma
       ['system', PHRASES.handoff],
     ],
   );
+  // Twilio retries the same webhook: same answer, nothing stored twice.
+  const retried = await call.turn(human.path, human.params);
+  assert.deepEqual(retried.verbs, answer.verbs);
+  assert.equal((await call.ticket(answer.ticketId)).messages.length, 2);
 });
 
 async function voicemailSetup(t: { after(fn: () => Promise<void>): void }, options: { mistral: 'up' | 'down' | 'none' }) {

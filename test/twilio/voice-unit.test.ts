@@ -32,6 +32,8 @@ import {
   holdingTwiml,
   PHRASES,
   repromptTwiml,
+  speakableText,
+  MAX_SPOKEN_CHARS,
   technicalIssueTwiml,
   voicemailSavedTwiml,
   voicemailTwiml,
@@ -244,4 +246,15 @@ test('simulator helpers: turns split on " | ", next action follows Gather, Recor
     url: 'https://s/a',
     recordingCallbackUrl: 'https://s/c',
   });
+});
+
+test('bot answers are made speakable: no markdown, emoji or URLs, bounded length cut at a sentence', () => {
+  assert.equal(
+    speakableText('**Bonjour** 👋 !\n- Allez sur [votre espace](https://exemple.fr/a)\n- puis https://exemple.fr/b cliquez sur `Valider`'),
+    'Bonjour ! Allez sur votre espace puis cliquez sur Valider',
+  );
+  const long = speakableText('Une phrase complète ici. '.repeat(60));
+  assert.ok(long.length <= MAX_SPOKEN_CHARS);
+  assert.ok(long.endsWith('ici.'));
+  assert.equal(speakableText('🙂 ** '), '');
 });

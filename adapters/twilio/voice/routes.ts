@@ -37,6 +37,7 @@ import {
   holdingTwiml,
   PHRASES,
   repromptTwiml,
+  speakableText,
   technicalIssueTwiml,
   voicemailSavedTwiml,
   voicemailTwiml,
@@ -218,15 +219,16 @@ export function createVoiceRoutes(options: VoiceRoutesOptions): WebhookRoute[] {
           return twimlResponse(await handOff(ctx, ticketId, callSid, position.step, `call reached ${MAX_GATHER_STEPS} speech turns`, null), ticketId);
         }
         const turn: BotTurn | null = await withinBudget(ctx.botTurnNow(ticketId, botTimeoutMs), botTimeoutMs + 500);
-        if (turn?.handoff) return twimlResponse(await handOff(ctx, ticketId, callSid, position.step, 'chatbot hand-off during a call', turn.reply), ticketId);
-        if (!turn?.reply) return twimlResponse(holdingTwiml(next, style), ticketId);
+        const spoken = turn?.reply ? speakableText(turn.reply) || null : null;
+        if (turn?.handoff) return twimlResponse(await handOff(ctx, ticketId, callSid, position.step, 'chatbot hand-off during a call', spoken), ticketId);
+        if (!spoken) return twimlResponse(holdingTwiml(next, style), ticketId);
         try {
-          await ctx.recordDelivered(ticketId, { author: 'bot', text: turn.reply, external_id: botTurnExternalId(callSid, position.step), meta: { call_sid: callSid, step: position.step } });
+          await ctx.recordDelivered(ticketId, { author: 'bot', text: spoken, external_id: botTurnExternalId(callSid, position.step), meta: { call_sid: callSid, step: position.step } });
         } catch (err) {
           // The caller still hears the answer; only its copy on the ticket is missing.
           ctx.logger.error({ err, ticket_id: ticketId, call_sid: callSid }, 'voice: could not record the spoken bot answer');
         }
-        return twimlResponse(botReplyTwiml(turn.reply, next, style), ticketId);
+        return twimlResponse(botReplyTwiml(spoken, next, style), ticketId);
       } catch (err) {
         ctx.logger.error({ err, call_sid: callSid, step: position.step }, 'voice: gather turn failed, asking the caller to repeat');
         // Next step, not the same one: this step's external_id may already be stored, a new utterance must not dedup against it.

@@ -20,6 +20,30 @@ export const PHRASES = {
   technicalIssue: 'Excusez-nous, nous rencontrons un petit souci technique. Pouvez-vous répéter votre demande ?',
 } as const;
 
+/** Longest bot answer we read out (characters); a phone caller cannot skim. */
+export const MAX_SPOKEN_CHARS = 600;
+
+/**
+ * A chat-style bot answer made fit to be read aloud: markdown marks, emoji and raw URLs removed, whitespace collapsed,
+ * cut at a sentence end under MAX_SPOKEN_CHARS. What is spoken is also what gets stored on the ticket.
+ */
+export function speakableText(text: string): string {
+  let spoken = text
+    .replace(/\[([^\]]+)\]\((?:[^)]+)\)/g, '$1')
+    .replace(/https?:\/\/\S+/g, '')
+    .replace(/[*_`#>|~]+/g, ' ')
+    .replace(/^\s*[-•]\s+/gm, '')
+    .replace(/\p{Extended_Pictographic}\uFE0F?/gu, '')
+    .replace(/\s+/g, ' ')
+    .trim();
+  if (spoken.length > MAX_SPOKEN_CHARS) {
+    const cut = spoken.slice(0, MAX_SPOKEN_CHARS);
+    const end = Math.max(cut.lastIndexOf('. '), cut.lastIndexOf('? '), cut.lastIndexOf('! '));
+    spoken = end > MAX_SPOKEN_CHARS / 3 ? cut.slice(0, end + 1) : `${cut.slice(0, cut.lastIndexOf(' '))}…`;
+  }
+  return spoken;
+}
+
 export interface TwimlStyle {
   /** `<Say voice>` (e.g. `Polly.Lea`); Twilio's default French voice when unset. */
   voice?: string;
