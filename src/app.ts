@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { type Config, publicBaseUrl } from './config.js';
 import type { ChannelAdapter, OutboundSender } from './domain/channel.js';
 import type { Channel } from './domain/types.js';
+import { createExportRouter } from './export/router.js';
 import { createHttpApp } from './http/app.js';
 import { createLogger } from './logger.js';
 import { createInProcessBus, type EventBus } from './pipeline/bus.js';
@@ -80,7 +81,10 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
   const context = pipeline.channelContext();
   let draining = false;
 
-  const http = createHttpApp({ logger, store, pipeline, adapters, context, apiTokens, publicBaseUrl: baseUrl, isDraining: () => draining });
+  const http = createHttpApp({
+    logger, store, pipeline, adapters, context, apiTokens, publicBaseUrl: baseUrl, isDraining: () => draining,
+    protectedRouters: [createExportRouter({ store, logger, now })],
+  });
   const server = createServer({ keepAliveTimeout: 5_000, headersTimeout: 15_000, requestTimeout: 120_000 }, http);
   const hub = createHub({ bus, logger, apiTokens, context, visitorAdapter: adapters.find((a) => a.onVisitorConnection) ?? null });
   hub.attach(server);

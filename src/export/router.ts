@@ -1,0 +1,63 @@
+// GET /export/csv and GET /export/csv/:ticket_id, streamed with back-pressure (memory stays flat).
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { Router, type Response } from 'express';
+import type { Ticket } from '../domain/types.js';
+import { NotFoundError, ValidationError } from '../errors.js';
+import { parseTicketFilter } from '../http/filters.js';
+import { ticketId } from '../http/tickets.js';
+import type { LoggerLike } from '../domain/channel.js';
+import type { TicketStore } from '../storage/types.js';
+import { csvChunks, exportFileName, ticketFileName } from './csv.js';
+
+export interface ExportRouterDeps {
+  store: TicketStore;
+  logger?: LoggerLike;
+  now?: () => Date;
+}
+
+/** `bom=1` prefixes a UTF-8 byte order mark so Excel opens accents right. */
+export function parseBom(value: unknown): boolean {
+  if (value === undefined || value === '') return false;
+  if (value === '1' || value === 'true') return true;
+  if (value === '0' || value === 'false') return false;
+  throw new ValidationError('invalid_bom', 'The bom parameter must be 1 or 0.', { parameter: 'bom' });
+}
+
+async function streamCsv(res: Response, tickets: AsyncIterable<Ticket> | Iterable<Ticket>, fileName: string, bom: boolean, logger?: LoggerLike): Promise<void> {
+  res.status(200);
+  res.setHeader('Content-Type', 'text/csv; charset=utf-8; header=present');
+  res.setHeader('Content-Disposition', `attachment; filename="${fileName}"`);
+  res.setHeader('Cache-Control', 'no-store');
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  try {
+    await pipeline(Readable.from(csvChunks(tickets, { bom })), res);
+  } catch (error) {
+    // The client went away mid-download: nothing to answer, nothing to log as a failure.
+    if (res.destroyed && (error as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE') return;
+    if (!res.headersSent) throw error;
+    logger?.error({ err: (error as Error).message }, 'CSV export failed mid-stream');
+    res.destroy();
+  }
+}
+
+export function createExportRouter(deps: ExportRouterDeps): Router {
+  const router = Router();
+  const now = deps.now ?? (() => new Date());
+
+  router.get('/export/csv', async (req, res) => {
+    const filter = parseTicketFilter(req.query);
+    const bom = parseBom(req.query.bom);
+    await streamCsv(res, deps.store.iterateTickets(filter), exportFileName(filter, now()), bom, deps.logger);
+  });
+
+  router.get('/export/csv/:ticket_id', async (req, res) => {
+    const id = ticketId(req.params.ticket_id);
+    const bom = parseBom(req.query.bom);
+    const ticket = await deps.store.getTicket(id);
+    if (!ticket) throw new NotFoundError('ticket_not_found', `No ticket ${id}.`);
+    await streamCsv(res, [ticket], ticketFileName(id, now()), bom, deps.logger);
+  });
+
+  return router;
+}
