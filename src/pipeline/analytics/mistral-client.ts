@@ -1,0 +1,58 @@
+// One place that builds a Mistral SDK client with our timeout and retry discipline (shared by analytics and chatbot).
+import { Mistral } from '@mistralai/mistralai';
+
+export interface MistralClientOptions {
+  apiKey: string;
+  serverUrl?: string;
+  /** Whole-call budget: the SDK arms one abort timer per call, shared by all its retries. */
+  timeoutMs: number;
+  /** First backoff delay (ms); tests lower it. */
+  retryInitialIntervalMs?: number;
+}
+
+export function createMistralClient(opts: MistralClientOptions): Mistral {
+  const initial = opts.retryInitialIntervalMs ?? Math.min(500, Math.max(50, Math.floor(opts.timeoutMs / 10)));
+  return new Mistral({
+    apiKey: opts.apiKey,
+    ...(opts.serverUrl ? { serverURL: opts.serverUrl.replace(/\/+$/, '').replace(/\/v1$/, '') } : {}),
+    timeoutMs: opts.timeoutMs,
+    // The SDK default is no retry and a 5-minute timeout: always override both. Backoff gives up at 60% of the
+    // budget so a persistent 5xx surfaces as its status rather than as a timeout.
+    retryConfig: {
+      strategy: 'backoff',
+      backoff: {
+        initialInterval: initial,
+        maxInterval: Math.max(initial, Math.floor(opts.timeoutMs / 4)),
+        exponent: 2,
+        maxElapsedTime: Math.floor(opts.timeoutMs * 0.6),
+      },
+      retryConnectionErrors: true,
+    },
+  });
+}
+
+/** Text of the first choice, whether the SDK returns a string or content chunks. */
+export function firstChoiceText(response: { choices?: Array<{ message?: { content?: unknown } | null } | undefined> | null }): string | null {
+  const content = response.choices?.[0]?.message?.content;
+  if (typeof content === 'string') return content;
+  if (Array.isArray(content)) {
+    const text = content
+      .map((chunk) => (chunk && typeof chunk === 'object' && 'text' in chunk && typeof chunk.text === 'string' ? chunk.text : ''))
+      .join('');
+    return text || null;
+  }
+  return null;
+}
+
+/** Short, log-friendly reason for a failed call (status code, timeout, connection...). */
+export function describeMistralError(err: unknown): string {
+  if (err && typeof err === 'object') {
+    const e = err as { name?: string; statusCode?: number; message?: string };
+    if (typeof e.statusCode === 'number') return `http_${e.statusCode}`;
+    if (e.name === 'RequestTimeoutError' || e.name === 'TimeoutError') return 'timeout';
+    if (e.name === 'ConnectionError') return 'connection_error';
+    if (e.name === 'RequestAbortedError' || e.name === 'AbortError') return 'aborted';
+    if (e.name) return `${e.name}: ${String(e.message ?? '').slice(0, 120)}`;
+  }
+  return String(err).slice(0, 120);
+}
