@@ -3,8 +3,11 @@ import { parseArgs } from 'node:util';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { API_TOKEN_FILE, createFreeda } from './app.js';
+import { exportCommand } from './cli/export.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { channelModules } from './registry.js';
+import { createTable, createTableOptionsFromConfig } from './cli/dynamodb.js';
+import { createLogger } from './logger.js';
 
 export interface CliIo {
   stdin: NodeJS.ReadableStream;
@@ -92,6 +95,13 @@ export async function runCli(argv: string[], io: CliIo, loadEnvConfig: () => Con
       return serve(config, io);
     case 'simulate':
       return simulate(config, rest, io);
+    case 'export':
+      return exportCommand(config, rest, io, { apiToken: () => resolveApiToken(config) });
+    case 'dynamodb:create-table': {
+      const outcome = await createTable(createTableOptionsFromConfig(config), createLogger({ level: config.LOG_LEVEL }));
+      io.stdout.write(`table ${config.DYNAMODB_TABLE}: ${outcome === 'created' ? 'created' : 'already exists'}\n`);
+      return 0;
+    }
     default:
       io.stderr.write(`freeda: unknown command ${command}\n${USAGE}\n`);
       return 2;
