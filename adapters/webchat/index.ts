@@ -1,0 +1,95 @@
+// Web chat (channel `chat`): visitors on /ws without a token, replies pushed to their sockets (see README.md).
+import { randomBytes } from 'node:crypto';
+import type { Config } from '../../src/config.js';
+import type { BusEvent, ChannelAdapter, ChannelContext } from '../../src/domain/channel.js';
+import type { AdapterDeps, ChannelModule } from '../../src/registry.js';
+import { visitorTicket } from './normalize.js';
+import { createChatSender } from './send.js';
+import { createVisitorSession } from './session.js';
+import { simulators } from './simulate.js';
+import { createVisitorSockets, createVisitorTicketIndex } from './sockets.js';
+import { DEFAULT_LIMITS, type WebchatSettings } from './types.js';
+import { visitorIdFromRandom } from './verify.js';
+
+export function webchatSettings(config: Pick<Config, 'WEBCHAT_SECRET'>, overrides: Partial<Omit<WebchatSettings, 'secret' | 'secretGenerated'>> = {}): WebchatSettings {
+  return {
+    secret: config.WEBCHAT_SECRET ?? randomBytes(32).toString('base64url'),
+    secretGenerated: config.WEBCHAT_SECRET === undefined,
+    ...DEFAULT_LIMITS,
+    ...overrides,
+  };
+}
+
+interface TicketEventData {
+  ticket_id?: unknown;
+  channel?: unknown;
+  status?: unknown;
+  closed_at?: unknown;
+  updated_at?: unknown;
+  previous_ticket_id?: unknown;
+  contact?: { address?: unknown };
+}
+
+export function createWebchatAdapter(settings: WebchatSettings, deps: Pick<AdapterDeps, 'logger'>): ChannelAdapter {
+  const sockets = createVisitorSockets();
+  const index = createVisitorTicketIndex(settings.indexCapacity);
+  let unsubscribe: (() => void) | null = null;
+
+  if (settings.secretGenerated) {
+    deps.logger.warn({}, 'WEBCHAT_SECRET is not set: visitor tokens are signed with a key generated for this run, so visitors cannot resume their conversation after a restart');
+  }
+
+  function onEvent(event: BusEvent): void {
+    if (!event.type.startsWith('ticket.')) return;
+    const data = event.data as TicketEventData;
+    const address = data.contact?.address;
+    if (data.channel !== 'chat' || typeof address !== 'string' || typeof data.ticket_id !== 'string') return;
+    index.note(address, data.ticket_id);
+    if (event.type === 'ticket.status_changed') {
+      sockets.push(address, {
+        type: 'ticket.status_changed',
+        data: visitorTicket({
+          ticket_id: data.ticket_id,
+          status: data.status as 'en cours' | 'fermé',
+          closed_at: typeof data.closed_at === 'string' ? data.closed_at : null,
+          updated_at: String(data.updated_at ?? ''),
+          previous_ticket_id: typeof data.previous_ticket_id === 'string' ? data.previous_ticket_id : null,
+        }),
+      });
+    }
+  }
+
+  function subscribe(ctx: ChannelContext): void {
+    unsubscribe ??= ctx.subscribe(onEvent);
+  }
+
+  return {
+    name: 'webchat',
+    channels: ['chat'],
+    routes: [],
+    sender: createChatSender(sockets),
+    start(ctx) {
+      subscribe(ctx);
+    },
+    stop() {
+      unsubscribe?.();
+      unsubscribe = null;
+    },
+    onVisitorConnection(socket, ctx) {
+      subscribe(ctx);
+      return createVisitorSession({ socket, ctx, settings, sockets, index, newVisitorId: () => visitorIdFromRandom(randomBytes(16)) });
+    },
+  };
+}
+
+/** The registry entry; `overrides` lets tests tighten limits (e.g. a rate limit that never refills). */
+export function createWebchatModule(overrides: Partial<Omit<WebchatSettings, 'secret' | 'secretGenerated'>> = {}): ChannelModule {
+  return {
+    name: 'webchat',
+    create: (config: Config, deps: AdapterDeps) => createWebchatAdapter(webchatSettings(config, overrides), deps),
+    simulators,
+  };
+}
+
+export const webchatModule: ChannelModule = createWebchatModule();
+export default webchatModule;

@@ -1,0 +1,124 @@
+// One visitor connection: hello (identity + history), messages (ingest, ack, dedup), rate limit, error frames.
+import type { ChannelContext, VisitorSession, VisitorSocket } from '../../src/domain/channel.js';
+import { STATUS_OPEN } from '../../src/domain/types.js';
+import { normalizeVisitorMessage, visitorMessage, visitorTicket } from './normalize.js';
+import { parseVisitorFrame } from './parse.js';
+import { createTokenBucket } from './rate.js';
+import type { VisitorSockets, VisitorTicketIndex } from './sockets.js';
+import type { VisitorErrorCode, VisitorFrame, WebchatSettings } from './types.js';
+import { signVisitorToken, verifyVisitorToken } from './verify.js';
+
+export interface SessionDeps {
+  socket: VisitorSocket;
+  ctx: ChannelContext;
+  settings: WebchatSettings;
+  sockets: VisitorSockets;
+  index: VisitorTicketIndex;
+  newVisitorId(): string;
+}
+
+/** Close code when a client keeps flooding after being told to slow down. */
+export const CLOSE_POLICY_VIOLATION = 1008;
+
+export function createVisitorSession(deps: SessionDeps): VisitorSession {
+  const { socket, ctx, settings, sockets, index } = deps;
+  const bucket = createTokenBucket(settings.rateLimit, ctx.now().getTime());
+  let visitorId: string | null = null;
+  let displayName: string | null = null;
+  let refusedInARow = 0;
+  let closed = false;
+  let chain: Promise<void> = Promise.resolve();
+
+  const error = (code: VisitorErrorCode, message: string) => socket.send({ type: 'error', code, message });
+
+  async function hello(frame: Extract<VisitorFrame, { type: 'hello' }>): Promise<void> {
+    if (visitorId) return error('already_greeted', 'This connection already said hello.');
+    let resumed = false;
+    let id: string | null = null;
+    if (frame.visitor_token) {
+      const check = verifyVisitorToken(settings.secret, frame.visitor_token);
+      if (check.ok) {
+        id = check.visitorId;
+        resumed = true;
+      } else {
+        ctx.logger.info({ reason: check.reason }, 'web chat visitor token refused: a new visitor identity is issued');
+      }
+    }
+    id ??= deps.newVisitorId();
+    visitorId = id;
+    displayName = frame.name ?? null;
+    if (closed) return;
+    sockets.add(id, socket);
+
+    if (resumed && frame.ticket_id) {
+      const hinted = await ctx.getTicket(frame.ticket_id);
+      if (hinted && hinted.channel === 'chat' && hinted.contact.address === id) index.note(id, hinted.ticket_id);
+    }
+    const latestId = index.latest(id);
+    const ticket = latestId ? await ctx.getTicket(latestId) : null;
+    socket.send({
+      type: 'welcome',
+      visitor_token: signVisitorToken(settings.secret, id),
+      ticket_id: ticket && ticket.status === STATUS_OPEN ? ticket.ticket_id : null,
+      resumed,
+    });
+    if (ticket) {
+      const messages = await ctx.getMessages(ticket.ticket_id);
+      socket.send({ type: 'history', ticket_id: ticket.ticket_id, status: ticket.status, ticket: visitorTicket(ticket), messages: messages.map(visitorMessage) });
+    }
+  }
+
+  async function message(frame: Extract<VisitorFrame, { type: 'message' }>): Promise<void> {
+    if (!visitorId) return error('hello_required', 'Send {"type":"hello"} first.');
+    const outcome = await ctx.ingest(normalizeVisitorMessage({ visitorId, displayName, clientId: frame.client_id, text: frame.text, receivedAt: ctx.now().toISOString() }));
+    if (outcome.kind !== 'stored') {
+      ctx.logger.warn({ outcome: outcome.kind }, 'web chat message not stored');
+      return error('internal_error', 'Your message could not be stored; please retry.');
+    }
+    index.note(visitorId, outcome.ticket.ticket_id);
+    socket.send({ type: 'message.ack', client_id: frame.client_id, message_id: outcome.message.message_id, ticket_id: outcome.ticket.ticket_id, duplicate: outcome.duplicate });
+    // The visitor's other tabs show what this one sent.
+    if (!outcome.duplicate) sockets.push(visitorId, { type: 'message', data: visitorMessage(outcome.message) }, socket);
+  }
+
+  async function handle(frame: VisitorFrame): Promise<void> {
+    switch (frame.type) {
+      case 'hello':
+        return hello(frame);
+      case 'message':
+        return message(frame);
+      case 'ping':
+        socket.send({ type: 'pong' });
+        return;
+    }
+  }
+
+  return {
+    onFrame(raw) {
+      if (closed) return Promise.resolve();
+      if (!bucket.take(ctx.now().getTime())) {
+        refusedInARow++;
+        if (refusedInARow > settings.rateLimit.capacity * 10) {
+          socket.close(CLOSE_POLICY_VIOLATION, 'rate limit exceeded repeatedly');
+          return Promise.resolve();
+        }
+        error('rate_limited', `Too many frames: at most ${settings.rateLimit.capacity} in a burst, then one every ${settings.rateLimit.refillEveryMs} ms. Retry later.`);
+        return Promise.resolve();
+      }
+      refusedInARow = 0;
+      const parsed = parseVisitorFrame(raw, settings);
+      if (!parsed.ok) {
+        error(parsed.code, parsed.message);
+        return Promise.resolve();
+      }
+      // Frames of one connection are handled in order (hello before the first message).
+      const next = chain.then(() => handle(parsed.frame));
+      chain = next.catch(() => undefined);
+      return next;
+    },
+    onClose() {
+      closed = true;
+      if (visitorId) sockets.remove(visitorId, socket);
+    },
+  };
+}

@@ -1,0 +1,67 @@
+// `freeda simulate chat "text" [--from <visitor token>] [--name …] [--wait <seconds>]`:
+// connects to /ws as a visitor, says hello, sends the message, prints the ticket id and the bot (or agent) reply.
+import { randomUUID } from 'node:crypto';
+import WebSocket from 'ws';
+import type { SimulateArgs, SimulateEnv } from '../../src/registry.js';
+
+interface ServerFrame {
+  type: string;
+  code?: string;
+  message?: string;
+  visitor_token?: string;
+  ticket_id?: string | null;
+  message_id?: string;
+  client_id?: string;
+  data?: { ticket_id?: string; author?: string; text?: string; status?: string };
+}
+
+export function wsUrlFor(serverUrl: string): string {
+  const url = new URL('/ws', serverUrl);
+  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+  return url.toString();
+}
+
+async function simulateChat(args: SimulateArgs, env: SimulateEnv): Promise<void> {
+  const waitMs = Number(args.options.wait ?? 20) * 1000;
+  const ws = new WebSocket(wsUrlFor(env.serverUrl));
+  const clientId = `sim-${randomUUID()}`;
+  let ticketId: string | null = null;
+  const done = new Promise<number>((resolve) => {
+    let timer: NodeJS.Timeout | undefined;
+    const finish = (code: number) => {
+      clearTimeout(timer);
+      ws.close();
+      resolve(code);
+    };
+    ws.on('open', () => ws.send(JSON.stringify({ type: 'hello', visitor_token: args.from ?? args.options.from, name: args.options.name })));
+    ws.on('error', (error) => {
+      env.print(`cannot reach ${wsUrlFor(env.serverUrl)}: ${error.message}`);
+      finish(1);
+    });
+    ws.on('message', (raw) => {
+      const frame = JSON.parse(raw.toString()) as ServerFrame;
+      if (frame.type === 'welcome') {
+        env.print(`visitor_token: ${frame.visitor_token}`);
+        ws.send(JSON.stringify({ type: 'message', client_id: clientId, text: args.text }));
+      } else if (frame.type === 'message.ack' && frame.client_id === clientId) {
+        ticketId = frame.ticket_id ?? null;
+        env.print(`ticket_id: ${ticketId}`);
+        env.print(`message_id: ${frame.message_id}`);
+        timer = setTimeout(() => {
+          env.print(`no reply within ${waitMs / 1000} s (chatbot off, or handed to an agent)`);
+          finish(0);
+        }, waitMs);
+      } else if (frame.type === 'message' && ticketId && frame.data?.ticket_id === ticketId && frame.data.author !== 'customer') {
+        env.print(`${frame.data.author}: ${frame.data.text}`);
+        finish(0);
+      } else if (frame.type === 'error') {
+        env.print(`error ${frame.code}: ${frame.message}`);
+        finish(1);
+      }
+    });
+  });
+  const code = await done;
+  if (code) process.exitCode = code;
+}
+
+export const simulators = { chat: simulateChat };

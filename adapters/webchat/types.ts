@@ -1,0 +1,69 @@
+// Web chat (channel `chat`): settings and the frames exchanged with a visitor over /ws.
+
+export interface RateLimit {
+  /** Frames a connection may send in a burst. */
+  capacity: number;
+  /** One frame is credited back every `refillEveryMs`. */
+  refillEveryMs: number;
+}
+
+export interface WebchatSettings {
+  /** HMAC key for visitor tokens (WEBCHAT_SECRET, or generated per start). */
+  secret: string;
+  secretGenerated: boolean;
+  /** Longest accepted message text, in characters. */
+  maxTextChars: number;
+  /** Largest accepted frame, in bytes (the hub closes the socket far beyond this; we answer an error frame). */
+  maxFrameBytes: number;
+  rateLimit: RateLimit;
+  /** Visitors remembered in the in-process visitor → latest ticket index. */
+  indexCapacity: number;
+}
+
+export const DEFAULT_LIMITS = {
+  maxTextChars: 4000,
+  maxFrameBytes: 16 * 1024,
+  rateLimit: { capacity: 10, refillEveryMs: 1000 },
+  indexCapacity: 100_000,
+} as const;
+
+/** Frames a visitor may send, once validated. */
+export type VisitorFrame =
+  | { type: 'hello'; visitor_token?: string; ticket_id?: string; name?: string }
+  | { type: 'message'; client_id: string; text: string }
+  | { type: 'ping' };
+
+export type ParsedVisitorFrame = { ok: true; frame: VisitorFrame } | { ok: false; code: VisitorErrorCode; message: string };
+
+export type VisitorErrorCode =
+  | 'frame_too_large'
+  | 'binary_not_supported'
+  | 'invalid_json'
+  | 'unsupported_type'
+  | 'invalid_frame'
+  | 'text_too_long'
+  | 'hello_required'
+  | 'already_greeted'
+  | 'rate_limited'
+  | 'internal_error';
+
+/** What a visitor sees of a message: no delivery bookkeeping, no provider metadata. */
+export interface VisitorMessage {
+  message_id: string;
+  ticket_id: string;
+  direction: 'inbound' | 'outbound';
+  author: 'customer' | 'bot' | 'agent' | 'system';
+  text: string;
+  attachments: unknown[];
+  client_id: string | null;
+  created_at: string;
+}
+
+/** What a visitor sees of a ticket: never the analytics (sentiment, summary) agents see. */
+export interface VisitorTicket {
+  ticket_id: string;
+  status: string;
+  closed_at: string | null;
+  updated_at: string;
+  previous_ticket_id: string | null;
+}
