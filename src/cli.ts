@@ -4,7 +4,6 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { API_TOKEN_FILE, createFreeda } from './app.js';
 import { exportCommand } from './cli/export.js';
-import { exportCommand } from './cli/export.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { channelModules } from './registry.js';
 import { createTable, createTableOptionsFromConfig } from './cli/dynamodb.js';
@@ -96,8 +95,6 @@ export async function runCli(argv: string[], io: CliIo, loadEnvConfig: () => Con
       return serve(config, io);
     case 'simulate':
       return simulate(config, rest, io);
-    case 'export':
-      return exportCommand(config, rest, io, { apiToken: () => resolveApiToken(config) });
     case 'export':
       return exportCommand(config, rest, io, { apiToken: () => resolveApiToken(config) });
     case 'dynamodb:create-table': {
