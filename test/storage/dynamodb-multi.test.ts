@@ -86,7 +86,7 @@ describe('dynamodb: two store instances on one table', () => {
     assert.equal((await a.getTicket(id))?.reopen_count, 1);
   });
 
-  it('concurrent updates of one ticket from both instances all land (optimistic version retries)', async () => {
+  it('concurrent appends to one ticket from both instances all land (version-checked writes, none lost)', async () => {
     const r = await a.ingest(inbound('sms', '+33610000003', 'SM-upd', 'x'));
     assert.ok(r.kind === 'stored');
     const replies = await Promise.all(
@@ -95,7 +95,8 @@ describe('dynamodb: two store instances on one table', () => {
     assert.equal(new Set(replies.map((x) => x.message.message_id)).size, 20);
     const ticket = await b.getTicket(r.ticket.ticket_id);
     assert.equal(ticket?.stats.messages_count, 21);
-    assert.equal(ticket?.version, 21, 'one version bump per append, none lost');
+    assert.equal((await a.getMessages(r.ticket.ticket_id)).length, 21);
+    assert.ok(replies.every((x) => x.ticket.stats.messages_count >= 2 && x.ticket.stats.first_response_at), 'each append returns the ticket including it');
   });
 
   it('list and export by channel, status and date are index Queries, never a Scan', async () => {

@@ -110,6 +110,14 @@ type CompleteOutcome =
   | { kind: 'done'; ticket: Ticket; message: Message; byUs: boolean; ticketCreated: boolean }
   | { kind: 'no_ticket' };
 
+interface PendingApply {
+  message: Message;
+  requireOpen: boolean;
+  mutateTicket?: TicketMutation;
+  resolve(outcome: ApplyOutcome): void;
+  reject(err: unknown): void;
+}
+
 const CONTACT_DEFAULTS = { display_name: null, opted_out: false, opted_out_at: null, last_inbound_at: null } as const;
 
 export class DynamoTicketStore implements TicketStore {
@@ -126,6 +134,10 @@ export class DynamoTicketStore implements TicketStore {
   private readonly maxConflictRetries: number;
   private repairTimer: NodeJS.Timeout | null = null;
   private repairRun: Promise<number> | null = null;
+  /** Messages waiting to be folded into their ticket, by ticket id (see applyMessage). */
+  private readonly applyQueues = new Map<string, PendingApply[]>();
+  /** Intents this process owns and is completing, by intent key. */
+  private readonly inFlight = new Map<string, Promise<CompleteOutcome>>();
 
   constructor(private readonly options: DynamoStoreOptions) {
     this.ownsClient = !options.client;
@@ -292,6 +304,13 @@ export class DynamoTicketStore implements TicketStore {
     ticketId: string | undefined,
     mutateTicket?: TicketMutation,
   ): Promise<CompleteOutcome | { kind: 'vanished' }> {
+    // A twin of an ingest this process is already running waits for it here instead of polling the table.
+    const running = this.inFlight.get(intentPk);
+    if (running) {
+      const outcome = await running.catch(() => null);
+      if (outcome?.kind === 'done') return { ...outcome, byUs: false, ticketCreated: false };
+      if (outcome?.kind === 'no_ticket') return outcome;
+    }
     const prepared = prepareMessage(full);
     // Large bodies go first: nothing references them until the intent exists, so a crash here leaves only garbage.
     if (prepared.chunks.length) await batchWriteAll(this.doc, this.table, prepared.chunks.map((Item) => ({ PutRequest: { Item } })));
@@ -316,7 +335,13 @@ export class DynamoTicketStore implements TicketStore {
       gsi3sk: `${leaseSortKey(leaseUntil)}#${intentPk}`,
     };
     if (await this.putIf(intent as unknown as Item, 'attribute_not_exists(#pk)')) {
-      return this.completeIntent(intent, owner, full, mutateTicket);
+      const completion = this.completeIntent(intent, owner, full, mutateTicket);
+      this.inFlight.set(intentPk, completion);
+      try {
+        return await completion;
+      } finally {
+        this.inFlight.delete(intentPk);
+      }
     }
     if (prepared.chunks.length) {
       await batchWriteAll(this.doc, this.table, prepared.chunks.map((c) => ({ DeleteRequest: { Key: { pk: String(c.pk), sk: String(c.sk) } } }))).catch(() => undefined);
@@ -331,7 +356,7 @@ export class DynamoTicketStore implements TicketStore {
       if (!item) return { kind: 'vanished' };
       if (item.state === 'done') return this.finishedIntent(item);
       if (item.lease_until > this.nowMs()) {
-        await sleep(Math.min(200, 5 * 2 ** Math.min(attempt, 6)) * (0.5 + Math.random()));
+        await sleep(Math.min(250, 10 * 2 ** Math.min(attempt, 5)) * (0.5 + Math.random()));
         continue;
       }
       const owner = await this.takeOver(item);
@@ -424,21 +449,70 @@ export class DynamoTicketStore implements TicketStore {
     throw new StoreConflictError(`dynamodb: could not settle the ticket of ${intent.pk}`);
   }
 
-  /** Fold the message into its ticket's figures exactly once (the applied-id list makes a redo a no-op). */
-  private async applyMessage(ticketId: string, message: Message, requireOpen: boolean, mutateTicket?: TicketMutation): Promise<ApplyOutcome> {
+  /**
+   * Fold the message into its ticket's figures exactly once (the applied-id list makes a redo a no-op).
+   * Appends to one ticket from this process are grouped into one conditional write (group commit), so a burst
+   * on one ticket costs a few writes instead of a storm of version conflicts; other instances still race
+   * through the version condition.
+   */
+  private applyMessage(ticketId: string, message: Message, requireOpen: boolean, mutateTicket?: TicketMutation): Promise<ApplyOutcome> {
+    return new Promise<ApplyOutcome>((resolve, reject) => {
+      let queue = this.applyQueues.get(ticketId);
+      if (!queue) {
+        queue = [];
+        this.applyQueues.set(ticketId, queue);
+        queueMicrotask(() => void this.drainApplyQueue(ticketId));
+      }
+      queue.push({ message, requireOpen, mutateTicket, resolve, reject });
+    });
+  }
+
+  private async drainApplyQueue(ticketId: string): Promise<void> {
+    for (;;) {
+      const queue = this.applyQueues.get(ticketId);
+      if (!queue || queue.length === 0) {
+        this.applyQueues.delete(ticketId);
+        return;
+      }
+      const batch = queue.splice(0, 50);
+      try {
+        const outcomes = await this.applyBatch(ticketId, batch);
+        batch.forEach((waiter, i) => waiter.resolve(outcomes[i]));
+      } catch (err) {
+        for (const waiter of batch) waiter.reject(err);
+      }
+    }
+  }
+
+  private async applyBatch(ticketId: string, batch: PendingApply[]): Promise<ApplyOutcome[]> {
+    const order = batch.map((_, i) => i).sort((x, y) => compareMessages(batch[x].message, batch[y].message));
     for (let attempt = 0; attempt < this.maxConflictRetries; attempt += 1) {
       const item = await this.get(ticketPk(ticketId), META_SK);
-      if (!item) return { kind: 'missing' };
+      if (!item) return batch.map(() => ({ kind: 'missing' }));
       const ticket = itemToTicket(item);
-      const applied = (item.applied as string[] | undefined) ?? [];
-      if (applied.includes(message.message_id)) return { kind: 'applied', ticket, byUs: false, wasEmpty: false };
-      if (requireOpen && ticket.status !== STATUS_OPEN) return { kind: 'closed' };
-      const appended = withMessage(ticket, message);
-      const next: Ticket = { ...(mutateTicket?.(structuredClone(appended)) ?? appended), ticket_id: ticket.ticket_id, version: ticket.version + 1 };
-      if (await this.putIf(ticketToItem(next, [...applied, message.message_id]), '#version = :v', { ':v': ticket.version })) {
-        return { kind: 'applied', ticket: next, byUs: true, wasEmpty: ticket.stats.messages_count === 0 };
+      const applied = [...((item.applied as string[] | undefined) ?? [])];
+      const results: Array<{ kind: 'already' } | { kind: 'closed' } | { kind: 'new'; wasEmpty: boolean }> = new Array(batch.length);
+      let next = ticket;
+      for (const i of order) {
+        const { message, requireOpen, mutateTicket } = batch[i];
+        if (applied.includes(message.message_id)) results[i] = { kind: 'already' };
+        else if (requireOpen && next.status !== STATUS_OPEN) results[i] = { kind: 'closed' };
+        else {
+          const wasEmpty = next.stats.messages_count === 0;
+          const appended = withMessage(next, message);
+          next = mutateTicket?.(structuredClone(appended)) ?? appended;
+          applied.push(message.message_id);
+          results[i] = { kind: 'new', wasEmpty };
+        }
       }
-      await sleep(backoffMs(attempt));
+      const toOutcomes = (final: Ticket): ApplyOutcome[] =>
+        results.map((r) =>
+          r.kind === 'closed' ? { kind: 'closed' } : { kind: 'applied', ticket: final, byUs: r.kind === 'new', wasEmpty: r.kind === 'new' && r.wasEmpty },
+        );
+      if (!results.some((r) => r.kind === 'new')) return toOutcomes(ticket);
+      const final: Ticket = { ...next, ticket_id: ticket.ticket_id, version: ticket.version + 1 };
+      if (await this.putIf(ticketToItem(final, applied), '#version = :v', { ':v': ticket.version })) return toOutcomes(final);
+      await sleep(backoffMs(attempt, 4, 120));
     }
     throw new StoreConflictError(`ticket ${ticketId}: too many concurrent writes`);
   }
@@ -699,7 +773,7 @@ export class DynamoTicketStore implements TicketStore {
       if (!changed) return current;
       const next: Ticket = { ...changed, ticket_id: current.ticket_id, version: current.version + 1 };
       if (await this.putIf(ticketToItem(next, (item.applied as string[] | undefined) ?? []), '#version = :v', { ':v': current.version })) return next;
-      await sleep(backoffMs(attempt));
+      await sleep(backoffMs(attempt, 4, 120));
     }
     throw new StoreConflictError(`ticket ${ticketId}: too many concurrent writes`);
   }
@@ -722,7 +796,7 @@ export class DynamoTicketStore implements TicketStore {
       if (prepared.chunks.length) await batchWriteAll(this.doc, this.table, prepared.chunks.map((Item) => ({ PutRequest: { Item } })));
       const mversion = Number(item.mversion ?? 0);
       if (await this.putIf(messageItem(prepared.stored, prepared.overflow, mversion + 1), '#mversion = :v', { ':v': mversion })) return next;
-      await sleep(backoffMs(attempt));
+      await sleep(backoffMs(attempt, 4, 120));
     }
     throw new StoreConflictError(`message ${messageId}: too many concurrent writes`);
   }
