@@ -247,13 +247,30 @@ describe('SendGrid email through the real server', () => {
     assert.equal((await allTickets(t)).length, 1);
   });
 
-  test('raw MIME mode and an oversized body', async () => {
+  test('raw MIME mode, a 28 MB attachment, and a body over the limit (413)', async () => {
     const res = await post(t, await fixture('raw-mime'));
     assert.equal(res.status, 200);
     const view = await ticket(t, res.headers.get('x-freeda-ticket-id')!);
     assert.equal(view.subject, 'Re: Commande n°42 et réclamation');
     assert.equal(view.messages[0].attachments[0]?.filename, 'facture-42.pdf');
     assert.match(view.messages[0].full_text ?? '', /a écrit :/);
+
+    // A 28 MB attachment (SendGrid allows 30 MB per mail) is accepted; metadata kept, bytes over the limit dropped.
+    const big = buildMultipart(
+      [
+        ['headers', 'From: Jean Dupont <jean.dupont@client.fr>\nTo: support@freeda.example\nSubject: Vidéo\nMessage-ID: <big.1@client.fr>\n'],
+        ['from', 'Jean Dupont <jean.dupont@client.fr>'],
+        ['text', 'La vidéo du problème est jointe.'],
+        ['attachments', '1'],
+        ['attachment-info', JSON.stringify({ attachment1: { filename: 'bug.mp4', type: 'video/mp4' } })],
+        ['attachment1', { filename: 'bug.mp4', contentType: 'video/mp4', content: Buffer.alloc(28 * 1024 * 1024, 1) }],
+      ],
+      'big',
+    );
+    const bigRes = await post(t, big);
+    assert.equal(bigRes.status, 200);
+    const bigView = await ticket(t, bigRes.headers.get('x-freeda-ticket-id')!);
+    assert.deepEqual(bigView.messages[0].attachments.map((a) => [a.filename, a.content_type, a.size]), [['bug.mp4', 'video/mp4', 28 * 1024 * 1024]]);
 
     const huge = { body: Buffer.alloc(41 * 1024 * 1024, 0x61), contentType: 'multipart/form-data; boundary=x' };
     assert.equal((await post(t, huge)).status, 413);
