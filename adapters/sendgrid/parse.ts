@@ -245,6 +245,18 @@ async function readRawMode(fields: Map<string, Buffer>, email: Buffer, maxAttach
   };
 }
 
+/** This file's entry of the `attachment-info` JSON, keeping only string values (the JSON is untrusted). */
+function describedAttachment(info: unknown, field: string): { filename?: string; type?: string; content_id?: string } {
+  if (!info || typeof info !== 'object' || !Object.hasOwn(info, field)) return {};
+  const entry = (info as Record<string, unknown>)[field];
+  if (!entry || typeof entry !== 'object') return {};
+  const str = (key: string) => {
+    const value = (entry as Record<string, unknown>)[key];
+    return typeof value === 'string' && value.trim() !== '' ? value : undefined;
+  };
+  return { filename: str('filename') ?? str('name'), type: str('type'), content_id: str('content-id') };
+}
+
 async function readParsedMode(form: InboundForm): Promise<ParsedEmail> {
   const { fields } = form;
   const charsets = (parseJson(fields.get('charsets')) ?? {}) as Record<string, unknown>;
@@ -259,12 +271,12 @@ async function readParsedMode(form: InboundForm): Promise<ParsedEmail> {
     .map((name) => `${name}: ${fields.get(name)!.toString('utf8').replace(/[\r\n]+/g, ' ')}`);
   const fallback = fromMail(await simpleParser(Buffer.from(`${fallbackLines.join('\r\n')}\r\n\r\n`, 'utf8'), MAILPARSER_OPTIONS));
   const envelope = envelopeOf(fields);
-  const info = (parseJson(fields.get('attachment-info')) ?? {}) as Record<string, { filename?: string; name?: string; type?: string; 'content-id'?: string }>;
+  const info = parseJson(fields.get('attachment-info'));
   const attachments: EmailAttachment[] = form.files.map((file) => {
-    const described = info[file.field] ?? {};
-    const contentId = normalizeMessageId(described['content-id']);
+    const described = describedAttachment(info, file.field);
+    const contentId = normalizeMessageId(described.content_id);
     return {
-      filename: described.filename ?? described.name ?? file.filename,
+      filename: described.filename ?? file.filename,
       content_type: (described.type ?? file.content_type).toLowerCase(),
       size: file.size,
       sha256: file.sha256,

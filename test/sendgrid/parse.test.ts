@@ -96,3 +96,28 @@ test('a long body without any quote marker is kept whole (the marker scan looks 
   const long = Array.from({ length: 2000 }, (_, i) => `ligne ${i} du message du client`).join('\n');
   assert.equal(extractNewText(long), long);
 });
+
+test('hostile attachment-info, envelope and charsets JSON do not break the mail (declared values are only hints)', async () => {
+  for (const [info, envelope, charsets] of [
+    ['{"attachment1": 5}', 'not json', '[]'],
+    ['{"attachment1": {"filename": 7, "type": null, "content-id": {"x": 1}}}', '{"to": "x@y.z"}', '{"text": 42}'],
+    ['{"__proto__": {"filename": "evil"}}', '{"to": [1, null, "Support@Freeda.example"]}', 'null'],
+  ]) {
+    const { body, contentType } = buildMultipart(
+      [
+        ['headers', 'From: a@client.fr\nMessage-ID: <m@x>\n'],
+        ['from', 'a@client.fr'],
+        ['text', 'voir pièce jointe'],
+        ['attachment-info', info],
+        ['envelope', envelope],
+        ['charsets', charsets],
+        ['attachment1', { filename: 'doc.pdf', contentType: 'application/pdf', content: Buffer.from('%PDF-1.4') }],
+      ],
+      'B',
+    );
+    const read = await readEmail(await parse(body, contentType), LIMITS);
+    assert.ok(read.ok, info);
+    assert.equal(read.email.text, 'voir pièce jointe');
+    assert.deepEqual(read.email.attachments.map((a) => [a.filename, a.content_type, a.content_id]), [['doc.pdf', 'application/pdf', null]]);
+  }
+});
