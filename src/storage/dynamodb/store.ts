@@ -138,6 +138,8 @@ export class DynamoTicketStore implements TicketStore {
   private readonly applyQueues = new Map<string, PendingApply[]>();
   /** Intents this process owns and is completing, by intent key. */
   private readonly inFlight = new Map<string, Promise<CompleteOutcome>>();
+  /** Intents another instance owns that this process is waiting on (one poller per intent per process). */
+  private readonly waiting = new Map<string, Promise<CompleteOutcome | { kind: 'vanished' }>>();
 
   constructor(private readonly options: DynamoStoreOptions) {
     this.ownsClient = !options.client;
@@ -305,7 +307,7 @@ export class DynamoTicketStore implements TicketStore {
     mutateTicket?: TicketMutation,
   ): Promise<CompleteOutcome | { kind: 'vanished' }> {
     // A twin of an ingest this process is already running waits for it here instead of polling the table.
-    const running = this.inFlight.get(intentPk);
+    const running = this.inFlight.get(intentPk) ?? this.waiting.get(intentPk);
     if (running) {
       const outcome = await running.catch(() => null);
       if (outcome?.kind === 'done') return { ...outcome, byUs: false, ticketCreated: false };
@@ -346,7 +348,13 @@ export class DynamoTicketStore implements TicketStore {
     if (prepared.chunks.length) {
       await batchWriteAll(this.doc, this.table, prepared.chunks.map((c) => ({ DeleteRequest: { Key: { pk: String(c.pk), sk: String(c.sk) } } }))).catch(() => undefined);
     }
-    return this.awaitIntent(intentPk);
+    const wait = this.awaitIntent(intentPk);
+    this.waiting.set(intentPk, wait);
+    try {
+      return await wait;
+    } finally {
+      this.waiting.delete(intentPk);
+    }
   }
 
   /** Someone else holds this intent: wait until it is done, or take it over once its lease has expired. */
