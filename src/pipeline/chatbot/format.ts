@@ -1,0 +1,101 @@
+// Channel shaping of a reply: SMS ≤ 2 segments, WhatsApp short, voice speakable, email with greeting and sign-off. Pure.
+import type { Channel } from '../../domain/types.js';
+import type { Language } from './language.js';
+
+export const SMS_MAX_CHARS = 300;
+export const WHATSAPP_MAX_CHARS = 300;
+export const VOICE_MAX_CHARS = 280;
+export const CHAT_MAX_CHARS = 600;
+export const EMAIL_MAX_BODY_CHARS = 1500;
+
+// GSM 03.38 basic set and extension table (extension characters take two septets).
+const GSM_BASIC = new Set(
+  "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà",
+);
+const GSM_EXTENSION = new Set('^{}\\[~]|€\f');
+
+const EMOJI = /[\p{Extended_Pictographic}\u{1F1E6}-\u{1F1FF}\u{FE0F}\u{200D}]/gu;
+const URL = /\b(https?:\/\/|www\.)\S+/gi;
+
+/** Septet count when the text fits GSM-7, null when it needs UCS-2. */
+export function gsmSeptets(text: string): number | null {
+  let septets = 0;
+  for (const ch of text) {
+    if (GSM_BASIC.has(ch)) septets += 1;
+    else if (GSM_EXTENSION.has(ch)) septets += 2;
+    else return null;
+  }
+  return septets;
+}
+
+/** Number of SMS segments the text needs (GSM-7: 160 / 153 per part; UCS-2: 70 / 67 per part, surrogate pairs count 2). */
+export function smsSegments(text: string): number {
+  const septets = gsmSeptets(text);
+  if (septets !== null) return septets <= 160 ? 1 : Math.ceil(septets / 153);
+  const units = text.length; // UTF-16 code units
+  return units <= 70 ? 1 : Math.ceil(units / 67);
+}
+
+/** Replaces characters outside GSM-7 with close equivalents so French text stays at 153/160 chars per segment. */
+export function toGsmFriendly(text: string): string {
+  const map: Record<string, string> = {
+    'ê': 'e', 'ë': 'e', 'â': 'a', 'á': 'a', 'î': 'i', 'ï': 'i', 'í': 'i', 'ô': 'o', 'ó': 'o', 'û': 'u', 'ú': 'u', 'ç': 'c', 'œ': 'oe',
+    'Ê': 'E', 'È': 'E', 'À': 'A', 'Â': 'A', 'Î': 'I', 'Ô': 'O', 'Û': 'U', 'Œ': 'OE',
+    '’': "'", '‘': "'", '«': '"', '»': '"', '“': '"', '”': '"', '–': '-', '—': '-', '…': '...', '\u00a0': ' ', '\u202f': ' ',
+  };
+  const replaced = [...text.replace(EMOJI, '')].map((ch) => map[ch] ?? ch).join('');
+  return [...replaced].filter((ch) => GSM_BASIC.has(ch) || GSM_EXTENSION.has(ch)).join('').replace(/ {2,}/g, ' ').trim();
+}
+
+/** Cuts at a sentence (or word) boundary so that the text is at most `max` characters. */
+export function shorten(text: string, max: number): string {
+  const clean = text.trim();
+  if (clean.length <= max) return clean;
+  const slice = clean.slice(0, max);
+  const sentenceEnd = Math.max(slice.lastIndexOf('. '), slice.lastIndexOf('! '), slice.lastIndexOf('? '));
+  if (sentenceEnd > max * 0.4) return slice.slice(0, sentenceEnd + 1).trim();
+  const lastSpace = slice.slice(0, max - 3).lastIndexOf(' ');
+  return `${slice.slice(0, lastSpace > 0 ? lastSpace : max - 3).replace(/[\s,;:]+$/, '')}...`;
+}
+
+/** Spoken text: no URLs, no emojis, no symbols a speech engine reads badly. */
+export function toSpeakable(text: string): string {
+  return text
+    .replace(URL, '')
+    .replace(EMOJI, '')
+    .replace(/[*_#>`|~^]/g, ' ')
+    .replace(/\s*\n+\s*/g, ' ')
+    .replace(/ {2,}/g, ' ')
+    .trim();
+}
+
+export function formatForChannel(body: string, channel: Channel, lang: Language): string {
+  const text = body.replace(/\r/g, '').trim();
+  switch (channel) {
+    case 'sms': {
+      let sms = shorten(toGsmFriendly(text.replace(/\s*\n+\s*/g, ' ')), SMS_MAX_CHARS);
+      while (smsSegments(sms) > 2) sms = shorten(sms, sms.length - 10);
+      return sms;
+    }
+    case 'whatsapp':
+      return shorten(text, WHATSAPP_MAX_CHARS);
+    case 'telephone':
+      return shorten(toSpeakable(text), VOICE_MAX_CHARS);
+    case 'email': {
+      const greeting = lang === 'fr' ? 'Bonjour,' : 'Hello,';
+      const signOff = lang === 'fr' ? "Cordialement,\nL'assistant virtuel Freeda" : 'Kind regards,\nThe Freeda virtual assistant';
+      const withoutOwnGreeting = text
+        .replace(/^(bonjour|bonsoir|hello|hi|dear [^,\n]*)[,!]?\s*/i, '')
+        .replace(/\n*(cordialement|bien à vous|kind regards|best regards|regards)[,.]?[\s\S]*$/i, '')
+        .trim();
+      return `${greeting}\n\n${shorten(withoutOwnGreeting, EMAIL_MAX_BODY_CHARS)}\n\n${signOff}`;
+    }
+    case 'chat':
+      return shorten(text, CHAT_MAX_CHARS);
+    default: {
+      const unsupported: never = channel;
+      void unsupported;
+      return shorten(text, CHAT_MAX_CHARS);
+    }
+  }
+}
