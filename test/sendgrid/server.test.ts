@@ -277,6 +277,29 @@ describe('SendGrid email through the real server', () => {
   });
 });
 
+describe('freeda simulate email', () => {
+  test('posts a real Inbound Parse body with the secret and prints the ticket id', async () => {
+    const env = { SUPPORT_EMAIL_FROM: SUPPORT, INBOUND_EMAIL_SECRET: SECRET, ENABLE_CHATBOT: 'false', ENABLE_AUTO_ANALYTICS: 'false' };
+    const t = await startApp({ modules: [sendgridModule], env });
+    try {
+      const lines: string[] = [];
+      // No API token: the simulator stops after printing the ticket (no polling for a reply).
+      await sendgridModule.simulators!.email(
+        { text: 'Bonjour, où est ma commande ? é €', from: 'Zoë Martin <zoe@client.fr>', options: { subject: 'Commande n°7' } },
+        { serverUrl: t.url, config: parseConfig(env), apiToken: null, print: (line) => lines.push(line) },
+      );
+      const ticketLine = lines.find((l) => l.startsWith('ticket: '));
+      assert.ok(ticketLine, lines.join('\n'));
+      const view = await ticket(t, ticketLine.slice('ticket: '.length));
+      assert.equal(view.subject, 'Commande n°7');
+      assert.deepEqual(view.contact, { address: 'zoe@client.fr', display_name: 'Zoë Martin' });
+      assert.equal(view.messages[0].text, 'Bonjour, où est ma commande ? é €');
+    } finally {
+      await t.stop();
+    }
+  });
+});
+
 describe('SendGrid inbound without INBOUND_EMAIL_SECRET', () => {
   test('every post is refused with 403, outbound disabled without an API key', async () => {
     const t = await startApp({ modules: [sendgridModule], env: { ENABLE_CHATBOT: 'false', ENABLE_AUTO_ANALYTICS: 'false' } });
