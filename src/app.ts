@@ -10,6 +10,7 @@ import type { ChannelAdapter, OutboundSender } from './domain/channel.js';
 import type { Channel } from './domain/types.js';
 import { createExportRouter } from './export/router.js';
 import { createHttpApp } from './http/app.js';
+import { pagesRouter } from './http/pages.js';
 import { createLogger } from './logger.js';
 import { createInProcessBus, type EventBus } from './pipeline/bus.js';
 import { createIntelligence } from './pipeline/intelligence.js';
@@ -84,6 +85,7 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
   const http = createHttpApp({
     logger, store, pipeline, adapters, context, apiTokens, publicBaseUrl: baseUrl, isDraining: () => draining,
     protectedRouters: [createExportRouter({ store, logger, now })],
+    publicRouters: [pagesRouter()],
   });
   const server = createServer({ keepAliveTimeout: 5_000, headersTimeout: 15_000, requestTimeout: 120_000 }, http);
   const hub = createHub({ bus, logger, apiTokens, context, visitorAdapter: adapters.find((a) => a.onVisitorConnection) ?? null });

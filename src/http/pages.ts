@@ -1,0 +1,54 @@
+// The browser pages: /chat (embeddable visitor chat) and /agent (dashboard). Vanilla JS, no build step.
+// Served with a strict Content-Security-Policy: scripts and styles only from our origin, no inline code.
+import { readFileSync } from 'node:fs';
+import { Router, type Response } from 'express';
+
+const STATIC_DIR = new URL('./static/', import.meta.url);
+
+const ASSETS: Record<string, string> = {
+  'chat.js': 'text/javascript; charset=utf-8',
+  'agent.js': 'text/javascript; charset=utf-8',
+  'freeda.css': 'text/css; charset=utf-8',
+};
+
+/** frame-ancestors: the chat may be embedded in a customer's site (iframe); the dashboard never. */
+export function contentSecurityPolicy(embeddable: boolean): string {
+  return [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "connect-src 'self'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    `frame-ancestors ${embeddable ? '*' : "'none'"}`,
+  ].join('; ');
+}
+
+function send(res: Response, contentType: string, body: Buffer, csp: string | null): void {
+  res.setHeader('Content-Type', contentType);
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('Referrer-Policy', 'no-referrer');
+  res.setHeader('Cache-Control', 'no-cache');
+  if (csp) res.setHeader('Content-Security-Policy', csp);
+  res.send(body);
+}
+
+export function pagesRouter(): Router {
+  const read = (name: string) => readFileSync(new URL(name, STATIC_DIR));
+  const chatHtml = read('chat.html');
+  const agentHtml = read('agent.html');
+  const assets = new Map(Object.keys(ASSETS).map((name) => [name, read(name)]));
+  const router = Router();
+  router.get('/chat', (_req, res) => send(res, 'text/html; charset=utf-8', chatHtml, contentSecurityPolicy(true)));
+  router.get('/agent', (_req, res) => {
+    res.setHeader('X-Frame-Options', 'DENY');
+    send(res, 'text/html; charset=utf-8', agentHtml, contentSecurityPolicy(false));
+  });
+  router.get('/static/:file', (req, res, next) => {
+    const body = assets.get(req.params.file);
+    if (!body) return next();
+    send(res, ASSETS[req.params.file], body, null);
+  });
+  return router;
+}
