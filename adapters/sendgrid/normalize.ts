@@ -127,8 +127,9 @@ const ADDRESS_RE = /<?([^\s<>"';:,]+@[^\s<>"';:,]+\.[^\s<>"';:,]+)>?/;
  */
 function failedRecipient(email: ParsedEmail, sources: string[]): string | null {
   const candidates = [email.headers['x-failed-recipients'] ?? ''];
-  for (const source of sources) {
-    for (const pattern of [/^\s*Final-Recipient:\s*rfc822;\s*(.+)$/gim, /^\s*Original-Recipient:\s*rfc822;\s*(.+)$/gim, /^\s*To:\s*(.+)$/gim]) {
+  // Strongest evidence first, whichever part carries it.
+  for (const pattern of [/^\s*Final-Recipient:\s*rfc822;\s*(.+)$/gim, /^\s*Original-Recipient:\s*rfc822;\s*(.+)$/gim, /^\s*To:\s*(.+)$/gim]) {
+    for (const source of sources) {
       for (const m of source.matchAll(pattern)) candidates.push(m[1]);
     }
   }

@@ -121,3 +121,43 @@ test('hostile attachment-info, envelope and charsets JSON do not break the mail 
     assert.deepEqual(read.email.attachments.map((a) => [a.filename, a.content_type, a.content_id]), [['doc.pdf', 'application/pdf', null]]);
   }
 });
+
+test('raw-mode bounce (multipart/report): note for the Final-Recipient, threaded by the returned Message-ID', async () => {
+  const mime = [
+    'From: MAILER-DAEMON@mx.example.net',
+    'To: support@freeda.example',
+    'Subject: Delivery Status Notification (Failure)',
+    'Message-ID: <dsn.1@mx.example.net>',
+    'Content-Type: multipart/report; report-type=delivery-status; boundary="R"',
+    '',
+    '--R',
+    'Content-Type: text/plain; charset=utf-8',
+    '',
+    'Your message to Someone could not be delivered.',
+    '--R',
+    'Content-Type: message/delivery-status',
+    '',
+    'Reporting-MTA: dns; mx.example.net',
+    '',
+    'Final-Recipient: rfc822; Lost.Customer@client.fr',
+    'Action: failed',
+    'Status: 5.1.1',
+    '--R',
+    'Content-Type: text/rfc822-headers',
+    '',
+    'From: support@freeda.example',
+    'To: Someone Else <someone@else.example>',
+    'Message-ID: <M9.01JNQ8Z5K2M3N4P5Q6R7S8T9VW@freeda.example>',
+    '--R--',
+    '',
+  ].join('\r\n');
+  const { body, contentType } = buildMultipart([['email', mime], ['envelope', '{"to":["support@freeda.example"],"from":""}']], 'B');
+  const read = await readEmail(await parse(body, contentType), LIMITS);
+  assert.ok(read.ok);
+  const event = normalizeInboundEmail(read.email, { supportAddress: 'support@freeda.example', receivedAt: '2025-01-01T00:00:00.000Z' });
+  assert.equal(event.kind, 'system_note');
+  if (event.kind !== 'system_note') return;
+  assert.equal(event.may_open_ticket, false);
+  assert.equal(event.contact.address, 'lost.customer@client.fr');
+  assert.deepEqual(event.thread?.replyToExternalIds, ['M9.01JNQ8Z5K2M3N4P5Q6R7S8T9VW@freeda.example']);
+});
