@@ -1,4 +1,4 @@
-// `freeda simulate sms|whatsapp "text" [--from +33…] [--media URL] [--to +1…] [--name "Zoë"]`:
+// `freeda simulate sms|whatsapp "text" [--from +33…] [--media URL] [--to +1…] [--name "Zoë"] [--wait 10]`:
 // posts a correctly signed, real-shaped Twilio webhook to a running server, then waits for the bot reply.
 import { randomBytes } from 'node:crypto';
 import type { SimulateArgs, SimulateEnv } from '../../src/registry.js';
@@ -72,26 +72,32 @@ async function simulate(kind: 'sms' | 'whatsapp', args: SimulateArgs, env: Simul
     return;
   }
   const serverUrl = env.serverUrl.replace(/\/+$/, '');
-  // Sign with the URL the server checks against: PUBLIC_BASE_URL when set, else the listener we post to.
-  const signedBase = (env.config.PUBLIC_BASE_URL ?? serverUrl).replace(/\/+$/, '');
   const params = simulatedInboundParams(kind, args, env);
-  const signature = signTwilioRequest(authToken, signedBase + MESSAGING_PATH, params);
-  let res: Response;
-  try {
-    res = await fetch(serverUrl + MESSAGING_PATH, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature, 'i-twilio-idempotency-token': sid('') },
-      body: new URLSearchParams(params).toString(),
-    });
-  } catch (err) {
-    env.print(`Cannot reach the server at ${serverUrl}: ${(err as Error).message}`);
-    process.exitCode = 1;
-    return;
+  // Sign with the URL the server checks against: PUBLIC_BASE_URL when set, else what the server assumes
+  // without it (http://localhost:PORT), else the URL we post to. A 403 stores nothing, so trying is safe.
+  const port = new URL(serverUrl).port;
+  const candidates = [...new Set([env.config.PUBLIC_BASE_URL, port ? `http://localhost:${port}` : undefined, serverUrl].filter((u): u is string => !!u).map((u) => u.replace(/\/+$/, '')))];
+  let res: Response | null = null;
+  let body = '';
+  for (const signedBase of candidates) {
+    const signature = signTwilioRequest(authToken, signedBase + MESSAGING_PATH, params);
+    try {
+      res = await fetch(serverUrl + MESSAGING_PATH, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature, 'i-twilio-idempotency-token': sid('') },
+        body: new URLSearchParams(params).toString(),
+      });
+    } catch (err) {
+      env.print(`Cannot reach the server at ${serverUrl}: ${(err as Error).message}`);
+      process.exitCode = 1;
+      return;
+    }
+    body = await res.text();
+    if (res.status !== 403) break;
   }
-  const body = await res.text();
-  if (res.status !== 200) {
-    env.print(`The server answered ${res.status}: ${body}`);
-    if (res.status === 403) env.print(`Signed for ${signedBase}${MESSAGING_PATH}: the server must have the same TWILIO_AUTH_TOKEN and PUBLIC_BASE_URL.`);
+  if (!res || res.status !== 200) {
+    env.print(`The server answered ${res?.status}: ${body}`);
+    if (res?.status === 403) env.print(`Signed for ${candidates.map((c) => c + MESSAGING_PATH).join(', ')}: the server must have the same TWILIO_AUTH_TOKEN, and PUBLIC_BASE_URL as in this environment.`);
     process.exitCode = 1;
     return;
   }
@@ -106,7 +112,8 @@ async function simulate(kind: 'sms' | 'whatsapp', args: SimulateArgs, env: Simul
     env.print('No API token configured (API_TOKENS): cannot read the ticket to show the bot reply.');
     return;
   }
-  const deadline = Date.now() + 10_000;
+  const waitSeconds = Number.parseFloat(args.options.wait ?? '10');
+  const deadline = Date.now() + (Number.isFinite(waitSeconds) ? waitSeconds : 10) * 1000;
   while (Date.now() < deadline) {
     await sleep(400);
     const ticketRes = await fetch(`${serverUrl}/tickets/${encodeURIComponent(ticketId)}`, { headers: { authorization: `Bearer ${env.apiToken}` } }).catch(() => null);
@@ -121,7 +128,7 @@ async function simulate(kind: 'sms' | 'whatsapp', args: SimulateArgs, env: Simul
       return;
     }
   }
-  env.print('No reply within 10 s (chatbot off, handed to an agent, or no reply for this message).');
+  env.print(`No reply within ${waitSeconds} s (chatbot off, handed to an agent, or no reply for this message).`);
 }
 
 export const simulators = {
