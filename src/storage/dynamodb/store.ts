@@ -155,7 +155,24 @@ export class DynamoTicketStore implements TicketStore {
 
   // ---------------------------------------------------------------- lifecycle
 
+  /** Check the table, run the repair sweep, start the periodic one. A store whose open() failed is released: make a new one. */
   async open(): Promise<void> {
+    try {
+      await this.checkTable();
+    } catch (err) {
+      if (this.ownsClient) this.client.destroy(); // no keep-alive sockets holding a failed start-up open
+      throw err;
+    }
+    await this.repair().catch((err: unknown) => this.logger.error({ err }, 'dynamodb repair sweep failed'));
+    if (this.repairIntervalMs > 0) {
+      this.repairTimer = setInterval(() => {
+        this.repair().catch((err: unknown) => this.logger.error({ err }, 'dynamodb repair sweep failed'));
+      }, this.repairIntervalMs);
+      this.repairTimer.unref();
+    }
+  }
+
+  private async checkTable(): Promise<void> {
     const where = `region ${this.options.region}${this.options.endpoint ? `, endpoint ${this.options.endpoint}` : ''}`;
     let table;
     try {
@@ -172,13 +189,6 @@ export class DynamoTicketStore implements TicketStore {
     }
     if (table.TableStatus !== 'ACTIVE' && table.TableStatus !== 'UPDATING') {
       throw new Error(`DynamoDB table "${this.table}" is ${table.TableStatus}, not ACTIVE; retry once it is active.`);
-    }
-    await this.repair().catch((err: unknown) => this.logger.error({ err }, 'dynamodb repair sweep failed'));
-    if (this.repairIntervalMs > 0) {
-      this.repairTimer = setInterval(() => {
-        this.repair().catch((err: unknown) => this.logger.error({ err }, 'dynamodb repair sweep failed'));
-      }, this.repairIntervalMs);
-      this.repairTimer.unref();
     }
   }
 
