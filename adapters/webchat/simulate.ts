@@ -1,5 +1,6 @@
-// `freeda simulate chat "text" [--from <visitor token>] [--name …] [--wait <seconds>]`:
+// `freeda simulate chat "text" [--from <visitor token | display name>] [--url http://127.0.0.1:8000]`:
 // connects to /ws as a visitor, says hello, sends the message, prints the ticket id and the bot (or agent) reply.
+// `--from` with a visitor token (printed by an earlier run) continues that visitor's conversation.
 import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
 import type { SimulateArgs, SimulateEnv } from '../../src/registry.js';
@@ -15,6 +16,8 @@ interface ServerFrame {
   data?: { ticket_id?: string; author?: string; text?: string; status?: string };
 }
 
+const VISITOR_TOKEN = /^v_[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
 export function wsUrlFor(serverUrl: string): string {
   const url = new URL('/ws', serverUrl);
   url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
@@ -23,6 +26,9 @@ export function wsUrlFor(serverUrl: string): string {
 
 async function simulateChat(args: SimulateArgs, env: SimulateEnv): Promise<void> {
   const waitMs = Number(args.options.wait ?? 20) * 1000;
+  const from = args.from ?? args.options.from;
+  const token = from && VISITOR_TOKEN.test(from) ? from : undefined;
+  const name = from && !token ? from : args.options.name;
   const ws = new WebSocket(wsUrlFor(env.serverUrl));
   const clientId = `sim-${randomUUID()}`;
   let ticketId: string | null = null;
@@ -33,7 +39,7 @@ async function simulateChat(args: SimulateArgs, env: SimulateEnv): Promise<void>
       ws.close();
       resolve(code);
     };
-    ws.on('open', () => ws.send(JSON.stringify({ type: 'hello', visitor_token: args.from ?? args.options.from, name: args.options.name })));
+    ws.on('open', () => ws.send(JSON.stringify({ type: 'hello', visitor_token: token, name })));
     ws.on('error', (error) => {
       env.print(`cannot reach ${wsUrlFor(env.serverUrl)}: ${error.message}`);
       finish(1);
