@@ -12,6 +12,8 @@ export interface DynaliteHandle {
   region: string;
   table: string;
   credentials: { accessKeyId: string; secretAccessKey: string };
+  /** X-Amz-Target of every request the emulator received (e.g. `DynamoDB_20120810.Query`), from every client. */
+  targets: string[];
   /** A new SDK client pointed at the emulator (the caller destroys it). */
   makeClient(): DynamoDBClient;
   stop(): Promise<void>;
@@ -26,7 +28,12 @@ export async function startDynalite(options: { table?: string; createTable?: boo
     server.listen(0, '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
+  const targets: string[] = [];
+  server.prependListener('request', (req: { headers: Record<string, string | string[] | undefined> }) => {
+    targets.push(String(req.headers['x-amz-target'] ?? ''));
+  });
   const handle: DynaliteHandle = {
+    targets,
     endpoint: `http://127.0.0.1:${port}`,
     region: 'us-east-1',
     table: options.table ?? 'freeda-test',

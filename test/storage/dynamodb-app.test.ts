@@ -99,4 +99,25 @@ describe('dynamodb: two Freeda app instances on one table', () => {
     assert.equal(fresh.previous_ticket_id, tickets[0].ticket_id);
     assert.equal(fresh.status, 'en cours');
   });
+
+  it('GET /tickets and GET /export/csv by channel, status and date reach DynamoDB as index Queries, never a Scan', async () => {
+    for (let i = 0; i < 6; i++) assert.equal((await deliver(i % 2 ? one : two, sms(`SM0000000000000000000000000000e${String(i).padStart(3, '0')}`, `+3361234100${i}`, `export ${i}`))).status, 200);
+    const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+    const [yesterday, tomorrow] = [day(-1), day(1)];
+    dyn.targets.length = 0;
+    const list = await one.api(`/tickets?channel=sms&status=${encodeURIComponent('en cours')}&date_from=${yesterday}&date_to=${tomorrow}&limit=2`);
+    assert.equal(list.status, 200);
+    const page = (await list.json()) as { items: Ticket[]; next_cursor: string | null };
+    assert.equal(page.items.length, 2);
+    assert.ok(page.next_cursor);
+    const all = await two.api('/tickets?limit=200');
+    assert.equal(all.status, 200);
+    const csv = await two.api(`/export/csv?channel=sms,whatsapp&date_from=${yesterday}&date_to=${tomorrow}`);
+    assert.equal(csv.status, 200);
+    const rows = (await csv.text()).trim().split(/\r?\n/);
+    assert.ok(rows.length >= 1 + 6 + 3, `csv has the sms tickets (${rows.length - 1} rows)`);
+    const operations = dyn.targets.map((t) => t.split('.')[1]);
+    assert.ok(operations.includes('Query'), operations.join(','));
+    assert.ok(!operations.includes('Scan'), 'no Scan reached the emulator');
+  });
 });
