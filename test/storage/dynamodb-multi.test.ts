@@ -99,6 +99,38 @@ describe('dynamodb: two store instances on one table', () => {
     assert.ok(replies.every((x) => x.ticket.stats.messages_count >= 2 && x.ticket.stats.first_response_at), 'each append returns the ticket including it');
   });
 
+  it('a ticket closed by the other instance while a message is being appended to it: the message moves to a new ticket', async () => {
+    const first = await a.ingest(inbound('sms', '+33610000004', 'SM-race-1', 'un'));
+    assert.ok(first.kind === 'stored');
+    const client = dyn.makeClient();
+    clients.push(client);
+    let closedMidway = false;
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const sk = (args.input as { Item?: { sk?: unknown } }).Item?.sk;
+        const sortKey = typeof sk === 'string' ? sk : (sk as { S?: string } | undefined)?.S; // plain or marshalled, depending on middleware order
+        if (!closedMidway && (context as { commandName?: string }).commandName === 'PutItemCommand' && sortKey?.startsWith('M#')) {
+          closedMidway = true;
+          // The agent closes the ticket on the other instance after this one chose it, before the message lands.
+          assert.ok((await b.setStatus(first.ticket.ticket_id, 'fermé', tick()))?.changed);
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'closeMidway' },
+    );
+    const racing = createDynamoStore({ table: dyn.table, region: dyn.region, client, logger: capturingLogger(), repairIntervalMs: 0 });
+    await racing.open();
+    const second = await racing.ingest(inbound('sms', '+33610000004', 'SM-race-2', 'deux'));
+    await racing.close();
+    assert.ok(closedMidway, 'the close really happened between choosing the ticket and appending');
+    assert.ok(second.kind === 'stored');
+    assert.notEqual(second.ticket.ticket_id, first.ticket.ticket_id, 'never appended to the closed ticket');
+    assert.equal(second.ticket.previous_ticket_id, first.ticket.ticket_id);
+    assert.deepEqual((await a.getMessages(first.ticket.ticket_id)).map((m) => m.text), ['un']);
+    assert.equal((await a.getTicket(first.ticket.ticket_id))?.stats.messages_count, 1);
+    assert.equal((await a.findMessageByExternalId('sms', 'SM-race-2'))?.ticket_id, second.ticket.ticket_id);
+  });
+
   it('list and export by channel, status and date are index Queries, never a Scan', async () => {
     for (let i = 0; i < 12; i++) await b.ingest(inbound(i % 2 ? 'email' : 'sms', `scan-${i}@example.com`, `scan-${i}`, `m${i}`, tick(600)));
     logA.reset();
