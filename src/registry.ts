@@ -2,6 +2,7 @@
 import type { Config } from './config.js';
 import type { ChannelAdapter, LoggerLike } from './domain/channel.js';
 import { sendgridModule } from '../adapters/sendgrid/index.js';
+import { twilioModule } from '../adapters/twilio/index.js';
 import { webchatModule } from '../adapters/webchat/index.js';
 
 export interface AdapterDeps {
@@ -32,4 +33,4 @@ export interface ChannelModule {
   simulators?: Record<string, (args: SimulateArgs, env: SimulateEnv) => Promise<void>>;
 }
 
-export const channelModules: ChannelModule[] = [sendgridModule, webchatModule];
+export const channelModules: ChannelModule[] = [twilioModule, sendgridModule, webchatModule];
