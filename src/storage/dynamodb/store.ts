@@ -717,12 +717,28 @@ export class DynamoTicketStore implements TicketStore {
     return items.map(itemToTicket).filter((t) => filter.status === undefined || t.status === filter.status);
   }
 
+  /** Every resume key must be a ticket key of the very index partition it will be used on. */
+  private cursorKeysFit(pos: ListCursor['pos'], filter: TicketFilter): boolean {
+    const channels = this.channelsOf(filter);
+    return Object.entries(pos).every(([channel, key]) => {
+      if (!channels.includes(channel as Channel)) return false;
+      if (key === 'done') return true;
+      const [pkName, skName, pkValue] = filter.status !== undefined
+        ? ['gsi2pk', 'gsi2sk', channelStatusGsiPk(channel as Channel, filter.status)]
+        : ['gsi1pk', 'gsi1sk', channelGsiPk(channel as Channel)];
+      const names = Object.keys(key!).sort().join(',');
+      return names === ['pk', 'sk', pkName, skName].sort().join(',') && key![pkName] === pkValue && key!.sk === META_SK && key!.pk.startsWith('T#');
+    });
+  }
+
   async listTickets(filter: TicketFilter, limit: number, cursor?: string | null): Promise<Page<Ticket>> {
     const fingerprint = this.filterFingerprint(filter);
     let position: ListCursor['pos'] = {};
     if (cursor) {
       const decoded = decodeCursor(cursor);
-      if (!decoded || decoded.f !== fingerprint) throw new ValidationError('invalid_cursor', 'The cursor is not valid for this query.');
+      if (!decoded || decoded.f !== fingerprint || !this.cursorKeysFit(decoded.pos, filter)) {
+        throw new ValidationError('invalid_cursor', 'The cursor is not valid for this query.');
+      }
       position = decoded.pos;
     }
     const pageSize = Math.max(1, Math.floor(limit));
