@@ -46,8 +46,8 @@ export function analyzeOffline(input: AnalysisInput): AnalysisLabels {
 
   const problem = hasProblemOrRequest(evidence);
   const category = decideCategory(allNorm, problem);
-  const urgency = decideUrgency(allNorm, category, problem);
   const sentiment = decideSentiment(evidence, allOriginal);
+  const urgency = decideUrgency(allNorm, category, problem, sentiment);
   const summary = extractSummary(evidence, input.subject ?? null);
   return { sentiment, category, urgency, summary };
 }
@@ -151,7 +151,18 @@ const LEGAL = HIGH_URGENCY[3];
 const SECURITY = HIGH_URGENCY[4];
 const REPEATED = HIGH_URGENCY[5];
 
-function decideUrgency(text: string, category: Category, problem: boolean): Urgency {
+/** Usage questions ("comment activer l'eSIM ?") rather than a failure report. */
+const HOW_TO = /\b(comment|how (do|can|to|would)|est-il possible|est-ce possible|is it possible|is there a way|peut-on|can i|quel est|c'est quoi|what is|what's|where (can|do) i|ou (trouver|voir)|par defaut|parametr\w*|configur\w*|activer|desactiver|installer|set up)\b/;
+/** Order, delivery or activation vocabulary, and a bad state of it. */
+const ORDER_WORDS = /\b(command\w*|ordered|order|colis|parcel|livr\w*|deliver\w*|recu|received|arrive\w*|activ\w*|applique|transfere|portabilite|changement de forfait|upgrade)\b/;
+const ORDER_BAD_STATE = /\b(pas|not|never|jamais|toujours|still|manque|missing|il manque|cracked|casse|fissure|abime|wrong|mauvais|annule|cancelled|en preparation|retard|late|hasn't|n'a pas|aucune)\b/;
+/** A billing assertion (something is wrong, correct it) rather than a question about the bill. */
+const BILLING_ASSERTION = /\b(charged|billed|debite|preleve|paye deux|(fait|faire) payer|vous m'avez|you('ve| have)|erreur|error|mistake|a tort|wrongly|corrig\w*|adjust|annul\w*|refund\w*|rembours\w*|take it off|credit(ed)? back|retir\w*|rectifi\w*|frais de (retard|rejet)|alors que)\b/;
+const STORE_INFO = /\b(horaires?|opening hours|ouvert\w*|ferme\w*|boutique|magasin|store|shop)\b/;
+/** "pas de réseau dans la cuisine": a partial loss, not a total one. */
+const PARTIAL = /\b(dans (la|le|les|ma|mon) (cuisine|chambre|chambres|salon|cave|jardin|piece|garage)|a l'etage|upstairs|in the (kitchen|bedroom|garden|living room)|sur (une|un|le deuxieme|la deuxieme) (tele|tv|decodeur)|one of (the|my)|par moments|sometimes|parfois|de temps en temps|ailleurs ca va)\b/;
+
+function decideUrgency(text: string, category: Category, problem: boolean, sentiment: Sentiment): Urgency {
   if (!problem) return 'basse';
   if (NOTHING_TO_DO.test(text)) return 'basse';
   const current = removePastFixedProblems(text).replace(LOW_URGENCY_HINTS_GLOBAL, ' ');
@@ -159,7 +170,7 @@ function decideUrgency(text: string, category: Category, problem: boolean): Urge
   const outage = OUTAGE.re.test(current);
   const serviceProblem = outage || hasMediumProblem;
 
-  if (outage) return 'haute';
+  if (outage && !PARTIAL.test(current)) return 'haute';
   if (LEGAL.re.test(text) || SECURITY.re.test(text) || REPEATED.re.test(text)) return 'haute';
   if (serviceProblem && (BUSINESS.re.test(current) || DEADLINE.re.test(current))) return 'haute';
   if (category === 'autre' && DEADLINE.re.test(current) && /\b(urgence|urgent|immediately)\b/.test(current)) return 'haute';
@@ -175,7 +186,19 @@ function decideUrgency(text: string, category: Category, problem: boolean): Urge
     return 'moyenne';
   }
   if (hasMediumProblem) return 'moyenne';
-  return 'basse';
+  const clean = current.replace(NOT_NEGATIVE, ' ');
+  switch (category) {
+    case 'technique':
+      return HOW_TO.test(clean) && !outage ? 'basse' : 'moyenne';
+    case 'commercial':
+      return ORDER_WORDS.test(clean) && ORDER_BAD_STATE.test(clean) ? 'moyenne' : 'basse';
+    case 'facturation':
+      return BILLING_ASSERTION.test(clean) ? 'moyenne' : 'basse';
+    case 'autre':
+      return sentiment === 'negatif' && !STORE_INFO.test(clean) ? 'moyenne' : 'basse';
+    default:
+      return 'basse';
+  }
 }
 
 /** "coupure de 4 jours la semaine dernière (réparée depuis)": a past, fixed problem does not count. */
