@@ -201,8 +201,8 @@ export function normalizeInboundMessage(params: TwilioParams, options: Normalize
 
 /** An outbound message status callback → delivery_status (or unsupported/ignored). */
 export function normalizeStatusCallback(params: TwilioParams, at: string): InboundEvent {
-  const fromRaw = param(params, 'From') ?? '';
-  const channel = /^whatsapp:/i.test(fromRaw) || param(params, 'ChannelPrefix') === 'whatsapp' ? 'whatsapp' : 'sms';
+  const isWhatsapp = /^whatsapp:/i.test(param(params, 'From') ?? '') || /^whatsapp:/i.test(param(params, 'To') ?? '') || param(params, 'ChannelPrefix') === 'whatsapp';
+  const channel = isWhatsapp ? 'whatsapp' : 'sms';
   const messageSid = nonEmptyParam(params, 'MessageSid') ?? nonEmptyParam(params, 'SmsSid');
   const providerStatus = nonEmptyParam(params, 'MessageStatus') ?? nonEmptyParam(params, 'SmsStatus');
   if (!messageSid || !providerStatus) {
