@@ -173,3 +173,24 @@ describe('chatbot Mistral path', () => {
     assert.equal(server.requests.length, 0);
   });
 });
+
+describe('chatbot with stored analytics older than the latest turn', () => {
+  it('still hands off when the new turn reports a total outage', async () => {
+    const stale: Analytics = { sentiment: 'neutre', category: 'autre', urgency: 'basse', summary: 'x', analyzed_at: '2026-01-01T10:00:00.000Z', source: 'ai', model: 'm' };
+    const d = await offlineBot().decide(
+      input('chat', [customer('bonjour'), bot('Bonjour ! Comment puis-je vous aider ?'), customer("plus d'internet du tout au bureau, personne ne peut travailler")], stale),
+    );
+    assert.equal(d.handoff_reason, 'urgency_high');
+  });
+});
+
+describe('chatbot reads a bare "oui" as an answer to its question', () => {
+  it('"oui" to "Voulez-vous résilier ?" gets the cancel procedure', async () => {
+    const d = await offlineBot().decide(input('chat', [customer('bonjour'), bot('Bonjour ! Voulez-vous résilier votre abonnement ?'), customer('oui')]));
+    assert.match(d.reply ?? '', /Pour résilier/);
+  });
+  it('"yes" to an offer of a human is a handoff', async () => {
+    const d = await offlineBot().decide(input('chat', [customer('hmm'), bot('Would you like to talk to an agent?'), customer('yes')]));
+    assert.equal(d.handoff_reason, 'customer_request');
+  });
+});

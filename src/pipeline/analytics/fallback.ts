@@ -26,11 +26,14 @@ import {
 import { normalizeForMatching, splitSentences, stripQuotedHistory } from './text.js';
 
 export const SUMMARY_MAX_CHARS = 200;
+/** Longer turns are read up to this many characters: the request is at the start, and matching stays fast. */
+const MAX_TURN_CHARS = 4000;
 
 /** One customer turn, original and normalised. */
 interface Evidence {
   original: string;
   norm: string;
+  isSubject?: boolean;
 }
 
 const AFFIRMATIVE = /^(oui|ouais|yes|yep|yeah|ok|okay|d'accord|exactement|absolument|bien sur|of course|sure|c'est ca|tout a fait)( (s'il vous plait|s'il te plait|please|merci|thanks|je veux bien|volontiers|c'est ca))?[\s!.]*$/;
@@ -57,14 +60,14 @@ export function analyzeOffline(input: AnalysisInput): AnalysisLabels {
 function collectCustomerEvidence(input: AnalysisInput): Evidence[] {
   const evidence: Evidence[] = [];
   const subject = cleanSubject(input.subject ?? '');
-  if (subject) evidence.push({ original: subject, norm: normalizeForMatching(subject) });
+  if (subject) evidence.push({ original: subject, norm: normalizeForMatching(subject), isSubject: true });
   let lastOtherTurn: ConversationTurn | null = null;
   for (const turn of input.messages) {
     if (turn.author !== 'customer') {
       if (turn.author === 'bot' || turn.author === 'agent') lastOtherTurn = turn;
       continue;
     }
-    const original = stripQuotedHistory(turn.text ?? '');
+    const original = stripQuotedHistory(turn.text ?? '').slice(0, MAX_TURN_CHARS);
     if (!original) continue;
     let norm = normalizeForMatching(original);
     // A bare "oui" is an answer: read it together with the question it answers.
@@ -283,11 +286,14 @@ export function extractSummary(evidence: Evidence[], subject: string | null): st
       for (const list of [...Object.values(CATEGORY_PATTERNS), CANCEL_INTENT, MEDIUM_URGENCY, HIGH_URGENCY]) weight += score(list, norm);
       if (REQUEST.test(norm)) weight += 1;
       if (norm.length < 12) weight -= 1;
+      // The body says it better than the subject line, unless it says nothing.
+      if (e.isSubject) weight -= 2;
       candidates.push({ text: cleaned, weight, order: order++ });
     }
   }
   const best = candidates.sort((a, b) => b.weight - a.weight || a.order - b.order)[0];
-  const chosen = best?.text ?? cleanSubject(subject ?? '') ?? '';
+  const firstCustomerText = evidence.find((e) => !e.isSubject)?.original.trim() ?? '';
+  const chosen = best?.text || cleanSubject(subject ?? '') || firstCustomerText;
   return truncate(chosen || '(message vide)', SUMMARY_MAX_CHARS);
 }
 

@@ -24,16 +24,28 @@ export function decidePolicy(input: ChatbotInput, maxBotTurns = DEFAULT_MAX_BOT_
   const customerTurns = messages.filter((m) => m.author === 'customer');
   const lang = detectLanguage(customerTurns.map((m) => m.text));
   const pending = pendingTurns.map((m) => m.text).join('\n');
-  const intent = detectIntent(pending);
+  const intent = resolveIntent(pending, lastOurs >= 0 ? messages[lastOurs] : null);
 
   if (intent === 'human') return { action: 'handoff', reason: 'customer_request', lang };
   const analytics: Pick<Analytics, 'urgency'> = input.analytics ?? analyzeOffline({ channel: input.ticket.channel, subject: input.ticket.subject, messages });
-  if (analytics.urgency === 'haute') return { action: 'handoff', reason: 'urgency_high', lang };
+  // Stored analytics may predate the turns just received (analysis is debounced): judge those turns too.
+  const pendingUrgency = input.analytics ? analyzeOffline({ channel: input.ticket.channel, messages: pendingTurns }).urgency : null;
+  if (analytics.urgency === 'haute' || pendingUrgency === 'haute') return { action: 'handoff', reason: 'urgency_high', lang };
   if (countNegativeCustomerTurns(messages, input.ticket.channel) >= 2) return { action: 'handoff', reason: 'negative_sentiment', lang };
   const botTurns = messages.filter((m) => m.author === 'bot').length;
   if (botTurns >= maxBotTurns) return { action: 'handoff', reason: 'max_bot_turns', lang };
 
   return { action: 'answer', intent, lang, greet: botTurns === 0, pending };
+}
+
+const AFFIRMATIVE = /^\s*(oui|ouais|yes|yep|yeah|ok|okay|d'accord|volontiers|sure|please|oui (svp|s'il vous pla[iî]t|merci)|yes please)[\s!.]*$/i;
+
+/** "oui" answers the bot's last question: read the intent from that question. */
+function resolveIntent(pending: string, lastOurs: ConversationTurn | null): Intent {
+  const intent = detectIntent(pending);
+  if (intent !== 'unknown' || !lastOurs || !AFFIRMATIVE.test(pending)) return intent;
+  const fromQuestion = detectIntent(lastOurs.text);
+  return fromQuestion === 'greeting' || fromQuestion === 'thanks' ? 'unknown' : fromQuestion;
 }
 
 /** Each customer turn judged on its own (with the turns before it as context). */
