@@ -115,6 +115,34 @@ describe('dynamodb: a crash between any two writes is repaired', () => {
     }
   });
 
+  it('a live instance that fails mid-write gives its lease up: the retry finishes at once, not after the lease', async () => {
+    const client = dyn.makeClient();
+    let failed = false;
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const sk = (args.input as { Item?: { sk?: unknown } }).Item?.sk;
+        const sortKey = typeof sk === 'string' ? sk : (sk as { S?: string } | undefined)?.S;
+        if (!failed && (context as { commandName?: string }).commandName === 'PutItemCommand' && sortKey?.startsWith('M#')) {
+          failed = true;
+          throw Object.assign(new Error('Internal server error'), { name: 'InternalServerError' });
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'failOnce' },
+    );
+    const flaky = createDynamoStore({ table: dyn.table, region: dyn.region, client, logger: capturingLogger(), repairIntervalMs: 0, leaseMs: 3_600_000 });
+    await flaky.open();
+    const input = inbound('sms', '+33660000000', 'SM-release', 'réessayé');
+    await assert.rejects(flaky.ingest(structuredClone(input)), /Internal server error/);
+    assert.ok(failed);
+    // Same clock as the failed writer, and a one-hour lease: only the released lease lets this retry proceed now.
+    const retry = await flaky.ingest(structuredClone(input));
+    assert.equal(retry.kind, 'stored', 'the retry finished the write');
+    await assertSingleTicket(flaky, '+33660000000', 1);
+    await flaky.close();
+    client.destroy();
+  });
+
   it('close: a crash between the ticket write and the pointer clear is repaired by the next message', async () => {
     const address = '+33640000000';
     const setup = await restartedStore();

@@ -351,6 +351,11 @@ export class DynamoTicketStore implements TicketStore {
       this.inFlight.set(intentPk, completion);
       try {
         return await completion;
+      } catch (err) {
+        // We are alive but could not finish (DynamoDB errors beyond the retries): give the lease up at once so the
+        // provider's retry finishes the write instead of waiting for the lease to run out.
+        await this.releaseLease(intentPk, owner).catch(() => undefined);
+        throw err;
       } finally {
         this.inFlight.delete(intentPk);
       }
@@ -380,6 +385,16 @@ export class DynamoTicketStore implements TicketStore {
       const owner = await this.takeOver(item);
       if (owner) return this.completeIntent({ ...item, lease_owner: owner }, owner, undefined);
     }
+  }
+
+  private async releaseLease(intentPk: string, owner: string): Promise<void> {
+    await this.updateIf(
+      { pk: intentPk, sk: DEDUP_SK },
+      'SET #lease_until = :zero, #gsi3sk = :sk',
+      '#state = :pending AND #lease_owner = :owner',
+      undefined,
+      { ':zero': 0, ':sk': `${leaseSortKey(0)}#${intentPk}`, ':pending': 'pending', ':owner': owner },
+    );
   }
 
   private async takeOver(item: IntentItem): Promise<string | null> {
