@@ -6,6 +6,7 @@ import { API_TOKEN_FILE, createFreeda } from './app.js';
 import { exportCommand } from './cli/export.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { channelModules } from './registry.js';
+import { analyzerForCli, runAnalyze } from './cli/analyze.js';
 import { createTable, createTableOptionsFromConfig } from './cli/dynamodb.js';
 import { createLogger } from './logger.js';
 
@@ -97,6 +98,13 @@ export async function runCli(argv: string[], io: CliIo, loadEnvConfig: () => Con
       return simulate(config, rest, io);
     case 'export':
       return exportCommand(config, rest, io, { apiToken: () => resolveApiToken(config) });
+    case 'analyze': {
+      const { values } = parseArgs({ args: rest, options: { offline: { type: 'boolean', default: false } } });
+      // Logs go to stderr: stdout carries only the JSON lines.
+      const logger = createLogger({ level: config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL, destination: process.stderr });
+      const analyzer = analyzerForCli(config, { offline: values.offline ?? false, logger });
+      return runAnalyze({ input: io.stdin, output: io.stdout, analyzer, logger });
+    }
     case 'dynamodb:create-table': {
       const outcome = await createTable(createTableOptionsFromConfig(config), createLogger({ level: config.LOG_LEVEL }));
       io.stdout.write(`table ${config.DYNAMODB_TABLE}: ${outcome === 'created' ? 'created' : 'already exists'}\n`);

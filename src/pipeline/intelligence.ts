@@ -3,6 +3,7 @@ import type { Config } from '../config.js';
 import type { LoggerLike } from '../domain/channel.js';
 import type { Analyzer, Chatbot } from '../domain/intelligence.js';
 import { createAnalyzer } from './analytics/index.js';
+import { createChatbot } from './chatbot/index.js';
 
 export interface Intelligence {
   analyzer: Analyzer | null;
@@ -14,6 +15,6 @@ export function createIntelligence(config: Config, logger: LoggerLike): Intellig
   if (!config.MISTRAL_API_KEY) logger.info('MISTRAL_API_KEY is not set: analytics use the offline fallback and the chatbot uses templates');
   return {
     analyzer: createAnalyzer({ ...mistral, logger }),
-    chatbot: null,
+    chatbot: createChatbot({ ...mistral, logger }),
   };
 }
