@@ -1,4 +1,4 @@
-// `freeda simulate sms|whatsapp "text" [--from +33…] [--media URL] [--to +1…] [--name "Zoë"] [--wait 10]`:
+// `freeda simulate sms|whatsapp "text" [--from +33…] [--media URL]` (options `to`, `name`, `wait` for programmatic use):
 // posts a correctly signed, real-shaped Twilio webhook to a running server, then waits for the bot reply.
 import { randomBytes } from 'node:crypto';
 import type { SimulateArgs, SimulateEnv } from '../../src/registry.js';
@@ -67,9 +67,7 @@ interface TicketView {
 async function simulate(kind: 'sms' | 'whatsapp', args: SimulateArgs, env: SimulateEnv): Promise<void> {
   const authToken = env.config.TWILIO_AUTH_TOKEN;
   if (!authToken) {
-    env.print('TWILIO_AUTH_TOKEN is not set: the server refuses unsigned Twilio webhooks (403). Set the same TWILIO_AUTH_TOKEN for the server and for this command.');
-    process.exitCode = 1;
-    return;
+    throw new Error('TWILIO_AUTH_TOKEN is not set: the server refuses unsigned Twilio webhooks (403). Set the same TWILIO_AUTH_TOKEN for the server and for this command.');
   }
   const serverUrl = env.serverUrl.replace(/\/+$/, '');
   const params = simulatedInboundParams(kind, args, env);
@@ -88,18 +86,15 @@ async function simulate(kind: 'sms' | 'whatsapp', args: SimulateArgs, env: Simul
         body: new URLSearchParams(params).toString(),
       });
     } catch (err) {
-      env.print(`Cannot reach the server at ${serverUrl}: ${(err as Error).message}`);
-      process.exitCode = 1;
-      return;
+      throw new Error(`cannot reach the server at ${serverUrl}: ${(err as Error).message}`);
     }
     body = await res.text();
     if (res.status !== 403) break;
   }
   if (!res || res.status !== 200) {
     env.print(`The server answered ${res?.status}: ${body}`);
-    if (res?.status === 403) env.print(`Signed for ${candidates.map((c) => c + MESSAGING_PATH).join(', ')}: the server must have the same TWILIO_AUTH_TOKEN, and PUBLIC_BASE_URL as in this environment.`);
-    process.exitCode = 1;
-    return;
+    const hint = res?.status === 403 ? ` (signed for ${candidates.map((c) => c + MESSAGING_PATH).join(', ')}: the server must have the same TWILIO_AUTH_TOKEN, and the same PUBLIC_BASE_URL as this environment)` : '';
+    throw new Error(`the webhook was not accepted: HTTP ${res?.status}${hint}`);
   }
   const ticketId = res.headers.get('x-freeda-ticket-id');
   env.print(`${kind} ${params.MessageSid} from ${params.From} → 200 ${body.trim()}`);

@@ -73,14 +73,21 @@ test('simulate with a different auth token than the server: 403 reported, nothin
   const app = await startApp({ env: twilioEnv(), modules: [twilioModule] });
   try {
     const lines: string[] = [];
-    const previousExitCode = process.exitCode;
-    await twilioModule.simulators!.sms({ text: 'x', options: {} }, { serverUrl: app.url, config: parseConfig({ ...twilioEnv(), TWILIO_AUTH_TOKEN: 'wrong' }), apiToken: TEST_TOKEN, print: (l) => void lines.push(l) });
-    assert.equal(process.exitCode, 1);
-    process.exitCode = previousExitCode;
+    await assert.rejects(
+      twilioModule.simulators!.sms({ text: 'x', options: {} }, { serverUrl: app.url, config: parseConfig({ ...twilioEnv(), TWILIO_AUTH_TOKEN: 'wrong' }), apiToken: TEST_TOKEN, print: (l) => void lines.push(l) }),
+      /HTTP 403 \(signed for .*TWILIO_AUTH_TOKEN/,
+    );
     assert.ok(lines.some((l) => l.startsWith('The server answered 403')), lines.join('\n'));
     const items = ((await (await app.api('/tickets')).json()) as { items: unknown[] }).items;
     assert.equal(items.length, 0);
   } finally {
     await app.stop();
   }
+});
+
+test('simulate without TWILIO_AUTH_TOKEN says the server needs it', async () => {
+  await assert.rejects(
+    twilioModule.simulators!.whatsapp({ text: 'x', options: {} }, { serverUrl: 'http://127.0.0.1:9', config: parseConfig({}), apiToken: null, print: () => undefined }),
+    /TWILIO_AUTH_TOKEN is not set/,
+  );
 });
