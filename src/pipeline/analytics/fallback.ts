@@ -147,6 +147,11 @@ function onlyConditionalCancel(text: string): boolean {
 /** Wrong numbers, spam and job requests need nothing from support. */
 const NOTHING_TO_DO = /\b(wrong number|trompe de numero|erreur de numero|mauvais numero|recrut\w*|job|cv|alternance|apprenti\w*|candidature|hiring)\b/;
 const LOW_URGENCY_HINTS_GLOBAL = new RegExp(LOW_URGENCY_HINTS.source, 'g');
+/** "payer en deux fois" is an instalment plan, not a double charge. */
+const INSTALMENTS = /\b(payer|paiement|regler|pay)\b[^.]{0,30}\b(en (deux|2|trois|3|plusieurs) fois|in (two|2|three|3) (instalments|installments|goes))\b/g;
+/** "merci pour le remboursement": the thing thanked for is done. */
+const THANKED_FOR = /\b(merci|thanks?|thank you)( beaucoup| so much| a lot)? (pour|for) (le|la|l'|the|your|votre) [a-z]+( [a-z]+)?/g;
+const SCAM = CATEGORY_PATTERNS.autre.find((pt) => pt.re.source.includes('arnaque'))!;
 const OUTAGE = HIGH_URGENCY[0];
 const BUSINESS = HIGH_URGENCY[1];
 const DEADLINE = HIGH_URGENCY[2];
@@ -158,23 +163,24 @@ const REPEATED = HIGH_URGENCY[5];
 const HOW_TO = /\b(comment|how (do|can|to|would)|est-il possible|est-ce possible|is it possible|is there a way|peut-on|can i|quel est|c'est quoi|what is|what's|where (can|do) i|ou (trouver|voir)|par defaut|parametr\w*|configur\w*|activer|desactiver|installer|set up)\b/;
 /** Order, delivery or activation vocabulary, and a bad state of it. */
 const ORDER_WORDS = /\b(command\w*|ordered|order|colis|parcel|livr\w*|deliver\w*|recu|received|arrive\w*|activ\w*|applique|transfere|portabilite|changement de forfait|upgrade)\b/;
-const ORDER_BAD_STATE = /\b(pas|not|never|jamais|toujours|still|manque|missing|il manque|cracked|casse|fissure|abime|wrong|mauvais|annule|cancelled|en preparation|retard|late|hasn't|n'a pas|aucune)\b/;
+const ORDER_BAD_STATE = /\b(ca fait (une|\d+|deux|trois) (semaines?|jours?|mois)|it's been (a|\d+|two|three) (weeks?|days?)|promis|promised|pas|not|never|jamais|toujours|still|manque|missing|il manque|cracked|casse|fissure|abime|wrong|mauvais|annule|cancelled|en preparation|retard|late|hasn't|n'a pas|aucune)\b/;
 /** A billing assertion (something is wrong, correct it) rather than a question about the bill. */
-const BILLING_ASSERTION = /\b(charged|billed|debite|preleve|paye deux|(fait|faire) payer|vous m'avez|you('ve| have)|erreur|error|mistake|a tort|wrongly|corrig\w*|adjust|annul\w*|refund\w*|rembours\w*|take it off|credit(ed)? back|retir\w*|rectifi\w*|frais de (retard|rejet)|alors que)\b/;
+const BILLING_ASSERTION = /\b(still says|overdue|reminder|i paid|j'ai (deja )?paye|already paid|charged|billed|debite|preleve|paye deux|(fait|faire) payer|vous m'avez|you('ve| have)|erreur|error|mistake|a tort|wrongly|corrig\w*|adjust|annul\w*|refund\w*|rembours\w*|take it off|credit(ed)? back|retir\w*|rectifi\w*|frais de (retard|rejet)|alors que)\b/;
 const STORE_INFO = /\b(horaires?|opening hours|ouvert\w*|ferme\w*|boutique|magasin|store|shop)\b/;
 /** "pas de réseau dans la cuisine": a partial loss, not a total one. */
-const PARTIAL = /\b(dans (la|le|les|ma|mon) (cuisine|chambre|chambres|salon|cave|jardin|piece|garage)|a l'etage|upstairs|in the (kitchen|bedroom|garden|living room)|sur (une|un|le deuxieme|la deuxieme) (tele|tv|decodeur)|one of (the|my)|par moments|sometimes|parfois|de temps en temps|ailleurs ca va)\b/;
+const PARTIAL = /\b(every (few|\d+) (minutes|hours)|toutes les \d+ (min|minutes|heures)|intermitt\w*|dans (la|le|les|ma|mon) (cuisine|chambre|chambres|salon|cave|jardin|piece|garage)|a l'etage|upstairs|in the (kitchen|bedroom|garden|living room)|sur (une|un|le deuxieme|la deuxieme) (tele|tv|decodeur)|one of (the|my)|par moments|sometimes|parfois|de temps en temps|ailleurs ca va)\b/;
 
 function decideUrgency(text: string, category: Category, problem: boolean, sentiment: Sentiment): Urgency {
   if (!problem) return 'basse';
   if (NOTHING_TO_DO.test(text)) return 'basse';
-  const current = removePastFixedProblems(text).replace(LOW_URGENCY_HINTS_GLOBAL, ' ');
+  const current = removePastFixedProblems(text).replace(LOW_URGENCY_HINTS_GLOBAL, ' ').replace(INSTALMENTS, ' ').replace(THANKED_FOR, ' ');
   const hasMediumProblem = matchesAny(MEDIUM_URGENCY, current);
   const outage = OUTAGE.re.test(current);
   const serviceProblem = outage || hasMediumProblem;
 
   if (outage && !PARTIAL.test(current)) return 'haute';
   if (LEGAL.re.test(text) || SECURITY.re.test(text) || REPEATED.re.test(text)) return 'haute';
+  if (category === 'autre' && SCAM.re.test(text)) return 'haute';
   if (serviceProblem && (BUSINESS.re.test(current) || DEADLINE.re.test(current))) return 'haute';
   if (category === 'autre' && DEADLINE.re.test(current) && /\b(urgence|urgent|immediately)\b/.test(current)) return 'haute';
 
@@ -262,7 +268,7 @@ function shoutingScore(original: string): number {
   let s = 0;
   const shouted = original.match(/\b[A-ZÀ-Ý]{4,}\b/g) ?? [];
   if (shouted.filter((w) => !/^(URGENT|RGPD|GDPR|FIBRE|ADSL|IBAN|UFC|CNIL|DGCCRF)$/.test(w)).length >= 2) s += 2;
-  if (/!{2,}|\?{3,}|\?!|!\?/.test(original)) s += 1;
+  if (/!{3,}|\?{3,}|\?!|!\?/.test(original) || (/!!/.test(original) && PROBLEM_WORDS.test(normalizeForMatching(original)))) s += 1;
   return s;
 }
 
