@@ -1,4 +1,4 @@
-// `freeda simulate chat "text" [--from <visitor token | display name>] [--url http://127.0.0.1:8000]`:
+// `freeda simulate chat "text" [--from <visitor token | display name>] [--url http://127.0.0.1:8000]` (option `wait`, seconds, for programmatic use):
 // connects to /ws as a visitor, says hello, sends the message, prints the ticket id and the bot (or agent) reply.
 // `--from` with a visitor token (printed by an earlier run) continues that visitor's conversation.
 import { randomUUID } from 'node:crypto';
@@ -32,18 +32,19 @@ async function simulateChat(args: SimulateArgs, env: SimulateEnv): Promise<void>
   const ws = new WebSocket(wsUrlFor(env.serverUrl));
   const clientId = `sim-${randomUUID()}`;
   let ticketId: string | null = null;
-  const done = new Promise<number>((resolve) => {
+  /** A reply may overtake the ack (the bot runs as soon as the message is stored). */
+  const early: ServerFrame[] = [];
+  await new Promise<void>((resolve, reject) => {
     let timer: NodeJS.Timeout | undefined;
-    const finish = (code: number) => {
+    const finish = (error?: Error) => {
       clearTimeout(timer);
+      ws.removeAllListeners('message');
       ws.close();
-      resolve(code);
+      if (error) reject(error);
+      else resolve();
     };
     ws.on('open', () => ws.send(JSON.stringify({ type: 'hello', visitor_token: token, name })));
-    ws.on('error', (error) => {
-      env.print(`cannot reach ${wsUrlFor(env.serverUrl)}: ${error.message}`);
-      finish(1);
-    });
+    ws.on('error', (error) => finish(new Error(`cannot reach ${wsUrlFor(env.serverUrl)}: ${error.message}`)));
     ws.on('message', (raw) => {
       const frame = JSON.parse(raw.toString()) as ServerFrame;
       if (frame.type === 'welcome') {
@@ -53,21 +54,26 @@ async function simulateChat(args: SimulateArgs, env: SimulateEnv): Promise<void>
         ticketId = frame.ticket_id ?? null;
         env.print(`ticket_id: ${ticketId}`);
         env.print(`message_id: ${frame.message_id}`);
+        const reply = early.find((f) => f.data?.ticket_id === ticketId);
+        if (reply) {
+          env.print(`${reply.data!.author}: ${reply.data!.text}`);
+          return finish();
+        }
         timer = setTimeout(() => {
           env.print(`no reply within ${waitMs / 1000} s (chatbot off, or handed to an agent)`);
-          finish(0);
+          finish();
         }, waitMs);
-      } else if (frame.type === 'message' && ticketId && frame.data?.ticket_id === ticketId && frame.data.author !== 'customer') {
-        env.print(`${frame.data.author}: ${frame.data.text}`);
-        finish(0);
+      } else if (frame.type === 'message' && frame.data?.author !== 'customer') {
+        if (!ticketId) early.push(frame);
+        else if (frame.data?.ticket_id === ticketId) {
+          env.print(`${frame.data.author}: ${frame.data.text}`);
+          finish();
+        }
       } else if (frame.type === 'error') {
-        env.print(`error ${frame.code}: ${frame.message}`);
-        finish(1);
+        finish(new Error(`the server refused the frame: ${frame.code}: ${frame.message}`));
       }
     });
   });
-  const code = await done;
-  if (code) process.exitCode = code;
 }
 
 export const simulators = { chat: simulateChat };

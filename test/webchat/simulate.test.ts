@@ -1,48 +1,57 @@
-// `freeda simulate chat "text"` through runCli against a running server; an agent answers on the bus.
+// `freeda simulate chat "text"` through runCli against a running server with the (template) chatbot on.
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { createWebchatModule } from '../../adapters/webchat/index.js';
+import { simulators } from '../../adapters/webchat/simulate.js';
 import { runCli } from '../../src/cli.js';
 import { parseConfig } from '../../src/config.js';
 import { startApp, type TestApp } from '../helpers/app.js';
+
+const cliConfig = (t: TestApp) => parseConfig({ API_TOKENS: t.token, LOG_LEVEL: 'silent' });
 
 async function simulate(t: TestApp, args: string[]): Promise<{ code: number; out: string }> {
   const stdout = new PassThrough();
   let out = '';
   stdout.on('data', (d) => (out += d));
-  const config = () => parseConfig({ API_TOKENS: t.token, LOG_LEVEL: 'silent' });
-  const code = await runCli(['simulate', 'chat', ...args, '--url', t.url], { stdin: new PassThrough(), stdout, stderr: stdout }, config);
+  const code = await runCli(['simulate', 'chat', ...args, '--url', t.url], { stdin: new PassThrough(), stdout, stderr: stdout }, () => cliConfig(t));
   return { code, out };
 }
 
 describe('freeda simulate chat', () => {
   let t: TestApp;
   before(async () => {
-    t = await startApp({ modules: [createWebchatModule()], env: { ENABLE_CHATBOT: 'false', ENABLE_AUTO_ANALYTICS: 'false' } });
-    // Stand-in for the bot: answer each customer chat message.
-    t.app.bus.subscribe((event) => {
-      const data = event.data as { ticket_id: string; author?: string; text?: string };
-      if (event.type === 'message.created' && data.author === 'customer') void t.app.pipeline.agentReply(data.ticket_id, { text: `Réponse à « ${data.text} »` });
-    });
+    t = await startApp({ modules: [createWebchatModule()], env: { ENABLE_AUTO_ANALYTICS: 'false' } });
   });
   after(async () => {
     await t.stop();
   });
 
-  it('prints the visitor token, the ticket id and the reply; --from <token> continues the conversation', async () => {
-    const first = await simulate(t, ['Bonjour depuis le simulateur', '--from', 'Client Test']);
+  it('prints the visitor token, the ticket id and the bot reply pushed over the socket', async () => {
+    const first = await simulate(t, ['Bonjour, ma facture de mars est fausse', '--from', 'Client Test']);
     assert.equal(first.code, 0);
     const token = /visitor_token: (\S+)/.exec(first.out)?.[1];
     const ticketId = /ticket_id: ([0-9A-Z]{26})/.exec(first.out)?.[1];
     assert.ok(token && ticketId, first.out);
-    assert.match(first.out, /agent: Réponse à « Bonjour depuis le simulateur »/);
-    const ticket = (await (await t.api(`/tickets/${ticketId}`)).json()) as { channel: string; contact: { display_name: string } };
+    const botLine = /^bot: (.+)$/m.exec(first.out)?.[1];
+    assert.ok(botLine, first.out);
+    const ticket = (await (await t.api(`/tickets/${ticketId}`)).json()) as { channel: string; contact: { display_name: string }; messages: Array<{ author: string; text: string; delivery: { status: string } | null }> };
     assert.equal(ticket.channel, 'chat');
     assert.equal(ticket.contact.display_name, 'Client Test');
+    const bot = ticket.messages.find((m) => m.author === 'bot');
+    assert.equal(bot?.text, botLine);
+    assert.equal(bot?.delivery?.status, 'delivered', 'pushed to the open socket');
 
-    const second = await simulate(t, ['Encore moi', '--from', token!]);
-    assert.equal(/ticket_id: (\S+)/.exec(second.out)?.[1], ticketId);
-    assert.match(second.out, /agent: Réponse à « Encore moi »/);
+    // --from <token> continues the same visitor's open ticket.
+    const lines: string[] = [];
+    await simulators.chat({ text: 'Encore moi', from: token, options: { wait: '0.2' } }, { serverUrl: t.url, config: cliConfig(t), apiToken: t.token, print: (l) => lines.push(l) });
+    assert.ok(lines.includes(`ticket_id: ${ticketId}`), lines.join('\n'));
+  });
+
+  it('fails with a clear error when the server is not there', async () => {
+    await assert.rejects(
+      simulators.chat({ text: 'x', options: {} }, { serverUrl: 'http://127.0.0.1:9', config: cliConfig(t), apiToken: null, print: () => undefined }),
+      /cannot reach ws:\/\/127\.0\.0\.1:9\/ws/,
+    );
   });
 });
