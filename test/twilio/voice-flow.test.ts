@@ -320,3 +320,68 @@ test('a withheld number gets its own ticket per call', async (t) => {
   assert.notEqual(first.ticketId, second.ticketId);
   assert.equal((await call.ticket(first.ticketId)).contact.address, 'anonymous:CA0000000000000000000000000000c0a0');
 });
+
+test('call with the chatbot on (offline templates): two turns answered by <Say>, stored both ways; a retry replays the answer; hang-up note', async (t) => {
+  const call = await startCallServer({ ENABLE_CHATBOT: 'true' });
+  t.after(() => call.app.stop());
+  const start = loadVoiceFixture('call-inbound');
+  const gather = loadVoiceFixture('gather-speech');
+  const greeting = await call.turn(start.path, start.params);
+
+  const first = await call.turn(gatherAction(greeting.verbs), speech(gather.params, "Bonjour, j'ai besoin d'une copie de ma facture."));
+  const firstSaid = says(first.verbs);
+  assert.equal(firstSaid.length, 1);
+  assert.notEqual(firstSaid[0], PHRASES.holding);
+  assert.ok(firstSaid[0].length > 10);
+  assert.equal(gatherAction(first.verbs), '/webhooks/twilio/voice/gather?step=2');
+
+  // Twilio retries the first turn: the same answer is replayed, nothing new is stored.
+  const replay = await call.turn(gatherAction(greeting.verbs), speech(gather.params, "Bonjour, j'ai besoin d'une copie de ma facture."));
+  assert.deepEqual(replay.verbs, first.verbs);
+
+  const second = await call.turn(gatherAction(first.verbs), speech(gather.params, "Quels sont les horaires d'ouverture de la boutique ?"));
+  const secondSaid = says(second.verbs);
+  assert.equal(secondSaid.length, 1);
+  assert.notEqual(secondSaid[0], firstSaid[0]);
+  assert.equal(gatherAction(second.verbs), '/webhooks/twilio/voice/gather?step=3');
+
+  const status = loadVoiceFixture('status-completed');
+  assert.equal((await call.post(status.path, status.params)).status, 200);
+
+  assert.ok(first.ticketId);
+  const ticket = await call.ticket(first.ticketId);
+  assert.deepEqual(
+    ticket.messages.map((m) => [m.direction, m.author, m.external_id, m.text]),
+    [
+      ['inbound', 'system', 'CA0000000000000000000000000000c001:start', 'Appel entrant de +33612345678'],
+      ['inbound', 'customer', 'CA0000000000000000000000000000c001:1', "Bonjour, j'ai besoin d'une copie de ma facture."],
+      ['outbound', 'bot', 'CA0000000000000000000000000000c001:1:bot', firstSaid[0]],
+      ['inbound', 'customer', 'CA0000000000000000000000000000c001:2', "Quels sont les horaires d'ouverture de la boutique ?"],
+      ['outbound', 'bot', 'CA0000000000000000000000000000c001:2:bot', secondSaid[0]],
+      ['inbound', 'system', 'CA0000000000000000000000000000c001:status:completed', 'Appel terminé (durée 42 s)'],
+    ],
+  );
+  assert.equal(ticket.handled_by, 'bot');
+});
+
+test('bot hand-off during a call: its message, the call-back promise, <Hangup/>, ticket for an agent', async (t) => {
+  const call = await startCallServer({ ENABLE_CHATBOT: 'true' });
+  t.after(() => call.app.stop());
+  const gather = loadVoiceFixture('gather-speech');
+  const questions = ["Où trouver une copie de ma facture ?", "Quels sont vos horaires d'ouverture ?", 'Comment résilier mon abonnement ?', "Et pour la boutique d'à côté ?"];
+  let action = '/webhooks/twilio/voice/gather?step=1';
+  let last: Awaited<ReturnType<Call['turn']>> | null = null;
+  for (const question of questions) {
+    last = await call.turn(action, speech(gather.params, question));
+    if (last.verbs.some((v) => v.verb === 'Hangup')) break;
+    action = gatherAction(last.verbs);
+  }
+  assert.ok(last?.ticketId);
+  // The bot answers a bounded number of turns, then hands the call to an agent.
+  assert.equal(last.verbs.at(-1)?.verb, 'Hangup');
+  const spoken = says(last.verbs);
+  assert.equal(spoken.at(-1), PHRASES.handoff);
+  const ticket = await call.ticket(last.ticketId);
+  assert.equal(ticket.handled_by, 'agent');
+  assert.equal(ticket.messages.at(-1)?.text, PHRASES.handoff);
+});

@@ -13,12 +13,10 @@ test('simulate voice: call start, two speech turns split on " | ", hang-up; prin
   const app = await startApp({ modules: [twilioModule], env: ENV });
   t.after(() => app.stop());
   const lines: string[] = [];
-  const exitCodeBefore = process.exitCode;
   await simulateVoice(
     { text: 'Ma box ne démarre plus | Le voyant clignote en rouge', from: '06 12 34 56 78', options: {} },
     { serverUrl: app.url, config: parseConfig({ ...ENV, API_TOKENS: TEST_TOKEN }), apiToken: TEST_TOKEN, print: (line) => lines.push(line) },
   );
-  assert.equal(process.exitCode, exitCodeBefore);
   const output = lines.join('\n');
   assert.match(output, /from \+33612345678/);
   assert.match(output, /<Say fr-FR> Bonjour/);
@@ -54,18 +52,24 @@ test('simulate voice: silence twice leads to the voicemail, stored with the fall
   assert.ok(ticket.messages.some((m) => m.author === 'customer' && m.text === '[Message vocal — transcription indisponible]' && m.attachments.length === 1));
 });
 
-test('simulate voice with the wrong auth token reports the 403 and sets a failing exit code', async (t) => {
+test('simulate voice with the wrong auth token fails with the 403 explained; without PUBLIC_BASE_URL it signs like the server', async (t) => {
   const app = await startApp({ modules: [twilioModule], env: ENV });
   t.after(() => app.stop());
   const lines: string[] = [];
-  const before = process.exitCode;
-  t.after(() => {
-    process.exitCode = before;
-  });
-  await simulateVoice(
-    { text: 'Bonjour', options: {} },
-    { serverUrl: app.url, config: parseConfig({ ...ENV, TWILIO_AUTH_TOKEN: 'wrong' }), apiToken: null, print: (line) => lines.push(line) },
+  await assert.rejects(
+    simulateVoice(
+      { text: 'Bonjour', options: {} },
+      { serverUrl: app.url, config: parseConfig({ ...ENV, TWILIO_AUTH_TOKEN: 'wrong' }), apiToken: null, print: (line) => lines.push(line) },
+    ),
+    /HTTP 403.*same TWILIO_AUTH_TOKEN/,
   );
-  assert.equal(process.exitCode, 1);
   assert.match(lines.join('\n'), /answered 403/);
+
+  // A server without PUBLIC_BASE_URL checks signatures against http://localhost:<port>.
+  const { PUBLIC_BASE_URL: _unused, ...local } = ENV;
+  const localApp = await startApp({ modules: [twilioModule], env: local });
+  t.after(() => localApp.stop());
+  const localLines: string[] = [];
+  await simulateVoice({ text: 'Bonjour', options: {} }, { serverUrl: localApp.url, config: parseConfig(local), apiToken: null, print: (line) => localLines.push(line) });
+  assert.ok(localLines.some((l) => l.startsWith('ticket: ')), localLines.join('\n'));
 });

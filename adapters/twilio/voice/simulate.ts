@@ -44,17 +44,18 @@ function describe(verbs: TwimlVerb[]): string[] {
   });
 }
 
-class SimulationStop extends Error {}
-
 export async function simulateVoice(args: SimulateArgs, env: SimulateEnv): Promise<void> {
   const authToken = env.config.TWILIO_AUTH_TOKEN;
   if (!authToken) {
-    env.print('TWILIO_AUTH_TOKEN is not set: the server refuses unsigned Twilio webhooks (403). Set the same TWILIO_AUTH_TOKEN for the server and for this command.');
-    process.exitCode = 1;
-    return;
+    throw new Error('TWILIO_AUTH_TOKEN is not set: the server refuses unsigned Twilio webhooks (403). Set the same TWILIO_AUTH_TOKEN for the server and for this command.');
   }
   const serverUrl = env.serverUrl.replace(/\/+$/, '');
-  const signedBase = (env.config.PUBLIC_BASE_URL ?? serverUrl).replace(/\/+$/, '');
+  // The base the server signs against: PUBLIC_BASE_URL when set, else what the server assumes without it
+  // (http://localhost:PORT), else the URL we post to. The call start tries them in turn (a 403 stores nothing);
+  // after that every URL comes from the TwiML itself, as with Twilio.
+  const port = new URL(serverUrl).port;
+  const candidates = [...new Set([env.config.PUBLIC_BASE_URL, port ? `http://localhost:${port}` : undefined, serverUrl].filter((u): u is string => !!u).map((u) => u.replace(/\/+$/, '')))];
+  let signedBase = candidates[0];
   const rawFrom = args.from ?? args.options.from ?? DEFAULT_CALLER;
   const from = toE164(rawFrom, 'FR') ?? rawFrom;
   const to = args.options.to ?? env.config.TWILIO_SMS_FROM ?? DEFAULT_OUR_NUMBER;
@@ -75,8 +76,8 @@ export async function simulateVoice(args: SimulateArgs, env: SimulateEnv): Promi
   };
   let ticketId: string | null = null;
 
-  /** Post like Twilio to a public URL we were given (sign it as is, deliver it to the local listener). */
-  const post = async (publicUrl: string, params: Record<string, string>): Promise<string> => {
+  /** Post like Twilio to a public URL (signed as is), delivered to the local listener. */
+  const send = async (publicUrl: string, params: Record<string, string>): Promise<{ status: number; body: string }> => {
     const target = publicUrl.startsWith(signedBase) ? serverUrl + publicUrl.slice(signedBase.length) : publicUrl;
     let res: Response;
     try {
@@ -86,17 +87,19 @@ export async function simulateVoice(args: SimulateArgs, env: SimulateEnv): Promi
         body: new URLSearchParams(params).toString(),
       });
     } catch (err) {
-      env.print(`Cannot reach the server at ${serverUrl}: ${(err as Error).message}`);
-      throw new SimulationStop();
+      throw new Error(`cannot reach the server at ${serverUrl}: ${(err as Error).message}`);
     }
     const body = await res.text();
     ticketId = res.headers.get('x-freeda-ticket-id') ?? ticketId;
+    return { status: res.status, body };
+  };
+  const post = async (publicUrl: string, params: Record<string, string>): Promise<string> => {
+    const res = await send(publicUrl, params);
     if (res.status !== 200) {
-      env.print(`The server answered ${res.status}: ${body}`);
-      if (res.status === 403) env.print(`Signed for ${publicUrl}: the server must have the same TWILIO_AUTH_TOKEN and PUBLIC_BASE_URL.`);
-      throw new SimulationStop();
+      env.print(`The server answered ${res.status}: ${res.body}`);
+      throw new Error(`the webhook ${new URL(publicUrl).pathname} was not accepted: HTTP ${res.status}`);
     }
-    return body;
+    return res.body;
   };
 
   const show = (xml: string): TwimlVerb[] => {
@@ -105,43 +108,52 @@ export async function simulateVoice(args: SimulateArgs, env: SimulateEnv): Promi
     return verbs;
   };
 
-  try {
-    env.print(`☎ call ${callSid} from ${from} to ${to}`);
-    env.print(`→ POST ${VOICE_PATHS.call}`);
-    let verbs = show(await post(signedBase + VOICE_PATHS.call, { ...callParams, CallStatus: 'ringing' }));
-    for (const turn of splitTurns(args.text)) {
-      const action = nextAction(verbs);
-      if (!action) break;
-      if (action.kind === 'record') {
-        env.print('→ (caller leaves a voicemail)');
-        const recordingSid = sid('RE');
-        const recordingUrl = `https://api.twilio.com/2010-04-01/Accounts/${callParams.AccountSid}/Recordings/${recordingSid}`;
-        verbs = show(await post(action.url, { ...callParams, CallStatus: 'in-progress', RecordingUrl: recordingUrl, RecordingDuration: '12', Digits: 'hangup' }));
-        if (action.recordingCallbackUrl) {
-          await post(action.recordingCallbackUrl, {
-            AccountSid: callParams.AccountSid,
-            CallSid: callSid,
-            RecordingSid: recordingSid,
-            RecordingUrl: recordingUrl,
-            RecordingStatus: 'completed',
-            RecordingDuration: '12',
-            RecordingChannels: '1',
-            RecordingSource: 'RecordVerb',
-          });
-          env.print('→ recording callback sent (the server stores the voicemail)');
-        }
-        break;
-      }
-      const path = new URL(action.url).pathname + new URL(action.url).search;
-      env.print(turn ? `caller: « ${turn} »  → POST ${path}` : `caller: (silence)  → POST ${path}`);
-      verbs = show(await post(action.url, { ...callParams, CallStatus: 'in-progress', ...(turn ? { SpeechResult: turn, Confidence: '0.92' } : {}) }));
-    }
-    const duration = String(Math.max(1, Math.round((Date.now() - startedAt) / 1000)));
-    env.print(`→ caller hangs up: POST ${VOICE_PATHS.status} (completed, ${duration} s)`);
-    await post(signedBase + VOICE_PATHS.status, { ...callParams, CallStatus: 'completed', CallDuration: duration, CallbackSource: 'call-progress-events', SequenceNumber: '0' });
-    env.print(ticketId ? `ticket: ${ticketId}` : 'No ticket id in the answers (see the server log).');
-  } catch (err) {
-    if (!(err instanceof SimulationStop)) throw err;
-    process.exitCode = 1;
+  env.print(`☎ call ${callSid} from ${from} to ${to}`);
+  env.print(`→ POST ${VOICE_PATHS.call}`);
+  let answer: { status: number; body: string } | null = null;
+  for (const base of candidates) {
+    signedBase = base;
+    answer = await send(base + VOICE_PATHS.call, { ...callParams, CallStatus: 'ringing' });
+    if (answer.status !== 403) break;
   }
+  if (!answer || answer.status !== 200) {
+    env.print(`The server answered ${answer?.status}: ${answer?.body}`);
+    const hint =
+      answer?.status === 403
+        ? ` (signed for ${candidates.map((c) => c + VOICE_PATHS.call).join(', ')}: the server must have the same TWILIO_AUTH_TOKEN, and the same PUBLIC_BASE_URL as this environment)`
+        : '';
+    throw new Error(`the call was not accepted: HTTP ${answer?.status}${hint}`);
+  }
+  let verbs = show(answer.body);
+  for (const turn of splitTurns(args.text)) {
+    const action = nextAction(verbs);
+    if (!action) break;
+    if (action.kind === 'record') {
+      env.print('→ (caller leaves a voicemail)');
+      const recordingSid = sid('RE');
+      const recordingUrl = `https://api.twilio.com/2010-04-01/Accounts/${callParams.AccountSid}/Recordings/${recordingSid}`;
+      verbs = show(await post(action.url, { ...callParams, CallStatus: 'in-progress', RecordingUrl: recordingUrl, RecordingDuration: '12', Digits: 'hangup' }));
+      if (action.recordingCallbackUrl) {
+        await post(action.recordingCallbackUrl, {
+          AccountSid: callParams.AccountSid,
+          CallSid: callSid,
+          RecordingSid: recordingSid,
+          RecordingUrl: recordingUrl,
+          RecordingStatus: 'completed',
+          RecordingDuration: '12',
+          RecordingChannels: '1',
+          RecordingSource: 'RecordVerb',
+        });
+        env.print('→ recording callback sent (the server stores the voicemail)');
+      }
+      break;
+    }
+    const url = new URL(action.url);
+    env.print(turn ? `caller: « ${turn} »  → POST ${url.pathname}${url.search}` : `caller: (silence)  → POST ${url.pathname}${url.search}`);
+    verbs = show(await post(action.url, { ...callParams, CallStatus: 'in-progress', ...(turn ? { SpeechResult: turn, Confidence: '0.92' } : {}) }));
+  }
+  const duration = String(Math.max(1, Math.round((Date.now() - startedAt) / 1000)));
+  env.print(`→ caller hangs up: POST ${VOICE_PATHS.status} (completed, ${duration} s)`);
+  await post(signedBase + VOICE_PATHS.status, { ...callParams, CallStatus: 'completed', CallDuration: duration, CallbackSource: 'call-progress-events', SequenceNumber: '0' });
+  env.print(ticketId ? `ticket: ${ticketId}` : 'No ticket id in the answers (see the server log).');
 }
