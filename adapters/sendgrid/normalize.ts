@@ -43,6 +43,20 @@ export function isOwnAddress(address: string, supportAddress: string | null): bo
   return candidate.local === support.local || candidate.local.startsWith(`${support.local}+`);
 }
 
+/**
+ * The ticket id inside one of our own Message-IDs (`<message_id>.<ticket_id>@<support domain>`, see send.ts).
+ * A fallback for when the id is not (yet) indexed by the store, e.g. a reply racing the send's bookkeeping.
+ */
+export function ticketIdFromOurMessageId(messageId: string, supportAddress: string | null): string | null {
+  if (!supportAddress) return null;
+  const support = splitAddress(supportAddress);
+  const id = splitAddress(messageId);
+  if (!support || !id || id.domain !== support.domain) return null;
+  const match = /\.([0-9a-z_-]{1,64})$/i.exec(messageId.slice(0, messageId.lastIndexOf('@')));
+  if (!match) return null;
+  return /^[0-9a-hjkmnp-tv-z]{26}$/i.test(match[1]) ? match[1].toUpperCase() : match[1];
+}
+
 export function threadHints(email: ParsedEmail, supportAddress: string | null): ThreadHints {
   // In-Reply-To names the direct parent; References runs oldest → newest, so read it backwards.
   const ids = [...new Set([...email.in_reply_to, ...[...email.references].reverse()])];
@@ -51,6 +65,10 @@ export function threadHints(email: ParsedEmail, supportAddress: string | null): 
   for (const address of recipients) {
     ticketToken = ticketTokenFromAddress(address, supportAddress);
     if (ticketToken) break;
+  }
+  for (const id of ids) {
+    if (ticketToken) break;
+    ticketToken = ticketIdFromOurMessageId(id, supportAddress);
   }
   const hints: ThreadHints = {};
   if (ids.length > 0) hints.replyToExternalIds = ids;
@@ -213,6 +231,11 @@ export function normalizeInboundEmail(email: ParsedEmail, options: NormalizeOpti
     const noteContact = recipient && !isOwnAddress(recipient, options.supportAddress) ? { address: recipient, display_name: null } : contact;
     const noteThread: ThreadHints = { ...thread };
     if (ids.length > 0) noteThread.replyToExternalIds = [...new Set([...(thread.replyToExternalIds ?? []), ...ids])];
+    for (const id of ids) {
+      if (noteThread.ticketToken) break;
+      const token = ticketIdFromOurMessageId(id, options.supportAddress);
+      if (token) noteThread.ticketToken = token;
+    }
     const summary = `${label} from ${email.from.address} (${loop.evidence})${email.subject ? `: ${email.subject}` : ''}`;
     const text = truncate(body === '' ? summary : `${summary}\n\n${extractNewText(body)}`, NOTE_MAX_CHARS);
     return {

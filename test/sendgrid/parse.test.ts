@@ -161,3 +161,13 @@ test('raw-mode bounce (multipart/report): note for the Final-Recipient, threaded
   assert.equal(event.contact.address, 'lost.customer@client.fr');
   assert.deepEqual(event.thread?.replyToExternalIds, ['M9.01JNQ8Z5K2M3N4P5Q6R7S8T9VW@freeda.example']);
 });
+
+test('our own Message-ID carries the ticket id: a fallback token when the store has not indexed it', async () => {
+  const { ticketIdFromOurMessageId } = await import('../../adapters/sendgrid/normalize.js');
+  const ulid = '01JNQ8Z5K2M3N4P5Q6R7S8T9VW';
+  assert.equal(ticketIdFromOurMessageId(`01JNQ9A0B1C2D3E4F5G6H7J8K9.${ulid}@freeda.example`, 'support@freeda.example'), ulid);
+  assert.equal(ticketIdFromOurMessageId(`01jnq9a0b1c2d3e4f5g6h7j8k9.${ulid.toLowerCase()}@Freeda.Example`, 'support@freeda.example'), ulid);
+  assert.equal(ticketIdFromOurMessageId(`x.${ulid}@client.fr`, 'support@freeda.example'), null, 'only ids on our domain');
+  assert.equal(ticketIdFromOurMessageId(`noid@freeda.example`, 'support@freeda.example'), null);
+  assert.equal(ticketIdFromOurMessageId(`x.${ulid}@freeda.example`, null), null);
+});

@@ -277,6 +277,52 @@ describe('SendGrid email through the real server', () => {
   });
 });
 
+describe('SendGrid email with the chatbot on', () => {
+  test('new mail → ticket → bot reply captured by the fake SendGrid, threaded to the customer mail; auto-reply gets no answer', async () => {
+    const fake = await startFakeSendGrid();
+    const t = await startApp({
+      modules: [sendgridModule],
+      env: { SENDGRID_API_KEY: 'SG.test', SENDGRID_API_BASE_URL: fake.url, SUPPORT_EMAIL_FROM: SUPPORT, INBOUND_EMAIL_SECRET: SECRET, ENABLE_AUTO_ANALYTICS: 'false' },
+    });
+    try {
+      const res = await post(t, await fixture('plain'));
+      assert.equal(res.status, 200);
+      const ticketId = res.headers.get('x-freeda-ticket-id')!;
+      const [sent] = await fake.waitForSends(1);
+      const [botReply] = await sentReply(t, ticketId);
+      assert.equal(botReply.author, 'bot');
+      assert.equal(sent.body.content[0].value, botReply.text);
+      assert.equal(sent.body.headers?.['In-Reply-To'], '<CAJ=plain.0001@mail.client.fr>');
+      assert.equal(sent.body.subject, 'Re: Facture de mars');
+      assert.deepEqual(sent.body.reply_to, { email: `support+${ticketId}@freeda.example` });
+
+      // An out-of-office answer to the bot's mail: stored as a note on the ticket, and nothing is sent back.
+      const ooo = buildMultipart(
+        [
+          ['headers', `From: Jean Dupont <jean.dupont@client.fr>\nTo: ${SUPPORT}\nSubject: Absence\nMessage-ID: <ooo.2@client.fr>\nIn-Reply-To: ${sent.body.headers?.['Message-ID']}\nAuto-Submitted: auto-replied\n`],
+          ['from', 'Jean Dupont <jean.dupont@client.fr>'],
+          ['text', 'Je suis absent jusqu’à lundi.'],
+        ],
+        'ooo2',
+      );
+      assert.equal((await post(t, ooo)).headers.get('x-freeda-ticket-id'), ticketId);
+      // Then a real customer answer: the bot answers that one, and that is the only second send.
+      const answer = await post(t, customerMail('Toujours pas de réponse sur ma facture ?', { inReplyTo: sent.body.headers?.['Message-ID'] }));
+      assert.equal(answer.headers.get('x-freeda-ticket-id'), ticketId);
+      await fake.waitForSends(2);
+      await sentReply(t, ticketId, 2);
+      await t.app.work.idle();
+      const view = await ticket(t, ticketId);
+      assert.deepEqual(view.messages.map((m) => m.author), ['customer', 'bot', 'system', 'customer', 'bot'], 'the auto-reply got no answer');
+      assert.equal(fake.sends.length, 2);
+      assert.equal(fake.sends[1].body.headers?.['In-Reply-To'], `<${view.messages[3].external_id}>`);
+    } finally {
+      await t.stop();
+      await fake.close();
+    }
+  });
+});
+
 describe('freeda simulate email', () => {
   test('posts a real Inbound Parse body with the secret and prints the ticket id', async () => {
     const env = { SUPPORT_EMAIL_FROM: SUPPORT, INBOUND_EMAIL_SECRET: SECRET, ENABLE_CHATBOT: 'false', ENABLE_AUTO_ANALYTICS: 'false' };
