@@ -140,7 +140,11 @@ export function createTwilioSender(options: TwilioSenderOptions): OutboundSender
         });
         done.push(created.sid);
         lastStatus = created.status ?? lastStatus;
-        if (parts.length > 1) sentParts.set(req.message.message_id, done);
+        if (parts.length > 1) {
+          sentParts.set(req.message.message_id, done);
+          // Bounded: entries of messages the core gave up on would otherwise stay forever.
+          if (sentParts.size > 1000) sentParts.delete(sentParts.keys().next().value!);
+        }
       } catch (err) {
         const failure = classifyTwilioError(err);
         if (!failure.retryable) sentParts.delete(req.message.message_id);

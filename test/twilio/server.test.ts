@@ -166,6 +166,27 @@ test('forged, tampered, wrong-URL or missing signature → 403 JSON, nothing sto
   });
 });
 
+test('query string and :443 variant accepted; a spoofed Host signed for another URL refused', async () => {
+  await withApp({ ENABLE_CHATBOT: 'false' }, async (app) => {
+    const path = '/webhooks/twilio/messaging?inbox=fr';
+    const params = withSid(loadFixture('messaging', 'sms-basic').params, 'SM' + 'q'.repeat(32));
+    const signedWithPort = signTwilioRequest(FIXTURE_AUTH_TOKEN, 'https://support.example.com:443' + path, params);
+    const ok = await fetch(app.url + path, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signedWithPort }, body: formBody(params) });
+    assert.equal(ok.status, 200);
+    assert.ok(ok.headers.get('x-freeda-ticket-id'));
+
+    const other = withSid(params, 'SM' + 'h'.repeat(32));
+    const forAttacker = signTwilioRequest(FIXTURE_AUTH_TOKEN, 'https://evil.example' + path, other);
+    const spoofed = await fetch(app.url + path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': forAttacker, 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'https' },
+      body: formBody(other),
+    });
+    assert.equal(spoofed.status, 403);
+    assert.equal(await ticketCount(app), 1);
+  });
+});
+
 test('without TWILIO_AUTH_TOKEN every Twilio webhook is refused with 403', async () => {
   await withApp({ TWILIO_AUTH_TOKEN: '' }, async (app) => {
     const { params } = loadFixture('messaging', 'sms-basic');
