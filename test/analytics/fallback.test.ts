@@ -144,3 +144,11 @@ describe('offline analyzer accuracy on the labelled sets', () => {
     });
   }
 });
+
+describe('offline analyzer: answers read with the question they answer', () => {
+  it('"oui" to an offer of an invoice copy is a billing request', () => {
+    const r = analyze([bot('Voulez-vous recevoir une copie de votre facture ?'), customer('oui merci')], 'chat');
+    assert.equal(r.category, 'facturation');
+    assert.equal(r.urgency, 'basse');
+  });
+});

@@ -37,6 +37,8 @@ interface Evidence {
 }
 
 const AFFIRMATIVE = /^(oui|ouais|yes|yep|yeah|ok|okay|d'accord|exactement|absolument|bien sur|of course|sure|c'est ca|tout a fait)( (s'il vous plait|s'il te plait|please|merci|thanks|je veux bien|volontiers|c'est ca))?[\s!.]*$/;
+/** "Voulez-vous une copie de votre facture ?" → "oui": the customer asks for what the question offers. */
+const OFFER_PREFIX = /\b(voulez-vous|souhaitez-vous|desirez-vous|do you want|would you like|shall i|dois-je|puis-je)\b/g;
 const CANCEL_QUESTION_FROM_BOT = /\b(resili\w*|cancel\w*|terminate|clotur\w*|code rio|porting code|quitter)\b/;
 const ACK_ONLY_WORDS = /^(ok|okay|d'accord|merci|thanks|thank you|parfait|super|top|nickel|bien recu|recu|c'est (bon|note|regle|parfait)|tres bien|great|perfect|noted|cool|non merci|no thanks|bonne journee|have a nice day|[\s!.,👍🙏😊]+)*$/;
 const REQUEST = /\?|\b(pouvez|pourriez|pourrais|voudrais|voudrait|souhaite|souhaiterais|aimerais|je veux|veuillez|merci de (?!votre|vos)|besoin|can you|could you|can i|could i|i'd like|i would like|i want|i need|please (?!find)\w+|how (do|can|to|much)|comment|combien|je demande|envoyez|envoyer|send|bloquez|bloquer|faites|que dois|what (do|should))\b/;
@@ -74,6 +76,7 @@ function collectCustomerEvidence(input: AnalysisInput): Evidence[] {
     if (AFFIRMATIVE.test(norm) && lastOtherTurn) {
       const question = normalizeForMatching(lastOtherTurn.text);
       if (CANCEL_QUESTION_FROM_BOT.test(question)) norm = `${norm} je veux resilier`;
+      else if (question.includes('?')) norm = `${norm} ${question.replace(OFFER_PREFIX, ' ')}`;
     }
     evidence.push({ original, norm });
   }

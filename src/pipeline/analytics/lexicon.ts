@@ -34,7 +34,6 @@ export const NEGATIVE: WeightedPattern[] = [
 
 /** Praise words that, next to a problem word, signal sarcasm rather than praise. */
 export const SARCASM_PRAISE = /\b(bravo|genial|super|merci|top|au top|great|brilliant|love|fantastic|perfect|wonderful|amazing|thanks)\b|[👏🙃]/u;
-export const SARCASM_MARKERS = /[👏🙃]|\b(encore|again|vraiment merci|love paying|oh great)\b/u;
 
 export const POSITIVE: WeightedPattern[] = [
   p(/\b(merci (beaucoup|infiniment|mille fois|bien|enormement)|mille mercis|un grand merci|thank you (so|very) much|thanks (a lot|so much)|many thanks|much appreciated|je tenais a (vous )?remercier|voulais (juste )?(vous )?(dire )?merci|juste (un petit mot )?(pour )?(vous )?dire merci|thank(s)? (to )?[a-z]+ for)\b/, 1.5),

@@ -93,7 +93,3 @@ export function splitSentences(text: string): string[] {
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
 }
-
-export function hasLetters(text: string): boolean {
-  return /\p{L}/u.test(text);
-}
