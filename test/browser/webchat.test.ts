@@ -1,7 +1,7 @@
 // Customer on /chat and agent on /agent in a real headless Chromium (the one @sparticuz/chromium ships),
 // against the real server: message → live on the dashboard → reply → seen by the customer → close → input disabled.
 import assert from 'node:assert/strict';
-import { copyFile, mkdir } from 'node:fs/promises';
+import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium as playwright, type Browser, type Page } from 'playwright-core';
@@ -60,7 +60,7 @@ describe('web chat and agent dashboard in Chromium', () => {
 
   it('customer writes, agent sees it live, replies, customer sees the reply, agent closes, customer input is disabled', async () => {
     const problems: string[] = [];
-    const agentContext = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const agentContext = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
     const customerContext = await browser.newContext({ viewport: { width: 390, height: 780 }, isMobile: true, hasTouch: true });
     try {
       const agent = await agentContext.newPage();
@@ -134,6 +134,16 @@ describe('web chat and agent dashboard in Chromium', () => {
       await agent.locator('.ticket-item').nth(1).waitFor({ state: 'detached' });
       assert.equal(await agent.locator('.ticket-item').count(), 1);
       await customer.screenshot({ path: join(shots.path, 'chat-new-conversation.png'), fullPage: true });
+
+      // CSV export of the current filters (status=en cours), fetched with the token and saved as a download.
+      const [download] = await Promise.all([agent.waitForEvent('download'), agent.getByRole('button', { name: 'Exporter CSV' }).click()]);
+      assert.match(download.suggestedFilename(), /^freeda-tickets-\d{4}-\d{2}-\d{2}\.csv$/);
+      const csvPath = join(shots.path, 'export.csv');
+      await download.saveAs(csvPath);
+      const rows = (await readFile(csvPath, 'utf8')).trim().split(/\r?\n/);
+      assert.match(rows[0], /^\uFEFF?ticket_id,created_at,closed_at,status,channel,/);
+      assert.equal(rows.length, 2, rows.join('\n'));
+      assert.match(rows[1], /,en cours,chat,/);
 
       const copyTo = process.env.FREEDA_SCREENSHOTS_DIR;
       if (copyTo) {
