@@ -34,7 +34,7 @@ describe('web chat and agent dashboard in Chromium', () => {
   let shots: Awaited<ReturnType<typeof tempDir>>;
 
   before(async () => {
-    t = await startApp({ modules: [createWebchatModule()], env: { ENABLE_CHATBOT: 'false', ENABLE_AUTO_ANALYTICS: 'false', WEBCHAT_SECRET: 'browser-test-secret' } });
+    t = await startApp({ modules: [createWebchatModule()], env: { ENABLE_CHATBOT: 'false', WEBCHAT_SECRET: 'browser-test-secret' } });
     shots = await tempDir('freeda-shots-');
     browser = await launch();
   });
@@ -95,6 +95,9 @@ describe('web chat and agent dashboard in Chromium', () => {
       assert.equal(await customerMessage.textContent(), question);
       assert.equal(await agent.locator('#conv-messages img').count(), 0);
       assert.ok(await agent.locator('#conv-badges .badge-channel-chat').isVisible());
+      // Analytics (offline fallback) arrive later as ticket.updated: the badges update live.
+      await agent.locator('.ticket-item .badge-sentiment').waitFor();
+      await agent.locator('#conv-badges .badge-urgency').waitFor();
 
       // Agent replies; the customer sees it live; the dashboard shows it delivered.
       await agent.getByLabel('Votre réponse').fill('Je vérifie votre colis tout de suite.');

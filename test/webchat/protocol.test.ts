@@ -118,6 +118,24 @@ describe('web chat protocol', () => {
     await client.close();
   });
 
+  it('the visitor\'s other tabs see what one tab sent; reopening reaches the visitor too', async () => {
+    const tab1 = await greet(t.url);
+    const tab2 = await greet(t.url, { visitor_token: tab1.welcome.visitor_token });
+    tab1.client.send({ type: 'message', client_id: 'tab-1', text: 'Depuis l\'onglet 1' });
+    const ack = await tab1.client.next((f) => f.type === 'message.ack');
+    const echoed = await tab2.client.next((f) => f.type === 'message');
+    assert.equal(echoed.data!.message_id, ack.message_id);
+    assert.equal(echoed.data!.client_id, 'tab-1');
+    await t.api(`/tickets/${ack.ticket_id}/status`, { method: 'PATCH', body: JSON.stringify({ status: 'fermé' }) });
+    await t.api(`/tickets/${ack.ticket_id}/status`, { method: 'PATCH', body: JSON.stringify({ status: 'en cours' }) });
+    for (const tab of [tab1.client, tab2.client]) {
+      assert.equal((await tab.next((f) => f.type === 'ticket.status_changed')).data!.status, 'fermé');
+      assert.equal((await tab.next((f) => f.type === 'ticket.status_changed')).data!.status, 'en cours');
+    }
+    assert.deepEqual(tab1.client.pending().filter((f) => f.type === 'message'), [], 'the sending tab is not echoed its own message');
+    await Promise.all([tab1.client.close(), tab2.client.close()]);
+  });
+
   it('another visitor does not receive someone else\'s replies or closing', async () => {
     const alice = await greet(t.url);
     const bob = await greet(t.url);

@@ -62,9 +62,12 @@ function ticketTitle(ticket) {
   return ticket.contact?.display_name || ticket.contact?.address || ticket.ticket_id;
 }
 
+const BADGE_KINDS = { channel: 'Canal', status: 'Statut', sentiment: 'Sentiment', urgency: 'Urgence', category: 'Catégorie', handled: 'Pris en charge par' };
+
 function badge(kind, value, label) {
-  const node = el('span', `badge badge-${kind} badge-${kind}-${String(value).replace(/\s+/g, '-')}`, label ?? value);
-  node.title = `${kind} : ${value}`;
+  const node = el('span', `badge badge-${kind} badge-${kind}-${String(value).replace(/\s+/g, '-')}`);
+  node.title = `${BADGE_KINDS[kind] ?? kind} : ${value}`;
+  node.append(el('span', 'visually-hidden', `${BADGE_KINDS[kind] ?? kind} : `), label ?? value);
   return node;
 }
 
