@@ -168,7 +168,9 @@ const HOW_TO = /\b(comment|how (do|can|to|would)|est-il possible|est-ce possible
 const ORDER_WORDS = /\b(command\w*|ordered|order|colis|parcel|livr\w*|deliver\w*|recu|received|arrive\w*|activ\w*|applique|transfere|portabilite|changement de forfait|upgrade)\b/;
 const ORDER_BAD_STATE = /\b(ca fait (une|\d+|deux|trois) (semaines?|jours?|mois)|it's been (a|\d+|two|three) (weeks?|days?)|promis|promised|pas|not|never|jamais|toujours|still|manque|missing|il manque|cracked|casse|fissure|abime|wrong|mauvais|annule|cancelled|en preparation|retard|late|hasn't|n'a pas|aucune)\b/;
 /** A billing assertion (something is wrong, correct it) rather than a question about the bill. */
-const BILLING_ASSERTION = /\b(still says|overdue|reminder|i paid|j'ai (deja )?paye|already paid|charged|billed|debite|preleve|paye deux|(fait|faire) payer|vous m'avez|you('ve| have)|erreur|error|mistake|a tort|wrongly|corrig\w*|adjust|annul\w*|refund\w*|rembours\w*|take it off|credit(ed)? back|retir\w*|rectifi\w*|frais de (retard|rejet)|alors que)\b/;
+const BILLING_ASSERTION = /\b(on m'a (facture|preleve|compte)|jamais (envoye|passe|appele|fait|utilise)|never (sent|made|used)|promised|promis|right price|bon (prix|tarif)|still says|overdue|reminder|i paid|j'ai (deja )?paye|already paid|charged|billed|debite|preleve|paye deux|(fait|faire) payer|vous m'avez|you('ve| have)|erreur|error|mistake|a tort|wrongly|corrig\w*|adjust|annul\w*|refund\w*|rembours\w*|take it off|credit(ed)? back|retir\w*|rectifi\w*|frais de (retard|rejet)|alors que)\b/;
+/** Personal detail updates are basse even when the stored value is "wrong". */
+const PERSONAL_DETAILS = /\b(date de naissance|birth ?date|date of birth|adresse|address|nom du titulaire|titulaire|name on the account|email address|numero de contact|contact (number|details))\b/;
 const STORE_INFO = /\b(horaires?|opening hours|ouvert\w*|ferme\w*|boutique|magasin|store|shop)\b/;
 /** "pas de réseau dans la cuisine": a partial loss, not a total one. */
 const PARTIAL = /\b(every (few|\d+) (minutes|hours)|toutes les \d+ (min|minutes|heures)|intermitt\w*|dans (la|le|les|ma|mon) (cuisine|chambre|chambres|salon|cave|jardin|piece|garage)|a l'etage|upstairs|in the (kitchen|bedroom|garden|living room)|sur (une|un|le deuxieme|la deuxieme) (tele|tv|decodeur)|one of (the|my)|par moments|sometimes|parfois|de temps en temps|ailleurs ca va)\b/;
@@ -197,6 +199,7 @@ function decideUrgency(text: string, category: Category, problem: boolean, senti
     if (CANCEL_QUESTION.test(text)) return 'basse';
     return 'moyenne';
   }
+  if (category === 'autre' && PERSONAL_DETAILS.test(current) && sentiment !== 'negatif') return 'basse';
   if (hasMediumProblem) return 'moyenne';
   const clean = current.replace(NOT_NEGATIVE, ' ');
   switch (category) {
