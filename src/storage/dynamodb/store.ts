@@ -908,11 +908,11 @@ export class DynamoTicketStore implements TicketStore {
     for (const [field, fallback] of Object.entries(fields)) {
       const value = (patch as Record<string, unknown>)[field];
       names[`#${field}`] = field;
-      if (value !== undefined) {
-        values[`:${field}`] = value;
-        sets.push(`#${field} = :${field}`);
-      } else if (field === 'updated_at') {
+      if (field === 'updated_at') {
         values[`:${field}`] = now;
+        sets.push(`#${field} = :${field}`);
+      } else if (value !== undefined) {
+        values[`:${field}`] = value;
         sets.push(`#${field} = :${field}`);
       } else {
         values[`:${field}`] = fallback;
