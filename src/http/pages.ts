@@ -11,14 +11,20 @@ const ASSETS: Record<string, string> = {
   'freeda.css': 'text/css; charset=utf-8',
 };
 
-/** frame-ancestors: the chat may be embedded in a customer's site (iframe); the dashboard never. */
-export function contentSecurityPolicy(embeddable: boolean): string {
+const HOST = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/;
+
+/**
+ * frame-ancestors: the chat may be embedded in a customer's site (iframe); the dashboard never.
+ * connect-src names the WebSocket origin explicitly as well: older Safari does not match ws: against 'self'.
+ */
+export function contentSecurityPolicy(embeddable: boolean, host?: string): string {
+  const socketOrigins = host && HOST.test(host) ? ` ws://${host} wss://${host}` : '';
   return [
     "default-src 'none'",
     "script-src 'self'",
     "style-src 'self'",
     "img-src 'self' data:",
-    "connect-src 'self'",
+    `connect-src 'self'${socketOrigins}`,
     "base-uri 'none'",
     "form-action 'none'",
     `frame-ancestors ${embeddable ? '*' : "'none'"}`,
@@ -40,10 +46,10 @@ export function pagesRouter(): Router {
   const agentHtml = read('agent.html');
   const assets = new Map(Object.keys(ASSETS).map((name) => [name, read(name)]));
   const router = Router();
-  router.get('/chat', (_req, res) => send(res, 'text/html; charset=utf-8', chatHtml, contentSecurityPolicy(true)));
-  router.get('/agent', (_req, res) => {
+  router.get('/chat', (req, res) => send(res, 'text/html; charset=utf-8', chatHtml, contentSecurityPolicy(true, req.headers.host)));
+  router.get('/agent', (req, res) => {
     res.setHeader('X-Frame-Options', 'DENY');
-    send(res, 'text/html; charset=utf-8', agentHtml, contentSecurityPolicy(false));
+    send(res, 'text/html; charset=utf-8', agentHtml, contentSecurityPolicy(false, req.headers.host));
   });
   router.get('/static/:file', (req, res, next) => {
     const body = assets.get(req.params.file);

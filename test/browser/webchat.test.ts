@@ -2,6 +2,7 @@
 // against the real server: message → live on the dashboard → reply → seen by the customer → close → input disabled.
 import assert from 'node:assert/strict';
 import { copyFile, mkdir, readFile } from 'node:fs/promises';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium as playwright, type Browser, type Page } from 'playwright-core';
@@ -55,6 +56,25 @@ describe('web chat and agent dashboard in Chromium', () => {
       assert.doesNotMatch(html, /<script>(?!<\/script>)|on(click|load|submit)=/i, `${path} has inline code`);
     }
     assert.match((await fetch(t.url + '/agent')).headers.get('content-security-policy')!, /frame-ancestors 'none'/);
+    const host = new URL(t.url).host;
+    assert.match((await fetch(t.url + '/chat')).headers.get('content-security-policy')!, new RegExp(`connect-src 'self' ws://${host} wss://${host};`));
+    const injected = await new Promise<string>((resolve, reject) => {
+      const url = new URL(t.url);
+      request({ host: url.hostname, port: url.port, path: '/chat', headers: { host: 'evil.example;script-src *' } }, (res) => {
+        res.resume();
+        resolve(String(res.headers['content-security-policy']));
+      }).on('error', reject).end();
+    });
+    assert.match(injected, /^default-src 'none'/);
+    assert.doesNotMatch(injected, /evil/);
+    const other = await new Promise<string>((resolve, reject) => {
+      const url = new URL(t.url);
+      request({ host: url.hostname, port: url.port, path: '/chat', headers: { host: 'support.example.com' } }, (res) => {
+        res.resume();
+        resolve(String(res.headers['content-security-policy']));
+      }).on('error', reject).end();
+    });
+    assert.match(other, /connect-src 'self' ws:\/\/support\.example\.com wss:\/\/support\.example\.com;/);
     assert.equal((await fetch(t.url + '/static/nope.js')).status, 404);
   });
 
