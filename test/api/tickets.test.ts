@@ -19,7 +19,7 @@ describe('ticket API through a real server', () => {
   let t: TestApp;
   const sent: { ticket_id: string; text: string }[] = [];
   before(async () => {
-    t = await startApp({ modules: [testChannelModule({ sent, sendResults: [{ ok: true, provider_id: 'P1', status: 'sent' }, { ok: false, retryable: true, error_code: '503', error_message: 'busy' }] })], now });
+    t = await startApp({ env: { ENABLE_CHATBOT: 'false', ENABLE_AUTO_ANALYTICS: 'false' }, modules: [testChannelModule({ sent, sendResults: [{ ok: true, provider_id: 'P1', status: 'sent' }, { ok: false, retryable: true, error_code: '503', error_message: 'busy' }] })], now });
   });
   after(async () => {
     await t.stop();

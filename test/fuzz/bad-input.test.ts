@@ -69,7 +69,8 @@ describe('bad input fuzz', () => {
       else if (r < 0.7) headers.authorization = pick(['Bearer', 'Basic Og==', 'Bearer x y', 'Basic ' + Buffer.from('u:wrong').toString('base64')]);
       if (rand() < 0.3) headers['x-twilio-signature'] = pick(['', 'AAAA', 'not base64 !!', 'a'.repeat(200)]);
       const body = rand() < 0.2 ? Buffer.from(Array.from({ length: Math.floor(rand() * 2000) }, () => Math.floor(rand() * 256))) : Buffer.from(pick(SAMPLES));
-      const fullPath = method === 'GET' ? path + pick(queries) : path + (rand() < 0.2 ? pick(queries) : '');
+      const getQueries = path.startsWith('/export') ? queries.filter((q) => !/limit|cursor/.test(q)) : queries;
+      const fullPath = method === 'GET' ? path + pick(getQueries) : path + (rand() < 0.2 ? pick(queries) : '');
       const res = await send(t.url, method, fullPath, headers, method === 'GET' ? Buffer.alloc(0) : body);
       count++;
       assert.ok(res.status >= 400 && res.status < 500, `${method} ${fullPath.slice(0, 60)} [${ct}] → ${res.status} ${res.body.slice(0, 200)}`);
