@@ -6,7 +6,7 @@ import { PHRASES } from '../../adapters/twilio/voice/twiml.js';
 import { readTwiml, type TwimlVerb } from '../../adapters/twilio/voice/twiml-read.js';
 import { VOICEMAIL_UNTRANSCRIBED_TEXT } from '../../adapters/twilio/voice/normalize.js';
 import type { Message, Ticket } from '../../src/domain/types.js';
-import { startApp, type TestApp } from '../helpers/app.js';
+import { eventually, startApp, type TestApp } from '../helpers/app.js';
 import { FIXTURE_AUTH_TOKEN } from './fixtures.js';
 import { loadVoiceFixture, postSigned, startFakeMistral, startFakeRecordingHost, type FakeMistral, type FakeRecordingHost } from './voice-fakes.js';
 
@@ -384,4 +384,72 @@ test('bot hand-off during a call: its message, the call-back promise, <Hangup/>,
   const ticket = await call.ticket(last.ticketId);
   assert.equal(ticket.handled_by, 'agent');
   assert.equal(ticket.messages.at(-1)?.text, PHRASES.handoff);
+});
+
+test('storage failing mid-call: an apology and the gather goes on (never silence, never a hang-up)', async (t) => {
+  const call = await startCallServer({ ENABLE_CHATBOT: 'false' });
+  t.after(() => call.app.stop());
+  const start = loadVoiceFixture('call-inbound');
+  const gather = loadVoiceFixture('gather-speech');
+  await call.app.app.store.close();
+  // The greeting does not depend on storage.
+  const greeting = await call.turn(start.path, start.params);
+  assert.equal(says(greeting.verbs)[0], PHRASES.greeting);
+  const turn = await call.turn(gatherAction(greeting.verbs), speech(gather.params, 'Bonjour, ma ligne est coupée.'));
+  assert.deepEqual(says(turn.verbs), [PHRASES.technicalIssue]);
+  assert.ok(!turn.verbs.some((v) => v.verb === 'Hangup'));
+  // Next step: the caller's next sentence must not be deduplicated against a half-stored one.
+  assert.equal(gatherAction(turn.verbs), '/webhooks/twilio/voice/gather?step=2');
+});
+
+test('a bot slower than the in-call budget: holding phrase and the gather goes on', async (t) => {
+  // A Mistral that accepts the chat request and never answers (until closed).
+  const held: Array<() => void> = [];
+  const { createServer } = await import('node:http');
+  const slowMistral = createServer((req, res) => {
+    req.resume();
+    // Released at the end with a real answer, so the background bot job finishes at once.
+    held.push(() =>
+      res.writeHead(200, { 'content-type': 'application/json' }).end(
+        JSON.stringify({ id: 'c1', object: 'chat.completion', model: 'm', created: 1, choices: [{ index: 0, message: { role: 'assistant', content: 'Trop tard.' }, finish_reason: 'stop' }], usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } }),
+      ),
+    );
+  });
+  await new Promise<void>((resolve) => slowMistral.listen(0, '127.0.0.1', resolve));
+  const address = slowMistral.address();
+  assert.ok(address && typeof address === 'object');
+  const { createVoiceRoutes, voiceOptionsFromConfig } = await import('../../adapters/twilio/voice/index.js');
+  // The real twilio module, with a 300 ms bot budget instead of 8 s.
+  const shortBudget = {
+    ...twilioModule,
+    create: (config: Parameters<typeof twilioModule.create>[0], deps: Parameters<typeof twilioModule.create>[1]) => ({
+      ...twilioModule.create(config, deps),
+      routes: createVoiceRoutes({ ...voiceOptionsFromConfig(config, deps.publicBaseUrl), botTimeoutMs: 300 }),
+    }),
+  };
+  const app = await startApp({
+    modules: [shortBudget],
+    env: {
+      PUBLIC_BASE_URL: PUBLIC_BASE,
+      TWILIO_AUTH_TOKEN: FIXTURE_AUTH_TOKEN,
+      ENABLE_AUTO_ANALYTICS: 'false',
+      MISTRAL_API_KEY: 'fake-key',
+      MISTRAL_SERVER_URL: `http://127.0.0.1:${address.port}`,
+      MISTRAL_TIMEOUT_MS: '5000',
+    },
+  });
+  t.after(async () => {
+    for (const release of held) release();
+    slowMistral.closeAllConnections();
+    await new Promise<void>((resolve) => slowMistral.close(() => resolve()));
+    await app.stop();
+  });
+  const gather = loadVoiceFixture('gather-speech');
+  const res = await postSigned(app.url, PUBLIC_BASE, gather.path, speech(gather.params, "J'ai besoin d'une copie de ma facture."), FIXTURE_AUTH_TOKEN);
+  assert.equal(res.status, 200);
+  const verbs = readTwiml(res.body);
+  assert.deepEqual(says(verbs), [PHRASES.holding, PHRASES.anythingElse]);
+  assert.equal(gatherAction(verbs), '/webhooks/twilio/voice/gather?step=2');
+  // The chatbot did go to Mistral (polled: no timing assumption).
+  await eventually(async () => held.length >= 1);
 });
