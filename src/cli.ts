@@ -54,9 +54,11 @@ async function serve(config: Config, io: CliIo): Promise<number> {
 }
 
 async function simulate(config: Config, args: string[], io: CliIo): Promise<number> {
+  // Not strict: each simulator may take options of its own (--to, --name, --wait...).
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
+    strict: false,
     options: { from: { type: 'string' }, subject: { type: 'string' }, media: { type: 'string' }, url: { type: 'string' } },
   });
   const [kind, text] = positionals;
@@ -69,8 +71,8 @@ async function simulate(config: Config, args: string[], io: CliIo): Promise<numb
   const options: Record<string, string> = {};
   for (const [k, v] of Object.entries(values)) if (typeof v === 'string') options[k] = v;
   await entry[1](
-    { text, from: values.from, options },
-    { serverUrl: values.url ?? `http://127.0.0.1:${config.PORT}`, config, apiToken: await resolveApiToken(config), print: (line) => io.stdout.write(line + '\n') },
+    { text, from: typeof values.from === 'string' ? values.from : undefined, options },
+    { serverUrl: typeof values.url === 'string' ? values.url : `http://127.0.0.1:${config.PORT}`, config, apiToken: await resolveApiToken(config), print: (line) => io.stdout.write(line + '\n') },
   );
   return 0;
 }

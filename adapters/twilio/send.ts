@@ -149,7 +149,13 @@ export function createTwilioSender(options: TwilioSenderOptions): OutboundSender
         const failure = classifyTwilioError(err);
         if (!failure.retryable) sentParts.delete(req.message.message_id);
         const partNote = done.length ? ` (parts 1-${done.length} of ${parts.length} were sent: ${done.join(', ')})` : '';
-        return { ok: false, retryable: failure.retryable, error_code: failure.error_code, error_message: failure.error_message + partNote };
+        return {
+          ok: false,
+          retryable: failure.retryable,
+          error_code: failure.error_code,
+          error_message: failure.error_message + partNote,
+          ...(failure.error_code === '21610' ? { contact_opted_out: true } : {}),
+        };
       }
     }
     sentParts.delete(req.message.message_id);

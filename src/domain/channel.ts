@@ -82,7 +82,15 @@ export interface OutboundSendRequest {
 
 export type SendResult =
   | { ok: true; provider_id: string; status: DeliveryStatus; extra_provider_ids?: string[]; meta?: Record<string, unknown> }
-  | { ok: false; retryable: boolean; error_code: string; error_message: string; retry_after_ms?: number };
+  | {
+      ok: false;
+      retryable: boolean;
+      error_code: string;
+      error_message: string;
+      retry_after_ms?: number;
+      /** The provider says the contact unsubscribed (e.g. Twilio 21610): record the opt-out on the contact. */
+      contact_opted_out?: boolean;
+    };
 
 export interface OutboundSender {
   channels: readonly Channel[];

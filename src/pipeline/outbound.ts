@@ -90,9 +90,11 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     }
     const attempts = delivery.attempts + 1;
     if (result.ok) {
-      const saved = await saveDelivery(message, { ...delivery, status: result.status, provider_id: result.provider_id, attempts, error_code: null, error_message: null, next_attempt_at: null, updated_at: iso() });
-      if (saved && result.extra_provider_ids?.length) await store.indexProviderIds(ticket.channel, ticketId, messageId, result.extra_provider_ids);
-      if (saved && result.meta) await store.updateMessage(ticketId, messageId, (m) => ({ ...m, meta: { ...m.meta, ...result.meta } }));
+      // Index first: a customer reply or a status callback may arrive as soon as the provider accepted it.
+      if (result.extra_provider_ids?.length) await store.indexProviderIds(ticket.channel, ticketId, messageId, result.extra_provider_ids);
+      const sent: Delivery = { ...delivery, status: result.status, provider_id: result.provider_id, attempts, error_code: null, error_message: null, next_attempt_at: null, updated_at: iso() };
+      const saved = await store.updateMessage(ticketId, messageId, (m) => ({ ...m, delivery: sent, ...(result.meta ? { meta: { ...m.meta, ...result.meta } } : {}) }));
+      if (saved) bus.publish({ type: 'message.updated', data: publicMessage(saved) });
       logger.info({ ticket_id: ticketId, message_id: messageId, provider_id: result.provider_id, attempts }, 'outbound sent');
       return;
     }
@@ -104,6 +106,9 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       return;
     }
     logger.warn({ ticket_id: ticketId, message_id: messageId, attempts, code: result.error_code }, 'outbound failed permanently');
+    if (result.contact_opted_out) {
+      await store.upsertContact(ticket.channel, ticket.contact.address, { opted_out: true, opted_out_at: iso() }, iso());
+    }
     await saveDelivery(message, { ...delivery, status: 'failed', attempts, error_code: result.error_code, error_message: result.error_message, next_attempt_at: null, updated_at: iso() });
   }
 

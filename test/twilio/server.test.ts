@@ -258,10 +258,15 @@ test('21610 (unsubscribed) → failed with the code, never retried', async () =>
     });
     assert.equal(failed.delivery!.error_code, '21610');
     assert.equal(failed.delivery!.attempts, 1);
-    // A later reply goes through, proving the dispatcher is alive and did not retry the failed one in between.
+    // Twilio said the contact unsubscribed: it is recorded, so a later reply is refused up front, without calling Twilio.
     const next = await agentReply(app, ticketId, 'Second');
-    await eventually(async () => (await outboundMessage(app, ticketId, next)).delivery?.provider_id);
-    assert.deepEqual(fake.creates.slice(before).map((c) => c.params.Body), ['Bonjour ?', 'Second']);
+    const refused = await eventually(async () => {
+      const m = await outboundMessage(app, ticketId, next);
+      return m.delivery?.status === 'failed' ? m : null;
+    });
+    assert.equal(refused.delivery!.error_code, 'opted_out');
+    assert.equal(refused.delivery!.attempts, 0);
+    assert.deepEqual(fake.creates.slice(before).map((c) => c.params.Body), ['Bonjour ?'], 'the failed one was not retried and the next was not sent');
   });
 });
 
