@@ -10,17 +10,24 @@ import {
   CANCEL_OPTION_ONLY,
   CANCEL_QUESTION,
   CANCELLED_BUT_CHARGED,
+  BUSINESS,
   CATEGORY_PATTERNS,
   COURTESY,
+  DEADLINE,
   HIGH_URGENCY,
+  LEGAL,
   LOW_URGENCY_HINTS,
   MEDIUM_URGENCY,
   NEGATIVE,
   NOT_NEGATIVE,
+  OUTAGE,
   POSITIVE,
   PROBLEM_WORDS,
+  REPEATED,
   RESOLVED,
   SARCASM_PRAISE,
+  SCAM,
+  SECURITY,
   type WeightedPattern,
 } from './lexicon.js';
 import { normalizeForMatching, splitSentences, stripQuotedHistory } from './text.js';
@@ -154,13 +161,6 @@ const LOW_URGENCY_HINTS_GLOBAL = new RegExp(LOW_URGENCY_HINTS.source, 'g');
 const INSTALMENTS = /\b(payer|paiement|regler|pay)\b[^.]{0,30}\b(en (deux|2|trois|3|plusieurs) fois|in (two|2|three|3) (instalments|installments|goes))\b/g;
 /** "merci pour le remboursement": the thing thanked for is done. */
 const THANKED_FOR = /\b(merci|thanks?|thank you)( beaucoup| so much| a lot)? (pour|for) (le|la|l'|the|your|votre) [a-z]+( [a-z]+)?/g;
-const SCAM = CATEGORY_PATTERNS.autre.find((pt) => pt.re.source.includes('arnaque'))!;
-const OUTAGE = HIGH_URGENCY[0];
-const BUSINESS = HIGH_URGENCY[1];
-const DEADLINE = HIGH_URGENCY[2];
-const LEGAL = HIGH_URGENCY[3];
-const SECURITY = HIGH_URGENCY[4];
-const REPEATED = HIGH_URGENCY[5];
 
 /** Usage questions ("comment activer l'eSIM ?") rather than a failure report. */
 const HOW_TO = /\b(comment|how (do|can|to|would)|est-il possible|est-ce possible|is it possible|is there a way|peut-on|can i|quel est|c'est quoi|what is|what's|where (can|do) i|ou (trouver|voir)|par defaut|parametr\w*|configur\w*|activer|desactiver|installer|set up)\b/;

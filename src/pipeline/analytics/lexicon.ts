@@ -55,6 +55,9 @@ export const PROBLEM_WORDS = /\b(coupure|coupe|panne|plante|rame|lent|bug|marche
 
 // ---------- category ----------
 
+/** Scams, phishing and fake technicians in our name: category autre, urgency haute. */
+export const SCAM: WeightedPattern = p(/\b(arnaque|escroquer\w*|scam\w*|phishing|hameconnage|faux (technicien|conseiller)|fake (technician|agent)|soi-disant (technicien|conseiller|de chez vous)|qui (disait|se disait) (appeler )?de chez vous|se presentant de chez vous|lien pour un remboursement|clicked (on )?(a|the) link|clique sur (un|le) lien|j'ai clique|se faisant passer|(disant|pretendant) qu'(il|elle) venait de chez vous|en disant qu'il venait|(pretending|claiming) to be from you|m'a demande (ma carte|mes codes|mon code)|asked (me )?for my (card|bank)|(appele|contacte|ecrit) de votre part|me demander (mon|mes|ma) (code|codes|carte|identifiant|mot de passe)|j'ai donne (le|mon|mes) code)\b/, 4);
+
 export const CATEGORY_PATTERNS: Record<Exclude<Category, 'autre' | 'resiliation'> | 'autre', WeightedPattern[]> = {
   facturation: [
     p(/\b(factur\w*|invoice\w*|bill|bills|billed|billing|statement)\b/, 1.5),
@@ -91,7 +94,7 @@ export const CATEGORY_PATTERNS: Record<Exclude<Category, 'autre' | 'resiliation'
     p(/\b(horaires?|opening hours|ouvert\w*|ferme\w*|open|close on|stores?|boutiques?|magasin le plus|nearest store|shop in)\b/, 1.5),
     p(/\b(numero de (telephone de )?contact|contact (number|details|email)|adresse (e-?mail |email )?de contact|billing address|adresse de facturation|update (my|the) (address|details|name)|attestation|certificat|justificatif|adresse postale|nouvelle adresse|new address|demenage\w*|changement d'adresse|titulaire|holder|nom du|mettre le contrat a mon nom|mariee?)\b/, 2),
     p(/\b(rgpd|gdpr|donnees personnelles|mes donnees|my personal data|delete my data|share my data|cnil|publicites?|pubs?|prospection|marketing|unsubscribe|desinscri\w*|stop pub|newsletter)\b/, 2.5),
-    p(/\b(arnaque|escroquer\w*|scam\w*|phishing|hameconnage|faux (technicien|conseiller)|fake (technician|agent)|soi-disant (technicien|conseiller|de chez vous)|qui (disait|se disait) (appeler )?de chez vous|se presentant de chez vous|lien pour un remboursement|clicked (on )?(a|the) link|clique sur (un|le) lien|j'ai clique|se faisant passer|(disant|pretendant) qu'(il|elle) venait de chez vous|en disant qu'il venait|(pretending|claiming) to be from you|m'a demande (ma carte|mes codes|mon code)|asked (me )?for my (card|bank)|(appele|contacte|ecrit) de votre part|me demander (mon|mes|ma) (code|codes|carte|identifiant|mot de passe)|j'ai donne (le|mon|mes) code)\b/, 4),
+    SCAM,
     p(/\b(wrong number|trompe de numero|erreur de numero|pas moi qui|mauvais numero)\b/, 4),
     p(/\b(recrut\w*|job|emploi|cv|alternance|apprenti\w*|stage|candidature|hiring)\b/, 3),
     p(/\b(conseill(er|ere)|vendeur|agent i spoke|agent was|livreur|technicien (a|est) (abime|perce|casse))\b/, 1),
@@ -149,5 +152,8 @@ export const MEDIUM_URGENCY: WeightedPattern[] = [
   p(/\b(degats?|dommages?|damage\w*|abime|dedommage\w*|raye|rayure|scratch\w*|plaindre|insult\w*|rude|menti|lied|sans prevenir|without (notice|warning)|fausse|erronee?|incorrect|wrong)\b/, 1.5),
   p(/\b(alors que|even though|although|for not returning|j'ai la preuve|i have the (tracking|proof|receipt)|n'ai plus (la|le|les|de|d'|mes)|une fois sur deux|par moments|de temps en temps|on and off|plusieurs fois|several times|perdu la connexion|lost (the )?connection|capte mal|\d barres?|une barre|\d+ ?mbps|j'attends (mon|ma|le|la|mes|toujours)|been waiting|waiting for (my|the)|where is (the|my) [^?]{0,40}(ordered|order))\b/, 2),
 ];
+
+/** The HIGH_URGENCY groups by name, in the order of the array above. */
+export const [OUTAGE, BUSINESS, DEADLINE, LEGAL, SECURITY, REPEATED] = HIGH_URGENCY;
 
 export const LOW_URGENCY_HINTS = /\b(pas urgent|no rush|not urgent|c'est pas urgent|quand vous (pouvez|aurez)|when you (can|get a chance))\b/;
