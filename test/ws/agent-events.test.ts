@@ -102,6 +102,19 @@ describe('agent WebSocket', () => {
     await again.close();
   });
 
+  it('resume from a point older than the replay buffer asks for a resync instead of a partial replay', async () => {
+    const agent = await connect(`${wsUrl}?token=${t.token}`);
+    const hello = await agent.next((f) => f.type === 'hello');
+    await agent.close();
+    for (let i = 0; i < 10_050; i++) t.app.bus.publish({ type: 'ticket.updated', data: { ticket_id: `synthetic-${i}` } });
+    const again = await connect(`${wsUrl}?token=${t.token}`);
+    again.ws.send(JSON.stringify({ type: 'resume', after_seq: hello.seq }));
+    const answer = await again.next((f) => f.type === 'resync_required' || f.type === 'resumed');
+    assert.equal(answer.type, 'resync_required');
+    assert.ok((answer.data!.oldest_seq as number) > hello.seq! + 1);
+    await again.close();
+  });
+
   it('bad frames get an error frame and the connection stays open', async () => {
     const agent = await connect(`${wsUrl}?token=${t.token}`);
     for (const bad of ['not json', '{"type":"resume"}', '{"type":"resume","after_seq":-1}', '[]', '{"type":"nope"}']) {
