@@ -1,4 +1,4 @@
-// `freeda simulate chat "text" [--from <visitor token | display name>] [--url http://127.0.0.1:8000]` (option `wait`, seconds, for programmatic use):
+// `freeda simulate chat "text" [--from <visitor token | display name>] [--name=Zoé] [--wait=20] [--url http://127.0.0.1:8000]`:
 // connects to /ws as a visitor, says hello, sends the message, prints the ticket id and the bot (or agent) reply.
 // `--from` with a visitor token (printed by an earlier run) continues that visitor's conversation.
 import { randomUUID } from 'node:crypto';
@@ -25,7 +25,8 @@ export function wsUrlFor(serverUrl: string): string {
 }
 
 async function simulateChat(args: SimulateArgs, env: SimulateEnv): Promise<void> {
-  const waitMs = Number(args.options.wait ?? 20) * 1000;
+  const waitSeconds = Number(args.options.wait ?? 20);
+  const waitMs = (Number.isFinite(waitSeconds) && waitSeconds >= 0 ? waitSeconds : 20) * 1000;
   const from = args.from ?? args.options.from;
   const token = from && VISITOR_TOKEN.test(from) ? from : undefined;
   const name = from && !token ? from : args.options.name;
