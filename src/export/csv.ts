@@ -61,6 +61,7 @@ export function neutralizeFormula(value: string): string {
 /** One RFC 4180 field: formula-neutralised, then quoted when it holds a quote, comma or line break. */
 export function csvField(cell: CsvCell): string {
   if (cell === null || cell === undefined) return '';
+  if (typeof cell === 'number' && cell >= 0) return String(cell); // our figures: never a formula, never quoted
   const text = neutralizeFormula(typeof cell === 'number' ? String(cell) : cell);
   return NEEDS_QUOTES.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }

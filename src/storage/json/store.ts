@@ -2,10 +2,8 @@
 //
 // Files in DATA_DIR: LOCK, snapshot-<gen>.jsonl (state at the start of journal <gen>), journal-<gen>.jsonl.
 // Start-up loads the newest complete snapshot then replays journals from its generation on.
-import { createReadStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import type { LoggerLike } from '../../domain/channel.js';
 import { createIdFactory, newTicket, withMessage, withStatus } from '../../domain/ticket.js';
 import type { Channel, ContactRecord, Message, Ticket, TicketStatus } from '../../domain/types.js';
@@ -27,6 +25,34 @@ export interface JsonStoreOptions {
 const GEN_WIDTH = 8;
 const genName = (prefix: string, gen: number) => `${prefix}-${String(gen).padStart(GEN_WIDTH, '0')}.jsonl`;
 const isCursor = (v: unknown): v is [string, string] => Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'string');
+
+/**
+ * The lines of a JSON-lines file with the byte offset just past each one (its `\n`, or the end of the file).
+ * Lines end at `\n` only (what the journal writes); a `\r` before it is JSON whitespace.
+ */
+async function* jsonLines(path: string, chunkBytes = 4 << 20): AsyncGenerator<{ line: string; end: number }> {
+  const handle = await open(path, 'r');
+  try {
+    let carry: Buffer | null = null;
+    let consumed = 0; // file offset of the start of `carry` / the current chunk
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(chunkBytes);
+      const { bytesRead } = await handle.read(chunk, 0, chunkBytes, null);
+      if (bytesRead === 0) break;
+      const data: Buffer = carry ? Buffer.concat([carry, chunk.subarray(0, bytesRead)]) : chunk.subarray(0, bytesRead);
+      let start = 0;
+      for (let nl = data.indexOf(10, start); nl >= 0; nl = data.indexOf(10, start)) {
+        yield { line: data.toString('utf8', start, nl), end: consumed + nl + 1 };
+        start = nl + 1;
+      }
+      consumed += start;
+      carry = start < data.length ? Buffer.from(data.subarray(start)) : null;
+    }
+    if (carry) yield { line: carry.toString('utf8'), end: consumed + carry.length };
+  } finally {
+    await handle.close();
+  }
+}
 
 export function createJsonStore(options: JsonStoreOptions): TicketStore & { compact(): Promise<void>; stats(): { tickets: number; journalBytes: number; generation: number } } {
   const { dataDir, logger } = options;
@@ -58,20 +84,21 @@ export function createJsonStore(options: JsonStoreOptions): TicketStore & { comp
   }
 
   async function replayFile(path: string, isLast: boolean): Promise<void> {
-    const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
     let lineNo = 0;
     let goodBytes = 0;
     let torn: string | null = null;
-    for await (const line of lines) {
+    // Byte-level line splitting (readline + string decoding was a quarter of a 100k-ticket start-up);
+    // byte offsets come straight from the buffer, so the torn-line repair needs no re-encoding.
+    for await (const { line, end } of jsonLines(path)) {
       lineNo++;
       if (torn !== null) throw new Error(`${path}: line ${lineNo - 1} is corrupt and is not the last line; refusing to start (inspect the file).`);
       if (line.trim() === '') {
-        goodBytes += Buffer.byteLength(line) + 1;
+        goodBytes = end;
         continue;
       }
       try {
         state.apply(JSON.parse(line) as Batch);
-        goodBytes += Buffer.byteLength(line) + 1;
+        goodBytes = end;
       } catch {
         torn = line;
       }
