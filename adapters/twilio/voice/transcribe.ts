@@ -1,5 +1,5 @@
 // Voicemail transcription with Mistral's audio API (Voxtral) through the official SDK.
-import { Mistral } from '@mistralai/mistralai';
+import type { Mistral } from '@mistralai/mistralai';
 import type { VoicemailTranscriber } from './types.js';
 
 export const DEFAULT_TRANSCRIPTION_MODEL = 'voxtral-mini-latest';
@@ -14,14 +14,21 @@ export interface MistralTranscriberOptions {
 }
 
 export function createMistralTranscriber(options: MistralTranscriberOptions): VoicemailTranscriber {
-  const client = new Mistral({
-    apiKey: options.apiKey,
-    ...(options.serverUrl ? { serverURL: options.serverUrl.replace(/\/+$/, '').replace(/\/v1$/, '') } : {}),
-    timeoutMs: options.timeoutMs,
-    retryConfig: { strategy: 'none' },
-  });
+  // The SDK takes seconds to import: load it on the first voicemail, not at start-up.
+  let sdk: Promise<Mistral> | null = null;
+  const load = () =>
+    (sdk ??= import('@mistralai/mistralai').then(
+      ({ Mistral: MistralSdk }) =>
+        new MistralSdk({
+          apiKey: options.apiKey,
+          ...(options.serverUrl ? { serverURL: options.serverUrl.replace(/\/+$/, '').replace(/\/v1$/, '') } : {}),
+          timeoutMs: options.timeoutMs,
+          retryConfig: { strategy: 'none' },
+        }),
+    ));
   const model = options.model ?? DEFAULT_TRANSCRIPTION_MODEL;
   return async (audio) => {
+    const client = await load();
     const result = await client.audio.transcriptions.complete(
       {
         model,

@@ -1,5 +1,11 @@
 // One place that builds a Mistral SDK client with our timeout and retry discipline (shared by analytics and chatbot).
-import { Mistral } from '@mistralai/mistralai';
+// The SDK takes seconds to import, so it is loaded on the first call, never at start-up without a key.
+import type { Mistral } from '@mistralai/mistralai';
+
+/** The part of the SDK client we use. */
+export interface MistralChatClient {
+  chat: Pick<Mistral['chat'], 'complete'>;
+}
 
 export interface MistralClientOptions {
   apiKey: string;
@@ -10,9 +16,19 @@ export interface MistralClientOptions {
   retryInitialIntervalMs?: number;
 }
 
-export function createMistralClient(opts: MistralClientOptions): Mistral {
+export function createMistralClient(opts: MistralClientOptions): MistralChatClient {
+  let client: Promise<Mistral> | null = null;
+  const load = () => (client ??= import('@mistralai/mistralai').then(({ Mistral }) => buildClient(Mistral, opts)));
+  return {
+    chat: {
+      complete: async (...args: Parameters<Mistral['chat']['complete']>) => (await load()).chat.complete(...args),
+    },
+  };
+}
+
+function buildClient(MistralSdk: typeof Mistral, opts: MistralClientOptions): Mistral {
   const initial = opts.retryInitialIntervalMs ?? Math.min(500, Math.max(50, Math.floor(opts.timeoutMs / 10)));
-  return new Mistral({
+  return new MistralSdk({
     apiKey: opts.apiKey,
     ...(opts.serverUrl ? { serverURL: opts.serverUrl.replace(/\/+$/, '').replace(/\/v1$/, '') } : {}),
     timeoutMs: opts.timeoutMs,

@@ -1,5 +1,5 @@
 // Mistral-backed analyzer: JSON mode, zod-validated labels, bounded concurrency, offline fallback on any failure.
-import type { Mistral } from '@mistralai/mistralai';
+import type { MistralChatClient } from './mistral-client.js';
 import { z } from 'zod';
 import type { LoggerLike } from '../../domain/channel.js';
 import type { AnalysisInput, AnalysisLabels, Analyzer } from '../../domain/intelligence.js';
@@ -41,7 +41,7 @@ export function parseAiAnswer(text: string | null): AiOutcome {
 }
 
 export interface MistralAnalyzerDeps {
-  client: Mistral;
+  client: MistralChatClient;
   model: string;
   timeoutMs: number;
   logger: LoggerLike;

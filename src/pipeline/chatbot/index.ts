@@ -1,6 +1,6 @@
 // Chatbot entry point: policy decides (silence, handoff, answer); the answer text comes from Mistral when a key is
 // set, from templates otherwise or when Mistral fails. Every reply is shaped for its channel.
-import type { Mistral } from '@mistralai/mistralai';
+import type { MistralChatClient } from '../analytics/mistral-client.js';
 import type { LoggerLike } from '../../domain/channel.js';
 import type { Chatbot, ChatbotDecision, ChatbotInput } from '../../domain/intelligence.js';
 import type { Channel } from '../../domain/types.js';
@@ -89,7 +89,7 @@ const CHANNEL_RULES: Record<Channel, Record<Language, string>> = {
 };
 
 interface ReplyGeneratorDeps {
-  client: Mistral;
+  client: MistralChatClient;
   model: string;
   timeoutMs: number;
   logger: LoggerLike;
