@@ -46,32 +46,52 @@ export function createHub(options: HubOptions): Hub {
   const maxBuffered = options.maxBufferedBytes ?? 4 * 1024 * 1024;
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxFrameBytes ?? 64 * 1024 });
   const agents = new Set<WebSocket>();
-  const replay: { seq: number; frame: string }[] = [];
+  // Ring buffer of encoded frames: seq n lives at (n % capacity). Seqs are contiguous from 1.
+  const replay: (Buffer | undefined)[] = new Array(capacity);
   const alive = new WeakMap<WebSocket, boolean>();
   let seq = 0;
+  /** Frames published in the current tick, sent together so each socket gets one write. */
+  let outbox: Buffer[] = [];
+
+  function dropSlow(ws: WebSocket): boolean {
+    if (ws.bufferedAmount <= maxBuffered) return false;
+    logger.warn({ buffered: ws.bufferedAmount }, 'dropping a slow WebSocket client');
+    agents.delete(ws);
+    ws.close(CLOSE_SLOW_CONSUMER, 'slow consumer: reconnect and resume');
+    setTimeout(() => ws.terminate(), 1000).unref();
+    return true;
+  }
+
+  /** Several frames in one syscall: ws corks per frame, our outer cork holds them until all are queued. */
+  function sendFrames(ws: WebSocket, frames: (Buffer | string)[]): void {
+    if (ws.readyState !== ws.OPEN || dropSlow(ws)) return;
+    const socket = (ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+    socket?.cork();
+    for (const frame of frames) ws.send(frame);
+    socket?.uncork();
+  }
 
   function sendRaw(ws: WebSocket, frame: string): void {
-    if (ws.readyState !== ws.OPEN) return;
-    if (ws.bufferedAmount > maxBuffered) {
-      logger.warn({ buffered: ws.bufferedAmount }, 'dropping a slow WebSocket client');
-      agents.delete(ws);
-      ws.close(CLOSE_SLOW_CONSUMER, 'slow consumer: reconnect and resume');
-      setTimeout(() => ws.terminate(), 1000).unref();
-      return;
-    }
-    ws.send(frame);
+    sendFrames(ws, [frame]);
+  }
+
+  function flushOutbox(): void {
+    const frames = outbox;
+    outbox = [];
+    for (const ws of agents) sendFrames(ws, frames);
   }
 
   const unsubscribe = bus.subscribe((event) => {
     seq += 1;
-    const frame = JSON.stringify({ type: event.type, seq, data: event.data });
-    replay.push({ seq, frame });
-    if (replay.length > capacity) replay.splice(0, replay.length - capacity);
-    for (const ws of agents) sendRaw(ws, frame);
+    const frame = Buffer.from(JSON.stringify({ type: event.type, seq, data: event.data }));
+    replay[seq % capacity] = frame;
+    if (agents.size === 0) return;
+    if (outbox.length === 0) queueMicrotask(flushOutbox);
+    outbox.push(frame);
   });
 
   function resume(ws: WebSocket, afterSeq: number): void {
-    const oldest = replay.length ? replay[0].seq : seq + 1;
+    const oldest = Math.max(1, seq - capacity + 1);
     if (afterSeq > seq) {
       sendRaw(ws, JSON.stringify({ type: 'error', code: 'invalid_seq', message: `after_seq ${afterSeq} is ahead of the server (${seq}); the server restarted: reload the ticket list.`, seq }));
       return;
@@ -81,8 +101,10 @@ export function createHub(options: HubOptions): Hub {
       sendRaw(ws, JSON.stringify({ type: 'resync_required', seq, data: { oldest_seq: oldest, reason: 'events since after_seq are no longer buffered; reload GET /tickets' } }));
       return;
     }
-    for (const entry of replay) if (entry.seq > afterSeq) sendRaw(ws, entry.frame);
-    sendRaw(ws, JSON.stringify({ type: 'resumed', seq, data: { after_seq: afterSeq } }));
+    const missed: (Buffer | string)[] = [];
+    for (let n = afterSeq + 1; n <= seq; n++) missed.push(replay[n % capacity]!);
+    missed.push(JSON.stringify({ type: 'resumed', seq, data: { after_seq: afterSeq } }));
+    sendFrames(ws, missed);
   }
 
   function onAgent(ws: WebSocket): void {
