@@ -46,8 +46,11 @@ export function createHub(options: HubOptions): Hub {
   const maxBuffered = options.maxBufferedBytes ?? 4 * 1024 * 1024;
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxFrameBytes ?? 64 * 1024 });
   const agents = new Set<WebSocket>();
-  // Ring buffer of encoded frames: seq n lives at (n % capacity). Seqs are contiguous from 1.
-  const replay: (Buffer | undefined)[] = new Array(capacity);
+  // Ring buffer of events: seq n lives at (n % capacity). Seqs are contiguous from 1. Frames are encoded on first
+  // use (live fan-out or resume), so an instance with no agent connected never serialises events.
+  const replay: (SequencedEvent & { encoded?: Buffer })[] = new Array(capacity);
+  const encode = (entry: SequencedEvent & { encoded?: Buffer }): Buffer =>
+    (entry.encoded ??= Buffer.from(JSON.stringify({ type: entry.type, seq: entry.seq, data: entry.data })));
   const alive = new WeakMap<WebSocket, boolean>();
   let seq = 0;
   /** Frames published in the current tick, sent together so each socket gets one write. */
@@ -83,11 +86,11 @@ export function createHub(options: HubOptions): Hub {
 
   const unsubscribe = bus.subscribe((event) => {
     seq += 1;
-    const frame = Buffer.from(JSON.stringify({ type: event.type, seq, data: event.data }));
-    replay[seq % capacity] = frame;
+    const entry = { ...event, seq };
+    replay[seq % capacity] = entry;
     if (agents.size === 0) return;
     if (outbox.length === 0) queueMicrotask(flushOutbox);
-    outbox.push(frame);
+    outbox.push(encode(entry));
   });
 
   function resume(ws: WebSocket, afterSeq: number): void {
@@ -102,7 +105,7 @@ export function createHub(options: HubOptions): Hub {
       return;
     }
     const missed: (Buffer | string)[] = [];
-    for (let n = afterSeq + 1; n <= seq; n++) missed.push(replay[n % capacity]!);
+    for (let n = afterSeq + 1; n <= seq; n++) missed.push(encode(replay[n % capacity]));
     missed.push(JSON.stringify({ type: 'resumed', seq, data: { after_seq: afterSeq } }));
     sendFrames(ws, missed);
   }

@@ -51,7 +51,32 @@ const ACK_ONLY_WORDS = /^(ok|okay|d'accord|merci|thanks|thank you|parfait|super|
 const REQUEST = /\?|\b(pouvez|pourriez|pourrais|voudrais|voudrait|souhaite|souhaiterais|aimerais|je veux|veuillez|merci de (?!votre|vos)|besoin|can you|could you|can i|could i|i'd like|i would like|i want|i need|please (?!find)\w+|how (do|can|to|much)|comment|combien|je demande|envoyez|envoyer|send|bloquez|bloquer|faites|que dois|what (do|should))\b/;
 const FEEDBACK_OR_THANKS = /\b(merci|thank|thanks|bravo|remercier|well done|felicitations|au top|genial|brilliant|super|top)\b/;
 
+// The chatbot and the analytics step label the same conversations within seconds of each other (and the chatbot
+// re-reads earlier turns at every decision): a small memo of this pure function avoids redoing that work.
+const MEMO_LIMIT = 2000;
+const memo = new Map<string, AnalysisLabels>();
+
+function memoKey(input: AnalysisInput): string {
+  let key = `${input.channel}\u0001${input.subject ?? ''}`;
+  for (const m of input.messages) key += `\u0002${m.author}\u0003${m.text}`;
+  return key;
+}
+
 export function analyzeOffline(input: AnalysisInput): AnalysisLabels {
+  const key = memoKey(input);
+  const hit = memo.get(key);
+  if (hit) {
+    memo.delete(key);
+    memo.set(key, hit);
+    return { ...hit };
+  }
+  const labels = computeOfflineLabels(input);
+  memo.set(key, labels);
+  if (memo.size > MEMO_LIMIT) memo.delete(memo.keys().next().value!);
+  return { ...labels };
+}
+
+function computeOfflineLabels(input: AnalysisInput): AnalysisLabels {
   const evidence = collectCustomerEvidence(input);
   const allNorm = evidence.map((e) => e.norm).join('\n');
   const allOriginal = evidence.map((e) => e.original).join('\n');
