@@ -70,7 +70,7 @@ export function createHub(options: HubOptions): Hub {
     if (ws.readyState !== ws.OPEN || dropSlow(ws)) return;
     const socket = (ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
     socket?.cork();
-    for (const frame of frames) ws.send(frame);
+    for (const frame of frames) ws.send(frame, { binary: false });
     socket?.uncork();
   }
 

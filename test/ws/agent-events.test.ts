@@ -16,8 +16,9 @@ async function connect(url: string, headers: Record<string, string> = {}) {
   const ws = new WebSocket(url, { headers });
   const frames: Frame[] = [];
   const waiters: (() => void)[] = [];
-  ws.on('message', (data) => {
-    frames.push(JSON.parse(data.toString()) as Frame);
+  ws.on('message', (data, isBinary) => {
+    // Browsers get binary frames as Blobs: every server frame must be a text frame.
+    frames.push(isBinary ? { type: 'binary-frame' } : (JSON.parse(data.toString()) as Frame));
     waiters.splice(0).forEach((w) => w());
   });
   await new Promise<void>((resolve, reject) => {
@@ -80,6 +81,7 @@ describe('agent WebSocket', () => {
     assert.ok(typeof status.data!.closed_at === 'string');
     assert.equal(typeof status.data!.resolution_duration, 'number');
     assert.ok(status.seq! > message.seq!);
+    assert.equal(agent.drain().filter((f) => f.type === 'binary-frame').length, 0, 'text frames only');
     await agent.close();
   });
 
