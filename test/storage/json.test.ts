@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { createJsonStore } from '../../src/storage/json/store.js';
 import { capturingLogger } from '../helpers/logger.js';
 import { tempDir } from '../helpers/tmp.js';
-import { inbound, runStoreContract } from './contract.js';
+import { inbound, outbound, runStoreContract } from './contract.js';
 
 runStoreContract('json', async () => {
   const dir = await tempDir();
@@ -64,6 +64,40 @@ describe('json store on disk', () => {
     await third.open();
     assert.ok(logger.lines.some((l) => /took over a lock/.test(l.msg ?? '')));
     await third.close();
+    await dir.remove();
+  });
+
+  it('a snapshot keeps message bodies unparsed until read, and round-trips through a second compaction', async () => {
+    const dir = await tempDir();
+    const logger = capturingLogger();
+    const first = createJsonStore({ dataDir: dir.path, logger });
+    await first.open();
+    const r = await first.ingest(inbound('sms', '+33600000077', 'SM-lazy-1', 'Bonjour, facture de 49,90 € ?'));
+    assert.ok(r.kind === 'stored');
+    const reply = await first.appendMessage(r.ticket.ticket_id, outbound('agent', 'Nous regardons.'));
+    await first.updateMessage(r.ticket.ticket_id, reply.message.message_id, (m) => ({ ...m, delivery: { ...m.delivery!, status: 'sent', provider_id: 'SM-prov-lazy', attempts: 1, next_attempt_at: null } }));
+    const pending = await first.appendMessage(r.ticket.ticket_id, outbound('agent', 'Encore en file.'));
+    await first.compact();
+    await first.close();
+
+    for (let round = 0; round < 2; round++) {
+      const store = createJsonStore({ dataDir: dir.path, logger });
+      await store.open();
+      assert.equal((await store.findMessageByExternalId('sms', 'SM-lazy-1'))?.text, 'Bonjour, facture de 49,90 € ?', 'dedup index from the snapshot header');
+      assert.equal((await store.findMessageByProviderId('sms', 'SM-prov-lazy'))?.message_id, reply.message.message_id);
+      assert.deepEqual((await store.listPendingOutbound()).map((m) => m.message_id), [pending.message.message_id]);
+      const dup = await store.ingest(inbound('sms', '+33600000077', 'SM-lazy-1', 'retry'));
+      assert.equal(dup.kind, 'duplicate');
+      if (round === 0) {
+        await store.compact(); // snapshot written from raw, never-parsed message bodies
+      } else {
+        const next = await store.ingest(inbound('sms', '+33600000077', 'SM-lazy-2', 'Et alors ?'));
+        assert.ok(next.kind === 'stored');
+        assert.equal(next.ticket.ticket_id, r.ticket.ticket_id);
+        assert.deepEqual((await store.getMessages(r.ticket.ticket_id)).map((m) => m.text), ['Bonjour, facture de 49,90 € ?', 'Nous regardons.', 'Encore en file.', 'Et alors ?']);
+      }
+      await store.close();
+    }
     await dir.remove();
   });
 

@@ -13,9 +13,44 @@ export interface Batch {
   provider_ids?: { channel: Channel; provider_id: string; ticket_id: string; message_id: string }[];
 }
 
+/**
+ * Snapshot header of a ticket whose messages follow on the next line as a raw JSON array. The array is kept as a
+ * string until something reads that ticket's messages: start-up then builds no object for message bodies.
+ */
+export interface LazyMessagesHeader {
+  ticket_id: string;
+  /** [external_id, message_id] */
+  ext: [string, string][];
+  /** [provider_id, message_id] from delivery.provider_id */
+  pids: [string, string][];
+  /** message ids with a pending outbound attempt */
+  pending: string[];
+}
+
+/** One ticket of a snapshot: parsed messages, or the raw JSON kept from the snapshot it was loaded from. */
+export type SnapshotEntry = { ticket: Ticket; messages: Message[] } | { ticket: Ticket; raw: Buffer; header: LazyMessagesHeader };
+
 export interface MessageRef {
   ticket_id: string;
   message_id: string;
+}
+
+export class ChannelIndex {
+  private readonly byChannel = new Map<Channel, Map<string, MessageRef>>();
+
+  get(channel: Channel, id: string): MessageRef | undefined {
+    return this.byChannel.get(channel)?.get(id);
+  }
+
+  set(channel: Channel, id: string, ref: MessageRef): void {
+    let map = this.byChannel.get(channel);
+    if (!map) this.byChannel.set(channel, (map = new Map()));
+    map.set(id, ref);
+  }
+
+  *entries(): Iterable<[Channel, string, MessageRef]> {
+    for (const [channel, map] of this.byChannel) for (const [id, ref] of map) yield [channel, id, ref];
+  }
 }
 
 export const channelKey = (channel: Channel, value: string): string => `${channel}\u0000${value}`;
@@ -28,9 +63,12 @@ export class MemoryState {
   readonly tickets = new Map<string, Ticket>();
   /** Tickets sorted by (created_at, ticket_id), oldest first. */
   readonly ticketOrder: Ticket[] = [];
-  readonly messages = new Map<string, Message[]>();
-  readonly byExternalId = new Map<string, MessageRef>();
-  readonly byProviderId = new Map<string, MessageRef>();
+  private readonly messages = new Map<string, Message[]>();
+  /** Tickets whose messages are still the raw JSON array read from a snapshot. */
+  private readonly rawMessages = new Map<string, { raw: Buffer; header: LazyMessagesHeader }>();
+  /** Per channel (no composite key string to build for each of the 100ks of entries loaded at start-up). */
+  readonly byExternalId = new ChannelIndex();
+  readonly byProviderId = new ChannelIndex();
   /** Ticket ids of each (channel, contact), in creation order. */
   readonly contactTickets = new Map<string, string[]>();
   readonly contacts = new Map<string, ContactRecord>();
@@ -41,7 +79,7 @@ export class MemoryState {
     for (const message of batch.messages ?? []) this.putMessage(message);
     for (const contact of batch.contacts ?? []) this.contacts.set(channelKey(contact.channel, contact.address), contact);
     for (const p of batch.provider_ids ?? []) {
-      this.byProviderId.set(channelKey(p.channel, p.provider_id), { ticket_id: p.ticket_id, message_id: p.message_id });
+      this.byProviderId.set(p.channel, p.provider_id, { ticket_id: p.ticket_id, message_id: p.message_id });
     }
   }
 
@@ -61,10 +99,34 @@ export class MemoryState {
     else this.contactTickets.set(key, [ticket.ticket_id]);
   }
 
+  /** A snapshot's header + raw messages line: index the ids now, parse the bodies on first read. */
+  applyLazy(header: LazyMessagesHeader, raw: Buffer): void {
+    const ticket = this.tickets.get(header.ticket_id);
+    if (!ticket) throw new Error(`snapshot messages for unknown ticket ${header.ticket_id}`);
+    this.rawMessages.set(header.ticket_id, { raw, header });
+    this.messages.delete(header.ticket_id);
+    for (const [externalId, messageId] of header.ext) this.byExternalId.set(ticket.channel, externalId, { ticket_id: header.ticket_id, message_id: messageId });
+    for (const [providerId, messageId] of header.pids) this.byProviderId.set(ticket.channel, providerId, { ticket_id: header.ticket_id, message_id: messageId });
+    for (const messageId of header.pending) this.pendingOutbound.set(messageId, { ticket_id: header.ticket_id, message_id: messageId });
+  }
+
+  /** The ticket's messages in time order (parsed on first use after a snapshot load). Do not mutate. */
+  messagesOf(ticketId: string): Message[] {
+    const lazy = this.rawMessages.get(ticketId);
+    if (lazy) {
+      this.rawMessages.delete(ticketId);
+      this.messages.set(ticketId, JSON.parse(lazy.raw.toString('utf8')) as Message[]);
+    }
+    return this.messages.get(ticketId) ?? [];
+  }
+
   private putMessage(message: Message): void {
-    const list = this.messages.get(message.ticket_id) ?? [];
-    if (!this.messages.has(message.ticket_id)) this.messages.set(message.ticket_id, list);
-    const existing = list.findIndex((m) => m.message_id === message.message_id);
+    let list = this.messagesOf(message.ticket_id);
+    if (!this.messages.has(message.ticket_id)) this.messages.set(message.ticket_id, (list = []));
+    // Appends (and every message of a snapshot) come after the last one: no search needed. A message that sorts
+    // strictly after the last cannot already be in the list (its own key would compare equal).
+    const last = list.length ? list[list.length - 1] : null;
+    const existing = last === null || compareMessages(last, message) < 0 ? -1 : list.findIndex((m) => m.message_id === message.message_id);
     if (existing >= 0) list[existing] = message;
     else {
       let at = list.length;
@@ -73,10 +135,10 @@ export class MemoryState {
     }
     const ticket = this.tickets.get(message.ticket_id);
     if (message.external_id && ticket) {
-      this.byExternalId.set(channelKey(ticket.channel, message.external_id), { ticket_id: message.ticket_id, message_id: message.message_id });
+      this.byExternalId.set(ticket.channel, message.external_id, { ticket_id: message.ticket_id, message_id: message.message_id });
     }
     if (message.delivery?.provider_id && ticket) {
-      this.byProviderId.set(channelKey(ticket.channel, message.delivery.provider_id), { ticket_id: message.ticket_id, message_id: message.message_id });
+      this.byProviderId.set(ticket.channel, message.delivery.provider_id, { ticket_id: message.ticket_id, message_id: message.message_id });
     }
     if (message.delivery?.status === 'queued' && message.delivery.next_attempt_at) {
       this.pendingOutbound.set(message.message_id, { ticket_id: message.ticket_id, message_id: message.message_id });
@@ -86,7 +148,7 @@ export class MemoryState {
   }
 
   message(ref: MessageRef): Message | null {
-    return this.messages.get(ref.ticket_id)?.find((m) => m.message_id === ref.message_id) ?? null;
+    return this.messagesOf(ref.ticket_id).find((m) => m.message_id === ref.message_id) ?? null;
   }
 
   /** The contact's most recent open ticket on that channel. */
@@ -136,19 +198,26 @@ export class MemoryState {
     return at >= 0 && this.ticketOrder[at].ticket_id === ticket.ticket_id ? at : this.ticketOrder.findIndex((t) => t.ticket_id === ticket.ticket_id);
   }
 
-  /** Every record as batches (snapshot), references only: serialise later. */
-  snapshotBatches(): Batch[] {
-    const out: Batch[] = [];
+  /** Every record (snapshot), references only: serialise later. */
+  snapshot(): { tickets: SnapshotEntry[]; rest: Batch[] } {
+    const tickets: SnapshotEntry[] = [];
     for (const ticket of this.ticketOrder) {
-      out.push({ tickets: [ticket], messages: [...(this.messages.get(ticket.ticket_id) ?? [])] });
+      const lazy = this.rawMessages.get(ticket.ticket_id);
+      tickets.push(lazy ? { ticket, ...lazy } : { ticket, messages: [...(this.messages.get(ticket.ticket_id) ?? [])] });
     }
-    out.push({ contacts: [...this.contacts.values()] });
     const providerIds: NonNullable<Batch['provider_ids']> = [];
-    for (const [key, ref] of this.byProviderId) {
-      const [channel, provider_id] = key.split('\u0000') as [Channel, string];
-      providerIds.push({ channel, provider_id, ...ref });
-    }
-    out.push({ provider_ids: providerIds });
-    return out;
+    for (const [channel, provider_id, ref] of this.byProviderId.entries()) providerIds.push({ channel, provider_id, ...ref });
+    return { tickets, rest: [{ contacts: [...this.contacts.values()] }, { provider_ids: providerIds }] };
   }
+}
+
+/** The index a lazy snapshot line needs, from parsed messages. */
+export function lazyHeaderOf(ticketId: string, messages: Message[]): LazyMessagesHeader {
+  const header: LazyMessagesHeader = { ticket_id: ticketId, ext: [], pids: [], pending: [] };
+  for (const m of messages) {
+    if (m.external_id) header.ext.push([m.external_id, m.message_id]);
+    if (m.delivery?.provider_id) header.pids.push([m.delivery.provider_id, m.message_id]);
+    if (m.delivery?.status === 'queued' && m.delivery.next_attempt_at) header.pending.push(m.message_id);
+  }
+  return header;
 }

@@ -13,7 +13,7 @@ import { decodeCursor, encodeCursor } from '../cursor.js';
 import type { IngestInput, IngestResult, MessageMutation, Page, TicketFilter, TicketMutation, TicketStore } from '../types.js';
 import { Journal } from './journal.js';
 import { acquireDirLock, type DirLock } from './lock.js';
-import { type Batch, channelKey, MemoryState } from './state.js';
+import { type Batch, channelKey, type LazyMessagesHeader, lazyHeaderOf, MemoryState, type SnapshotEntry } from './state.js';
 
 export interface JsonStoreOptions {
   dataDir: string;
@@ -30,25 +30,29 @@ const isCursor = (v: unknown): v is [string, string] => Array.isArray(v) && v.le
  * The lines of a JSON-lines file with the byte offset just past each one (its `\n`, or the end of the file).
  * Lines end at `\n` only (what the journal writes); a `\r` before it is JSON whitespace.
  */
-async function* jsonLines(path: string, chunkBytes = 4 << 20): AsyncGenerator<{ line: string; end: number }> {
+async function* jsonLines(path: string, chunkBytes = 4 << 20): AsyncGenerator<{ bytes: Buffer; end: number }> {
   const handle = await open(path, 'r');
   try {
     let carry: Buffer | null = null;
     let consumed = 0; // file offset of the start of `carry` / the current chunk
     for (;;) {
-      const chunk = Buffer.allocUnsafe(chunkBytes);
-      const { bytesRead } = await handle.read(chunk, 0, chunkBytes, null);
+      // The unfinished line of the previous chunk goes first, then the file is read right after it (no concat copy).
+      const carried = carry?.length ?? 0;
+      const chunk = Buffer.allocUnsafe(carried + chunkBytes);
+      if (carry) carry.copy(chunk, 0);
+      const { bytesRead } = await handle.read(chunk, carried, chunkBytes, null);
       if (bytesRead === 0) break;
-      const data: Buffer = carry ? Buffer.concat([carry, chunk.subarray(0, bytesRead)]) : chunk.subarray(0, bytesRead);
+      const data: Buffer = chunk.subarray(0, carried + bytesRead);
       let start = 0;
       for (let nl = data.indexOf(10, start); nl >= 0; nl = data.indexOf(10, start)) {
-        yield { line: data.toString('utf8', start, nl), end: consumed + nl + 1 };
+        // A view: valid until the next chunk is read (callers copy what they keep).
+        yield { bytes: data.subarray(start, nl), end: consumed + nl + 1 };
         start = nl + 1;
       }
       consumed += start;
       carry = start < data.length ? Buffer.from(data.subarray(start)) : null;
     }
-    if (carry) yield { line: carry.toString('utf8'), end: consumed + carry.length };
+    if (carry) yield { bytes: carry, end: consumed + carry.length };
   } finally {
     await handle.close();
   }
@@ -83,26 +87,43 @@ export function createJsonStore(options: JsonStoreOptions): TicketStore & { comp
     await durable;
   }
 
-  async function replayFile(path: string, isLast: boolean): Promise<void> {
+  /**
+   * Journals: one batch per line. Snapshots may also hold `{"lazy":header}` lines, each followed by the raw JSON array
+   * of that ticket's messages, kept unparsed (snapshots are written whole then renamed, so they are never torn).
+   */
+  async function replayFile(path: string, isLast: boolean, isSnapshot = false): Promise<void> {
     let lineNo = 0;
     let goodBytes = 0;
     let torn: string | null = null;
+    let lazyHeader: LazyMessagesHeader | null = null;
     // Byte-level line splitting (readline + string decoding was a quarter of a 100k-ticket start-up);
     // byte offsets come straight from the buffer, so the torn-line repair needs no re-encoding.
-    for await (const { line, end } of jsonLines(path)) {
+    for await (const { bytes, end } of jsonLines(path)) {
       lineNo++;
       if (torn !== null) throw new Error(`${path}: line ${lineNo - 1} is corrupt and is not the last line; refusing to start (inspect the file).`);
+      if (lazyHeader) {
+        // Kept as UTF-8 bytes: smaller than a JS string (accents make those two bytes a character) and never decoded
+        // unless the ticket's messages are read.
+        state.applyLazy(lazyHeader, Buffer.from(bytes));
+        lazyHeader = null;
+        goodBytes = end;
+        continue;
+      }
+      const line = bytes.toString('utf8');
       if (line.trim() === '') {
         goodBytes = end;
         continue;
       }
       try {
-        state.apply(JSON.parse(line) as Batch);
+        const record = JSON.parse(line) as Batch & { lazy?: LazyMessagesHeader };
+        state.apply(record);
+        if (record.lazy && isSnapshot) lazyHeader = record.lazy;
         goodBytes = end;
       } catch {
         torn = line;
       }
     }
+    if (lazyHeader) throw new Error(`${path}: ends before the messages of ticket ${lazyHeader.ticket_id}; refusing to start (inspect the file).`);
     if (torn !== null) {
       if (!isLast) throw new Error(`${path}: last line is corrupt but a newer journal exists; refusing to start.`);
       logger.warn({ path, line: lineNo, bytes: Buffer.byteLength(torn) }, 'journal: ignoring a torn last line (crash during write); it was never acknowledged');
@@ -132,22 +153,28 @@ export function createJsonStore(options: JsonStoreOptions): TicketStore & { comp
     }
   }
 
-  async function writeSnapshot(gen: number, batches: Batch[]): Promise<void> {
+  async function writeSnapshot(gen: number, snapshot: { tickets: SnapshotEntry[]; rest: Batch[] }): Promise<void> {
     const tmp = join(dataDir, `${genName('snapshot', gen)}.tmp`);
     const handle = await open(tmp, 'w', 0o600);
     try {
       let chunk: string[] = [];
       let size = 0;
-      for (const batch of batches) {
-        const line = JSON.stringify(batch) + '\n';
-        chunk.push(line);
-        size += line.length;
+      const push = async (line: string) => {
+        chunk.push(line, '\n');
+        size += line.length + 1;
         if (size > 1 << 20) {
           await handle.write(chunk.join(''));
           chunk = [];
           size = 0;
         }
+      };
+      for (const entry of snapshot.tickets) {
+        const raw = 'raw' in entry ? entry.raw.toString('utf8') : JSON.stringify(entry.messages);
+        const header = 'raw' in entry ? entry.header : lazyHeaderOf(entry.ticket.ticket_id, entry.messages);
+        await push(JSON.stringify({ tickets: [entry.ticket], lazy: header }));
+        await push(raw);
       }
+      for (const batch of snapshot.rest) await push(JSON.stringify(batch));
       await handle.write(chunk.join(''));
       await handle.sync();
     } finally {
@@ -164,11 +191,11 @@ export function createJsonStore(options: JsonStoreOptions): TicketStore & { comp
     const next = await Journal.open(join(dataDir, genName('journal', nextGen)));
     await fsyncDir();
     // Synchronous from here to the swap: the snapshot holds exactly what precedes the new journal.
-    const batches = state.snapshotBatches();
+    const snapshot = state.snapshot();
     journal = next;
     generation = nextGen;
     await old.close();
-    await writeSnapshot(nextGen, batches);
+    await writeSnapshot(nextGen, snapshot);
     const { snapshots, journals } = await listGenerations();
     for (const g of snapshots) if (g < nextGen) await rm(join(dataDir, genName('snapshot', g)), { force: true });
     for (const g of journals) if (g < nextGen) await rm(join(dataDir, genName('journal', g)), { force: true });
@@ -194,7 +221,7 @@ export function createJsonStore(options: JsonStoreOptions): TicketStore & { comp
         state = new MemoryState();
         const { snapshots, journals } = await listGenerations();
         const snapGen = snapshots.length ? snapshots[snapshots.length - 1] : 0;
-        if (snapGen) await replayFile(join(dataDir, genName('snapshot', snapGen)), false);
+        if (snapGen) await replayFile(join(dataDir, genName('snapshot', snapGen)), false, true);
         const toReplay = journals.filter((g) => g >= snapGen);
         for (const [i, g] of toReplay.entries()) await replayFile(join(dataDir, genName('journal', g)), i === toReplay.length - 1);
         generation = toReplay.length ? toReplay[toReplay.length - 1] : Math.max(snapGen, 1);
@@ -225,7 +252,7 @@ export function createJsonStore(options: JsonStoreOptions): TicketStore & { comp
       const j = live();
       const externalId = input.message.external_id;
       if (externalId) {
-        const ref = state.byExternalId.get(channelKey(input.channel, externalId));
+        const ref = state.byExternalId.get(input.channel, externalId);
         if (ref) {
           await j.barrier(); // the first copy may still be on its way to disk
           return { kind: 'duplicate', duplicate: true, ticket: ticketOrThrow(ref.ticket_id), message: state.message(ref)! };
@@ -262,7 +289,7 @@ export function createJsonStore(options: JsonStoreOptions): TicketStore & { comp
       const j = live();
       const ticket = ticketOrThrow(ticketId);
       if (input.external_id) {
-        const ref = state.byExternalId.get(channelKey(ticket.channel, input.external_id));
+        const ref = state.byExternalId.get(ticket.channel, input.external_id);
         if (ref) {
           await j.barrier();
           return { duplicate: true, message: state.message(ref)!, ticket: ticketOrThrow(ref.ticket_id) };
@@ -280,7 +307,7 @@ export function createJsonStore(options: JsonStoreOptions): TicketStore & { comp
     },
 
     async getMessages(ticketId: string) {
-      return [...(state.messages.get(ticketId) ?? [])];
+      return [...state.messagesOf(ticketId)];
     },
 
     async getMessage(ticketId: string, messageId: string) {
@@ -288,12 +315,12 @@ export function createJsonStore(options: JsonStoreOptions): TicketStore & { comp
     },
 
     async findMessageByExternalId(channel: Channel, externalId: string) {
-      const ref = state.byExternalId.get(channelKey(channel, externalId));
+      const ref = state.byExternalId.get(channel, externalId);
       return ref ? state.message(ref) : null;
     },
 
     async findMessageByProviderId(channel: Channel, providerId: string) {
-      const ref = state.byProviderId.get(channelKey(channel, providerId));
+      const ref = state.byProviderId.get(channel, providerId);
       return ref ? state.message(ref) : null;
     },
 
