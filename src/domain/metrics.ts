@@ -21,11 +21,16 @@ export function secondsBetween(fromIso: string, toIso: string): number {
   return Math.max(0, Math.round((Date.parse(toIso) - Date.parse(fromIso)) / 1000));
 }
 
-/** A reply the customer sees: bot or agent, outbound, not refused before sending. */
+/** A reply the customer sees: bot or agent, outbound, not failed (a reply that never arrived answers nobody). */
 export function isPublicReply(message: Message): boolean {
   if (message.direction !== 'outbound') return false;
   if (message.author !== 'bot' && message.author !== 'agent') return false;
-  return !(message.delivery?.status === 'failed' && message.delivery.attempts === 0);
+  return message.delivery?.status !== 'failed';
+}
+
+/** Counted in messages_count: customer, bot and agent messages; system notes are not conversation. */
+export function isPublicMessage(message: Message): boolean {
+  return message.author !== 'system';
 }
 
 export function isCustomerMessage(message: Message): boolean {
@@ -34,7 +39,7 @@ export function isCustomerMessage(message: Message): boolean {
 
 /** Fold one appended message into the running figures. Messages must be applied in time order. */
 export function applyMessageToStats(stats: TicketStats, message: Message): TicketStats {
-  const next: TicketStats = { ...stats, messages_count: stats.messages_count + 1, last_message_at: message.created_at };
+  const next: TicketStats = { ...stats, messages_count: stats.messages_count + (isPublicMessage(message) ? 1 : 0), last_message_at: message.created_at };
   const at = message.created_at;
   if (isCustomerMessage(message)) {
     next.first_customer_at ??= at;

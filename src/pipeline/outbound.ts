@@ -5,6 +5,7 @@ import { publicMessage } from '../domain/ticket.js';
 import type { Channel, Delivery, Message } from '../domain/types.js';
 import type { TicketStore } from '../storage/types.js';
 import type { EventBus } from './bus.js';
+import { refreshTicketStats } from './stats.js';
 
 export interface DispatcherOptions {
   store: TicketStore;
@@ -55,6 +56,8 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   async function saveDelivery(message: Message, delivery: Delivery): Promise<Message | null> {
     const updated = await store.updateMessage(message.ticket_id, message.message_id, (m) => ({ ...m, delivery }));
     if (updated) bus.publish({ type: 'message.updated', data: publicMessage(updated) });
+    // A reply that never reached the customer is no response.
+    if (updated && delivery.status === 'failed') await refreshTicketStats(store, message.ticket_id);
     return updated;
   }
 

@@ -8,6 +8,7 @@ import { ConflictError, NotFoundError } from '../errors.js';
 import type { IngestInput, TicketStore } from '../storage/types.js';
 import type { EventBus } from './bus.js';
 import type { Dispatcher } from './outbound.js';
+import { refreshTicketStats } from './stats.js';
 import type { WorkQueue } from './work.js';
 
 /** Channels that thread by message headers only (a new mail without references is a new ticket). */
@@ -113,7 +114,10 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       changed = next !== null && next !== undefined;
       return next ? { ...m, delivery: next } : null;
     });
-    if (changed && updated) bus.publish({ type: 'message.updated', data: publicMessage(updated) });
+    if (changed && updated) {
+      bus.publish({ type: 'message.updated', data: publicMessage(updated) });
+      if (updated.delivery?.status === 'failed') await refreshTicketStats(store, updated.ticket_id);
+    }
     return { kind: 'delivery_updated', message: updated, changed };
   }
 

@@ -148,6 +148,25 @@ describe('ticket API through a real server', () => {
     assert.equal(await (await t.api('/tickets?limit=200')).text(), before, 'nothing changed');
   });
 
+  it('a reply that fails permanently is not counted as a response', async () => {
+    const failing = await startApp({ env: { ENABLE_CHATBOT: 'false', ENABLE_AUTO_ANALYTICS: 'false' }, modules: [testChannelModule({ sendResults: [{ ok: false, retryable: false, error_code: '30003', error_message: 'unreachable handset' }] })] });
+    try {
+      const r = await inbound(failing, 'fail-1', 'visitor-fail', 'Allo ?');
+      await failing.api(`/tickets/${r.ticket_id}/messages`, { method: 'POST', body: JSON.stringify({ text: 'Bonjour' }) });
+      const row = await eventually(async () => {
+        const detail = (await (await failing.api(`/tickets/${r.ticket_id}`)).json()) as { messages: { delivery: { status: string } | null }[] };
+        if (!detail.messages.some((m) => m.delivery?.status === 'failed')) return null;
+        const csv = await (await failing.api(`/export/csv/${r.ticket_id}`)).text();
+        const cells = csv.trim().split('\r\n')[1].split(',');
+        return cells[12] === '' ? cells : null; // the refresh follows the failed delivery write
+      });
+      assert.equal(row[12], '', 'first_response_time_seconds is empty: the customer got no answer');
+      assert.equal(row[9], '2', 'messages_count');
+    } finally {
+      await failing.stop();
+    }
+  });
+
   it('readiness reports the storage', async () => {
     const res = await fetch(t.url + '/readyz');
     assert.equal(res.status, 200);

@@ -83,6 +83,15 @@ describe('response metrics', () => {
     assert.equal(m.first_response_time_seconds, 60, 'the handoff notice, the system note and the refused bot reply do not stop the clock');
     assert.equal(m.bot_first_response_time_seconds, null);
     assert.equal(m.avg_response_time_seconds, 60);
+    assert.equal(m.messages_count, 4, 'system notes are not counted as conversation messages');
+  });
+
+  it('a reply that failed after sending attempts is not a response once the stats are rebuilt', () => {
+    const failedLater = { ...bot(30), delivery: { status: 'failed' as const, error_code: '30003', error_message: 'unreachable', attempts: 2, provider_id: 'SMx', next_attempt_at: null, updated_at: iso(40) } };
+    const stats = statsFromMessages([customer(0), failedLater, agent(100)]);
+    const ticket = { ...conversation(), stats };
+    assert.equal(ticketMetrics(ticket).first_response_time_seconds, 100);
+    assert.equal(ticketMetrics(ticket).bot_first_response_time_seconds, null);
   });
 
   it('resolution = closed_at − created_at; a reopen clears it; the next close measures from creation again', () => {
