@@ -3,6 +3,9 @@
 export const CHANNELS = ['chat', 'telephone', 'whatsapp', 'sms', 'email'] as const;
 export type Channel = (typeof CHANNELS)[number];
 
+/** Channels an agent can answer in writing; a phone call is answered by calling back. */
+export const WRITTEN_REPLY_CHANNELS: readonly Channel[] = ['chat', 'whatsapp', 'sms', 'email'];
+
 export const TICKET_STATUSES = ['en cours', 'fermé'] as const;
 export type TicketStatus = (typeof TICKET_STATUSES)[number];
 export const STATUS_OPEN: TicketStatus = 'en cours';

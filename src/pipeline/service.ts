@@ -3,7 +3,7 @@ import type { ChannelContext, LoggerLike } from '../domain/channel.js';
 import type { DeliveryStatusEvent, InboundEvent, InboundMessageEvent, IngestOutcome, SystemNoteEvent, ThreadHints } from '../domain/events.js';
 import { advanceDelivery, publicMessage, publicTicket, queuedDelivery } from '../domain/ticket.js';
 import type { Channel, Message, Ticket, TicketStatus } from '../domain/types.js';
-import { STATUS_CLOSED, STATUS_OPEN } from '../domain/types.js';
+import { STATUS_CLOSED, STATUS_OPEN, WRITTEN_REPLY_CHANNELS } from '../domain/types.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import type { IngestInput, TicketStore } from '../storage/types.js';
 import type { EventBus } from './bus.js';
@@ -148,6 +148,9 @@ export function createPipeline(options: PipelineOptions): Pipeline {
 
     async agentReply(ticketId, input) {
       const ticket = await existingTicket(ticketId);
+      if (!WRITTEN_REPLY_CHANNELS.includes(ticket.channel)) {
+        throw new ConflictError('channel_not_replyable', `A ${ticket.channel} ticket cannot get a written reply: call the customer back at ${ticket.contact.address}.`);
+      }
       if (ticket.status !== STATUS_OPEN) throw new ConflictError('ticket_closed', 'The ticket is closed; reopen it (PATCH /tickets/:id/status {"status":"en cours"}) before replying.');
       const at = iso();
       const { message, ticket: updated, duplicate } = await store.appendMessage(

@@ -99,6 +99,10 @@ test('call with the chatbot off: greeting, two speech turns kept on one telephon
   assert.equal(hangup.status, 200);
   assert.deepEqual(readTwiml(hangup.body), []);
 
+  const written = await call.app.api(`/tickets/${greeting.ticketId}/messages`, { method: 'POST', body: JSON.stringify({ text: 'Bonjour' }) });
+  assert.equal(written.status, 409, 'a phone ticket is answered by calling back');
+  assert.equal(((await written.json()) as { error: { code: string } }).error.code, 'channel_not_replyable');
+
   const tickets = await call.telephoneTickets();
   assert.equal(tickets.length, 1);
   const ticket = await call.ticket(greeting.ticketId);
