@@ -50,9 +50,10 @@ export function createVisitorSession(deps: SessionDeps): VisitorSession {
     if (closed) return;
     sockets.add(id, socket);
 
-    if (resumed && frame.ticket_id) {
-      const hinted = await ctx.getTicket(frame.ticket_id);
-      if (hinted && hinted.channel === 'chat' && hinted.contact.address === id) index.note(id, hinted.ticket_id);
+    if (resumed) {
+      // The store knows the visitor's newest ticket, also after a restart of this instance.
+      const last = await ctx.lastTicketOf('chat', id);
+      if (last) index.note(id, last.ticket_id);
     }
     const latestId = index.latest(id);
     const ticket = latestId ? await ctx.getTicket(latestId) : null;

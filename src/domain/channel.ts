@@ -50,6 +50,8 @@ export interface ChannelContext {
   getTicket(ticketId: string): Promise<Ticket | null>;
   getMessages(ticketId: string): Promise<Message[]>;
   getContact(channel: Channel, address: string): Promise<ContactRecord | null>;
+  /** The contact's newest ticket on that channel, open or closed. */
+  lastTicketOf(channel: Channel, address: string): Promise<Ticket | null>;
   /** Run the chatbot now for the ticket's latest customer message, within `timeoutMs`; null if it took too long or is off. */
   botTurnNow(ticketId: string, timeoutMs: number): Promise<BotTurn | null>;
   /** Record a message the adapter already delivered itself (e.g. a spoken `<Say>`), deduplicated on external_id. */

@@ -207,6 +207,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         getTicket: (id) => store.getTicket(id),
         getMessages: (id) => store.getMessages(id),
         getContact: (channel, address) => store.getContact(channel, address),
+        lastTicketOf: (channel, address) => store.lastTicketOf(channel, address),
         botTurnNow: (id, timeoutMs) => work.botTurnNow(id, timeoutMs),
         recordDelivered: (id, input) => pipeline.recordDelivered(id, input),
         handoff: (id, reason) => pipeline.handoff(id, reason),

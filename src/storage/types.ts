@@ -93,6 +93,8 @@ export interface TicketStore {
    */
   setStatus(ticketId: string, status: TicketStatus, now: string): Promise<{ ticket: Ticket; changed: boolean } | null>;
 
+  /** The contact's newest ticket on that channel, open or closed (web-chat resume). */
+  lastTicketOf(channel: Channel, address: string): Promise<Ticket | null>;
   getContact(channel: Channel, address: string): Promise<ContactRecord | null>;
   upsertContact(channel: Channel, address: string, patch: Partial<Omit<ContactRecord, 'channel' | 'address'>>, now: string): Promise<ContactRecord>;
 

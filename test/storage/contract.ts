@@ -264,9 +264,12 @@ export function runStoreContract(name: string, makeHarness: () => Promise<StoreH
       assert.equal((await store.getContact('whatsapp', 'whatsapp:+33677777777'))?.opted_out, true);
       const dup = await store.ingest(inbound('whatsapp', 'whatsapp:+33677777777', 'SM-restart', 'Toujours là ?'));
       assert.equal(dup.kind, 'duplicate', 'dedup survives a restart');
+      assert.equal((await store.lastTicketOf('whatsapp', 'whatsapp:+33677777777'))?.ticket_id, r.ticket.ticket_id, 'a closed ticket is still the last one');
       const next = await store.ingest(inbound('whatsapp', 'whatsapp:+33677777777', 'SM-restart-2', 'Nouveau'));
       assert.ok(next.kind === 'stored');
       assert.equal(next.ticket.previous_ticket_id, r.ticket.ticket_id);
+      assert.equal((await store.lastTicketOf('whatsapp', 'whatsapp:+33677777777'))?.ticket_id, next.ticket.ticket_id);
+      assert.equal(await store.lastTicketOf('whatsapp', 'whatsapp:+33600000000'), null);
     });
   });
 }

@@ -895,6 +895,11 @@ export class DynamoTicketStore implements TicketStore {
 
   // ---------------------------------------------------------------- contacts
 
+  async lastTicketOf(channel: Channel, address: string): Promise<Ticket | null> {
+    const pointer = (await this.get(openTicketPk(channel, address), SINGLETON_SK)) as OpenTicketItem | null;
+    return pointer?.last_ticket_id ? this.getTicket(pointer.last_ticket_id) : null;
+  }
+
   async getContact(channel: Channel, address: string): Promise<ContactRecord | null> {
     const item = await this.get(contactPk(channel, address), SINGLETON_SK);
     return item ? itemToContact(item) : null;

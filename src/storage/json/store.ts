@@ -398,6 +398,10 @@ export function createJsonStore(options: JsonStoreOptions): TicketStore & { comp
       return { ticket: updated, changed: true };
     },
 
+    async lastTicketOf(channel: Channel, address: string) {
+      return state.lastTicketOf(channel, address);
+    },
+
     async getContact(channel: Channel, address: string) {
       return state.contacts.get(channelKey(channel, address)) ?? null;
     },
