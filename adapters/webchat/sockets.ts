@@ -42,8 +42,8 @@ export function createVisitorSockets(): VisitorSockets {
 }
 
 /**
- * Visitor → their most recent chat ticket, fed by the event bus (every instance sees every event once the bus is shared).
- * The store has no "tickets of a contact" query, so after a restart the page's last ticket id (hello.ticket_id) seeds it.
+ * Visitor → their most recent chat ticket, fed by the event bus (every instance sees every event once the bus is shared)
+ * and seeded from the store (lastTicketOf) when a visitor resumes.
  */
 export interface VisitorTicketIndex {
   note(visitorId: string, ticketId: string): void;
