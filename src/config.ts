@@ -1,5 +1,6 @@
 // The only reader of process.env. One zod schema; invalid values fail start-up with one line per problem.
 import { z } from 'zod';
+import type { ChannelConfig } from './domain/config.js';
 
 const bool = (fallback: boolean) =>
   z
@@ -70,6 +71,9 @@ export const configSchema = z.object({
 });
 
 export type Config = z.infer<typeof configSchema>;
+// Adapters read their settings through the domain's ChannelConfig: keep Config assignable to it.
+const configFitsChannels = (config: Config): ChannelConfig => config;
+void configFitsChannels;
 export type ConfigKey = keyof typeof configSchema.shape;
 export const CONFIG_KEYS = Object.keys(configSchema.shape) as ConfigKey[];
 

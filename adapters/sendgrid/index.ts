@@ -1,13 +1,12 @@
 // SendGrid email channel: Inbound Parse webhook in, v3 Mail Send out (see README.md).
-import type { Config } from '../../src/config.js';
-import type { ChannelAdapter } from '../../src/domain/channel.js';
-import type { AdapterDeps, ChannelModule } from '../../src/registry.js';
+import type { ChannelConfig } from '../../src/domain/config.js';
+import type { AdapterDeps, ChannelAdapter, ChannelModule } from '../../src/domain/channel.js';
 import { inboundRoute } from './routes.js';
 import { createMailService, createSendGridSender, senderAvailability } from './send.js';
 import { simulators } from './simulate.js';
 import type { SendGridSettings } from './types.js';
 
-export function sendgridSettings(config: Config): SendGridSettings {
+export function sendgridSettings(config: ChannelConfig): SendGridSettings {
   return {
     SENDGRID_API_KEY: config.SENDGRID_API_KEY,
     SENDGRID_API_BASE_URL: config.SENDGRID_API_BASE_URL,
@@ -34,7 +33,7 @@ export function createSendGridAdapter(settings: SendGridSettings, deps: Pick<Ada
   };
 }
 
-function create(config: Config, deps: AdapterDeps): ChannelAdapter {
+function create(config: ChannelConfig, deps: AdapterDeps): ChannelAdapter {
   return createSendGridAdapter(sendgridSettings(config), deps);
 }
 

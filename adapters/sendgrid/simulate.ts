@@ -2,7 +2,7 @@
 // posts a real multipart Inbound Parse body (parsed mode, secret as ?token=) to a running server,
 // prints the ticket id, then waits for the bot reply.
 import { randomBytes } from 'node:crypto';
-import type { SimulateArgs, SimulateEnv } from '../../src/registry.js';
+import type { SimulateArgs, SimulateEnv } from '../../src/domain/channel.js';
 import { buildMultipart, randomBoundary } from './multipart.js';
 import { INBOUND_PATH } from './routes.js';
 

@@ -1,6 +1,6 @@
 // Shapes private to the SendGrid adapter: the multipart form as received, and the email it carries.
 
-/** The config keys this adapter reads (a structural subset of src/config.ts `Config`). */
+/** The config keys this adapter reads (a structural subset of ChannelConfig, src/domain/config.ts). */
 export interface SendGridSettings {
   SENDGRID_API_KEY?: string;
   SENDGRID_API_BASE_URL?: string;

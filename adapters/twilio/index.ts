@@ -1,14 +1,13 @@
 // Twilio channel module: SMS/MMS/WhatsApp messaging (this folder) and voice (./voice).
-import type { Config } from '../../src/config.js';
-import type { ChannelAdapter } from '../../src/domain/channel.js';
-import type { AdapterDeps, ChannelModule } from '../../src/registry.js';
+import type { ChannelConfig } from '../../src/domain/config.js';
+import type { AdapterDeps, ChannelAdapter, ChannelModule } from '../../src/domain/channel.js';
 import { messagingRoutes } from './routes.js';
 import { createTwilioClient, createTwilioSender, senderAvailability } from './send.js';
 import { simulators } from './simulate.js';
 import type { TwilioMessagingSettings } from './types.js';
 import { simulateVoice, voiceRoutesFromConfig } from './voice/index.js';
 
-export function twilioSettings(config: Config): TwilioMessagingSettings {
+export function twilioSettings(config: ChannelConfig): TwilioMessagingSettings {
   return {
     accountSid: config.TWILIO_ACCOUNT_SID,
     authToken: config.TWILIO_AUTH_TOKEN,
@@ -19,7 +18,7 @@ export function twilioSettings(config: Config): TwilioMessagingSettings {
   };
 }
 
-function create(config: Config, deps: AdapterDeps): ChannelAdapter {
+function create(config: ChannelConfig, deps: AdapterDeps): ChannelAdapter {
   const settings = twilioSettings(config);
   const availability = senderAvailability(settings);
   const sender = availability.ok

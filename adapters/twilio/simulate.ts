@@ -1,7 +1,7 @@
 // `freeda simulate sms|whatsapp "text" [--from +33…] [--media URL]` (options `to`, `name`, `wait` for programmatic use):
 // posts a correctly signed, real-shaped Twilio webhook to a running server, then waits for the bot reply.
 import { randomBytes } from 'node:crypto';
-import type { SimulateArgs, SimulateEnv } from '../../src/registry.js';
+import type { SimulateArgs, SimulateEnv } from '../../src/domain/channel.js';
 import { normalizePhone } from './phone.js';
 import { MESSAGING_PATH } from './types.js';
 import { signTwilioRequest } from './verify.js';

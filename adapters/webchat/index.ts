@@ -1,8 +1,7 @@
 // Web chat (channel `chat`): visitors on /ws without a token, replies pushed to their sockets (see README.md).
 import { randomBytes } from 'node:crypto';
-import type { Config } from '../../src/config.js';
-import type { BusEvent, ChannelAdapter, ChannelContext } from '../../src/domain/channel.js';
-import type { AdapterDeps, ChannelModule } from '../../src/registry.js';
+import type { ChannelConfig } from '../../src/domain/config.js';
+import type { AdapterDeps, BusEvent, ChannelAdapter, ChannelContext, ChannelModule } from '../../src/domain/channel.js';
 import { visitorTicket } from './normalize.js';
 import { createChatSender } from './send.js';
 import { createVisitorSession } from './session.js';
@@ -11,7 +10,7 @@ import { createVisitorSockets, createVisitorTicketIndex } from './sockets.js';
 import { DEFAULT_LIMITS, type WebchatSettings } from './types.js';
 import { visitorIdFromRandom } from './verify.js';
 
-export function webchatSettings(config: Pick<Config, 'WEBCHAT_SECRET'>, overrides: Partial<Omit<WebchatSettings, 'secret' | 'secretGenerated'>> = {}): WebchatSettings {
+export function webchatSettings(config: Pick<ChannelConfig, 'WEBCHAT_SECRET'>, overrides: Partial<Omit<WebchatSettings, 'secret' | 'secretGenerated'>> = {}): WebchatSettings {
   return {
     secret: config.WEBCHAT_SECRET ?? randomBytes(32).toString('base64url'),
     secretGenerated: config.WEBCHAT_SECRET === undefined,
@@ -86,7 +85,7 @@ export function createWebchatAdapter(settings: WebchatSettings, deps: Pick<Adapt
 export function createWebchatModule(overrides: Partial<Omit<WebchatSettings, 'secret' | 'secretGenerated'>> = {}): ChannelModule {
   return {
     name: 'webchat',
-    create: (config: Config, deps: AdapterDeps) => createWebchatAdapter(webchatSettings(config, overrides), deps),
+    create: (config: ChannelConfig, deps: AdapterDeps) => createWebchatAdapter(webchatSettings(config, overrides), deps),
     simulators,
   };
 }

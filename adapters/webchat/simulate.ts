@@ -3,7 +3,7 @@
 // `--from` with a visitor token (printed by an earlier run) continues that visitor's conversation.
 import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
-import type { SimulateArgs, SimulateEnv } from '../../src/registry.js';
+import type { SimulateArgs, SimulateEnv } from '../../src/domain/channel.js';
 
 interface ServerFrame {
   type: string;

@@ -1,6 +1,7 @@
 // The contract between the core and a channel adapter (adapters/<name>/index.ts).
 // Adapters see only these types: no express, no store, no config module.
 import type { InboundEvent, IngestOutcome } from './events.js';
+import type { ChannelConfig } from './config.js';
 import type { Channel, ContactRecord, DeliveryStatus, Message, Ticket } from './types.js';
 
 export interface LoggerLike {
@@ -127,4 +128,33 @@ export interface ChannelAdapter {
   /** Called once the core is wired, before the server listens. */
   start?(ctx: ChannelContext): Promise<void> | void;
   stop?(): Promise<void> | void;
+}
+
+export interface AdapterDeps {
+  logger: LoggerLike;
+  now(): Date;
+  /** The public base URL providers call us on (PUBLIC_BASE_URL, or the local listener). */
+  publicBaseUrl(): string;
+}
+
+export interface SimulateArgs {
+  text: string;
+  from?: string;
+  options: Record<string, string>;
+}
+
+export interface SimulateEnv {
+  /** Where the running server listens (may differ from PUBLIC_BASE_URL behind a proxy). */
+  serverUrl: string;
+  config: ChannelConfig;
+  apiToken: string | null;
+  print(line: string): void;
+}
+
+/** What a channel folder exports; src/registry.ts lists them. */
+export interface ChannelModule {
+  name: string;
+  create(config: ChannelConfig, deps: AdapterDeps): ChannelAdapter;
+  /** `freeda simulate <kind>` implementations keyed by kind (sms, whatsapp, voice, email, chat). */
+  simulators?: Record<string, (args: SimulateArgs, env: SimulateEnv) => Promise<void>>;
 }

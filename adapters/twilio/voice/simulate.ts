@@ -2,7 +2,7 @@
 // Twilio would — call start, one speech result per ' | '-separated phrase (an empty one is silence), then the
 // `completed` status callback — with signed requests, following the Gather/Record actions found in each TwiML answer.
 import { randomBytes } from 'node:crypto';
-import type { SimulateArgs, SimulateEnv } from '../../../src/registry.js';
+import type { SimulateArgs, SimulateEnv } from '../../../src/domain/channel.js';
 import { toE164 } from '../phone.js';
 import { signTwilioRequest } from '../verify.js';
 import { VOICE_PATHS } from './routes.js';

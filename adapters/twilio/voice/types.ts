@@ -60,7 +60,7 @@ export interface TranscriptionCallback {
 /** Turns a recording's audio into text. Throws on any failure (the caller falls back to an attachment note). */
 export type VoicemailTranscriber = (audio: { bytes: Uint8Array; contentType: string; fileName: string }) => Promise<string>;
 
-/** Config keys the voice routes read (a structural subset of src/config.ts Config). */
+/** Config keys the voice routes read (a structural subset of ChannelConfig, src/domain/config.ts). */
 export interface VoiceConfig {
   TWILIO_ACCOUNT_SID?: string;
   TWILIO_AUTH_TOKEN?: string;
