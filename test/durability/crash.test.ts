@@ -3,22 +3,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { kill, spawnServer } from '../helpers/child.js';
 import { tempDir } from '../helpers/tmp.js';
+import { storedExternalIdCounts as allMessages } from '../helpers/counts.js';
 
-const auth = { authorization: 'Bearer test-api-token' };
 
-async function allMessages(url: string): Promise<Map<string, number>> {
-  const counts = new Map<string, number>();
-  let cursor: string | null = null;
-  do {
-    const page = (await (await fetch(`${url}/tickets?limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { headers: auth })).json()) as { items: { ticket_id: string }[]; next_cursor: string | null };
-    for (const t of page.items) {
-      const detail = (await (await fetch(`${url}/tickets/${t.ticket_id}`, { headers: auth })).json()) as { messages: { external_id: string }[] };
-      for (const m of detail.messages) counts.set(m.external_id, (counts.get(m.external_id) ?? 0) + 1);
-    }
-    cursor = page.next_cursor;
-  } while (cursor);
-  return counts;
-}
 
 describe('durability', () => {
   it('every event acknowledged before a SIGKILL is there exactly once after restart', async () => {

@@ -6,25 +6,10 @@ import { after, before, describe, it } from 'node:test';
 import { kill, spawnServer } from '../helpers/child.js';
 import { startDynalite, type DynaliteHandle } from '../helpers/dynalite.js';
 import { tempDir } from '../helpers/tmp.js';
+import { storedExternalIdCounts as allMessages } from '../helpers/counts.js';
 
-const auth = { authorization: 'Bearer test-api-token' };
 const EVENTS = 200;
 
-async function allMessages(url: string): Promise<Map<string, number>> {
-  const counts = new Map<string, number>();
-  let cursor: string | null = null;
-  do {
-    const res: Response = await fetch(`${url}/tickets?limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { headers: auth });
-    assert.equal(res.status, 200);
-    const page = (await res.json()) as { items: { ticket_id: string }[]; next_cursor: string | null };
-    for (const t of page.items) {
-      const detail = (await (await fetch(`${url}/tickets/${t.ticket_id}`, { headers: auth })).json()) as { messages: { external_id: string }[] };
-      for (const m of detail.messages) counts.set(m.external_id, (counts.get(m.external_id) ?? 0) + 1);
-    }
-    cursor = page.next_cursor;
-  } while (cursor);
-  return counts;
-}
 
 describe('dynamodb durability', () => {
   let dyn: DynaliteHandle;
