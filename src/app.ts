@@ -18,6 +18,7 @@ import { createDispatcher, type Dispatcher } from './pipeline/outbound.js';
 import { createPipeline, type Pipeline } from './pipeline/service.js';
 import { createWorkQueue, type WorkQueue } from './pipeline/work.js';
 import { channelModules, type ChannelModule } from './registry.js';
+import { createFileBlobStore } from './storage/blobs.js';
 import { createStore } from './storage/index.js';
 import type { TicketStore } from './storage/types.js';
 import { createHub, type Hub } from './ws/hub.js';
@@ -78,12 +79,13 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
     chatbot: config.ENABLE_CHATBOT ? chatbot : null,
     analyzer: config.ENABLE_AUTO_ANALYTICS ? analyzer : null,
   });
-  const pipeline = createPipeline({ store, bus, dispatcher, work, logger, now });
+  const blobs = createFileBlobStore(join(config.DATA_DIR, 'attachments'));
+  const pipeline = createPipeline({ store, blobs, bus, dispatcher, work, logger, now });
   const context = pipeline.channelContext();
   let draining = false;
 
   const http = createHttpApp({
-    logger, store, pipeline, adapters, context, apiTokens, publicBaseUrl: baseUrl, isDraining: () => draining,
+    logger, store, blobs, pipeline, adapters, context, apiTokens, publicBaseUrl: baseUrl, isDraining: () => draining,
     protectedRouters: [createExportRouter({ store, logger, now })],
     publicRouters: [pagesRouter()],
   });

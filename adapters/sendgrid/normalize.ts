@@ -1,7 +1,6 @@
 // One received email → one InboundEvent. Pure: no I/O, the clock comes in as `receivedAt`.
 import { createHash } from 'node:crypto';
-import type { InboundEvent, ThreadHints } from '../../src/domain/events.js';
-import type { Attachment } from '../../src/domain/types.js';
+import type { InboundAttachment, InboundEvent, ThreadHints } from '../../src/domain/events.js';
 import { extractNewText, htmlToText, normalizeNewlines } from './quotes.js';
 import type { EmailAttachment, ParsedEmail } from './types.js';
 
@@ -167,8 +166,10 @@ export function safeFilename(name: string | null): string | null {
   return cleaned === '' ? null : cleaned;
 }
 
-function attachmentRecord(a: EmailAttachment): Attachment {
-  return { content_type: a.content_type, size: a.size, filename: safeFilename(a.filename), url: null, stored_key: null };
+/** Metadata, plus the bytes when within EMAIL_MAX_ATTACHMENT_BYTES: the core stores them and sets stored_key. */
+function attachmentRecord(a: EmailAttachment): InboundAttachment {
+  const record: InboundAttachment = { content_type: a.content_type, size: a.size, filename: safeFilename(a.filename), url: null, stored_key: null };
+  return a.content ? { ...record, content: a.content } : record;
 }
 
 function bodyOf(email: ParsedEmail): string {

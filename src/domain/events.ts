@@ -9,6 +9,11 @@ export interface ThreadHints {
   ticketToken?: string;
 }
 
+/** An attachment as an adapter found it; `content` (when kept) is saved by the core, which sets `stored_key`. */
+export interface InboundAttachment extends Attachment {
+  content?: Buffer;
+}
+
 export interface InboundMessageEvent {
   kind: 'message';
   channel: Channel;
@@ -18,7 +23,7 @@ export interface InboundMessageEvent {
   text: string;
   full_text?: string | null;
   subject?: string | null;
-  attachments: Attachment[];
+  attachments: InboundAttachment[];
   received_at: string;
   thread?: ThreadHints;
   /** STOP/START keywords: record consent on the contact; no bot reply to an opt-out. */

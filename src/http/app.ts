@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { ChannelAdapter, ChannelContext } from '../domain/channel.js';
 import { redactUrl } from '../logger.js';
 import type { Pipeline } from '../pipeline/service.js';
+import type { BlobStore } from '../storage/blobs.js';
 import type { TicketStore } from '../storage/types.js';
 import { requireApiToken } from './auth.js';
 import { errorBody, errorHandler, notFoundHandler } from './errors.js';
@@ -15,6 +16,7 @@ import { webhooksRouter } from './webhooks.js';
 export interface HttpAppDeps {
   logger: Logger;
   store: TicketStore;
+  blobs: BlobStore;
   pipeline: Pipeline;
   adapters: ChannelAdapter[];
   context: ChannelContext;
@@ -78,7 +80,7 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   const apiPaths = ['/tickets', '/export'];
   app.use(apiPaths, requireApiToken(deps.apiTokens));
   app.use(apiPaths, express.json({ limit: '1mb', strict: true, type: ['application/json', 'application/*+json'] }));
-  app.use(ticketsRouter({ store: deps.store, pipeline: deps.pipeline }));
+  app.use(ticketsRouter({ store: deps.store, blobs: deps.blobs, pipeline: deps.pipeline }));
   for (const router of deps.protectedRouters ?? []) app.use(router);
 
   app.use(notFoundHandler);

@@ -5,6 +5,7 @@ import { publicMessage, publicTicket } from '../domain/ticket.js';
 import { TICKET_STATUSES } from '../domain/types.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import type { Pipeline } from '../pipeline/service.js';
+import { type BlobStore, isBlobKey } from '../storage/blobs.js';
 import type { TicketStore } from '../storage/types.js';
 import { parseCursor, parseLimit, parseTicketFilter } from './filters.js';
 
@@ -33,9 +34,9 @@ function jsonBody<T>(schema: z.ZodType<T>, body: unknown, code: string): T {
   return parsed.data;
 }
 
-export function ticketsRouter(deps: { store: TicketStore; pipeline: Pipeline }): Router {
+export function ticketsRouter(deps: { store: TicketStore; blobs: BlobStore; pipeline: Pipeline }): Router {
   const router = Router();
-  const { store, pipeline } = deps;
+  const { store, blobs, pipeline } = deps;
 
   router.get('/tickets', async (req, res) => {
     const filter = parseTicketFilter(req.query);
@@ -49,6 +50,22 @@ export function ticketsRouter(deps: { store: TicketStore; pipeline: Pipeline }):
     if (!ticket) throw new NotFoundError('ticket_not_found', `No ticket ${id}.`);
     const messages = await store.getMessages(id);
     res.json({ ...publicTicket(ticket), messages: messages.map(publicMessage) });
+  });
+
+  // Attachment bytes, only through a ticket whose messages refer to them; always a download, never rendered inline.
+  router.get('/tickets/:id/attachments/:key', async (req, res) => {
+    const id = ticketId(req.params.id);
+    const key = req.params.key;
+    const messages = isBlobKey(key) ? await store.getMessages(id) : [];
+    const attachment = messages.flatMap((m) => m.attachments).find((a) => a.stored_key === key);
+    const bytes = attachment ? await blobs.get(key) : null;
+    if (!attachment || !bytes) throw new NotFoundError('attachment_not_found', `No stored attachment ${key.slice(0, 80)} on ticket ${id}.`);
+    const filename = (attachment.filename ?? key).replace(/["\\\r\n]/g, '_');
+    res.setHeader('Content-Type', attachment.content_type || 'application/octet-stream');
+    res.setHeader('Content-Disposition', `attachment; filename="${filename.replace(/[^\x20-\x7e]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(filename)}`);
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
+    res.send(bytes);
   });
 
   router.patch('/tickets/:id/status', async (req, res) => {

@@ -1,10 +1,11 @@
 // The ingest pipeline core: dedup → thread → store (durable) → publish → queue bot + analytics.
 import type { ChannelContext, LoggerLike } from '../domain/channel.js';
-import type { DeliveryStatusEvent, InboundEvent, InboundMessageEvent, IngestOutcome, SystemNoteEvent, ThreadHints } from '../domain/events.js';
+import type { DeliveryStatusEvent, InboundAttachment, InboundEvent, InboundMessageEvent, IngestOutcome, SystemNoteEvent, ThreadHints } from '../domain/events.js';
 import { advanceDelivery, publicMessage, publicTicket, queuedDelivery } from '../domain/ticket.js';
-import type { Channel, Message, Ticket, TicketStatus } from '../domain/types.js';
+import type { Attachment, Channel, Message, Ticket, TicketStatus } from '../domain/types.js';
 import { STATUS_CLOSED, STATUS_OPEN, WRITTEN_REPLY_CHANNELS } from '../domain/types.js';
 import { ConflictError, NotFoundError } from '../errors.js';
+import type { BlobStore } from '../storage/blobs.js';
 import type { IngestInput, TicketStore } from '../storage/types.js';
 import type { EventBus } from './bus.js';
 import type { Dispatcher } from './outbound.js';
@@ -16,6 +17,7 @@ const HEADER_THREADED: ReadonlySet<Channel> = new Set(['email']);
 
 export interface PipelineOptions {
   store: TicketStore;
+  blobs: BlobStore;
   bus: EventBus;
   dispatcher: Dispatcher;
   work: WorkQueue;
@@ -57,6 +59,13 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     return { preferred_ticket_id: target.ticket_id };
   }
 
+  /** Attachment bytes go to the blob store first: the message is acked only once they are durable too. */
+  async function saveAttachments(attachments: InboundAttachment[]): Promise<Attachment[]> {
+    return Promise.all(
+      attachments.map(async ({ content, ...attachment }) => (content ? { ...attachment, stored_key: await options.blobs.put(content) } : attachment)),
+    );
+  }
+
   async function storeInbound(event: InboundMessageEvent | SystemNoteEvent): Promise<IngestOutcome> {
     const isMessage = event.kind === 'message';
     const thread = await resolveThread(event.channel, event.contact.address, event.thread);
@@ -74,7 +83,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         author: isMessage ? event.author ?? 'customer' : 'system',
         text: event.text,
         full_text: isMessage && event.full_text && event.full_text !== event.text ? event.full_text : null,
-        attachments: isMessage ? event.attachments : [],
+        attachments: isMessage ? await saveAttachments(event.attachments) : [],
         external_id: event.external_id,
         created_at: event.received_at,
         delivery: null,

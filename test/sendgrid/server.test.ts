@@ -253,6 +253,20 @@ describe('SendGrid email through the real server', () => {
     const view = await ticket(t, res.headers.get('x-freeda-ticket-id')!);
     assert.equal(view.subject, 'Re: Commande n°42 et réclamation');
     assert.equal(view.messages[0].attachments[0]?.filename, 'facture-42.pdf');
+    // The bytes are stored and downloadable through the ticket, as a download (never rendered inline).
+    const storedKey = view.messages[0].attachments[0]?.stored_key;
+    assert.match(storedKey ?? '', /^sha256-[0-9a-f]{64}$/);
+    const download = await t.api(`/tickets/${view.ticket_id}/attachments/${storedKey}`);
+    assert.equal(download.status, 200);
+    assert.equal(download.headers.get('content-type'), 'application/pdf');
+    assert.match(download.headers.get('content-disposition') ?? '', /^attachment; filename="facture-42.pdf"/);
+    assert.equal(download.headers.get('x-content-type-options'), 'nosniff');
+    const bytes = Buffer.from(await download.arrayBuffer());
+    assert.equal(bytes.length, view.messages[0].attachments[0]?.size);
+    assert.equal(bytes.subarray(0, 5).toString('latin1'), '%PDF-');
+    assert.equal((await t.api(`/tickets/${view.ticket_id}/attachments/sha256-${'0'.repeat(64)}`)).status, 404);
+    assert.equal((await t.api(`/tickets/${view.ticket_id}/attachments/..%2F..%2Fjournal`)).status, 404);
+    assert.equal((await fetch(`${t.url}/tickets/${view.ticket_id}/attachments/${storedKey}`)).status, 401);
     assert.match(view.messages[0].full_text ?? '', /a écrit :/);
 
     // A 28 MB attachment (SendGrid allows 30 MB per mail) is accepted; metadata kept, bytes over the limit dropped.
