@@ -117,6 +117,24 @@ describe('agent WebSocket', () => {
     await again.close();
   });
 
+  it('a client that stops reading is dropped (4008) instead of growing the server memory', async () => {
+    const slow = new WebSocket(`${wsUrl}?token=${t.token}`);
+    await new Promise<void>((resolve) => slow.once('open', () => resolve()));
+    (slow as unknown as { _socket: { pause(): void } })._socket.pause(); // stops reading: the kernel buffers fill up
+    const closed = new Promise<number>((resolve) => slow.once('close', (code) => resolve(code)));
+    const payload = 'x'.repeat(16 * 1024);
+    let dropped = false;
+    void closed.then(() => (dropped = true));
+    // At most 64 MiB of events; the server must give up on this client well before (its limit is 4 MiB unsent).
+    for (let i = 0; i < 4096 && !dropped && t.app.hub.agentCount > 0; i++) {
+      t.app.bus.publish({ type: 'ticket.updated', data: { ticket_id: `bulk-${i}`, payload } });
+      if (i % 64 === 63) await new Promise((resolve) => setImmediate(resolve));
+    }
+    assert.equal(t.app.hub.agentCount, 0, 'the slow agent is no longer served');
+    (slow as unknown as { _socket: { resume(): void } })._socket.resume();
+    assert.equal(await closed, 4008);
+  });
+
   it('bad frames get an error frame and the connection stays open', async () => {
     const agent = await connect(`${wsUrl}?token=${t.token}`);
     for (const bad of ['not json', '{"type":"resume"}', '{"type":"resume","after_seq":-1}', '[]', '{"type":"nope"}']) {
