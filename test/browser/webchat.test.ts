@@ -6,6 +6,8 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium as playwright, type Browser, type Page } from 'playwright-core';
+import { sendgridModule } from '../../adapters/sendgrid/index.js';
+import { buildMultipart } from '../../adapters/sendgrid/multipart.js';
 import { createWebchatModule } from '../../adapters/webchat/index.js';
 import { startApp, type TestApp } from '../helpers/app.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -35,7 +37,7 @@ describe('web chat and agent dashboard in Chromium', () => {
   let shots: Awaited<ReturnType<typeof tempDir>>;
 
   before(async () => {
-    t = await startApp({ modules: [createWebchatModule()], env: { ENABLE_CHATBOT: 'false', WEBCHAT_SECRET: 'browser-test-secret' } });
+    t = await startApp({ modules: [createWebchatModule(), sendgridModule], env: { ENABLE_CHATBOT: 'false', WEBCHAT_SECRET: 'browser-test-secret', INBOUND_EMAIL_SECRET: 'browser-inbound' } });
     shots = await tempDir('freeda-shots-');
     browser = await launch();
   });
@@ -177,6 +179,45 @@ describe('web chat and agent dashboard in Chromium', () => {
     } finally {
       await agentContext.close().catch(() => undefined);
       await customerContext.close().catch(() => undefined);
+    }
+  });
+  it('an email attachment is listed on the conversation and downloads through the token', async () => {
+    const pdf = Buffer.from('%PDF-1.4\n% facture de test\n%%EOF\n', 'latin1');
+    const mail = buildMultipart(
+      [
+        ['headers', 'From: Zoé Martin <zoe@client.fr>\nTo: support@freeda.example\nSubject: Facture jointe\nMessage-ID: <att.browser@client.fr>\n'],
+        ['from', 'Zoé Martin <zoe@client.fr>'],
+        ['to', 'support@freeda.example'],
+        ['subject', 'Facture jointe'],
+        ['text', 'Bonjour, voici la facture en question.'],
+        ['attachments', '1'],
+        ['attachment-info', JSON.stringify({ attachment1: { filename: 'facture mars.pdf', type: 'application/pdf' } })],
+        ['attachment1', { filename: 'facture mars.pdf', contentType: 'application/pdf', content: pdf }],
+      ],
+      'browser-attachment',
+    );
+    const posted = await fetch(`${t.url}/webhooks/sendgrid/inbound?token=browser-inbound`, { method: 'POST', body: mail.body, headers: { 'content-type': mail.contentType } });
+    assert.equal(posted.status, 200);
+    // The shipped Chromium runs single-process: closing the last context of a test can end it.
+    if (!browser.isConnected()) browser = await launch();
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
+    try {
+      const problems: string[] = [];
+      const agent = await context.newPage();
+      watch(agent, problems, 'agent');
+      await agent.goto(t.url + '/agent');
+      await agent.getByLabel("Jeton d'API").fill(t.token);
+      await agent.keyboard.press('Enter');
+      await agent.locator('.ticket-item', { hasText: /Zoé Martin|zoe@client\.fr/ }).first().click();
+      const button = agent.getByRole('button', { name: 'Télécharger facture mars.pdf' });
+      const [download] = await Promise.all([agent.waitForEvent('download'), button.click()]);
+      assert.equal(download.suggestedFilename(), 'facture mars.pdf');
+      const saved = join(shots.path, 'facture.pdf');
+      await download.saveAs(saved);
+      assert.deepEqual(await readFile(saved), pdf);
+      assert.deepEqual(problems, []);
+    } finally {
+      await context.close();
     }
   });
 });

@@ -32,6 +32,18 @@ class HttpError extends Error {
   }
 }
 
+/** Authenticated download (the token is a header, so a plain link cannot carry it). */
+async function downloadFrom(path, filename) {
+  const blob = await (await api(path)).blob();
+  const link = document.createElement('a');
+  link.href = URL.createObjectURL(blob);
+  link.download = filename;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(link.href), 10000);
+}
+
 async function api(path, init = {}) {
   const headers = { authorization: `Bearer ${token}`, ...(init.body ? { 'content-type': 'application/json' } : {}) };
   const response = await fetch(path, { ...init, headers });
@@ -160,7 +172,19 @@ function renderMessage(message) {
   meta.append(el('span', 'author', AUTHOR_LABELS[message.author] ?? message.author), ' · ', when);
   item.append(meta, el('p', 'text', message.text));
   for (const attachment of message.attachments ?? []) {
-    item.append(el('p', 'attachment', `📎 ${attachment.filename || attachment.content_type}${attachment.size ? ` (${Math.round(attachment.size / 1024)} Ko)` : ''}`));
+    const line = el('p', 'attachment', `📎 ${attachment.filename || attachment.content_type}${attachment.size ? ` (${Math.round(attachment.size / 1024)} Ko)` : ''} `);
+    if (attachment.stored_key) {
+      const button = el('button', 'link-button', 'Télécharger');
+      button.type = 'button';
+      button.setAttribute('aria-label', `Télécharger ${attachment.filename || 'la pièce jointe'}`);
+      button.addEventListener('click', () => {
+        downloadFrom(`/tickets/${message.ticket_id}/attachments/${attachment.stored_key}`, attachment.filename || attachment.stored_key).catch((error) => {
+          if (error.status !== 401) showListNotice(`Téléchargement impossible : ${error.message}`);
+        });
+      });
+      line.append(button);
+    }
+    item.append(line);
   }
   if (message.delivery) {
     const state = el('p', `state delivery-${message.delivery.status}`, deliveryText(message.delivery));
@@ -337,15 +361,7 @@ els.toggle.addEventListener('click', async () => {
 els.exportButton.addEventListener('click', async () => {
   els.exportButton.disabled = true;
   try {
-    const response = await api(`/export/csv?${filterParams()}`);
-    const blob = await response.blob();
-    const link = document.createElement('a');
-    link.href = URL.createObjectURL(blob);
-    link.download = `freeda-tickets-${new Date().toISOString().slice(0, 10)}.csv`;
-    document.body.append(link);
-    link.click();
-    link.remove();
-    setTimeout(() => URL.revokeObjectURL(link.href), 10000);
+    await downloadFrom(`/export/csv?${filterParams()}`, `freeda-tickets-${new Date().toISOString().slice(0, 10)}.csv`);
   } catch (error) {
     if (error.status !== 401) showListNotice(`Export impossible : ${error.message}`);
   } finally {
