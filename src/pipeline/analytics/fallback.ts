@@ -198,7 +198,7 @@ const BILLING_ASSERTION = /\b(on m'a (facture|preleve|compte)|jamais (envoye|pas
 const PERSONAL_DETAILS = /\b(date de naissance|birth ?date|date of birth|adresse|address|nom du titulaire|titulaire|name on the account|email address|numero de contact|contact (number|details))\b/;
 const STORE_INFO = /\b(horaires?|opening hours|ouvert\w*|ferme\w*|boutique|magasin|store|shop)\b/;
 /** "pas de réseau dans la cuisine": a partial loss, not a total one. */
-const PARTIAL = /\b(every (few|\d+) (minutes|hours)|toutes les \d+ (min|minutes|heures)|intermitt\w*|dans (la|le|les|ma|mon) (cuisine|chambre|chambres|salon|cave|jardin|piece|garage)|a l'etage|upstairs|in the (kitchen|bedroom|garden|living room)|sur (une|un|le deuxieme|la deuxieme) (tele|tv|decodeur)|one of (the|my)|par moments|sometimes|parfois|de temps en temps|ailleurs ca va)\b/;
+const PARTIAL = /\b(every (few|\d+) (minutes|hours)|toutes les \d+ (min|minutes|heures)|intermitt\w*|dans (la|le|les|ma|mon) (cuisine|chambre|chambres|salon|cave|jardin|piece|garage)|a l'etage|upstairs|in the (kitchen|bedroom|garden|living room)|sur (une|un|le deuxieme|la deuxieme) (tele|tv|decodeur)|one of (the|my)|par moments|sometimes|parfois|de temps en temps|des fois|ailleurs ca va)\b/;
 
 function decideUrgency(text: string, category: Category, problem: boolean, sentiment: Sentiment): Urgency {
   if (!problem) return 'basse';
