@@ -46,3 +46,5 @@ run('held-out', 'heldout.jsonl', false);
 run('blind', 'blind.jsonl', false);
 // Written after the final rules were frozen; evaluated once, never used for tuning: the most honest figure.
 run('blind2', 'blind2.jsonl', false);
+// Written blind by a separate author who never saw the rules or the other sets; scored once after the final tuning round.
+run('blind3', 'blind3.jsonl', false);
