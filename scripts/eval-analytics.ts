@@ -42,9 +42,10 @@ function run(split: string, file: string, showErrors: boolean): Record<string, F
 const showErrors = process.argv.includes('--errors');
 run('train', 'train.jsonl', showErrors);
 run('held-out', 'heldout.jsonl', false);
-// Written after a first version of the rules; its aggregate figures were seen before the second training round.
+// Written after a first version of the rules; its errors were read in the final tuning round (a tuning set now).
 run('blind', 'blind.jsonl', false);
-// Written after the final rules were frozen; evaluated once, never used for tuning: the most honest figure.
+// Scored once after the rules were first frozen (90 / 88 / 78 %); its errors were read in the final tuning round.
 run('blind2', 'blind2.jsonl', false);
-// Written blind by a separate author who never saw the rules or the other sets; scored once after the final tuning round.
+// Written blind by a separate author who never saw the rules or the other sets; scored once after the final tuning
+// round (91.7 / 80.0 / 78.3 %) and never tuned on: the honest figure for unseen tickets.
 run('blind3', 'blind3.jsonl', false);
