@@ -196,7 +196,7 @@ describe('web chat and agent dashboard in Chromium', () => {
       ],
       'browser-attachment',
     );
-    const posted = await fetch(`${t.url}/webhooks/sendgrid/inbound?token=browser-inbound`, { method: 'POST', body: mail.body, headers: { 'content-type': mail.contentType } });
+    const posted = await fetch(`${t.url}/webhooks/sendgrid/inbound?token=browser-inbound`, { method: 'POST', body: new Uint8Array(mail.body), headers: { 'content-type': mail.contentType } });
     assert.equal(posted.status, 200);
     // The shipped Chromium runs single-process: closing the last context of a test can end it.
     if (!browser.isConnected()) browser = await launch();

@@ -16,7 +16,7 @@ export interface Child {
   stop(): Promise<void>;
 }
 
-/** Run a bench/*.ts file in its own Node process (tsx), with IPC. */
+/** Run a test/bench/*.ts file in its own Node process (tsx), with IPC. */
 export function startChild(file: string, args: string[] = [], options: { gc?: boolean; heapMb?: number } = {}): Child {
   const execArgv = ['--import', 'tsx'];
   if (options.gc) execArgv.push('--expose-gc');

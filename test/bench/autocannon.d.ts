@@ -1,4 +1,4 @@
-// Minimal types for the autocannon programmatic API used by bench/run.ts (the package ships none).
+// Minimal types for the autocannon programmatic API used by test/bench/run.ts (the package ships none).
 declare module 'autocannon' {
   interface Histogram {
     average: number;

@@ -1,8 +1,8 @@
 // Child process: writes N realistic tickets into a json DATA_DIR through the store API, then compacts
 // (start-up then loads one snapshot, the steady state). argv: <count> <dataDir>
 import { performance } from 'node:perf_hooks';
-import { CATEGORIES, CHANNELS, SENTIMENTS, URGENCIES, type Channel, type Message } from '../src/domain/types.js';
-import { createJsonStore } from '../src/storage/json/store.js';
+import { CATEGORIES, CHANNELS, SENTIMENTS, URGENCIES, type Channel, type Message } from '../../src/domain/types.js';
+import { createJsonStore } from '../../src/storage/json/store.js';
 import { report } from './lib.js';
 
 const count = Number(process.argv[2]);

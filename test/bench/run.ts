@@ -1,13 +1,13 @@
 // `npm run bench`: ingest throughput, CSV export at 10k/100k, start-up with 100k tickets, WebSocket fan-out.
 // Every server runs in its own child process; this process only generates load. Loopback only, bounded in time.
-// Prints the figures and writes them to bench/RESULTS.md.
+// Prints the figures and writes them to test/bench/RESULTS.md.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, freemem, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
-import { MESSAGING_PATH } from '../adapters/twilio/types.js';
-import { signTwilioRequest } from '../adapters/twilio/verify.js';
+import { MESSAGING_PATH } from '../../adapters/twilio/types.js';
+import { signTwilioRequest } from '../../adapters/twilio/verify.js';
 import { BENCH_PUBLIC_BASE_URL, BENCH_TOKEN, BENCH_TWILIO_TOKEN, fixed, mb, percentile, sleep, startChild } from './lib.js';
 
 const INGEST_SECONDS = Number(process.env.BENCH_INGEST_SECONDS ?? 10);

@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { join } from 'node:path';
 import express from 'express';
-import { twilioModule } from '../adapters/twilio/index.js';
-import { createFreeda } from '../src/app.js';
-import { parseConfig } from '../src/config.js';
+import { twilioModule } from '../../adapters/twilio/index.js';
+import { createFreeda } from '../../src/app.js';
+import { parseConfig } from '../../src/config.js';
 import { BENCH_PUBLIC_BASE_URL, BENCH_TOKEN, BENCH_TWILIO_TOKEN, onParent, report } from './lib.js';
 
 const mode = process.argv[2];

@@ -1,9 +1,9 @@
 // Child process on a generated DATA_DIR: times the json store's load and the full app start-up, then serves
 // GET /export/csv while sampling its own RSS. argv: <dataDir>
 import { performance } from 'node:perf_hooks';
-import { createFreeda } from '../src/app.js';
-import { parseConfig } from '../src/config.js';
-import { createJsonStore } from '../src/storage/json/store.js';
+import { createFreeda } from '../../src/app.js';
+import { parseConfig } from '../../src/config.js';
+import { createJsonStore } from '../../src/storage/json/store.js';
 import { BENCH_TOKEN, onParent, report } from './lib.js';
 
 const dataDir = process.argv[2];
