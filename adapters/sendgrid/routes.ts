@@ -36,18 +36,25 @@ function outcomeResponse(outcome: IngestOutcome): WebhookResponse {
 export function inboundRoute(settings: SendGridSettings): WebhookRoute {
   const supportAddress = settings.SUPPORT_EMAIL_FROM?.toLowerCase() ?? null;
   let warnedUnconfigured = false;
+  const refusal = (req: WebhookRequest, ctx: ChannelContext): WebhookResponse | null => {
+    const auth = verifyInboundSecret(req, settings.INBOUND_EMAIL_SECRET);
+    if (auth.ok) return null;
+    const log = auth.reason === 'secret_not_configured' && !warnedUnconfigured ? ctx.logger.error.bind(ctx.logger) : ctx.logger.warn.bind(ctx.logger);
+    if (auth.reason === 'secret_not_configured') warnedUnconfigured = true;
+    log({ path: req.path, reason: auth.reason, request_id: req.requestId }, `sendgrid inbound refused (403): ${REFUSAL_HINTS[auth.reason]}`);
+    return errorResponse(403, 'forbidden', 'Inbound email must carry ?token=<INBOUND_EMAIL_SECRET> or HTTP Basic credentials with that secret as password.');
+  };
   return {
     method: 'POST',
     path: INBOUND_PATH,
     maxBodyBytes: INBOUND_MAX_BODY_BYTES,
+    // The secret is in the URL or the Authorization header: refuse before up to 40 MB of body is read.
+    authorize(req: WebhookRequest, ctx: ChannelContext): WebhookResponse | null {
+      return refusal(req, ctx);
+    },
     async handle(req: WebhookRequest, ctx: ChannelContext): Promise<WebhookResponse> {
-      const auth = verifyInboundSecret(req, settings.INBOUND_EMAIL_SECRET);
-      if (!auth.ok) {
-        const log = auth.reason === 'secret_not_configured' && !warnedUnconfigured ? ctx.logger.error.bind(ctx.logger) : ctx.logger.warn.bind(ctx.logger);
-        if (auth.reason === 'secret_not_configured') warnedUnconfigured = true;
-        log({ path: req.path, reason: auth.reason, request_id: req.requestId }, `sendgrid inbound refused (403): ${REFUSAL_HINTS[auth.reason]}`);
-        return errorResponse(403, 'forbidden', 'Inbound email must carry ?token=<INBOUND_EMAIL_SECRET> or HTTP Basic credentials with that secret as password.');
-      }
+      const refused = refusal(req, ctx);
+      if (refused) return refused;
       let event;
       try {
         const form = await parseInboundForm(req.rawBody, req.headers['content-type'], {

@@ -70,6 +70,11 @@ export interface WebhookRoute {
   path: string;
   /** Largest accepted body in bytes (413 beyond). Default 1 MiB. */
   maxBodyBytes?: number;
+  /**
+   * Checks that need no body (URL token, Basic auth), run before the body is read: a refusal is answered at once,
+   * so an unauthenticated client cannot make us buffer a large upload. `rawBody` is empty here.
+   */
+  authorize?(req: WebhookRequest, ctx: ChannelContext): WebhookResponse | null;
   handle(req: WebhookRequest, ctx: ChannelContext): Promise<WebhookResponse>;
 }
 

@@ -177,6 +177,22 @@ describe('SendGrid email through the real server', () => {
     assert.equal((await allTickets(t)).length, 1);
   });
 
+  test('a wrong secret is refused before the body is read: the 403 comes while the upload is still unfinished', { timeout: 30_000 }, async () => {
+    const { request } = await import('node:http');
+    const url = new URL(`${t.url}/webhooks/sendgrid/inbound?token=wrong`);
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(url, { method: 'POST', headers: { 'content-type': 'multipart/form-data; boundary=x', 'content-length': String(30 * 1024 * 1024) } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', (error: NodeJS.ErrnoException) => (error.code === 'ECONNRESET' || error.code === 'EPIPE' ? undefined : reject(error)));
+      // 64 KB of a declared 30 MB body, then nothing: a server that buffers first would never answer.
+      req.write(Buffer.alloc(64 * 1024, 0x61));
+    });
+    assert.equal(status, 403);
+    assert.equal((await allTickets(t)).length, 0);
+  });
+
   test('garbage multipart → 400 invalid_multipart and nothing stored', async () => {
     const bodies = [
       { body: Buffer.from('this is not multipart'), contentType: 'multipart/form-data; boundary=zzz' },
