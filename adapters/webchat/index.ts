@@ -6,7 +6,7 @@ import { visitorTicket } from './normalize.js';
 import { createChatSender } from './send.js';
 import { createVisitorSession } from './session.js';
 import { simulators } from './simulate.js';
-import { createVisitorSockets, createVisitorTicketIndex } from './sockets.js';
+import { createVisitorSockets } from './sockets.js';
 import { DEFAULT_LIMITS, type WebchatSettings } from './types.js';
 import { visitorIdFromRandom } from './verify.js';
 
@@ -31,7 +31,6 @@ interface TicketEventData {
 
 export function createWebchatAdapter(settings: WebchatSettings, deps: Pick<AdapterDeps, 'logger'>): ChannelAdapter {
   const sockets = createVisitorSockets();
-  const index = createVisitorTicketIndex(settings.indexCapacity);
   let unsubscribe: (() => void) | null = null;
 
   if (settings.secretGenerated) {
@@ -43,7 +42,6 @@ export function createWebchatAdapter(settings: WebchatSettings, deps: Pick<Adapt
     const data = event.data as TicketEventData;
     const address = data.contact?.address;
     if (data.channel !== 'chat' || typeof address !== 'string' || typeof data.ticket_id !== 'string') return;
-    index.note(address, data.ticket_id);
     if (event.type === 'ticket.status_changed') {
       sockets.push(address, {
         type: 'ticket.status_changed',
@@ -76,7 +74,7 @@ export function createWebchatAdapter(settings: WebchatSettings, deps: Pick<Adapt
     },
     onVisitorConnection(socket, ctx) {
       subscribe(ctx);
-      return createVisitorSession({ socket, ctx, settings, sockets, index, newVisitorId: () => visitorIdFromRandom(randomBytes(16)) });
+      return createVisitorSession({ socket, ctx, settings, sockets, newVisitorId: () => visitorIdFromRandom(randomBytes(16)) });
     },
   };
 }

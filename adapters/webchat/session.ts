@@ -4,7 +4,7 @@ import { STATUS_OPEN } from '../../src/domain/types.js';
 import { normalizeVisitorMessage, visitorMessage, visitorTicket } from './normalize.js';
 import { parseVisitorFrame } from './parse.js';
 import { createTokenBucket } from './rate.js';
-import type { VisitorSockets, VisitorTicketIndex } from './sockets.js';
+import type { VisitorSockets } from './sockets.js';
 import type { VisitorErrorCode, VisitorFrame, WebchatSettings } from './types.js';
 import { signVisitorToken, verifyVisitorToken } from './verify.js';
 
@@ -13,7 +13,6 @@ export interface SessionDeps {
   ctx: ChannelContext;
   settings: WebchatSettings;
   sockets: VisitorSockets;
-  index: VisitorTicketIndex;
   newVisitorId(): string;
 }
 
@@ -21,7 +20,7 @@ export interface SessionDeps {
 export const CLOSE_POLICY_VIOLATION = 1008;
 
 export function createVisitorSession(deps: SessionDeps): VisitorSession {
-  const { socket, ctx, settings, sockets, index } = deps;
+  const { socket, ctx, settings, sockets } = deps;
   const bucket = createTokenBucket(settings.rateLimit, ctx.now().getTime());
   let visitorId: string | null = null;
   let displayName: string | null = null;
@@ -50,13 +49,8 @@ export function createVisitorSession(deps: SessionDeps): VisitorSession {
     if (closed) return;
     sockets.add(id, socket);
 
-    if (resumed) {
-      // The store knows the visitor's newest ticket, also after a restart of this instance.
-      const last = await ctx.lastTicketOf('chat', id);
-      if (last) index.note(id, last.ticket_id);
-    }
-    const latestId = index.latest(id);
-    const ticket = latestId ? await ctx.getTicket(latestId) : null;
+    // The store knows the visitor's newest ticket, also after a restart; a new identity has none.
+    const ticket = resumed ? await ctx.lastTicketOf('chat', id) : null;
     socket.send({
       type: 'welcome',
       visitor_token: signVisitorToken(settings.secret, id),
@@ -76,7 +70,6 @@ export function createVisitorSession(deps: SessionDeps): VisitorSession {
       ctx.logger.warn({ outcome: outcome.kind }, 'web chat message not stored');
       return error('internal_error', 'Your message could not be stored; please retry.');
     }
-    index.note(visitorId, outcome.ticket.ticket_id);
     socket.send({ type: 'message.ack', client_id: frame.client_id, message_id: outcome.message.message_id, ticket_id: outcome.ticket.ticket_id, duplicate: outcome.duplicate });
     // The visitor's other tabs show what this one sent.
     if (!outcome.duplicate) sockets.push(visitorId, { type: 'message', data: visitorMessage(outcome.message) }, socket);

@@ -40,27 +40,3 @@ export function createVisitorSockets(): VisitorSockets {
     },
   };
 }
-
-/**
- * Visitor → their most recent chat ticket, fed by the event bus (every instance sees every event once the bus is shared)
- * and seeded from the store (lastTicketOf) when a visitor resumes.
- */
-export interface VisitorTicketIndex {
-  note(visitorId: string, ticketId: string): void;
-  latest(visitorId: string): string | null;
-}
-
-export function createVisitorTicketIndex(capacity: number): VisitorTicketIndex {
-  const latest = new Map<string, string>();
-  return {
-    note(visitorId, ticketId) {
-      const known = latest.get(visitorId);
-      // Ticket ids are ULIDs: a later ticket sorts after an earlier one.
-      if (known && known >= ticketId) return;
-      latest.delete(visitorId);
-      latest.set(visitorId, ticketId);
-      if (latest.size > capacity) latest.delete(latest.keys().next().value!);
-    },
-    latest: (visitorId) => latest.get(visitorId) ?? null,
-  };
-}

@@ -16,15 +16,12 @@ export interface WebchatSettings {
   /** Largest accepted frame, in bytes (the hub closes the socket far beyond this; we answer an error frame). */
   maxFrameBytes: number;
   rateLimit: RateLimit;
-  /** Visitors remembered in the in-process visitor → latest ticket index. */
-  indexCapacity: number;
 }
 
 export const DEFAULT_LIMITS = {
   maxTextChars: 4000,
   maxFrameBytes: 16 * 1024,
   rateLimit: { capacity: 10, refillEveryMs: 1000 },
-  indexCapacity: 100_000,
 } as const;
 
 /** Frames a visitor may send, once validated. */
