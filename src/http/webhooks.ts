@@ -45,8 +45,8 @@ export function webhooksRouter(deps: { adapters: ChannelAdapter[]; context: Chan
   for (const adapter of deps.adapters) {
     for (const route of adapter.routes) {
       const raw = express.raw({ type: () => true, limit: route.maxBodyBytes ?? DEFAULT_MAX_BODY });
-      const authorize = (req: Request, res: express.Response, next: express.NextFunction) => {
-        const refusal = route.authorize?.(toWebhookRequest(req), deps.context);
+      const authorize = (check: NonNullable<typeof route.authorize>) => (req: Request, res: express.Response, next: express.NextFunction) => {
+        const refusal = check(toWebhookRequest(req), deps.context);
         if (!refusal) return next();
         // Answer before reading the body; the connection is not reused, so the unread upload is discarded.
         res.setHeader('Connection', 'close');
@@ -70,8 +70,9 @@ export function webhooksRouter(deps: { adapters: ChannelAdapter[]; context: Chan
         }
         send(res, response);
       };
-      if (route.method === 'POST') router.post(route.path, authorize, raw, handler);
-      else router.get(route.path, authorize, raw, handler);
+      const chain = route.authorize ? [authorize(route.authorize), raw, handler] : [raw, handler];
+      if (route.method === 'POST') router.post(route.path, ...chain);
+      else router.get(route.path, ...chain);
     }
   }
   return router;

@@ -40,7 +40,13 @@ export async function startApp(options: StartOptions = {}): Promise<TestApp> {
   });
   const logger = createLogger({ level: config.LOG_LEVEL });
   const app = await createFreeda(config, { logger, modules: options.modules, now: options.now, print: () => undefined });
-  await app.start();
+  try {
+    await app.start();
+  } catch (error) {
+    await app.stop().catch(() => undefined);
+    await dir?.remove();
+    throw error;
+  }
   const self: TestApp = {
     app,
     url: app.url,

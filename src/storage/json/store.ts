@@ -342,21 +342,15 @@ export function createJsonStore(options: JsonStoreOptions): TicketStore & { comp
         if (index >= 0 && order[index].ticket_id === ticketId) index--;
       }
       if (filter.created_to) index = Math.min(index, state.upperBound(filter.created_to, '\uffff') - 1);
+      // One more than asked tells whether a next page exists.
       const items: Ticket[] = [];
-      for (; index >= 0 && items.length < limit; index--) {
+      for (; index >= 0 && items.length <= limit; index--) {
         const ticket = order[index];
         if (filter.created_from && ticket.created_at < filter.created_from) break;
         if (state.matches(ticket, filter)) items.push(ticket);
       }
-      let hasMore = false;
-      for (let i = index; i >= 0; i--) {
-        const ticket = order[i];
-        if (filter.created_from && ticket.created_at < filter.created_from) break;
-        if (state.matches(ticket, filter)) {
-          hasMore = true;
-          break;
-        }
-      }
+      const hasMore = items.length > limit;
+      if (hasMore) items.pop();
       const last = items[items.length - 1];
       return { items, next_cursor: hasMore && last ? encodeCursor([last.created_at, last.ticket_id]) : null };
     },
