@@ -1,66 +1,12 @@
-// A real `ws` visitor client that queues frames so tests can await them in order.
-import WebSocket from 'ws';
+// Web-chat visitor clients for the protocol tests.
+import { connectWs, type Frame, type WsClient } from '../helpers/ws-client.js';
 
-export interface Frame {
-  type: string;
-  code?: string;
-  message?: string;
-  visitor_token?: string;
-  ticket_id?: string | null;
-  message_id?: string;
-  client_id?: string;
-  duplicate?: boolean;
-  resumed?: boolean;
-  status?: string;
-  messages?: Array<Record<string, unknown>>;
-  data?: Record<string, unknown>;
-}
+export type { Frame };
+export type VisitorClient = WsClient;
 
-export interface VisitorClient {
-  ws: WebSocket;
-  send(frame: unknown): void;
-  sendRaw(text: string): void;
-  next(predicate?: (f: Frame) => boolean): Promise<Frame>;
-  /** Frames received so far and not consumed. */
-  pending(): Frame[];
-  close(): Promise<void>;
-}
-
-export async function connectVisitor(baseUrl: string): Promise<VisitorClient> {
-  const ws = new WebSocket(baseUrl.replace(/^http/, 'ws') + '/ws');
-  const frames: Frame[] = [];
-  const waiters: (() => void)[] = [];
-  ws.on('message', (data) => {
-    frames.push(JSON.parse(data.toString()) as Frame);
-    waiters.splice(0).forEach((w) => w());
-  });
-  await new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve());
-    ws.once('error', reject);
-  });
-  return {
-    ws,
-    send: (frame) => ws.send(JSON.stringify(frame)),
-    sendRaw: (text) => ws.send(text),
-    async next(predicate = () => true) {
-      for (let i = 0; i < 400; i++) {
-        const index = frames.findIndex(predicate);
-        if (index >= 0) return frames.splice(index, 1)[0];
-        await new Promise<void>((resolve) => {
-          waiters.push(resolve);
-          setTimeout(resolve, 25);
-        });
-      }
-      throw new Error(`frame not received; got ${JSON.stringify(frames.map((f) => f.type))}`);
-    },
-    pending: () => [...frames],
-    close: () =>
-      new Promise<void>((resolve) => {
-        if (ws.readyState === ws.CLOSED) return resolve();
-        ws.once('close', () => resolve());
-        ws.close();
-      }),
-  };
+/** A visitor connects without a token. */
+export function connectVisitor(baseUrl: string): Promise<VisitorClient> {
+  return connectWs(baseUrl.replace(/^http/, 'ws') + '/ws');
 }
 
 /** Connect and say hello; returns the client and its welcome frame. */

@@ -2,49 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
 import { startApp, type TestApp } from '../helpers/app.js';
+import { connectWs } from '../helpers/ws-client.js';
 import { testChannelModule } from '../helpers/test-adapter.js';
-
-interface Frame {
-  type: string;
-  seq?: number;
-  data?: Record<string, unknown>;
-  code?: string;
-}
-
-/** A ws client that queues frames so tests can await them in order. */
-async function connect(url: string, headers: Record<string, string> = {}) {
-  const ws = new WebSocket(url, { headers });
-  const frames: Frame[] = [];
-  const waiters: (() => void)[] = [];
-  ws.on('message', (data, isBinary) => {
-    // Browsers get binary frames as Blobs: every server frame must be a text frame.
-    frames.push(isBinary ? { type: 'binary-frame' } : (JSON.parse(data.toString()) as Frame));
-    waiters.splice(0).forEach((w) => w());
-  });
-  await new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve());
-    ws.once('error', reject);
-  });
-  return {
-    ws,
-    async next(predicate: (f: Frame) => boolean = () => true): Promise<Frame> {
-      for (let i = 0; i < 400; i++) {
-        const index = frames.findIndex(predicate);
-        if (index >= 0) return frames.splice(index, 1)[0];
-        await new Promise<void>((resolve) => {
-          waiters.push(resolve);
-          setTimeout(resolve, 25);
-        });
-      }
-      throw new Error('frame not received');
-    },
-    drain: () => frames.splice(0),
-    close: () => new Promise<void>((resolve) => {
-      ws.once('close', () => resolve());
-      ws.close();
-    }),
-  };
-}
 
 const post = (t: TestApp, id: string, from: string, text: string) =>
   fetch(t.url + '/webhooks/test/inbound', { method: 'POST', body: JSON.stringify({ id, from, text }) }).then((r) => r.json() as Promise<{ ticket_id: string }>);
@@ -67,7 +26,7 @@ describe('agent WebSocket', () => {
   });
 
   it('receives created, message and status events in order with increasing seq', async () => {
-    const agent = await connect(`${wsUrl}?token=${t.token}`);
+    const agent = await connectWs(`${wsUrl}?token=${t.token}`);
     const hello = await agent.next((f) => f.type === 'hello');
     const r = await post(t, 'ws-1', 'visitor-ws', 'Bonjour');
     const created = await agent.next((f) => f.type === 'ticket.created');
@@ -86,12 +45,12 @@ describe('agent WebSocket', () => {
   });
 
   it('resume after reconnect replays exactly the missed events', async () => {
-    const agent = await connect(wsUrl, { authorization: `Bearer ${t.token}` });
+    const agent = await connectWs(wsUrl, { authorization: `Bearer ${t.token}` });
     await post(t, 'ws-2', 'visitor-resume', 'first');
     const seen = await agent.next((f) => f.type === 'message.created');
     await agent.close();
     const missed = [await post(t, 'ws-3', 'visitor-resume', 'second'), await post(t, 'ws-4', 'visitor-other', 'third')];
-    const again = await connect(`${wsUrl}?token=${t.token}`);
+    const again = await connectWs(`${wsUrl}?token=${t.token}`);
     again.ws.send(JSON.stringify({ type: 'resume', after_seq: seen.seq }));
     await again.next((f) => f.type === 'resumed');
     const replayed = again.drain().filter((f) => f.type !== 'hello');
@@ -105,11 +64,11 @@ describe('agent WebSocket', () => {
   });
 
   it('resume from a point older than the replay buffer asks for a resync instead of a partial replay', async () => {
-    const agent = await connect(`${wsUrl}?token=${t.token}`);
+    const agent = await connectWs(`${wsUrl}?token=${t.token}`);
     const hello = await agent.next((f) => f.type === 'hello');
     await agent.close();
     for (let i = 0; i < 10_050; i++) t.app.bus.publish({ type: 'ticket.updated', data: { ticket_id: `synthetic-${i}` } });
-    const again = await connect(`${wsUrl}?token=${t.token}`);
+    const again = await connectWs(`${wsUrl}?token=${t.token}`);
     again.ws.send(JSON.stringify({ type: 'resume', after_seq: hello.seq }));
     const answer = await again.next((f) => f.type === 'resync_required' || f.type === 'resumed');
     assert.equal(answer.type, 'resync_required');
@@ -136,7 +95,7 @@ describe('agent WebSocket', () => {
   });
 
   it('bad frames get an error frame and the connection stays open', async () => {
-    const agent = await connect(`${wsUrl}?token=${t.token}`);
+    const agent = await connectWs(`${wsUrl}?token=${t.token}`);
     for (const bad of ['not json', '{"type":"resume"}', '{"type":"resume","after_seq":-1}', '[]', '{"type":"nope"}']) {
       agent.ws.send(bad);
       const error = await agent.next((f) => f.type === 'error');
