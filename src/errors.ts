@@ -24,11 +24,6 @@ export class UnauthorizedError extends AppError {
     super(401, 'unauthorized', message);
   }
 }
-export class ForbiddenError extends AppError {
-  constructor(code: ErrorCode, message: string) {
-    super(403, code, message);
-  }
-}
 export class NotFoundError extends AppError {
   constructor(code: ErrorCode, message: string) {
     super(404, code, message);
@@ -37,16 +32,6 @@ export class NotFoundError extends AppError {
 export class ConflictError extends AppError {
   constructor(code: ErrorCode, message: string) {
     super(409, code, message);
-  }
-}
-export class PayloadTooLargeError extends AppError {
-  constructor(limitBytes: number) {
-    super(413, 'payload_too_large', `The request body is larger than ${limitBytes} bytes.`);
-  }
-}
-export class UnsupportedMediaTypeError extends AppError {
-  constructor(message: string) {
-    super(415, 'unsupported_media_type', message);
   }
 }
 export class UnavailableError extends AppError {

@@ -9,8 +9,6 @@ import type { AnalysisInput, Analyzer } from '../domain/intelligence.js';
 import { CHANNELS } from '../domain/types.js';
 import { createAnalyzer } from '../pipeline/analytics/index.js';
 
-export const ANALYZE_USAGE = 'analyze [--offline]   JSON lines {"id","channel","subject?","messages":[{"author","text"}]} on stdin';
-
 const ticketLineSchema = z.object({
   id: z.union([z.string(), z.number()]).transform(String),
   channel: z.enum(CHANNELS),

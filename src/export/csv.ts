@@ -35,7 +35,6 @@ export const EXTRA_COLUMNS = [
 ] as const;
 
 export const CSV_COLUMNS = [...CORE_COLUMNS, ...EXTRA_COLUMNS] as const;
-export type CsvColumn = (typeof CSV_COLUMNS)[number];
 
 /** null/undefined = "not applicable" = empty cell (never 0). */
 export type CsvCell = string | number | null | undefined;

@@ -12,10 +12,6 @@ const CANCEL = /\b(resili\w*|cancel\w*|terminate|rio|porting code|pac code|quitt
 const THANKS = /^(ok|okay|d'accord|merci|merci beaucoup|thanks|thank you|parfait|super|top|nickel|great|perfect|cool|c'est (bon|note|parfait)|bonne (journee|soiree)|have a (nice|good) day|bye|au revoir|[\s!.,👍🙏😊])+$/;
 const GREETING = /^(bonjour|bonsoir|salut|coucou|hello|hi|hey|allo|good (morning|afternoon|evening))[\s!.,]*$/;
 
-export function wantsHuman(text: string): boolean {
-  return HUMAN.test(normalizeForMatching(text));
-}
-
 export function detectIntent(text: string): Intent {
   const n = normalizeForMatching(text);
   if (!n) return 'unknown';

@@ -77,7 +77,3 @@ export function answerTemplate(intent: Exclude<Intent, 'human'>, lang: Language,
 export function handoffTemplate(reason: HandoffReason, lang: Language): string {
   return HANDOFF[reason][lang];
 }
-
-export function greetingLine(lang: Language): string {
-  return GREETING[lang];
-}
