@@ -58,7 +58,6 @@ describe('bad input fuzz', () => {
     ];
     // Every query here is invalid, so even an authenticated GET must be refused.
     const queries = ['?status=%ZZ', '?date_from=' + 'x'.repeat(3000), '?limit=-1', '?channel=,,,', '?cursor=%00', '?status=fermé&status=x', '?date_to=2026-02-31', '?limit=1e3'];
-    let count = 0;
     for (let i = 0; i < 400; i++) {
       const [method, path, authed] = pick(routes);
       const headers: Record<string, string> = {};
@@ -72,11 +71,9 @@ describe('bad input fuzz', () => {
       const getQueries = path.startsWith('/export') ? queries.filter((q) => !/limit|cursor/.test(q)) : queries;
       const fullPath = method === 'GET' ? path + pick(getQueries) : path + (rand() < 0.2 ? pick(queries) : '');
       const res = await send(t.url, method, fullPath, headers, method === 'GET' ? Buffer.alloc(0) : body);
-      count++;
       assert.ok(res.status >= 400 && res.status < 500, `${method} ${fullPath.slice(0, 60)} [${ct}] → ${res.status} ${res.body.slice(0, 200)}`);
       assert.doesNotMatch(res.body, /\n\s+at .+:\d+:\d+/, 'no stack trace to the client');
     }
-    assert.equal(count, 400);
     assert.equal((await fetch(t.url + '/healthz')).status, 200, 'process alive');
     assert.equal(await (await t.api('/tickets?limit=200')).text(), before, 'store unchanged');
     assert.equal(({} as Record<string, unknown>).polluted, undefined, 'no prototype pollution');

@@ -49,7 +49,8 @@ describe('agent WebSocket', () => {
     await post(t, 'ws-2', 'visitor-resume', 'first');
     const seen = await agent.next((f) => f.type === 'message.created');
     await agent.close();
-    const missed = [await post(t, 'ws-3', 'visitor-resume', 'second'), await post(t, 'ws-4', 'visitor-other', 'third')];
+    await post(t, 'ws-3', 'visitor-resume', 'second');
+    await post(t, 'ws-4', 'visitor-other', 'third');
     const again = await connectWs(`${wsUrl}?token=${t.token}`);
     again.ws.send(JSON.stringify({ type: 'resume', after_seq: seen.seq }));
     await again.next((f) => f.type === 'resumed');
@@ -59,7 +60,6 @@ describe('agent WebSocket', () => {
     const seqs = replayed.map((f) => f.seq!);
     assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b));
     assert.equal(seqs[0], seen.seq! + 1, 'no gap after the last seen event');
-    assert.ok(missed.length === 2);
     await again.close();
   });
 
