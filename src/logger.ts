@@ -14,6 +14,11 @@ export const REDACT_PATHS = [
   '*.secret',
   '*.token',
   'token',
+  // Message bodies inside raw provider payloads (unsupported webhooks) are not logged.
+  'raw.Body',
+  'raw.text',
+  'raw.html',
+  'raw.email',
 ];
 
 /** Query-string secrets (SendGrid `?token=`, WS `?token=`) never reach the log. */

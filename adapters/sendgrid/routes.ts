@@ -78,12 +78,8 @@ export function inboundRoute(settings: SendGridSettings): WebhookRoute {
         }
         throw err;
       }
-      if (event.kind === 'unsupported') {
-        // Acked so SendGrid does not redeliver for three days; kept raw by the core.
-        ctx.logger.warn({ reason: event.reason, request_id: req.requestId }, 'sendgrid inbound email not understood: acked');
-      } else if (event.kind === 'ignored') {
-        ctx.logger.info({ reason: event.reason, request_id: req.requestId }, 'sendgrid inbound email ignored');
-      } else if (event.kind === 'system_note') {
+      // Unsupported and ignored mail is acked (SendGrid would redeliver for three days) and logged by the core.
+      if (event.kind === 'system_note') {
         ctx.logger.info({ external_id: event.external_id, loop: event.meta?.loop, request_id: req.requestId }, 'sendgrid inbound email is automatic: stored as a note, not answered');
       }
       const outcome = await ctx.ingest(event);

@@ -40,12 +40,8 @@ export function messagingRoutes(settings: TwilioMessagingSettings): WebhookRoute
         return check.response;
       }
       const event = normalizeInboundMessage(check.params, { ownNumbers, receivedAt: ctx.now().toISOString() });
-      if (event.kind === 'unsupported') {
-        ctx.logger.warn({ reason: event.reason, external_id: event.external_id, request_id: req.requestId }, 'twilio messaging webhook not understood: acked and kept raw');
-      } else if (event.kind === 'ignored') {
-        ctx.logger.info({ reason: event.reason, request_id: req.requestId }, 'twilio messaging webhook ignored');
-      }
-      // Answer only once ingest has resolved, i.e. after the durable write (a duplicate resolves too).
+      // Unsupported shapes and our own echoes are acked too (the core logs them). Answer only once ingest has
+      // resolved, i.e. after the durable write (a duplicate resolves too).
       await ctx.ingest(event);
       return twimlResponse();
     },
@@ -62,9 +58,6 @@ export function messagingRoutes(settings: TwilioMessagingSettings): WebhookRoute
         return check.response;
       }
       const event = normalizeStatusCallback(check.params, ctx.now().toISOString());
-      if (event.kind === 'unsupported') {
-        ctx.logger.warn({ reason: event.reason, external_id: event.external_id, request_id: req.requestId }, 'twilio status callback not understood: acked');
-      }
       await ctx.ingest(event);
       return twimlResponse();
     },

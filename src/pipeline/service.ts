@@ -141,6 +141,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         logger.info({ channel: event.channel, reason: event.reason }, 'inbound ignored');
         return { kind: 'ignored', reason: event.reason };
       case 'unsupported':
+        // The raw payload is kept in the log for diagnosis; its body fields are redacted (src/logger.ts).
         logger.warn({ channel: event.channel, external_id: event.external_id, reason: event.reason, raw: event.raw }, 'unsupported inbound payload acknowledged');
         return { kind: 'unsupported', reason: event.reason };
     }
