@@ -64,18 +64,37 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
 
   let listeningPort: number | undefined;
   const baseUrl = () => publicBaseUrl(config, listeningPort);
-  const adapters = (overrides.modules ?? channelModules).map((module) => module.create(config, { logger: logger.child({ adapter: module.name }), now, publicBaseUrl: baseUrl }));
+  const adapters = (overrides.modules ?? channelModules).map((module) =>
+    module.create(config, { logger: logger.child({ adapter: module.name }), now, publicBaseUrl: baseUrl }),
+  );
 
   const senders = new Map<Channel, OutboundSender>();
   for (const adapter of adapters) {
     if (adapter.sender) for (const channel of adapter.sender.channels) senders.set(channel, adapter.sender);
-    else logger.warn({ adapter: adapter.name, channels: adapter.channels }, `outbound disabled for ${adapter.channels.join(', ')}: ${adapter.senderDisabledReason ?? 'no credentials configured'}`);
+    else
+      logger.warn(
+        { adapter: adapter.name, channels: adapter.channels },
+        `outbound disabled for ${adapter.channels.join(', ')}: ${adapter.senderDisabledReason ?? 'no credentials configured'}`,
+      );
   }
 
-  const dispatcher = createDispatcher({ store, bus, logger, senders, now, retryBaseMs: config.OUTBOUND_RETRY_BASE_MS, maxAttempts: config.OUTBOUND_MAX_ATTEMPTS });
+  const dispatcher = createDispatcher({
+    store,
+    bus,
+    logger,
+    senders,
+    now,
+    retryBaseMs: config.OUTBOUND_RETRY_BASE_MS,
+    maxAttempts: config.OUTBOUND_MAX_ATTEMPTS,
+  });
   const { analyzer, chatbot } = createIntelligence(config, logger);
   const work = createWorkQueue({
-    store, bus, dispatcher, logger, now, debounceMs: config.ANALYTICS_DEBOUNCE_MS,
+    store,
+    bus,
+    dispatcher,
+    logger,
+    now,
+    debounceMs: config.ANALYTICS_DEBOUNCE_MS,
     chatbot: config.ENABLE_CHATBOT ? chatbot : null,
     analyzer: config.ENABLE_AUTO_ANALYTICS ? analyzer : null,
   });
@@ -85,7 +104,15 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
   let draining = false;
 
   const http = createHttpApp({
-    logger, store, blobs, pipeline, adapters, context, apiTokens, publicBaseUrl: baseUrl, isDraining: () => draining,
+    logger,
+    store,
+    blobs,
+    pipeline,
+    adapters,
+    context,
+    apiTokens,
+    publicBaseUrl: baseUrl,
+    isDraining: () => draining,
     protectedRouters: [createExportRouter({ store, logger, now })],
     publicRouters: [pagesRouter()],
   });
@@ -94,7 +121,17 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
   hub.attach(server);
 
   const app: FreedaApp = {
-    config, logger, store, bus, pipeline, work, dispatcher, hub, server, adapters, apiTokens,
+    config,
+    logger,
+    store,
+    bus,
+    pipeline,
+    work,
+    dispatcher,
+    hub,
+    server,
+    adapters,
+    apiTokens,
     url: '',
     async start() {
       await store.open();
@@ -114,7 +151,10 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
       }
       const resumed = await dispatcher.resume();
       const rebuilt = await work.rebuild();
-      logger.info({ port: listeningPort, public_base_url: baseUrl(), storage: store.kind, outbound_resumed: resumed, ...rebuilt }, 'freeda listening');
+      logger.info(
+        { port: listeningPort, public_base_url: baseUrl(), storage: store.kind, outbound_resumed: resumed, ...rebuilt },
+        'freeda listening',
+      );
     },
     async stop() {
       if (draining) return;

@@ -72,7 +72,12 @@ async function simulate(config: Config, args: string[], io: CliIo): Promise<numb
   for (const [k, v] of Object.entries(values)) if (typeof v === 'string') options[k] = v;
   await entry[1](
     { text, from: typeof values.from === 'string' ? values.from : undefined, options },
-    { serverUrl: typeof values.url === 'string' ? values.url : `http://127.0.0.1:${config.PORT}`, config, apiToken: await resolveApiToken(config), print: (line) => io.stdout.write(line + '\n') },
+    {
+      serverUrl: typeof values.url === 'string' ? values.url : `http://127.0.0.1:${config.PORT}`,
+      config,
+      apiToken: await resolveApiToken(config),
+      print: (line) => io.stdout.write(line + '\n'),
+    },
   );
   return 0;
 }

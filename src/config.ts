@@ -16,27 +16,39 @@ const optionalString = z
 const optionalUrl = optionalString.pipe(z.url({ message: 'must be an absolute URL (http:// or https://)' }).optional());
 
 const intInRange = (fallback: number, min: number, max: number) =>
-  optionalString.pipe(
-    z.coerce
-      .number<string | undefined>({ message: 'must be a whole number' })
-      .int('must be a whole number')
-      .min(min, `must be between ${min} and ${max}`)
-      .max(max, `must be between ${min} and ${max}`)
-      .optional(),
-  ).transform((v) => v ?? fallback);
+  optionalString
+    .pipe(
+      z.coerce
+        .number<string | undefined>({ message: 'must be a whole number' })
+        .int('must be a whole number')
+        .min(min, `must be between ${min} and ${max}`)
+        .max(max, `must be between ${min} and ${max}`)
+        .optional(),
+    )
+    .transform((v) => v ?? fallback);
 const positiveInt = (fallback: number) => intInRange(fallback, 1, Number.MAX_SAFE_INTEGER);
 
 export const configSchema = z.object({
   PORT: intInRange(8000, 0, 65535),
   PUBLIC_BASE_URL: optionalUrl,
   LOG_LEVEL: z
-    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { message: 'must be one of fatal, error, warn, info, debug, trace, silent' })
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+      message: 'must be one of fatal, error, warn, info, debug, trace, silent',
+    })
     .optional()
     .transform((v) => v ?? 'info'),
   API_TOKENS: optionalString.transform((v) =>
-    v === undefined ? [] : v.split(',').map((t) => t.trim()).filter((t) => t.length > 0),
+    v === undefined
+      ? []
+      : v
+          .split(',')
+          .map((t) => t.trim())
+          .filter((t) => t.length > 0),
   ),
-  STORAGE_TYPE: z.enum(['json', 'dynamodb'], { message: 'must be json or dynamodb' }).optional().transform((v) => v ?? 'json'),
+  STORAGE_TYPE: z
+    .enum(['json', 'dynamodb'], { message: 'must be json or dynamodb' })
+    .optional()
+    .transform((v) => v ?? 'json'),
   DATA_DIR: optionalString.transform((v) => v ?? './data'),
   /** Journal size (bytes) past which the json store writes a snapshot and starts a fresh journal. */
   JOURNAL_COMPACT_BYTES: positiveInt(64 * 1024 * 1024),

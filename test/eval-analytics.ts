@@ -2,7 +2,15 @@
 // `--errors` lists the misclassified TRAIN tickets (never the held-out ones: rules are not tuned on them).
 import { fileURLToPath } from 'node:url';
 import { analyzeOffline } from '../src/pipeline/analytics/fallback.js';
-import { evaluate, FIELD_VALUES, LABEL_FIELDS, loadDataset, toInput, type FieldReport, type Prediction } from '../src/pipeline/analytics/dataset.js';
+import {
+  evaluate,
+  FIELD_VALUES,
+  LABEL_FIELDS,
+  loadDataset,
+  toInput,
+  type FieldReport,
+  type Prediction,
+} from '../src/pipeline/analytics/dataset.js';
 
 const fixtures = (name: string) => fileURLToPath(new URL(`../fixtures/analytics/${name}`, import.meta.url));
 
@@ -10,7 +18,9 @@ function formatMatrix(field: string, report: FieldReport): string {
   const values = FIELD_VALUES[field as keyof typeof FIELD_VALUES];
   const width = Math.max(12, ...values.map((v) => v.length + 2));
   const header = 'expected \\ got'.padEnd(16) + values.map((v) => v.padStart(width)).join('');
-  const rows = values.map((expected) => expected.padEnd(16) + values.map((got) => String(report.confusion[expected][got]).padStart(width)).join(''));
+  const rows = values.map(
+    (expected) => expected.padEnd(16) + values.map((got) => String(report.confusion[expected][got]).padStart(width)).join(''),
+  );
   return [header, ...rows].map((line) => `    ${line}`).join('\n');
 }
 
@@ -32,8 +42,13 @@ function run(split: string, file: string, showErrors: boolean): Record<string, F
     for (const { ticket, predicted } of predictions) {
       const wrong = LABEL_FIELDS.filter((f) => ticket.labels[f] !== predicted[f]);
       if (wrong.length === 0) continue;
-      const text = ticket.messages.filter((m) => m.author === 'customer').map((m) => m.text).join(' | ');
-      console.log(`  ${ticket.id} ${wrong.map((f) => `${f}: want ${ticket.labels[f]} got ${predicted[f]}`).join('; ')}\n      ${ticket.subject ? `[${ticket.subject}] ` : ''}${text.replace(/\n/g, ' ').slice(0, 220)}`);
+      const text = ticket.messages
+        .filter((m) => m.author === 'customer')
+        .map((m) => m.text)
+        .join(' | ');
+      console.log(
+        `  ${ticket.id} ${wrong.map((f) => `${f}: want ${ticket.labels[f]} got ${predicted[f]}`).join('; ')}\n      ${ticket.subject ? `[${ticket.subject}] ` : ''}${text.replace(/\n/g, ' ').slice(0, 220)}`,
+      );
     }
   }
   return report;

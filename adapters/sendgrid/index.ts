@@ -19,7 +19,10 @@ export function sendgridSettings(config: ChannelConfig): SendGridSettings {
 export function createSendGridAdapter(settings: SendGridSettings, deps: Pick<AdapterDeps, 'logger'>): ChannelAdapter {
   const availability = senderAvailability(settings);
   const sender = availability.ok
-    ? createSendGridSender({ mail: createMailService(settings.SENDGRID_API_KEY!, settings.SENDGRID_API_BASE_URL), supportAddress: availability.from })
+    ? createSendGridSender({
+        mail: createMailService(settings.SENDGRID_API_KEY!, settings.SENDGRID_API_BASE_URL),
+        supportAddress: availability.from,
+      })
     : null;
   if (!settings.INBOUND_EMAIL_SECRET) {
     deps.logger.warn({}, 'INBOUND_EMAIL_SECRET is not set: every SendGrid Inbound Parse post will be refused with 403');

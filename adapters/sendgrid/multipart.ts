@@ -15,7 +15,10 @@ function isFile(value: string | Buffer | MultipartFile): value is MultipartFile 
 }
 
 function quoted(value: string): string {
-  return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/[\r\n]/g, ' ');
+  return value
+    .replace(/\\/g, '\\\\')
+    .replace(/"/g, '\\"')
+    .replace(/[\r\n]/g, ' ');
 }
 
 export function buildMultipart(parts: MultipartPart[], boundary: string): { body: Buffer; contentType: string } {

@@ -145,7 +145,11 @@ const ADDRESS_RE = /<?([^\s<>"';:,]+@[^\s<>"';:,]+\.[^\s<>"';:,]+)>?/;
 function failedRecipient(email: ParsedEmail, sources: string[]): string | null {
   const candidates = [email.headers['x-failed-recipients'] ?? ''];
   // Strongest evidence first, whichever part carries it.
-  for (const pattern of [/^\s*Final-Recipient:\s*rfc822;\s*(.+)$/gim, /^\s*Original-Recipient:\s*rfc822;\s*(.+)$/gim, /^\s*To:\s*(.+)$/gim]) {
+  for (const pattern of [
+    /^\s*Final-Recipient:\s*rfc822;\s*(.+)$/gim,
+    /^\s*Original-Recipient:\s*rfc822;\s*(.+)$/gim,
+    /^\s*To:\s*(.+)$/gim,
+  ]) {
     for (const source of sources) {
       for (const m of source.matchAll(pattern)) candidates.push(m[1]);
     }
@@ -162,13 +166,23 @@ export function safeFilename(name: string | null): string | null {
   if (!name) return null;
   const base = name.split(/[\\/]/).pop() ?? '';
   // eslint-disable-next-line no-control-regex
-  const cleaned = base.replace(/[\u0000-\u001f\u007f]/g, '').replace(/^\.+/, '').trim().slice(0, 200);
+  const cleaned = base
+    .replace(/[\u0000-\u001f\u007f]/g, '')
+    .replace(/^\.+/, '')
+    .trim()
+    .slice(0, 200);
   return cleaned === '' ? null : cleaned;
 }
 
 /** Metadata, plus the bytes when within EMAIL_MAX_ATTACHMENT_BYTES: the core stores them and sets stored_key. */
 function attachmentRecord(a: EmailAttachment): InboundAttachment {
-  const record: InboundAttachment = { content_type: a.content_type, size: a.size, filename: safeFilename(a.filename), url: null, stored_key: null };
+  const record: InboundAttachment = {
+    content_type: a.content_type,
+    size: a.size,
+    filename: safeFilename(a.filename),
+    url: null,
+    stored_key: null,
+  };
   return a.content ? { ...record, content: a.content } : record;
 }
 
@@ -213,7 +227,13 @@ function truncate(text: string, max: number): string {
 
 export function normalizeInboundEmail(email: ParsedEmail, options: NormalizeOptions): InboundEvent {
   if (!email.from) {
-    return { kind: 'unsupported', channel: 'email', external_id: email.message_id, reason: 'email without a sender address', raw: { subject: email.subject } };
+    return {
+      kind: 'unsupported',
+      channel: 'email',
+      external_id: email.message_id,
+      reason: 'email without a sender address',
+      raw: { subject: email.subject },
+    };
   }
   if (isOwnAddress(email.from.address, options.supportAddress)) {
     return { kind: 'ignored', channel: 'email', reason: 'mail from our own support address (loop)' };
@@ -229,7 +249,8 @@ export function normalizeInboundEmail(email: ParsedEmail, options: NormalizeOpti
     const sources = loop.kind === 'bounce' ? bounceSources(email, body) : [];
     const ids = bouncedMessageIds(sources);
     const recipient = loop.kind === 'bounce' ? failedRecipient(email, sources) : null;
-    const noteContact = recipient && !isOwnAddress(recipient, options.supportAddress) ? { address: recipient, display_name: null } : contact;
+    const noteContact =
+      recipient && !isOwnAddress(recipient, options.supportAddress) ? { address: recipient, display_name: null } : contact;
     const noteThread: ThreadHints = { ...thread };
     if (ids.length > 0) noteThread.replyToExternalIds = [...new Set([...(thread.replyToExternalIds ?? []), ...ids])];
     for (const id of ids) {

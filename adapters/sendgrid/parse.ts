@@ -118,7 +118,7 @@ export function decodeBody(bytes: Buffer, charset: string | undefined): string {
 export function normalizeMessageId(raw: string | null | undefined): string | null {
   if (!raw) return null;
   const bracketed = /<([^<>\s]+)>/.exec(raw);
-  const id = (bracketed ? bracketed[1] : raw.trim().split(/\s+/)[0] ?? '').trim();
+  const id = (bracketed ? bracketed[1] : (raw.trim().split(/\s+/)[0] ?? '')).trim();
   return id.length > 0 && id.length <= 998 ? id : null;
 }
 
@@ -157,7 +157,10 @@ function headerValue(mail: ParsedMail, name: string): string | null {
   const line = mail.headerLines.find((h) => h.key === name);
   if (!line) return null;
   const colon = line.line.indexOf(':');
-  return line.line.slice(colon + 1).replace(/\r?\n[ \t]+/g, ' ').trim();
+  return line.line
+    .slice(colon + 1)
+    .replace(/\r?\n[ \t]+/g, ' ')
+    .trim();
 }
 
 const LOOP_HEADERS = [
@@ -206,7 +209,9 @@ function sha256(bytes: Buffer): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-function fromMail(mail: ParsedMail): Pick<ParsedEmail, 'from' | 'to' | 'cc' | 'subject' | 'message_id' | 'in_reply_to' | 'references' | 'date' | 'headers' | 'content_type'> {
+function fromMail(
+  mail: ParsedMail,
+): Pick<ParsedEmail, 'from' | 'to' | 'cc' | 'subject' | 'message_id' | 'in_reply_to' | 'references' | 'date' | 'headers' | 'content_type'> {
   return {
     from: addresses(mail.from)[0] ?? null,
     to: addresses(mail.to),
@@ -263,12 +268,18 @@ async function readParsedMode(form: InboundForm): Promise<ParsedEmail> {
   const charsetOf = (name: string) => (typeof charsets[name] === 'string' ? (charsets[name] as string) : undefined);
   // The header block carries Message-ID, In-Reply-To, References and the loop markers; SendGrid's
   // own from/to/cc/subject fields (already UTF-8) fill in what it lacks.
-  const headerBlock = Buffer.concat([(fields.get('headers') ?? Buffer.alloc(0)), Buffer.from('\r\n\r\n')]);
+  const headerBlock = Buffer.concat([fields.get('headers') ?? Buffer.alloc(0), Buffer.from('\r\n\r\n')]);
   const mail = await simpleParser(headerBlock, MAILPARSER_OPTIONS);
   const fromHeaders = fromMail(mail);
   const fallbackLines = (['from', 'to', 'cc', 'subject'] as const)
     .filter((name) => fields.has(name))
-    .map((name) => `${name}: ${fields.get(name)!.toString('utf8').replace(/[\r\n]+/g, ' ')}`);
+    .map(
+      (name) =>
+        `${name}: ${fields
+          .get(name)!
+          .toString('utf8')
+          .replace(/[\r\n]+/g, ' ')}`,
+    );
   const fallback = fromMail(await simpleParser(Buffer.from(`${fallbackLines.join('\r\n')}\r\n\r\n`, 'utf8'), MAILPARSER_OPTIONS));
   const envelope = envelopeOf(fields);
   const info = parseJson(fields.get('attachment-info'));

@@ -20,7 +20,8 @@ function errorResponse(status: number, code: string, message: string): WebhookRe
 }
 
 const REFUSAL_HINTS: Record<Extract<InboundAuthResult, { ok: false }>['reason'], string> = {
-  secret_not_configured: 'INBOUND_EMAIL_SECRET is not set, so inbound email cannot be authenticated and every Inbound Parse post is refused',
+  secret_not_configured:
+    'INBOUND_EMAIL_SECRET is not set, so inbound email cannot be authenticated and every Inbound Parse post is refused',
   missing_credentials: 'no ?token= in the URL and no HTTP Basic credentials',
   wrong_secret: 'the token or Basic password does not match INBOUND_EMAIL_SECRET',
 };
@@ -28,7 +29,11 @@ const REFUSAL_HINTS: Record<Extract<InboundAuthResult, { ok: false }>['reason'],
 function outcomeResponse(outcome: IngestOutcome): WebhookResponse {
   if (outcome.kind === 'stored') {
     // The core's webhook router adds X-Freeda-Ticket-Id / X-Freeda-Message-Id.
-    return json(200, { status: outcome.duplicate ? 'duplicate' : 'stored', ticket_id: outcome.ticket.ticket_id, message_id: outcome.message.message_id });
+    return json(200, {
+      status: outcome.duplicate ? 'duplicate' : 'stored',
+      ticket_id: outcome.ticket.ticket_id,
+      message_id: outcome.message.message_id,
+    });
   }
   return json(200, { status: outcome.kind, reason: 'reason' in outcome ? outcome.reason : null });
 }
@@ -39,10 +44,18 @@ export function inboundRoute(settings: SendGridSettings): WebhookRoute {
   const refusal = (req: WebhookRequest, ctx: ChannelContext): WebhookResponse | null => {
     const auth = verifyInboundSecret(req, settings.INBOUND_EMAIL_SECRET);
     if (auth.ok) return null;
-    const log = auth.reason === 'secret_not_configured' && !warnedUnconfigured ? ctx.logger.error.bind(ctx.logger) : ctx.logger.warn.bind(ctx.logger);
+    const log =
+      auth.reason === 'secret_not_configured' && !warnedUnconfigured ? ctx.logger.error.bind(ctx.logger) : ctx.logger.warn.bind(ctx.logger);
     if (auth.reason === 'secret_not_configured') warnedUnconfigured = true;
-    log({ path: req.path, reason: auth.reason, request_id: req.requestId }, `sendgrid inbound refused (403): ${REFUSAL_HINTS[auth.reason]}`);
-    return errorResponse(403, 'forbidden', 'Inbound email must carry ?token=<INBOUND_EMAIL_SECRET> or HTTP Basic credentials with that secret as password.');
+    log(
+      { path: req.path, reason: auth.reason, request_id: req.requestId },
+      `sendgrid inbound refused (403): ${REFUSAL_HINTS[auth.reason]}`,
+    );
+    return errorResponse(
+      403,
+      'forbidden',
+      'Inbound email must carry ?token=<INBOUND_EMAIL_SECRET> or HTTP Basic credentials with that secret as password.',
+    );
   };
   return {
     method: 'POST',
@@ -69,18 +82,27 @@ export function inboundRoute(settings: SendGridSettings): WebhookRoute {
               channel: 'email' as const,
               external_id: null,
               reason: read.reason,
-              raw: { fields: [...form.fields.keys()], files: form.files.map((f) => ({ field: f.field, filename: f.filename, size: f.size })) },
+              raw: {
+                fields: [...form.fields.keys()],
+                files: form.files.map((f) => ({ field: f.field, filename: f.filename, size: f.size })),
+              },
             };
       } catch (err) {
         if (err instanceof InvalidMultipartError) {
-          ctx.logger.warn({ path: req.path, request_id: req.requestId, reason: err.message }, 'sendgrid inbound refused (400): invalid multipart body');
+          ctx.logger.warn(
+            { path: req.path, request_id: req.requestId, reason: err.message },
+            'sendgrid inbound refused (400): invalid multipart body',
+          );
           return errorResponse(400, err.code, err.message);
         }
         throw err;
       }
       // Unsupported and ignored mail is acked (SendGrid would redeliver for three days) and logged by the core.
       if (event.kind === 'system_note') {
-        ctx.logger.info({ external_id: event.external_id, loop: event.meta?.loop, request_id: req.requestId }, 'sendgrid inbound email is automatic: stored as a note, not answered');
+        ctx.logger.info(
+          { external_id: event.external_id, loop: event.meta?.loop, request_id: req.requestId },
+          'sendgrid inbound email is automatic: stored as a note, not answered',
+        );
       }
       const outcome = await ctx.ingest(event);
       return outcomeResponse(outcome);

@@ -21,10 +21,9 @@ const MAX_REFERENCES = 20;
 export type SenderAvailability = { ok: true; from: string } | { ok: false; reason: string };
 
 export function senderAvailability(settings: Pick<SendGridSettings, 'SENDGRID_API_KEY' | 'SUPPORT_EMAIL_FROM'>): SenderAvailability {
-  const missing = [
-    settings.SENDGRID_API_KEY ? null : 'SENDGRID_API_KEY',
-    settings.SUPPORT_EMAIL_FROM ? null : 'SUPPORT_EMAIL_FROM',
-  ].filter((v): v is string => v !== null);
+  const missing = [settings.SENDGRID_API_KEY ? null : 'SENDGRID_API_KEY', settings.SUPPORT_EMAIL_FROM ? null : 'SUPPORT_EMAIL_FROM'].filter(
+    (v): v is string => v !== null,
+  );
   if (missing.length > 0) return { ok: false, reason: `${missing.join(' and ')} not set: email replies are disabled` };
   return { ok: true, from: settings.SUPPORT_EMAIL_FROM!.toLowerCase() };
 }
@@ -74,7 +73,10 @@ function wasSent(message: Message): boolean {
 }
 
 /** In-Reply-To and References for a reply on this ticket (ids without brackets). */
-export function threadingIds(req: Pick<OutboundSendRequest, 'lastInbound' | 'history' | 'message'>, supportAddress: string): { inReplyTo: string | null; references: string[] } {
+export function threadingIds(
+  req: Pick<OutboundSendRequest, 'lastInbound' | 'history' | 'message'>,
+  supportAddress: string,
+): { inReplyTo: string | null; references: string[] } {
   const chain: string[] = [];
   const add = (id: unknown) => {
     if (typeof id === 'string' && id !== '' && !id.startsWith('sha256:') && !chain.includes(id)) chain.push(id);
@@ -84,10 +86,11 @@ export function threadingIds(req: Pick<OutboundSendRequest, 'lastInbound' | 'his
   if (Array.isArray(customerReferences)) customerReferences.forEach(add);
   // Our own replies before this one, in time order, then the customer's message we answer.
   for (const m of req.history) {
-    if (m.message_id !== req.message.message_id && wasSent(m) && (!last || m.created_at <= last.created_at)) add(outboundMessageId(m, supportAddress));
+    if (m.message_id !== req.message.message_id && wasSent(m) && (!last || m.created_at <= last.created_at))
+      add(outboundMessageId(m, supportAddress));
   }
   if (last && last.external_id && !last.external_id.startsWith('sha256:')) add(last.external_id);
-  const inReplyTo = last?.external_id && !last.external_id.startsWith('sha256:') ? last.external_id : chain[chain.length - 1] ?? null;
+  const inReplyTo = last?.external_id && !last.external_id.startsWith('sha256:') ? last.external_id : (chain[chain.length - 1] ?? null);
   return { inReplyTo, references: chain.slice(-MAX_REFERENCES) };
 }
 
@@ -131,7 +134,7 @@ export function buildMail(req: OutboundSendRequest, supportAddress: string) {
 function headerOf(headers: unknown, name: string): string | null {
   if (!headers || typeof headers !== 'object') return null;
   const h = headers as { get?: (n: string) => unknown } & Record<string, unknown>;
-  const value = typeof h.get === 'function' ? h.get(name) : h[name] ?? h[name.toLowerCase()];
+  const value = typeof h.get === 'function' ? h.get(name) : (h[name] ?? h[name.toLowerCase()]);
   if (Array.isArray(value)) return typeof value[0] === 'string' ? value[0] : null;
   return typeof value === 'string' && value !== '' ? value : value === undefined || value === null ? null : String(value);
 }
@@ -189,7 +192,11 @@ export function createSendGridSender(input: { mail: MailService; supportAddress:
           provider_id: providerId,
           status: 'sent',
           extra_provider_ids: [built.messageId],
-          meta: { email_message_id: built.messageId, in_reply_to: built.mail.headers['In-Reply-To'] ?? null, references: built.mail.headers.References ?? null },
+          meta: {
+            email_message_id: built.messageId,
+            in_reply_to: built.mail.headers['In-Reply-To'] ?? null,
+            references: built.mail.headers.References ?? null,
+          },
         };
       } catch (err) {
         return classifySendGridError(err);

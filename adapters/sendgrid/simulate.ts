@@ -69,13 +69,21 @@ export function simulatedInboundParse(
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface TicketView {
-  messages?: Array<{ direction: string; author: string; text: string; external_id: string | null; delivery?: { status: string; error_code: string | null } | null }>;
+  messages?: Array<{
+    direction: string;
+    author: string;
+    text: string;
+    external_id: string | null;
+    delivery?: { status: string; error_code: string | null } | null;
+  }>;
 }
 
 async function simulateEmail(args: SimulateArgs, env: SimulateEnv): Promise<void> {
   const secret = env.config.INBOUND_EMAIL_SECRET;
   if (!secret) {
-    env.print('INBOUND_EMAIL_SECRET is not set: the server refuses unauthenticated inbound email (403). Set the same INBOUND_EMAIL_SECRET for the server and for this command.');
+    env.print(
+      'INBOUND_EMAIL_SECRET is not set: the server refuses unauthenticated inbound email (403). Set the same INBOUND_EMAIL_SECRET for the server and for this command.',
+    );
     process.exitCode = 1;
     return;
   }
@@ -83,7 +91,11 @@ async function simulateEmail(args: SimulateArgs, env: SimulateEnv): Promise<void
   const { body, contentType, messageId } = simulatedInboundParse(args, env);
   let res: Response;
   try {
-    res = await fetch(`${serverUrl}${INBOUND_PATH}?token=${encodeURIComponent(secret)}`, { method: 'POST', headers: { 'content-type': contentType }, body: new Uint8Array(body) });
+    res = await fetch(`${serverUrl}${INBOUND_PATH}?token=${encodeURIComponent(secret)}`, {
+      method: 'POST',
+      headers: { 'content-type': contentType },
+      body: new Uint8Array(body),
+    });
   } catch (err) {
     env.print(`Cannot reach the server at ${serverUrl}: ${(err as Error).message}`);
     process.exitCode = 1;
@@ -109,13 +121,17 @@ async function simulateEmail(args: SimulateArgs, env: SimulateEnv): Promise<void
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline) {
     await sleep(400);
-    const ticketRes = await fetch(`${serverUrl}/tickets/${encodeURIComponent(ticketId)}`, { headers: { authorization: `Bearer ${env.apiToken}` } }).catch(() => null);
+    const ticketRes = await fetch(`${serverUrl}/tickets/${encodeURIComponent(ticketId)}`, {
+      headers: { authorization: `Bearer ${env.apiToken}` },
+    }).catch(() => null);
     if (!ticketRes?.ok) continue;
     const messages = ((await ticketRes.json()) as TicketView).messages ?? [];
     const ours = messages.findIndex((m) => m.external_id === messageId);
     const reply = ours >= 0 ? messages.slice(ours + 1).find((m) => m.direction === 'outbound') : undefined;
     if (reply) {
-      const delivery = reply.delivery ? ` [${reply.delivery.status}${reply.delivery.error_code ? ` ${reply.delivery.error_code}` : ''}]` : '';
+      const delivery = reply.delivery
+        ? ` [${reply.delivery.status}${reply.delivery.error_code ? ` ${reply.delivery.error_code}` : ''}]`
+        : '';
       env.print(`${reply.author}: ${reply.text}${delivery}`);
       return;
     }

@@ -3,8 +3,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 
 export type InboundAuthResult =
-  | { ok: true; method: 'token' | 'basic' }
-  | { ok: false; reason: 'secret_not_configured' | 'missing_credentials' | 'wrong_secret' };
+  { ok: true; method: 'token' | 'basic' } | { ok: false; reason: 'secret_not_configured' | 'missing_credentials' | 'wrong_secret' };
 
 /** Compare through fixed-length digests so neither the length nor the content leaks through timing. */
 export function secretsEqual(given: string, expected: string): boolean {

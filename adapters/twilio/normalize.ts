@@ -64,7 +64,12 @@ function locationOf(params: TwilioParams): LocationShare | null {
   const lat = Number.parseFloat(param(params, 'Latitude') ?? '');
   const lon = Number.parseFloat(param(params, 'Longitude') ?? '');
   if (!Number.isFinite(lat) || !Number.isFinite(lon)) return null;
-  return { latitude: lat, longitude: lon, address: nonEmptyParam(params, 'Address') ?? null, label: nonEmptyParam(params, 'Label') ?? null };
+  return {
+    latitude: lat,
+    longitude: lon,
+    address: nonEmptyParam(params, 'Address') ?? null,
+    label: nonEmptyParam(params, 'Label') ?? null,
+  };
 }
 
 export function locationText(location: LocationShare): string {
@@ -108,7 +113,8 @@ export function mapMessageStatus(status: string): DeliveryStatus | 'inbound' | n
 }
 
 const ERROR_HINTS: Record<string, string> = {
-  '63016': 'Outside the WhatsApp 24 h customer service window: only an approved template can be sent. / Hors de la fenêtre WhatsApp de 24 h : seul un modèle approuvé peut être envoyé.',
+  '63016':
+    'Outside the WhatsApp 24 h customer service window: only an approved template can be sent. / Hors de la fenêtre WhatsApp de 24 h : seul un modèle approuvé peut être envoyé.',
   '21610': 'The recipient has opted out (replied STOP). / Le destinataire s’est désabonné (STOP).',
   '21211': 'The To number is not a valid phone number. / Numéro de destinataire invalide.',
 };
@@ -123,11 +129,23 @@ export function normalizeInboundMessage(params: TwilioParams, options: Normalize
   const guessChannel = /^whatsapp:/i.test(fromRaw) ? 'whatsapp' : 'sms';
   const messageSid = nonEmptyParam(params, 'MessageSid') ?? nonEmptyParam(params, 'SmsMessageSid') ?? nonEmptyParam(params, 'SmsSid');
   if (!messageSid) {
-    return { kind: 'unsupported', channel: guessChannel, external_id: null, reason: 'no MessageSid in the Twilio messaging webhook', raw: params };
+    return {
+      kind: 'unsupported',
+      channel: guessChannel,
+      external_id: null,
+      reason: 'no MessageSid in the Twilio messaging webhook',
+      raw: params,
+    };
   }
   const from = normalizePhone(fromRaw);
   if (!from) {
-    return { kind: 'unsupported', channel: guessChannel, external_id: messageSid, reason: `From is not a phone number: ${JSON.stringify(fromRaw)}`, raw: params };
+    return {
+      kind: 'unsupported',
+      channel: guessChannel,
+      external_id: messageSid,
+      reason: `From is not a phone number: ${JSON.stringify(fromRaw)}`,
+      raw: params,
+    };
   }
   if (isOwnNumber(from.address, options.ownNumbers)) {
     return { kind: 'ignored', channel: from.channel, reason: `message from our own number ${from.address} (${messageSid})` };
@@ -201,16 +219,31 @@ export function normalizeInboundMessage(params: TwilioParams, options: Normalize
 
 /** An outbound message status callback → delivery_status (or unsupported/ignored). */
 export function normalizeStatusCallback(params: TwilioParams, at: string): InboundEvent {
-  const isWhatsapp = /^whatsapp:/i.test(param(params, 'From') ?? '') || /^whatsapp:/i.test(param(params, 'To') ?? '') || param(params, 'ChannelPrefix') === 'whatsapp';
+  const isWhatsapp =
+    /^whatsapp:/i.test(param(params, 'From') ?? '') ||
+    /^whatsapp:/i.test(param(params, 'To') ?? '') ||
+    param(params, 'ChannelPrefix') === 'whatsapp';
   const channel = isWhatsapp ? 'whatsapp' : 'sms';
   const messageSid = nonEmptyParam(params, 'MessageSid') ?? nonEmptyParam(params, 'SmsSid');
   const providerStatus = nonEmptyParam(params, 'MessageStatus') ?? nonEmptyParam(params, 'SmsStatus');
   if (!messageSid || !providerStatus) {
-    return { kind: 'unsupported', channel, external_id: messageSid ?? null, reason: 'status callback without MessageSid or MessageStatus', raw: params };
+    return {
+      kind: 'unsupported',
+      channel,
+      external_id: messageSid ?? null,
+      reason: 'status callback without MessageSid or MessageStatus',
+      raw: params,
+    };
   }
   const status = mapMessageStatus(providerStatus);
   if (status === null) {
-    return { kind: 'unsupported', channel, external_id: messageSid, reason: `unknown MessageStatus ${JSON.stringify(providerStatus)}`, raw: params };
+    return {
+      kind: 'unsupported',
+      channel,
+      external_id: messageSid,
+      reason: `unknown MessageStatus ${JSON.stringify(providerStatus)}`,
+      raw: params,
+    };
   }
   if (status === 'inbound') {
     return { kind: 'ignored', channel, reason: `status ${providerStatus} of an inbound message ${messageSid}` };

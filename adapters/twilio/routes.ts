@@ -23,7 +23,10 @@ export function logRefusedWebhook(ctx: ChannelContext, req: WebhookRequest, chec
       : check.reason === 'missing_signature'
         ? 'no X-Twilio-Signature header'
         : `signature does not match ${check.urlsTried.join(' or ')}: PUBLIC_BASE_URL must be the URL exactly as Twilio calls it (scheme, host, port)`;
-  ctx.logger.warn({ path: req.path, reason: check.reason, url_tried: check.urlsTried, request_id: req.requestId }, `twilio webhook refused (403): ${hint}`);
+  ctx.logger.warn(
+    { path: req.path, reason: check.reason, url_tried: check.urlsTried, request_id: req.requestId },
+    `twilio webhook refused (403): ${hint}`,
+  );
 }
 
 export function messagingRoutes(settings: TwilioMessagingSettings): WebhookRoute[] {

@@ -23,9 +23,7 @@ export function createTwilioClient(settings: TwilioMessagingSettings): TwilioCli
   return client;
 }
 
-export type SenderAvailability =
-  | { ok: true; channels: Channel[] }
-  | { ok: false; reason: string };
+export type SenderAvailability = { ok: true; channels: Channel[] } | { ok: false; reason: string };
 
 /** Which channels can send, or why outbound is off. */
 export function senderAvailability(settings: TwilioMessagingSettings): SenderAvailability {
@@ -37,7 +35,10 @@ export function senderAvailability(settings: TwilioMessagingSettings): SenderAva
   if (settings.smsFrom || settings.messagingServiceSid) channels.push('sms');
   if (settings.whatsappFrom || settings.messagingServiceSid) channels.push('whatsapp');
   if (!channels.length) {
-    return { ok: false, reason: 'none of TWILIO_SMS_FROM, TWILIO_WHATSAPP_FROM, TWILIO_MESSAGING_SERVICE_SID is set: SMS/WhatsApp replies are disabled' };
+    return {
+      ok: false,
+      reason: 'none of TWILIO_SMS_FROM, TWILIO_WHATSAPP_FROM, TWILIO_MESSAGING_SERVICE_SID is set: SMS/WhatsApp replies are disabled',
+    };
   }
   return { ok: true, channels };
 }
@@ -69,7 +70,10 @@ export function routing(
 
 /** Whether a failed create is worth retrying, with the code recorded on the message. */
 export function classifyTwilioError(err: unknown): { retryable: boolean; error_code: string; error_message: string } {
-  if (err instanceof twilio.RestException || (typeof err === 'object' && err !== null && 'status' in err && typeof (err as { status: unknown }).status === 'number')) {
+  if (
+    err instanceof twilio.RestException ||
+    (typeof err === 'object' && err !== null && 'status' in err && typeof (err as { status: unknown }).status === 'number')
+  ) {
     const rest = err as { status: number; code?: number; message?: string };
     const code = rest.code !== undefined && rest.code !== null ? String(rest.code) : `http_${rest.status}`;
     const message = rest.message || twilioErrorHint(code) || `Twilio answered HTTP ${rest.status}`;
@@ -99,7 +103,8 @@ export function createTwilioSender(options: TwilioSenderOptions): OutboundSender
       return {
         ok: false,
         error_code: 'opted_out',
-        error_message: 'The contact replied STOP: no message may be sent until they reply START. / Le contact a répondu STOP : aucun envoi avant START.',
+        error_message:
+          'The contact replied STOP: no message may be sent until they reply START. / Le contact a répondu STOP : aucun envoi avant START.',
       };
     }
     if (req.ticket.channel === 'whatsapp') {
@@ -125,7 +130,12 @@ export function createTwilioSender(options: TwilioSenderOptions): OutboundSender
     if (!refused.ok) return { ok: false, retryable: false, error_code: refused.error_code, error_message: refused.error_message };
     const route = routing(req.ticket.channel, req.ticket.contact.address, settings);
     if (!route) {
-      return { ok: false, retryable: false, error_code: 'channel_not_configured', error_message: `No Twilio sender configured for channel ${req.ticket.channel}.` };
+      return {
+        ok: false,
+        retryable: false,
+        error_code: 'channel_not_configured',
+        error_message: `No Twilio sender configured for channel ${req.ticket.channel}.`,
+      };
     }
     const parts = splitText(req.message.text, MAX_BODY_CHARS);
     const done = sentParts.get(req.message.message_id) ?? [];

@@ -15,7 +15,11 @@ function sid(prefix: string): string {
 }
 
 /** Form params shaped like Twilio's inbound messaging webhook. */
-export function simulatedInboundParams(kind: 'sms' | 'whatsapp', args: SimulateArgs, env: Pick<SimulateEnv, 'config'>): Record<string, string> {
+export function simulatedInboundParams(
+  kind: 'sms' | 'whatsapp',
+  args: SimulateArgs,
+  env: Pick<SimulateEnv, 'config'>,
+): Record<string, string> {
   const rawFrom = args.from ?? args.options.from ?? DEFAULT_CUSTOMER;
   const from = normalizePhone(rawFrom.replace(/^whatsapp:/i, ''), 'FR')?.address ?? rawFrom;
   const ourSms = env.config.TWILIO_SMS_FROM ?? DEFAULT_OUR_NUMBER;
@@ -51,7 +55,10 @@ export function simulatedInboundParams(kind: 'sms' | 'whatsapp', args: SimulateA
     params.WaId = from.replace(/^\+/, '');
     params.ProfileName = args.options.name ?? 'Client simulé';
     params.MessageType = args.options.media ? 'image' : 'text';
-    params.ChannelMetadata = JSON.stringify({ type: 'whatsapp', data: { context: { ProfileName: params.ProfileName, WaId: params.WaId } } });
+    params.ChannelMetadata = JSON.stringify({
+      type: 'whatsapp',
+      data: { context: { ProfileName: params.ProfileName, WaId: params.WaId } },
+    });
     delete params.ToCountry;
     delete params.FromCountry;
   }
@@ -61,20 +68,35 @@ export function simulatedInboundParams(kind: 'sms' | 'whatsapp', args: SimulateA
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface TicketView {
-  messages?: Array<{ message_id: string; direction: string; author: string; text: string; external_id: string | null; delivery?: { status: string; error_code: string | null } | null }>;
+  messages?: Array<{
+    message_id: string;
+    direction: string;
+    author: string;
+    text: string;
+    external_id: string | null;
+    delivery?: { status: string; error_code: string | null } | null;
+  }>;
 }
 
 async function simulate(kind: 'sms' | 'whatsapp', args: SimulateArgs, env: SimulateEnv): Promise<void> {
   const authToken = env.config.TWILIO_AUTH_TOKEN;
   if (!authToken) {
-    throw new Error('TWILIO_AUTH_TOKEN is not set: the server refuses unsigned Twilio webhooks (403). Set the same TWILIO_AUTH_TOKEN for the server and for this command.');
+    throw new Error(
+      'TWILIO_AUTH_TOKEN is not set: the server refuses unsigned Twilio webhooks (403). Set the same TWILIO_AUTH_TOKEN for the server and for this command.',
+    );
   }
   const serverUrl = env.serverUrl.replace(/\/+$/, '');
   const params = simulatedInboundParams(kind, args, env);
   // Sign with the URL the server checks against: PUBLIC_BASE_URL when set, else what the server assumes
   // without it (http://localhost:PORT), else the URL we post to. A 403 stores nothing, so trying is safe.
   const port = new URL(serverUrl).port;
-  const candidates = [...new Set([env.config.PUBLIC_BASE_URL, port ? `http://localhost:${port}` : undefined, serverUrl].filter((u): u is string => !!u).map((u) => u.replace(/\/+$/, '')))];
+  const candidates = [
+    ...new Set(
+      [env.config.PUBLIC_BASE_URL, port ? `http://localhost:${port}` : undefined, serverUrl]
+        .filter((u): u is string => !!u)
+        .map((u) => u.replace(/\/+$/, '')),
+    ),
+  ];
   let res: Response | null = null;
   let body = '';
   for (const signedBase of candidates) {
@@ -82,7 +104,11 @@ async function simulate(kind: 'sms' | 'whatsapp', args: SimulateArgs, env: Simul
     try {
       res = await fetch(serverUrl + MESSAGING_PATH, {
         method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature, 'i-twilio-idempotency-token': sid('') },
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          'x-twilio-signature': signature,
+          'i-twilio-idempotency-token': sid(''),
+        },
         body: new URLSearchParams(params).toString(),
       });
     } catch (err) {
@@ -93,7 +119,10 @@ async function simulate(kind: 'sms' | 'whatsapp', args: SimulateArgs, env: Simul
   }
   if (!res || res.status !== 200) {
     env.print(`The server answered ${res?.status}: ${body}`);
-    const hint = res?.status === 403 ? ` (signed for ${candidates.map((c) => c + MESSAGING_PATH).join(', ')}: the server must have the same TWILIO_AUTH_TOKEN, and the same PUBLIC_BASE_URL as this environment)` : '';
+    const hint =
+      res?.status === 403
+        ? ` (signed for ${candidates.map((c) => c + MESSAGING_PATH).join(', ')}: the server must have the same TWILIO_AUTH_TOKEN, and the same PUBLIC_BASE_URL as this environment)`
+        : '';
     throw new Error(`the webhook was not accepted: HTTP ${res?.status}${hint}`);
   }
   const ticketId = res.headers.get('x-freeda-ticket-id');
@@ -111,14 +140,18 @@ async function simulate(kind: 'sms' | 'whatsapp', args: SimulateArgs, env: Simul
   const deadline = Date.now() + (Number.isFinite(waitSeconds) ? waitSeconds : 10) * 1000;
   while (Date.now() < deadline) {
     await sleep(400);
-    const ticketRes = await fetch(`${serverUrl}/tickets/${encodeURIComponent(ticketId)}`, { headers: { authorization: `Bearer ${env.apiToken}` } }).catch(() => null);
+    const ticketRes = await fetch(`${serverUrl}/tickets/${encodeURIComponent(ticketId)}`, {
+      headers: { authorization: `Bearer ${env.apiToken}` },
+    }).catch(() => null);
     if (!ticketRes?.ok) continue;
     const ticket = (await ticketRes.json()) as TicketView;
     const messages = ticket.messages ?? [];
     const ours = messages.findIndex((m) => m.external_id === params.MessageSid);
     const reply = ours >= 0 ? messages.slice(ours + 1).find((m) => m.direction === 'outbound') : undefined;
     if (reply) {
-      const delivery = reply.delivery ? ` [${reply.delivery.status}${reply.delivery.error_code ? ` ${reply.delivery.error_code}` : ''}]` : '';
+      const delivery = reply.delivery
+        ? ` [${reply.delivery.status}${reply.delivery.error_code ? ` ${reply.delivery.error_code}` : ''}]`
+        : '';
       env.print(`${reply.author}: ${reply.text}${delivery}`);
       return;
     }

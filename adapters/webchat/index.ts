@@ -10,7 +10,10 @@ import { createVisitorSockets } from './sockets.js';
 import { DEFAULT_LIMITS, type WebchatSettings } from './types.js';
 import { visitorIdFromRandom } from './verify.js';
 
-export function webchatSettings(config: Pick<ChannelConfig, 'WEBCHAT_SECRET'>, overrides: Partial<Omit<WebchatSettings, 'secret' | 'secretGenerated'>> = {}): WebchatSettings {
+export function webchatSettings(
+  config: Pick<ChannelConfig, 'WEBCHAT_SECRET'>,
+  overrides: Partial<Omit<WebchatSettings, 'secret' | 'secretGenerated'>> = {},
+): WebchatSettings {
   return {
     secret: config.WEBCHAT_SECRET ?? randomBytes(32).toString('base64url'),
     secretGenerated: config.WEBCHAT_SECRET === undefined,
@@ -34,7 +37,10 @@ export function createWebchatAdapter(settings: WebchatSettings, deps: Pick<Adapt
   let unsubscribe: (() => void) | null = null;
 
   if (settings.secretGenerated) {
-    deps.logger.warn({}, 'WEBCHAT_SECRET is not set: visitor tokens are signed with a key generated for this run, so visitors cannot resume their conversation after a restart');
+    deps.logger.warn(
+      {},
+      'WEBCHAT_SECRET is not set: visitor tokens are signed with a key generated for this run, so visitors cannot resume their conversation after a restart',
+    );
   }
 
   function onEvent(event: BusEvent): void {

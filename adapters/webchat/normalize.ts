@@ -8,7 +8,13 @@ export function externalIdFor(visitorId: string, clientId: string): string {
   return `${visitorId}:${clientId}`;
 }
 
-export function normalizeVisitorMessage(input: { visitorId: string; displayName: string | null; clientId: string; text: string; receivedAt: string }): InboundMessageEvent {
+export function normalizeVisitorMessage(input: {
+  visitorId: string;
+  displayName: string | null;
+  clientId: string;
+  text: string;
+  receivedAt: string;
+}): InboundMessageEvent {
   return {
     kind: 'message',
     channel: 'chat',
@@ -28,13 +34,20 @@ export function visitorMessage(message: Message): VisitorMessage {
     direction: message.direction,
     author: message.author,
     text: message.text,
-    attachments: message.attachments.map((a) => ({ content_type: a.content_type, size: a.size, filename: a.filename ?? null, url: a.url ?? null })),
+    attachments: message.attachments.map((a) => ({
+      content_type: a.content_type,
+      size: a.size,
+      filename: a.filename ?? null,
+      url: a.url ?? null,
+    })),
     client_id: ownPrefix > 0 ? message.external_id!.slice(ownPrefix + 1) : null,
     created_at: message.created_at,
   };
 }
 
-export function visitorTicket(ticket: Pick<Ticket, 'ticket_id' | 'status' | 'closed_at' | 'updated_at' | 'previous_ticket_id'>): VisitorTicket {
+export function visitorTicket(
+  ticket: Pick<Ticket, 'ticket_id' | 'status' | 'closed_at' | 'updated_at' | 'previous_ticket_id'>,
+): VisitorTicket {
   return {
     ticket_id: ticket.ticket_id,
     status: ticket.status,

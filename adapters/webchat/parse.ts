@@ -6,10 +6,23 @@ const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 
 const hello = z.object({
   type: z.literal('hello'),
-  visitor_token: z.string().max(256).nullish().transform((v) => v ?? undefined),
+  visitor_token: z
+    .string()
+    .max(256)
+    .nullish()
+    .transform((v) => v ?? undefined),
   /** The ticket the page last saw (a hint, checked against the token's visitor). */
-  ticket_id: z.string().regex(ULID, 'ticket_id must be a ticket id').nullish().transform((v) => v ?? undefined),
-  name: z.string().trim().max(80, 'name must be at most 80 characters').nullish().transform((v) => (v ? v : undefined)),
+  ticket_id: z
+    .string()
+    .regex(ULID, 'ticket_id must be a ticket id')
+    .nullish()
+    .transform((v) => v ?? undefined),
+  name: z
+    .string()
+    .trim()
+    .max(80, 'name must be at most 80 characters')
+    .nullish()
+    .transform((v) => (v ? v : undefined)),
 });
 
 const clientId = z
@@ -32,7 +45,11 @@ const simple = z.object({ type: z.literal('ping') });
 
 const TYPES = ['hello', 'message', 'ping'] as const;
 
-export function parseVisitorFrame(raw: string, limits: { maxFrameBytes: number; maxTextChars: number }, isBinary = false): ParsedVisitorFrame {
+export function parseVisitorFrame(
+  raw: string,
+  limits: { maxFrameBytes: number; maxTextChars: number },
+  isBinary = false,
+): ParsedVisitorFrame {
   if (isBinary) return { ok: false, code: 'binary_not_supported', message: 'Send JSON text frames.' };
   if (Buffer.byteLength(raw, 'utf8') > limits.maxFrameBytes) {
     return { ok: false, code: 'frame_too_large', message: `Frames are limited to ${limits.maxFrameBytes} bytes.` };

@@ -9,7 +9,12 @@ export function createChatSender(sockets: VisitorSockets): OutboundSender {
     channels: ['chat'],
     async send({ ticket, message }) {
       const pushed = sockets.push(ticket.contact.address, { type: 'message', data: visitorMessage(message) });
-      return { ok: true, provider_id: `webchat:${message.message_id}`, status: pushed > 0 ? 'delivered' : 'sent', meta: { webchat_sockets: pushed } };
+      return {
+        ok: true,
+        provider_id: `webchat:${message.message_id}`,
+        status: pushed > 0 ? 'delivered' : 'sent',
+        meta: { webchat_sockets: pushed },
+      };
     },
   };
 }

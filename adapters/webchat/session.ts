@@ -59,18 +59,32 @@ export function createVisitorSession(deps: SessionDeps): VisitorSession {
     });
     if (ticket) {
       const messages = await ctx.getMessages(ticket.ticket_id);
-      socket.send({ type: 'history', ticket_id: ticket.ticket_id, status: ticket.status, ticket: visitorTicket(ticket), messages: messages.map(visitorMessage) });
+      socket.send({
+        type: 'history',
+        ticket_id: ticket.ticket_id,
+        status: ticket.status,
+        ticket: visitorTicket(ticket),
+        messages: messages.map(visitorMessage),
+      });
     }
   }
 
   async function message(frame: Extract<VisitorFrame, { type: 'message' }>): Promise<void> {
     if (!visitorId) return error('hello_required', 'Send {"type":"hello"} first.');
-    const outcome = await ctx.ingest(normalizeVisitorMessage({ visitorId, displayName, clientId: frame.client_id, text: frame.text, receivedAt: ctx.now().toISOString() }));
+    const outcome = await ctx.ingest(
+      normalizeVisitorMessage({ visitorId, displayName, clientId: frame.client_id, text: frame.text, receivedAt: ctx.now().toISOString() }),
+    );
     if (outcome.kind !== 'stored') {
       ctx.logger.warn({ outcome: outcome.kind }, 'web chat message not stored');
       return error('internal_error', 'Your message could not be stored; please retry.');
     }
-    socket.send({ type: 'message.ack', client_id: frame.client_id, message_id: outcome.message.message_id, ticket_id: outcome.ticket.ticket_id, duplicate: outcome.duplicate });
+    socket.send({
+      type: 'message.ack',
+      client_id: frame.client_id,
+      message_id: outcome.message.message_id,
+      ticket_id: outcome.ticket.ticket_id,
+      duplicate: outcome.duplicate,
+    });
     // The visitor's other tabs show what this one sent.
     if (!outcome.duplicate) sockets.push(visitorId, { type: 'message', data: visitorMessage(outcome.message) }, socket);
   }
@@ -96,7 +110,10 @@ export function createVisitorSession(deps: SessionDeps): VisitorSession {
           socket.close(CLOSE_POLICY_VIOLATION, 'rate limit exceeded repeatedly');
           return Promise.resolve();
         }
-        error('rate_limited', `Too many frames: at most ${settings.rateLimit.capacity} in a burst, then one every ${settings.rateLimit.refillEveryMs} ms. Retry later.`);
+        error(
+          'rate_limited',
+          `Too many frames: at most ${settings.rateLimit.capacity} in a burst, then one every ${settings.rateLimit.refillEveryMs} ms. Retry later.`,
+        );
         return Promise.resolve();
       }
       refusedInARow = 0;

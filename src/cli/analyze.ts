@@ -23,7 +23,9 @@ const WINDOW = 16;
 
 type LineResult = { ok: true; line: string } | { ok: false; line: string };
 
-export function parseTicketLine(raw: string): { ok: true; input: AnalysisInput & { id: string } } | { ok: false; id: string | null; error: string } {
+export function parseTicketLine(
+  raw: string,
+): { ok: true; input: AnalysisInput & { id: string } } | { ok: false; id: string | null; error: string } {
   let json: unknown;
   try {
     json = JSON.parse(raw);
@@ -32,7 +34,10 @@ export function parseTicketLine(raw: string): { ok: true; input: AnalysisInput &
   }
   const parsed = ticketLineSchema.safeParse(json);
   if (!parsed.success) {
-    const id = json && typeof json === 'object' && 'id' in json && (typeof json.id === 'string' || typeof json.id === 'number') ? String(json.id) : null;
+    const id =
+      json && typeof json === 'object' && 'id' in json && (typeof json.id === 'string' || typeof json.id === 'number')
+        ? String(json.id)
+        : null;
     const issue = parsed.error.issues[0];
     return { ok: false, id, error: `${issue.path.join('.') || '(root)'}: ${issue.message}` };
   }
@@ -45,7 +50,14 @@ async function analyzeLine(raw: string, analyzer: Analyzer): Promise<LineResult>
   const a = await analyzer.analyze(parsed.input);
   return {
     ok: true,
-    line: JSON.stringify({ id: parsed.input.id, sentiment: a.sentiment, category: a.category, urgency: a.urgency, summary: a.summary, source: a.source }),
+    line: JSON.stringify({
+      id: parsed.input.id,
+      sentiment: a.sentiment,
+      category: a.category,
+      urgency: a.urgency,
+      summary: a.summary,
+      source: a.source,
+    }),
   };
 }
 
@@ -53,7 +65,12 @@ async function writeLine(output: NodeJS.WritableStream, line: string): Promise<v
   if (!output.write(`${line}\n`)) await once(output, 'drain');
 }
 
-export async function runAnalyze(opts: { input: NodeJS.ReadableStream; output: NodeJS.WritableStream; analyzer: Analyzer; logger: LoggerLike }): Promise<number> {
+export async function runAnalyze(opts: {
+  input: NodeJS.ReadableStream;
+  output: NodeJS.WritableStream;
+  analyzer: Analyzer;
+  logger: LoggerLike;
+}): Promise<number> {
   const lines = createInterface({ input: opts.input, crlfDelay: Infinity });
   let failed = 0;
   let total = 0;

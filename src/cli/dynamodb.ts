@@ -22,6 +22,10 @@ export async function createTable(options: CreateTableOptions, logger: LoggerLik
 }
 
 /** The same options from the validated config. */
-export function createTableOptionsFromConfig(config: { DYNAMODB_TABLE: string; AWS_REGION: string; DYNAMODB_ENDPOINT?: string }): CreateTableOptions {
+export function createTableOptionsFromConfig(config: {
+  DYNAMODB_TABLE: string;
+  AWS_REGION: string;
+  DYNAMODB_ENDPOINT?: string;
+}): CreateTableOptions {
   return { table: config.DYNAMODB_TABLE, region: config.AWS_REGION, endpoint: config.DYNAMODB_ENDPOINT };
 }

@@ -26,18 +26,25 @@ export interface ExportCommandDeps {
   openStore?: (config: Config, logger: LoggerLike) => Promise<TicketStore>;
 }
 
-export const EXPORT_USAGE = 'export [--status "en cours"|fermé] [--channel sms,email,…] [--date-from 2026-05-01] [--date-to 2026-05-31] [--bom] [--url http://127.0.0.1:8000]';
+export const EXPORT_USAGE =
+  'export [--status "en cours"|fermé] [--channel sms,email,…] [--date-from 2026-05-01] [--date-to 2026-05-31] [--bom] [--url http://127.0.0.1:8000]';
 
 function stderrLogger(stderr: NodeJS.WritableStream): LoggerLike {
   const write = (level: string) => (obj: object | string, msg?: string) => {
-    const text = typeof obj === 'string' ? obj : msg ?? '';
+    const text = typeof obj === 'string' ? obj : (msg ?? '');
     stderr.write(`freeda export: ${level}: ${text}${typeof obj === 'object' ? ' ' + JSON.stringify(obj) : ''}\n`);
   };
   return { debug: () => undefined, info: () => undefined, warn: write('warn'), error: write('error') };
 }
 
 /** The query string GET /export/csv takes for the same options. */
-export function exportQuery(values: { status?: string; channel?: string; 'date-from'?: string; 'date-to'?: string; bom?: boolean }): URLSearchParams {
+export function exportQuery(values: {
+  status?: string;
+  channel?: string;
+  'date-from'?: string;
+  'date-to'?: string;
+  bom?: boolean;
+}): URLSearchParams {
   const query = new URLSearchParams();
   if (values.status !== undefined) query.set('status', values.status);
   if (values.channel !== undefined) query.set('channel', values.channel);
@@ -59,7 +66,9 @@ async function writeQuietly(source: AsyncIterable<string | Uint8Array>, stdout: 
 
 async function fromServer(serverUrl: string, query: URLSearchParams, io: ExportIo, token: string | null): Promise<number> {
   if (!token) {
-    io.stderr.write('freeda export: a server holds DATA_DIR but no API token is known: set API_TOKENS (the server writes a generated one to DATA_DIR/.api-token).\n');
+    io.stderr.write(
+      'freeda export: a server holds DATA_DIR but no API token is known: set API_TOKENS (the server writes a generated one to DATA_DIR/.api-token).\n',
+    );
     return 1;
   }
   const url = `${serverUrl.replace(/\/+$/, '')}/export/csv${query.size ? `?${query}` : ''}`;
@@ -67,7 +76,9 @@ async function fromServer(serverUrl: string, query: URLSearchParams, io: ExportI
   try {
     res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
   } catch (error) {
-    io.stderr.write(`freeda export: DATA_DIR is locked by a running server, which did not answer at ${serverUrl} (${(error as Error).message}); pass --url or set PORT.\n`);
+    io.stderr.write(
+      `freeda export: DATA_DIR is locked by a running server, which did not answer at ${serverUrl} (${(error as Error).message}); pass --url or set PORT.\n`,
+    );
     return 1;
   }
   if (!res.ok || !res.body) {
@@ -91,11 +102,26 @@ export async function exportCommand(config: Config, args: string[], io: ExportIo
   try {
     values = parseArgs({
       args,
-      options: { status: { type: 'string' }, channel: { type: 'string' }, 'date-from': { type: 'string' }, 'date-to': { type: 'string' }, bom: { type: 'boolean' }, url: { type: 'string' } },
+      options: {
+        status: { type: 'string' },
+        channel: { type: 'string' },
+        'date-from': { type: 'string' },
+        'date-to': { type: 'string' },
+        bom: { type: 'boolean' },
+        url: { type: 'string' },
+      },
     }).values;
-    filter = parseTicketFilter({ status: values.status, channel: values.channel, date_from: values['date-from'], date_to: values['date-to'] });
+    filter = parseTicketFilter({
+      status: values.status,
+      channel: values.channel,
+      date_from: values['date-from'],
+      date_to: values['date-to'],
+    });
   } catch (error) {
-    const message = error instanceof AppError ? error.message.replace(/date_(from|to)/g, '--date-$1').replace(/The (status|channel) parameter/, 'The --$1 option') : (error as Error).message;
+    const message =
+      error instanceof AppError
+        ? error.message.replace(/date_(from|to)/g, '--date-$1').replace(/The (status|channel) parameter/, 'The --$1 option')
+        : (error as Error).message;
     io.stderr.write(`freeda export: ${message}\nusage: freeda ${EXPORT_USAGE}\n`);
     return 2;
   }

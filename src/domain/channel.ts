@@ -56,7 +56,10 @@ export interface ChannelContext {
   /** Run the chatbot now for the ticket's latest customer message, within `timeoutMs`; null if it took too long or is off. */
   botTurnNow(ticketId: string, timeoutMs: number): Promise<BotTurn | null>;
   /** Record a message the adapter already delivered itself (e.g. a spoken `<Say>`), deduplicated on external_id. */
-  recordDelivered(ticketId: string, input: { author: 'bot' | 'system'; text: string; external_id: string; meta?: Record<string, unknown> }): Promise<Message>;
+  recordDelivered(
+    ticketId: string,
+    input: { author: 'bot' | 'system'; text: string; external_id: string; meta?: Record<string, unknown> },
+  ): Promise<Message>;
   /** Mark the ticket for a human. */
   handoff(ticketId: string, reason: string): Promise<void>;
   subscribe(listener: (event: BusEvent) => void): () => void;

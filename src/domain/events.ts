@@ -79,12 +79,7 @@ export interface UnsupportedEvent {
   raw: unknown;
 }
 
-export type InboundEvent =
-  | InboundMessageEvent
-  | DeliveryStatusEvent
-  | SystemNoteEvent
-  | IgnoredEvent
-  | UnsupportedEvent;
+export type InboundEvent = InboundMessageEvent | DeliveryStatusEvent | SystemNoteEvent | IgnoredEvent | UnsupportedEvent;
 
 export type IngestOutcome =
   | { kind: 'stored'; ticket: Ticket; message: Message; duplicate: boolean; ticket_created: boolean }

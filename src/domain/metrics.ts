@@ -39,7 +39,11 @@ export function isCustomerMessage(message: Message): boolean {
 
 /** Fold one appended message into the running figures. Messages must be applied in time order. */
 export function applyMessageToStats(stats: TicketStats, message: Message): TicketStats {
-  const next: TicketStats = { ...stats, messages_count: stats.messages_count + (isPublicMessage(message) ? 1 : 0), last_message_at: message.created_at };
+  const next: TicketStats = {
+    ...stats,
+    messages_count: stats.messages_count + (isPublicMessage(message) ? 1 : 0),
+    last_message_at: message.created_at,
+  };
   const at = message.created_at;
   if (isCustomerMessage(message)) {
     next.first_customer_at ??= at;
@@ -67,7 +71,15 @@ export function statsFromMessages(messages: Message[]): TicketStats {
 }
 
 export function compareMessages(a: Message, b: Message): number {
-  return a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : a.message_id < b.message_id ? -1 : a.message_id > b.message_id ? 1 : 0;
+  return a.created_at < b.created_at
+    ? -1
+    : a.created_at > b.created_at
+      ? 1
+      : a.message_id < b.message_id
+        ? -1
+        : a.message_id > b.message_id
+          ? 1
+          : 0;
 }
 
 export interface TicketMetrics {

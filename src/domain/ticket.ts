@@ -48,9 +48,10 @@ export function withMessage(ticket: Ticket, message: Message): Ticket {
     ...ticket,
     updated_at: maxIso(ticket.updated_at, message.created_at),
     stats: applyMessageToStats(ticket.stats, message),
-    contact: message.direction === 'inbound' && !contactName && typeof message.meta?.display_name === 'string'
-      ? { ...ticket.contact, display_name: message.meta.display_name }
-      : ticket.contact,
+    contact:
+      message.direction === 'inbound' && !contactName && typeof message.meta?.display_name === 'string'
+        ? { ...ticket.contact, display_name: message.meta.display_name }
+        : ticket.contact,
   };
 }
 
@@ -72,7 +73,10 @@ const DELIVERY_RANK: Record<DeliveryStatus, number> = { queued: 0, sent: 1, deli
  * Status callbacks arrive late, duplicated and out of order: state only moves forward.
  * queued → sent → delivered → read; `failed` ends a queued/sent message; delivered/read/failed are never undone.
  */
-export function advanceDelivery(current: Delivery, update: { status: DeliveryStatus; error_code?: string | null; error_message?: string | null; at: string }): Delivery | null {
+export function advanceDelivery(
+  current: Delivery,
+  update: { status: DeliveryStatus; error_code?: string | null; error_message?: string | null; at: string },
+): Delivery | null {
   const terminal = current.status === 'failed' || current.status === 'read';
   if (terminal || DELIVERY_RANK[update.status] <= DELIVERY_RANK[current.status]) return null;
   if (current.status === 'delivered' && update.status === 'failed') return null;
@@ -80,8 +84,8 @@ export function advanceDelivery(current: Delivery, update: { status: DeliverySta
   return {
     ...current,
     status: update.status,
-    error_code: failed ? update.error_code ?? null : current.error_code,
-    error_message: failed ? update.error_message ?? null : current.error_message,
+    error_code: failed ? (update.error_code ?? null) : current.error_code,
+    error_message: failed ? (update.error_message ?? null) : current.error_message,
     next_attempt_at: null,
     updated_at: update.at,
   };

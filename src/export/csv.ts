@@ -121,7 +121,10 @@ export function ticketCsvLine(ticket: Ticket): string {
 }
 
 /** Rows as CSV text chunks of about `chunkBytes`: header first (after the BOM when asked). */
-export async function* csvChunks(tickets: AsyncIterable<Ticket> | Iterable<Ticket>, options: { bom?: boolean; chunkBytes?: number } = {}): AsyncGenerator<string> {
+export async function* csvChunks(
+  tickets: AsyncIterable<Ticket> | Iterable<Ticket>,
+  options: { bom?: boolean; chunkBytes?: number } = {},
+): AsyncGenerator<string> {
   const chunkBytes = options.chunkBytes ?? 64 * 1024;
   let chunk = (options.bom ? UTF8_BOM : '') + CSV_HEADER_LINE;
   for await (const ticket of tickets) {
@@ -134,7 +137,7 @@ export async function* csvChunks(tickets: AsyncIterable<Ticket> | Iterable<Ticke
   if (chunk) yield chunk;
 }
 
-const STATUS_SLUG: Record<string, string> = { 'en cours': 'en-cours', 'fermé': 'ferme' };
+const STATUS_SLUG: Record<string, string> = { 'en cours': 'en-cours', fermé: 'ferme' };
 
 /** `2026-05-01T00:00:00.000Z` → `2026-05-01`; other instants → `20260501T083000Z`. */
 function boundSlug(iso: string, edge: 'start' | 'end'): string {

@@ -24,7 +24,13 @@ export function parseBom(value: unknown): boolean {
   throw new ValidationError('invalid_bom', 'The bom parameter must be 1 or 0.', { parameter: 'bom' });
 }
 
-async function streamCsv(res: Response, tickets: AsyncIterable<Ticket> | Iterable<Ticket>, fileName: string, bom: boolean, logger?: LoggerLike): Promise<void> {
+async function streamCsv(
+  res: Response,
+  tickets: AsyncIterable<Ticket> | Iterable<Ticket>,
+  fileName: string,
+  bom: boolean,
+  logger?: LoggerLike,
+): Promise<void> {
   res.status(200);
   res.setHeader('Content-Type', 'text/csv; charset=utf-8; header=present');
   res.setHeader('Content-Disposition', `attachment; filename="${fileName}"`);

@@ -11,7 +11,8 @@ type Query = Record<string, unknown>;
 function single(query: Query, name: string): string | undefined {
   const value = query[name];
   if (value === undefined) return undefined;
-  if (typeof value !== 'string') throw new ValidationError('invalid_parameter', `The ${name} parameter must be given once, as text.`, { parameter: name });
+  if (typeof value !== 'string')
+    throw new ValidationError('invalid_parameter', `The ${name} parameter must be given once, as text.`, { parameter: name });
   return value.trim() === '' ? undefined : value.trim();
 }
 
@@ -26,7 +27,11 @@ export function parseDateBound(value: string, name: string, edge: 'start' | 'end
     ms = Date.parse(/(Z|[+-]\d{2}:?\d{2})$/.test(value) ? value : `${value}Z`);
   } else ms = NaN;
   if (Number.isNaN(ms)) {
-    throw new ValidationError('invalid_date', `The ${name} parameter must be an ISO date (2026-03-01) or date-time (2026-03-01T08:00:00Z).`, { parameter: name });
+    throw new ValidationError(
+      'invalid_date',
+      `The ${name} parameter must be an ISO date (2026-03-01) or date-time (2026-03-01T08:00:00Z).`,
+      { parameter: name },
+    );
   }
   return new Date(ms).toISOString();
 }
@@ -35,17 +40,26 @@ export function parseStatus(value: string | undefined): TicketStatus | undefined
   if (value === undefined) return undefined;
   const normalized = value === 'ferme' ? 'fermé' : value;
   if (!(TICKET_STATUSES as readonly string[]).includes(normalized)) {
-    throw new ValidationError('invalid_status', `The status parameter must be one of: ${TICKET_STATUSES.join(', ')}.`, { parameter: 'status' });
+    throw new ValidationError('invalid_status', `The status parameter must be one of: ${TICKET_STATUSES.join(', ')}.`, {
+      parameter: 'status',
+    });
   }
   return normalized as TicketStatus;
 }
 
 export function parseChannels(value: string | undefined): Channel[] | undefined {
   if (value === undefined) return undefined;
-  const list = value.split(',').map((c) => c.trim()).filter(Boolean);
+  const list = value
+    .split(',')
+    .map((c) => c.trim())
+    .filter(Boolean);
   const bad = list.filter((c) => !(CHANNELS as readonly string[]).includes(c));
   if (bad.length || !list.length) {
-    throw new ValidationError('invalid_channel', `The channel parameter must be one or more of: ${CHANNELS.join(', ')} (comma-separated); got ${bad.join(', ') || 'nothing'}.`, { parameter: 'channel' });
+    throw new ValidationError(
+      'invalid_channel',
+      `The channel parameter must be one or more of: ${CHANNELS.join(', ')} (comma-separated); got ${bad.join(', ') || 'nothing'}.`,
+      { parameter: 'channel' },
+    );
   }
   return [...new Set(list)] as Channel[];
 }

@@ -62,7 +62,10 @@ export function ticketsRouter(deps: { store: TicketStore; blobs: BlobStore; pipe
     if (!attachment || !bytes) throw new NotFoundError('attachment_not_found', `No stored attachment ${key.slice(0, 80)} on ticket ${id}.`);
     const filename = (attachment.filename ?? key).replace(/["\\\r\n]/g, '_');
     res.setHeader('Content-Type', attachment.content_type || 'application/octet-stream');
-    res.setHeader('Content-Disposition', `attachment; filename="${filename.replace(/[^\x20-\x7e]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(filename)}`);
+    res.setHeader(
+      'Content-Disposition',
+      `attachment; filename="${filename.replace(/[^\x20-\x7e]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(filename)}`,
+    );
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
     res.send(bytes);

@@ -45,13 +45,14 @@ export function webhooksRouter(deps: { adapters: ChannelAdapter[]; context: Chan
   for (const adapter of deps.adapters) {
     for (const route of adapter.routes) {
       const raw = express.raw({ type: () => true, limit: route.maxBodyBytes ?? DEFAULT_MAX_BODY });
-      const authorize = (check: NonNullable<typeof route.authorize>) => (req: Request, res: express.Response, next: express.NextFunction) => {
-        const refusal = check(toWebhookRequest(req), deps.context);
-        if (!refusal) return next();
-        // Answer before reading the body; the connection is not reused, so the unread upload is discarded.
-        res.setHeader('Connection', 'close');
-        send(res, refusal);
-      };
+      const authorize =
+        (check: NonNullable<typeof route.authorize>) => (req: Request, res: express.Response, next: express.NextFunction) => {
+          const refusal = check(toWebhookRequest(req), deps.context);
+          if (!refusal) return next();
+          // Answer before reading the body; the connection is not reused, so the unread upload is discarded.
+          res.setHeader('Connection', 'close');
+          send(res, refusal);
+        };
       const handler = async (req: Request, res: express.Response) => {
         let last: IngestOutcome | null = null;
         // Record what was stored so the response can name the ticket (used by `freeda simulate`).

@@ -11,7 +11,12 @@ export interface Intelligence {
 }
 
 export function createIntelligence(config: Config, logger: LoggerLike): Intelligence {
-  const mistral = { apiKey: config.MISTRAL_API_KEY, model: config.MISTRAL_MODEL, serverUrl: config.MISTRAL_SERVER_URL, timeoutMs: config.MISTRAL_TIMEOUT_MS };
+  const mistral = {
+    apiKey: config.MISTRAL_API_KEY,
+    model: config.MISTRAL_MODEL,
+    serverUrl: config.MISTRAL_SERVER_URL,
+    timeoutMs: config.MISTRAL_TIMEOUT_MS,
+  };
   if (!config.MISTRAL_API_KEY) logger.info('MISTRAL_API_KEY is not set: analytics use the offline fallback and the chatbot uses templates');
   return {
     analyzer: createAnalyzer({ ...mistral, logger }),

@@ -69,7 +69,14 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     if (!ticket) return;
     const sender = senders.get(ticket.channel);
     if (!sender) {
-      await saveDelivery(message, { ...delivery, status: 'failed', error_code: 'outbound_disabled', error_message: `Outbound is disabled for channel ${ticket.channel} (no provider credentials configured).`, next_attempt_at: null, updated_at: iso() });
+      await saveDelivery(message, {
+        ...delivery,
+        status: 'failed',
+        error_code: 'outbound_disabled',
+        error_message: `Outbound is disabled for channel ${ticket.channel} (no provider credentials configured).`,
+        next_attempt_at: null,
+        updated_at: iso(),
+      });
       return;
     }
     const history = await store.getMessages(ticketId);
@@ -79,7 +86,14 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     const refusal = sender.precheck?.(request);
     if (refusal && !refusal.ok) {
       logger.warn({ ticket_id: ticketId, message_id: messageId, code: refusal.error_code }, 'outbound refused before sending');
-      await saveDelivery(message, { ...delivery, status: 'failed', error_code: refusal.error_code, error_message: refusal.error_message, next_attempt_at: null, updated_at: iso() });
+      await saveDelivery(message, {
+        ...delivery,
+        status: 'failed',
+        error_code: refusal.error_code,
+        error_message: refusal.error_message,
+        next_attempt_at: null,
+        updated_at: iso(),
+      });
       return;
     }
     const release = await slot();
@@ -95,16 +109,39 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     if (result.ok) {
       // Index first: a customer reply or a status callback may arrive as soon as the provider accepted it.
       if (result.extra_provider_ids?.length) await store.indexProviderIds(ticket.channel, ticketId, messageId, result.extra_provider_ids);
-      const sent: Delivery = { ...delivery, status: result.status, provider_id: result.provider_id, attempts, error_code: null, error_message: null, next_attempt_at: null, updated_at: iso() };
-      const saved = await store.updateMessage(ticketId, messageId, (m) => ({ ...m, delivery: sent, ...(result.meta ? { meta: { ...m.meta, ...result.meta } } : {}) }));
+      const sent: Delivery = {
+        ...delivery,
+        status: result.status,
+        provider_id: result.provider_id,
+        attempts,
+        error_code: null,
+        error_message: null,
+        next_attempt_at: null,
+        updated_at: iso(),
+      };
+      const saved = await store.updateMessage(ticketId, messageId, (m) => ({
+        ...m,
+        delivery: sent,
+        ...(result.meta ? { meta: { ...m.meta, ...result.meta } } : {}),
+      }));
       if (saved) bus.publish({ type: 'message.updated', data: publicMessage(saved) });
       logger.info({ ticket_id: ticketId, message_id: messageId, provider_id: result.provider_id, attempts }, 'outbound sent');
       return;
     }
     if (result.retryable && attempts < options.maxAttempts && !stopped) {
       const next = new Date(options.now().getTime() + backoffMs(options.retryBaseMs, attempts, result.retry_after_ms)).toISOString();
-      logger.warn({ ticket_id: ticketId, message_id: messageId, attempts, code: result.error_code, next_attempt_at: next }, 'outbound failed, will retry');
-      const saved = await saveDelivery(message, { ...delivery, attempts, error_code: result.error_code, error_message: result.error_message, next_attempt_at: next, updated_at: iso() });
+      logger.warn(
+        { ticket_id: ticketId, message_id: messageId, attempts, code: result.error_code, next_attempt_at: next },
+        'outbound failed, will retry',
+      );
+      const saved = await saveDelivery(message, {
+        ...delivery,
+        attempts,
+        error_code: result.error_code,
+        error_message: result.error_message,
+        next_attempt_at: next,
+        updated_at: iso(),
+      });
       if (saved) schedule(saved);
       return;
     }
@@ -112,14 +149,24 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     if (result.contact_opted_out) {
       await store.upsertContact(ticket.channel, ticket.contact.address, { opted_out: true, opted_out_at: iso() }, iso());
     }
-    await saveDelivery(message, { ...delivery, status: 'failed', attempts, error_code: result.error_code, error_message: result.error_message, next_attempt_at: null, updated_at: iso() });
+    await saveDelivery(message, {
+      ...delivery,
+      status: 'failed',
+      attempts,
+      error_code: result.error_code,
+      error_message: result.error_message,
+      next_attempt_at: null,
+      updated_at: iso(),
+    });
   }
 
   function run(messageId: string, ticketId: string): void {
     timers.delete(messageId);
     if (stopped) return;
     const job = attempt(messageId, ticketId)
-      .catch((error: Error) => logger.error({ message_id: messageId, err: error.message }, 'outbound attempt crashed; it stays pending for the next start'))
+      .catch((error: Error) =>
+        logger.error({ message_id: messageId, err: error.message }, 'outbound attempt crashed; it stays pending for the next start'),
+      )
       .finally(() => inFlight.delete(job));
     inFlight.add(job);
   }
@@ -128,7 +175,10 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     const at = message.delivery?.next_attempt_at;
     if (stopped || !at || message.delivery?.status !== 'queued' || timers.has(message.message_id)) return;
     const delay = Math.max(0, Date.parse(at) - options.now().getTime());
-    timers.set(message.message_id, setTimeout(() => run(message.message_id, message.ticket_id), delay));
+    timers.set(
+      message.message_id,
+      setTimeout(() => run(message.message_id, message.ticket_id), delay),
+    );
   }
 
   return {

@@ -1,6 +1,14 @@
 // The ingest pipeline core: dedup → thread → store (durable) → publish → queue bot + analytics.
 import type { ChannelContext, LoggerLike } from '../domain/channel.js';
-import type { DeliveryStatusEvent, InboundAttachment, InboundEvent, InboundMessageEvent, IngestOutcome, SystemNoteEvent, ThreadHints } from '../domain/events.js';
+import type {
+  DeliveryStatusEvent,
+  InboundAttachment,
+  InboundEvent,
+  InboundMessageEvent,
+  IngestOutcome,
+  SystemNoteEvent,
+  ThreadHints,
+} from '../domain/events.js';
 import { advanceDelivery, publicMessage, publicTicket, queuedDelivery } from '../domain/ticket.js';
 import type { Attachment, Channel, Message, Ticket, TicketStatus } from '../domain/types.js';
 import { STATUS_CLOSED, STATUS_OPEN, WRITTEN_REPLY_CHANNELS } from '../domain/types.js';
@@ -30,7 +38,10 @@ export interface Pipeline {
   agentReply(ticketId: string, input: { text: string; client_id?: string }): Promise<{ message: Message; duplicate: boolean }>;
   setStatus(ticketId: string, status: TicketStatus): Promise<{ ticket: Ticket; changed: boolean }>;
   handoff(ticketId: string, reason: string): Promise<void>;
-  recordDelivered(ticketId: string, input: { author: 'bot' | 'system'; text: string; external_id: string; meta?: Record<string, unknown> }): Promise<Message>;
+  recordDelivered(
+    ticketId: string,
+    input: { author: 'bot' | 'system'; text: string; external_id: string; meta?: Record<string, unknown> },
+  ): Promise<Message>;
   channelContext(): ChannelContext;
 }
 
@@ -39,7 +50,11 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   const iso = () => options.now().toISOString();
 
   /** Which ticket the thread hints point to, and whether the sender may join it. */
-  async function resolveThread(channel: Channel, address: string, hints: ThreadHints | undefined): Promise<Pick<IngestInput, 'preferred_ticket_id' | 'linked_ticket_id'>> {
+  async function resolveThread(
+    channel: Channel,
+    address: string,
+    hints: ThreadHints | undefined,
+  ): Promise<Pick<IngestInput, 'preferred_ticket_id' | 'linked_ticket_id'>> {
     if (!hints) return {};
     let target: Ticket | null = null;
     for (const id of hints.replyToExternalIds ?? []) {
@@ -62,25 +77,31 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   /** Attachment bytes go to the blob store first: the message is acked only once they are durable too. */
   async function saveAttachments(attachments: InboundAttachment[]): Promise<Attachment[]> {
     return Promise.all(
-      attachments.map(async ({ content, ...attachment }) => (content ? { ...attachment, stored_key: await options.blobs.put(content) } : attachment)),
+      attachments.map(async ({ content, ...attachment }) =>
+        content ? { ...attachment, stored_key: await options.blobs.put(content) } : attachment,
+      ),
     );
   }
 
   async function storeInbound(event: InboundMessageEvent | SystemNoteEvent): Promise<IngestOutcome> {
     const isMessage = event.kind === 'message';
     const thread = await resolveThread(event.channel, event.contact.address, event.thread);
-    const meta = { ...event.meta, ...(isMessage && event.no_bot_reply ? { no_bot_reply: true } : {}), ...(event.contact.display_name ? { display_name: event.contact.display_name } : {}) };
+    const meta = {
+      ...event.meta,
+      ...(isMessage && event.no_bot_reply ? { no_bot_reply: true } : {}),
+      ...(event.contact.display_name ? { display_name: event.contact.display_name } : {}),
+    };
     const result = await store.ingest({
       channel: event.channel,
       contact: event.contact,
       ...thread,
       join_open_ticket: !HEADER_THREADED.has(event.channel),
       may_open_ticket: isMessage || event.may_open_ticket !== false,
-      subject: isMessage ? event.subject ?? null : null,
+      subject: isMessage ? (event.subject ?? null) : null,
       now: iso(),
       message: {
         direction: 'inbound',
-        author: isMessage ? event.author ?? 'customer' : 'system',
+        author: isMessage ? (event.author ?? 'customer') : 'system',
         text: event.text,
         full_text: isMessage && event.full_text && event.full_text !== event.text ? event.full_text : null,
         attachments: isMessage ? await saveAttachments(event.attachments) : [],
@@ -95,14 +116,31 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       return { kind: 'ignored', reason: 'no ticket to attach the note to' };
     }
     if (result.kind === 'duplicate') {
-      logger.info({ channel: event.channel, external_id: event.external_id, ticket_id: result.ticket.ticket_id }, 'duplicate delivery acknowledged');
+      logger.info(
+        { channel: event.channel, external_id: event.external_id, ticket_id: result.ticket.ticket_id },
+        'duplicate delivery acknowledged',
+      );
       return { kind: 'stored', duplicate: true, ticket: result.ticket, message: result.message, ticket_created: false };
     }
     const { ticket, message } = result;
-    logger.info({ channel: event.channel, ticket_id: ticket.ticket_id, message_id: message.message_id, contact: event.contact.address, created: result.ticket_created }, 'inbound stored');
+    logger.info(
+      {
+        channel: event.channel,
+        ticket_id: ticket.ticket_id,
+        message_id: message.message_id,
+        contact: event.contact.address,
+        created: result.ticket_created,
+      },
+      'inbound stored',
+    );
     logger.debug({ message_id: message.message_id, text: message.text }, 'inbound text');
     if (isMessage && event.consent) {
-      await store.upsertContact(event.channel, event.contact.address, { opted_out: event.consent === 'opt_out', opted_out_at: event.consent === 'opt_out' ? iso() : null }, iso());
+      await store.upsertContact(
+        event.channel,
+        event.contact.address,
+        { opted_out: event.consent === 'opt_out', opted_out_at: event.consent === 'opt_out' ? iso() : null },
+        iso(),
+      );
     }
     if (result.ticket_created) bus.publish({ type: 'ticket.created', data: publicTicket(ticket) });
     bus.publish({ type: 'message.created', data: publicMessage(message) });
@@ -114,7 +152,10 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   async function applyDeliveryStatus(event: DeliveryStatusEvent): Promise<IngestOutcome> {
     const message = await store.findMessageByProviderId(event.channel, event.provider_id);
     if (!message || !message.delivery) {
-      logger.info({ channel: event.channel, provider_id: event.provider_id }, 'status callback for an unknown message: acknowledged and ignored');
+      logger.info(
+        { channel: event.channel, provider_id: event.provider_id },
+        'status callback for an unknown message: acknowledged and ignored',
+      );
       return { kind: 'delivery_updated', message: null, changed: false };
     }
     let changed = false;
@@ -142,7 +183,10 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         return { kind: 'ignored', reason: event.reason };
       case 'unsupported':
         // The raw payload is kept in the log for diagnosis; its body fields are redacted (src/logger.ts).
-        logger.warn({ channel: event.channel, external_id: event.external_id, reason: event.reason, raw: event.raw }, 'unsupported inbound payload acknowledged');
+        logger.warn(
+          { channel: event.channel, external_id: event.external_id, reason: event.reason, raw: event.raw },
+          'unsupported inbound payload acknowledged',
+        );
         return { kind: 'unsupported', reason: event.reason };
     }
   }
@@ -159,13 +203,32 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     async agentReply(ticketId, input) {
       const ticket = await existingTicket(ticketId);
       if (!WRITTEN_REPLY_CHANNELS.includes(ticket.channel)) {
-        throw new ConflictError('channel_not_replyable', `A ${ticket.channel} ticket cannot get a written reply: call the customer back at ${ticket.contact.address}.`);
+        throw new ConflictError(
+          'channel_not_replyable',
+          `A ${ticket.channel} ticket cannot get a written reply: call the customer back at ${ticket.contact.address}.`,
+        );
       }
-      if (ticket.status !== STATUS_OPEN) throw new ConflictError('ticket_closed', 'The ticket is closed; reopen it (PATCH /tickets/:id/status {"status":"en cours"}) before replying.');
+      if (ticket.status !== STATUS_OPEN)
+        throw new ConflictError(
+          'ticket_closed',
+          'The ticket is closed; reopen it (PATCH /tickets/:id/status {"status":"en cours"}) before replying.',
+        );
       const at = iso();
-      const { message, ticket: updated, duplicate } = await store.appendMessage(
+      const {
+        message,
+        ticket: updated,
+        duplicate,
+      } = await store.appendMessage(
         ticketId,
-        { direction: 'outbound', author: 'agent', text: input.text, attachments: [], external_id: input.client_id ? `agent:${input.client_id}` : null, created_at: at, delivery: queuedDelivery(at) },
+        {
+          direction: 'outbound',
+          author: 'agent',
+          text: input.text,
+          attachments: [],
+          external_id: input.client_id ? `agent:${input.client_id}` : null,
+          created_at: at,
+          delivery: queuedDelivery(at),
+        },
         (t) => ({ ...t, handled_by: 'agent' }),
       );
       if (!duplicate) {
@@ -181,7 +244,16 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       if (!result) throw new NotFoundError('ticket_not_found', `No ticket ${ticketId}.`);
       if (result.changed) {
         const t = result.ticket;
-        bus.publish({ type: 'ticket.status_changed', data: { ...publicTicket(t), ticket_id: t.ticket_id, status: t.status, closed_at: t.closed_at, resolution_duration: t.resolution_duration } });
+        bus.publish({
+          type: 'ticket.status_changed',
+          data: {
+            ...publicTicket(t),
+            ticket_id: t.ticket_id,
+            status: t.status,
+            closed_at: t.closed_at,
+            resolution_duration: t.resolution_duration,
+          },
+        });
         if (status === STATUS_CLOSED) work.analyzeNow(ticketId);
       }
       return result;
@@ -204,7 +276,15 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         attachments: [],
         external_id: input.external_id,
         created_at: at,
-        delivery: { status: 'delivered', error_code: null, error_message: null, attempts: 1, provider_id: null, next_attempt_at: null, updated_at: at },
+        delivery: {
+          status: 'delivered',
+          error_code: null,
+          error_message: null,
+          attempts: 1,
+          provider_id: null,
+          next_attempt_at: null,
+          updated_at: at,
+        },
         ...(input.meta ? { meta: input.meta } : {}),
       });
       if (!duplicate) bus.publish({ type: 'message.created', data: publicMessage(message) });

@@ -52,7 +52,9 @@ export function createWorkQueue(options: WorkQueueOptions): WorkQueue {
   function enqueue<T>(ticketId: string, job: () => Promise<T>): Promise<T> {
     const previous = chains.get(ticketId) ?? Promise.resolve();
     const next = previous.then(() => (stopped ? (undefined as T) : job()));
-    const tracked = next.catch((error: Error) => logger.error({ ticket_id: ticketId, err: error.message }, 'pipeline job failed; it is retried at the next start'));
+    const tracked = next.catch((error: Error) =>
+      logger.error({ ticket_id: ticketId, err: error.message }, 'pipeline job failed; it is retried at the next start'),
+    );
     chains.set(ticketId, tracked);
     running.add(tracked);
     void tracked.finally(() => {
@@ -69,14 +71,32 @@ export function createWorkQueue(options: WorkQueueOptions): WorkQueue {
     const messages = await store.getMessages(ticketId);
     const lastMessage = messages.find((m) => m.message_id === last);
     const contact = await store.getContact(ticket.channel, ticket.contact.address);
-    const silent = ticket.status !== STATUS_OPEN || ticket.handled_by === 'agent' || contact?.opted_out === true || lastMessage?.meta?.no_bot_reply === true;
-    const decision = silent ? { reply: null, handoff: false } : await options.chatbot.decide({ ticket, messages: toTurns(messages), analytics: ticket.analytics });
+    const silent =
+      ticket.status !== STATUS_OPEN ||
+      ticket.handled_by === 'agent' ||
+      contact?.opted_out === true ||
+      lastMessage?.meta?.no_bot_reply === true;
+    const decision = silent
+      ? { reply: null, handoff: false }
+      : await options.chatbot.decide({ ticket, messages: toTurns(messages), analytics: ticket.analytics });
     const mark = (t: Ticket): Ticket => ({ ...t, bot_handled_through: last, handled_by: decision.handoff ? 'agent' : t.handled_by });
     if (decision.reply && !SYNCHRONOUS_BOT_CHANNELS.has(ticket.channel)) {
       const at = options.now().toISOString();
-      const { message, ticket: updated, duplicate } = await store.appendMessage(
+      const {
+        message,
+        ticket: updated,
+        duplicate,
+      } = await store.appendMessage(
         ticketId,
-        { direction: 'outbound', author: 'bot', text: decision.reply, attachments: [], external_id: `bot:${last}`, created_at: at, delivery: queuedDelivery(at) },
+        {
+          direction: 'outbound',
+          author: 'bot',
+          text: decision.reply,
+          attachments: [],
+          external_id: `bot:${last}`,
+          created_at: at,
+          delivery: queuedDelivery(at),
+        },
         mark,
       );
       if (!duplicate) {
@@ -88,7 +108,11 @@ export function createWorkQueue(options: WorkQueueOptions): WorkQueue {
       const updated = await store.updateTicket(ticketId, mark);
       if (updated && decision.handoff) bus.publish({ type: 'ticket.updated', data: publicTicket(updated) });
     }
-    if (decision.handoff) logger.info({ ticket_id: ticketId, reason: 'handoff_reason' in decision ? decision.handoff_reason : undefined }, 'ticket handed off to an agent');
+    if (decision.handoff)
+      logger.info(
+        { ticket_id: ticketId, reason: 'handoff_reason' in decision ? decision.handoff_reason : undefined },
+        'ticket handed off to an agent',
+      );
     return { reply: decision.reply, handoff: decision.handoff };
   }
 
@@ -98,7 +122,12 @@ export function createWorkQueue(options: WorkQueueOptions): WorkQueue {
     const last = ticket?.stats.last_customer_message_id;
     if (!ticket || !last || (!force && ticket.analytics_through === last)) return;
     const messages = await store.getMessages(ticketId);
-    const analytics = await options.analyzer.analyze({ id: ticketId, channel: ticket.channel, subject: ticket.subject, messages: toTurns(messages) });
+    const analytics = await options.analyzer.analyze({
+      id: ticketId,
+      channel: ticket.channel,
+      subject: ticket.subject,
+      messages: toTurns(messages),
+    });
     const updated = await store.updateTicket(ticketId, (t) => ({ ...t, analytics, analytics_through: last }));
     if (updated) bus.publish({ type: 'ticket.updated', data: publicTicket(updated) });
   }
@@ -119,7 +148,8 @@ export function createWorkQueue(options: WorkQueueOptions): WorkQueue {
   return {
     customerMessage(ticket) {
       if (stopped) return;
-      if (options.chatbot && !SYNCHRONOUS_BOT_CHANNELS.has(ticket.channel)) void enqueue(ticket.ticket_id, () => decideBot(ticket.ticket_id));
+      if (options.chatbot && !SYNCHRONOUS_BOT_CHANNELS.has(ticket.channel))
+        void enqueue(ticket.ticket_id, () => decideBot(ticket.ticket_id));
       scheduleAnalysis(ticket.ticket_id);
     },
     analyzeNow(ticketId) {
@@ -142,7 +172,12 @@ export function createWorkQueue(options: WorkQueueOptions): WorkQueue {
       let analytics = 0;
       for (const ticket of await store.listTicketsNeedingWork()) {
         const last = ticket.stats.last_customer_message_id;
-        if (options.chatbot && ticket.status === STATUS_OPEN && ticket.bot_handled_through !== last && !SYNCHRONOUS_BOT_CHANNELS.has(ticket.channel)) {
+        if (
+          options.chatbot &&
+          ticket.status === STATUS_OPEN &&
+          ticket.bot_handled_through !== last &&
+          !SYNCHRONOUS_BOT_CHANNELS.has(ticket.channel)
+        ) {
           bot++;
           void enqueue(ticket.ticket_id, () => decideBot(ticket.ticket_id));
         }

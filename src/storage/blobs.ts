@@ -26,7 +26,13 @@ export function createFileBlobStore(dir: string): BlobStore {
       const path = pathOf(key);
       ready ??= mkdir(dir, { recursive: true });
       await ready;
-      if (await stat(path).then(() => true, () => false)) return key;
+      if (
+        await stat(path).then(
+          () => true,
+          () => false,
+        )
+      )
+        return key;
       await mkdir(join(dir, key.slice(7, 9)), { recursive: true });
       const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
       const handle = await open(tmp, 'w', 0o600);

@@ -96,7 +96,12 @@ export interface TicketStore {
   /** The contact's newest ticket on that channel, open or closed (web-chat resume). */
   lastTicketOf(channel: Channel, address: string): Promise<Ticket | null>;
   getContact(channel: Channel, address: string): Promise<ContactRecord | null>;
-  upsertContact(channel: Channel, address: string, patch: Partial<Omit<ContactRecord, 'channel' | 'address'>>, now: string): Promise<ContactRecord>;
+  upsertContact(
+    channel: Channel,
+    address: string,
+    patch: Partial<Omit<ContactRecord, 'channel' | 'address'>>,
+    now: string,
+  ): Promise<ContactRecord>;
 
   /** Outbound messages still to send (delivery.status queued with next_attempt_at set), oldest first. */
   listPendingOutbound(): Promise<Message[]>;

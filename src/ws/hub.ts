@@ -96,12 +96,27 @@ export function createHub(options: HubOptions): Hub {
   function resume(ws: WebSocket, afterSeq: number): void {
     const oldest = Math.max(1, seq - capacity + 1);
     if (afterSeq > seq) {
-      sendRaw(ws, JSON.stringify({ type: 'error', code: 'invalid_seq', message: `after_seq ${afterSeq} is ahead of the server (${seq}); the server restarted: reload the ticket list.`, seq }));
+      sendRaw(
+        ws,
+        JSON.stringify({
+          type: 'error',
+          code: 'invalid_seq',
+          message: `after_seq ${afterSeq} is ahead of the server (${seq}); the server restarted: reload the ticket list.`,
+          seq,
+        }),
+      );
       return;
     }
     if (afterSeq < oldest - 1) {
       // Too old for the replay buffer: the client must reload state through the REST API.
-      sendRaw(ws, JSON.stringify({ type: 'resync_required', seq, data: { oldest_seq: oldest, reason: 'events since after_seq are no longer buffered; reload GET /tickets' } }));
+      sendRaw(
+        ws,
+        JSON.stringify({
+          type: 'resync_required',
+          seq,
+          data: { oldest_seq: oldest, reason: 'events since after_seq are no longer buffered; reload GET /tickets' },
+        }),
+      );
       return;
     }
     const missed: (Buffer | string)[] = [];
@@ -121,7 +136,10 @@ export function createHub(options: HubOptions): Hub {
         if (isBinary) throw new Error('binary');
         parsed = agentFrame.parse(JSON.parse(data.toString('utf8')));
       } catch {
-        sendRaw(ws, JSON.stringify({ type: 'error', code: 'invalid_frame', message: 'Expected {"type":"resume","after_seq":n} or {"type":"ping"}.' }));
+        sendRaw(
+          ws,
+          JSON.stringify({ type: 'error', code: 'invalid_frame', message: 'Expected {"type":"resume","after_seq":n} or {"type":"ping"}.' }),
+        );
         return;
       }
       if (parsed.type === 'resume') resume(ws, parsed.after_seq);
@@ -148,7 +166,10 @@ export function createHub(options: HubOptions): Hub {
       const text = isBinary ? '' : data.toString('utf8');
       session.onFrame(text).catch((error: Error) => {
         logger.error({ err: error.message }, 'visitor frame handling failed');
-        sendRaw(ws, JSON.stringify({ type: 'error', code: 'internal_error', message: 'Your message could not be processed; please retry.' }));
+        sendRaw(
+          ws,
+          JSON.stringify({ type: 'error', code: 'internal_error', message: 'Your message could not be processed; please retry.' }),
+        );
       });
     });
     ws.on('close', () => session.onClose());
@@ -157,7 +178,9 @@ export function createHub(options: HubOptions): Hub {
 
   function reject(socket: Duplex, status: number, code: string, message: string): void {
     const body = JSON.stringify({ error: { code, message } });
-    socket.end(`HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : status === 404 ? 'Not Found' : 'Bad Request'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    socket.end(
+      `HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : status === 404 ? 'Not Found' : 'Bad Request'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
   }
 
   const heartbeat = setInterval(() => {
@@ -185,7 +208,8 @@ export function createHub(options: HubOptions): Hub {
           wss.handleUpgrade(req, socket, head, (ws) => onAgent(ws));
           return;
         }
-        if (!options.visitorAdapter?.onVisitorConnection) return reject(socket, 401, 'unauthorized', 'Agents must authenticate with ?token= or Authorization: Bearer.');
+        if (!options.visitorAdapter?.onVisitorConnection)
+          return reject(socket, 401, 'unauthorized', 'Agents must authenticate with ?token= or Authorization: Bearer.');
         wss.handleUpgrade(req, socket, head, (ws) => onVisitor(ws, req, query));
       });
     },

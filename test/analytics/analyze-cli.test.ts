@@ -14,19 +14,30 @@ async function run(lines: string[], analyzer: Analyzer = createAnalyzer({ model:
   const log = captureLogger();
   const code = await runAnalyze({ input: Readable.from(lines.map((l) => `${l}\n`)), output, analyzer, logger: log.logger });
   output.end();
-  const outLines = chunks.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  const outLines = chunks
+    .join('')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
   return { code, outLines, log };
 }
 
 describe('freeda analyze', () => {
   it('writes one label line per ticket, in input order, exit 0', async () => {
     const tickets = Array.from({ length: 40 }, (_, i) =>
-      JSON.stringify({ id: `t${i}`, channel: 'sms', messages: [{ author: 'customer', text: i % 2 ? "plus d'internet du tout" : 'Quels sont vos horaires ?' }] }),
+      JSON.stringify({
+        id: `t${i}`,
+        channel: 'sms',
+        messages: [{ author: 'customer', text: i % 2 ? "plus d'internet du tout" : 'Quels sont vos horaires ?' }],
+      }),
     );
     const { code, outLines } = await run(['', ...tickets, '']);
     assert.equal(code, 0);
     assert.equal(outLines.length, 40);
-    assert.deepEqual(outLines.map((l) => l.id), tickets.map((_, i) => `t${i}`));
+    assert.deepEqual(
+      outLines.map((l) => l.id),
+      tickets.map((_, i) => `t${i}`),
+    );
     assert.deepEqual(Object.keys(outLines[0]), ['id', 'sentiment', 'category', 'urgency', 'summary', 'source']);
     assert.deepEqual(
       { category: outLines[0].category, urgency: outLines[0].urgency, source: outLines[0].source },
@@ -36,7 +47,12 @@ describe('freeda analyze', () => {
   });
 
   it('reports bad lines and goes on, exit 1', async () => {
-    const good = JSON.stringify({ id: 'ok1', channel: 'email', subject: 'Facture', messages: [{ author: 'customer', text: 'copie de ma facture svp' }] });
+    const good = JSON.stringify({
+      id: 'ok1',
+      channel: 'email',
+      subject: 'Facture',
+      messages: [{ author: 'customer', text: 'copie de ma facture svp' }],
+    });
     const { code, outLines, log } = await run([
       '{not json',
       JSON.stringify({ id: 'bad-channel', channel: 'fax', messages: [{ author: 'customer', text: 'x' }] }),
@@ -60,7 +76,10 @@ describe('freeda analyze', () => {
     after(async () => server?.close());
     it('uses Mistral when a key is set, and the fallback with --offline', async () => {
       server = await startFakeMistral({
-        reply: () => ({ status: 200, json: completion(JSON.stringify({ sentiment: 'positif', category: 'autre', urgency: 'basse', summary: 'Merci.' })) }),
+        reply: () => ({
+          status: 200,
+          json: completion(JSON.stringify({ sentiment: 'positif', category: 'autre', urgency: 'basse', summary: 'Merci.' })),
+        }),
       });
       const config = parseConfig({ MISTRAL_API_KEY: 'k', MISTRAL_SERVER_URL: server.url, MISTRAL_TIMEOUT_MS: '2000' });
       const line = JSON.stringify({ id: 'a', channel: 'chat', messages: [{ author: 'customer', text: 'merci beaucoup !' }] });

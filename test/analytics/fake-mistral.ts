@@ -66,7 +66,10 @@ export async function startFakeMistral(opts: FakeMistralOptions): Promise<FakeMi
       const index = requests.push(recorded) - 1;
       inFlight += 1;
       state.maxInFlight = Math.max(state.maxInFlight, inFlight);
-      const reply = req.method === 'POST' && req.url === '/v1/chat/completions' ? opts.reply(recorded, index) : { status: 404, json: { message: 'not found' } };
+      const reply =
+        req.method === 'POST' && req.url === '/v1/chat/completions'
+          ? opts.reply(recorded, index)
+          : { status: 404, json: { message: 'not found' } };
       if (reply === 'hang') return; // never answered; the client times out
       const send = () => {
         inFlight -= 1;

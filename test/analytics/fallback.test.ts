@@ -10,7 +10,11 @@ import { stripQuotedHistory, normalizeForMatching } from '../../src/pipeline/ana
 const customer = (text: string): ConversationTurn => ({ author: 'customer', text });
 const bot = (text: string): ConversationTurn => ({ author: 'bot', text });
 const analyze = (messages: ConversationTurn[] | string, channel: Channel = 'sms', subject?: string) =>
-  analyzeOffline({ channel, subject: subject ?? null, messages: typeof messages === 'string' ? [customer(messages)] : messages } satisfies AnalysisInput);
+  analyzeOffline({
+    channel,
+    subject: subject ?? null,
+    messages: typeof messages === 'string' ? [customer(messages)] : messages,
+  } satisfies AnalysisInput);
 
 describe('offline analyzer: sentiment rules', () => {
   it('a calm problem report is neutre, an expressed judgement makes it negatif', () => {
@@ -20,7 +24,7 @@ describe('offline analyzer: sentiment rules', () => {
   it('reads negations', () => {
     assert.equal(analyze('Pas content du tout de la nouvelle box').sentiment, 'negatif');
     assert.equal(analyze('I am not happy with the new router').sentiment, 'negatif');
-    assert.equal(analyze("Pas de souci pour le délai, je voulais juste savoir où en est ma commande.").sentiment, 'neutre');
+    assert.equal(analyze('Pas de souci pour le délai, je voulais juste savoir où en est ma commande.').sentiment, 'neutre');
     assert.equal(analyze('No problem, just let me know when the engineer can come').sentiment, 'neutre');
   });
   it('sarcasm is negatif', () => {
@@ -40,8 +44,12 @@ describe('offline analyzer: sentiment rules', () => {
     assert.equal(analyze('ravie de la fibre 😊, petite question : je peux ajouter une ligne ?').sentiment, 'positif');
   });
   it('an unresolved problem beats praise; a solved one with thanks ends positif', () => {
-    assert.equal(analyze("le technicien était adorable mais ça ne marche toujours pas").sentiment, 'negatif');
-    const solved = analyze([customer('le wifi coupait depuis hier'), bot('Nous avons relancé votre ligne.'), customer('ça marche parfaitement maintenant, merci beaucoup !')]);
+    assert.equal(analyze('le technicien était adorable mais ça ne marche toujours pas').sentiment, 'negatif');
+    const solved = analyze([
+      customer('le wifi coupait depuis hier'),
+      bot('Nous avons relancé votre ligne.'),
+      customer('ça marche parfaitement maintenant, merci beaucoup !'),
+    ]);
     assert.equal(solved.sentiment, 'positif');
   });
   it('shouting with !!! is negatif', () => {
@@ -84,7 +92,7 @@ describe('offline analyzer: category rules', () => {
 describe('offline analyzer: urgency rules', () => {
   it('total loss is haute even when calm; an angry remark about hours stays basse', () => {
     assert.equal(analyze("plus d'internet du tout depuis hier soir").urgency, 'haute');
-    assert.equal(analyze("Vos horaires le samedi sont ridicules, vous ouvrez à quelle heure ?").urgency, 'basse');
+    assert.equal(analyze('Vos horaires le samedi sont ridicules, vous ouvrez à quelle heure ?').urgency, 'basse');
   });
   it('a recurring problem alone is not haute; repeated contacts are', () => {
     assert.equal(analyze('3e coupure ce mois-ci, le wifi saute encore').urgency, 'moyenne');
@@ -106,10 +114,11 @@ describe('offline analyzer: spelling, voice and email robustness', () => {
     const sms = analyze('bjr jai un pb, tjrs pas de reseau depuis hier, ni appel ni sms stp');
     const clean = analyze("bonjour j'ai un problème, toujours pas de réseau depuis hier, ni appel ni SMS s'il te plaît");
     assert.deepEqual({ ...sms, summary: '' }, { ...clean, summary: '' });
-    assert.equal(analyze("euh oui bonjour, bah voilà, euh, internet est super lent le soir", 'telephone').category, 'technique');
+    assert.equal(analyze('euh oui bonjour, bah voilà, euh, internet est super lent le soir', 'telephone').category, 'technique');
   });
   it('quoted email history is ignored', () => {
-    const text = "Merci, bien reçu.\n\nLe lun. 3 nov. 2025 à 10:12, Support <s@x.fr> a écrit :\n> Votre résiliation est en cours, frais de 50 €";
+    const text =
+      'Merci, bien reçu.\n\nLe lun. 3 nov. 2025 à 10:12, Support <s@x.fr> a écrit :\n> Votre résiliation est en cours, frais de 50 €';
     assert.equal(stripQuotedHistory(text), 'Merci, bien reçu.');
     const r = analyze(text, 'email');
     assert.equal(r.category, 'autre');
@@ -124,7 +133,10 @@ describe('offline analyzer: spelling, voice and email robustness', () => {
     assert.ok(r.summary.length <= 200, `summary has ${r.summary.length} chars`);
     assert.ok(!r.summary.includes('Freeda'));
     assert.ok(!/\.\s+\S/.test(r.summary), 'one sentence');
-    assert.equal(analyze('Bonjour,\nJe veux résilier ma ligne mobile au 30 juin.\nCordialement', 'email').summary, 'Je veux résilier ma ligne mobile au 30 juin.');
+    assert.equal(
+      analyze('Bonjour,\nJe veux résilier ma ligne mobile au 30 juin.\nCordialement', 'email').summary,
+      'Je veux résilier ma ligne mobile au 30 juin.',
+    );
   });
   it('is deterministic', () => {
     const input = 'Oh great, charged twice again. Love it.';
@@ -133,7 +145,10 @@ describe('offline analyzer: spelling, voice and email robustness', () => {
 });
 
 describe('offline analyzer accuracy on the labelled sets', () => {
-  for (const [split, file] of [['train', 'train.jsonl'], ['held-out', 'heldout.jsonl']] as const) {
+  for (const [split, file] of [
+    ['train', 'train.jsonl'],
+    ['held-out', 'heldout.jsonl'],
+  ] as const) {
     it(`${split}: at least 85% on each field`, () => {
       const tickets = loadDataset(fileURLToPath(new URL(`../../fixtures/analytics/${file}`, import.meta.url)));
       assert.ok(tickets.length >= (split === 'train' ? 200 : 100));

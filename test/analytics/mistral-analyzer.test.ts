@@ -25,7 +25,16 @@ async function fake(opts: Parameters<typeof startFakeMistral>[0]) {
 }
 function analyzerFor(url: string, timeoutMs = 3000, extra: { maxConcurrency?: number } = {}) {
   const log = captureLogger();
-  const analyzer = createAnalyzer({ apiKey: 'test-key', model: MODEL, serverUrl: url, timeoutMs, logger: log.logger, now: FIXED_NOW, retryInitialIntervalMs: 10, ...extra });
+  const analyzer = createAnalyzer({
+    apiKey: 'test-key',
+    model: MODEL,
+    serverUrl: url,
+    timeoutMs,
+    logger: log.logger,
+    now: FIXED_NOW,
+    retryInitialIntervalMs: 10,
+    ...extra,
+  });
   return { analyzer, log };
 }
 const warnReasons = (log: ReturnType<typeof captureLogger>) =>
@@ -63,10 +72,7 @@ describe('Mistral analyzer against a fake API', () => {
     const offline = analyzeOffline(ticket);
     assert.equal(result.source, 'fallback');
     assert.equal(result.model, null);
-    assert.deepEqual(
-      { sentiment: result.sentiment, category: result.category, urgency: result.urgency, summary: result.summary },
-      offline,
-    );
+    assert.deepEqual({ sentiment: result.sentiment, category: result.category, urgency: result.urgency, summary: result.summary }, offline);
     assert.deepEqual(warnReasons(log), ['invalid_json']);
   });
 

@@ -17,7 +17,9 @@ function tsFiles(dir: string): string[] {
 
 function relativeImports(file: string): string[] {
   const source = readFileSync(file, 'utf8');
-  const specs = [...source.matchAll(/(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => m[1] ?? m[2]);
+  const specs = [...source.matchAll(/(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)].map(
+    (m) => m[1] ?? m[2],
+  );
   return specs.filter((s) => s.startsWith('.')).map((s) => relative(ROOT, resolve(dirname(file), s)));
 }
 
@@ -37,7 +39,11 @@ describe('architecture', () => {
   it('src/ reaches adapters only through src/registry.ts', () => {
     const offenders = tsFiles(join(ROOT, 'src'))
       .filter((file) => relative(ROOT, file) !== 'src/registry.ts')
-      .flatMap((file) => relativeImports(file).filter((t) => t.startsWith('adapters/')).map((t) => `${relative(ROOT, file)} → ${t}`));
+      .flatMap((file) =>
+        relativeImports(file)
+          .filter((t) => t.startsWith('adapters/'))
+          .map((t) => `${relative(ROOT, file)} → ${t}`),
+      );
     assert.deepEqual(offenders, []);
   });
 

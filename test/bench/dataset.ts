@@ -21,16 +21,33 @@ const TEXTS = [
 function contactOf(channel: Channel, i: number): string {
   const digits = String(600000000 + (i % 900000)).padStart(9, '0');
   switch (channel) {
-    case 'email': return `client${i}@example.com`;
-    case 'whatsapp': return `whatsapp:+33${digits}`;
-    case 'chat': return `visitor-${i}`;
-    default: return `+33${digits}`;
+    case 'email':
+      return `client${i}@example.com`;
+    case 'whatsapp':
+      return `whatsapp:+33${digits}`;
+    case 'chat':
+      return `visitor-${i}`;
+    default:
+      return `+33${digits}`;
   }
 }
 
 const outbound = (author: 'bot' | 'agent', text: string, at: string): Omit<Message, 'ticket_id' | 'message_id'> => ({
-  direction: 'outbound', author, text, attachments: [], external_id: null, created_at: at,
-  delivery: { status: 'delivered', error_code: null, error_message: null, attempts: 1, provider_id: `SM${at}`, next_attempt_at: null, updated_at: at },
+  direction: 'outbound',
+  author,
+  text,
+  attachments: [],
+  external_id: null,
+  created_at: at,
+  delivery: {
+    status: 'delivered',
+    error_code: null,
+    error_message: null,
+    attempts: 1,
+    provider_id: `SM${at}`,
+    next_attempt_at: null,
+    updated_at: at,
+  },
 });
 
 const store = createJsonStore({ dataDir, logger: silent });
@@ -48,20 +65,34 @@ async function oneTicket(i: number): Promise<void> {
     may_open_ticket: true,
     subject: channel === 'email' ? `Demande n°${i}` : null,
     now: iso(0),
-    message: { direction: 'inbound', author: 'customer', text, attachments: [], external_id: `bench-${i}`, created_at: iso(0), delivery: null },
+    message: {
+      direction: 'inbound',
+      author: 'customer',
+      text,
+      attachments: [],
+      external_id: `bench-${i}`,
+      created_at: iso(0),
+      delivery: null,
+    },
   });
   if (result.kind !== 'stored') throw new Error(`ingest ${i}: ${result.kind}`);
   const id = result.ticket.ticket_id;
   await store.appendMessage(id, outbound('bot', 'Merci pour votre message, un conseiller va vous répondre.', iso(2)));
-  if (i % 2 === 0) await store.appendMessage(id, outbound('agent', 'Bonjour, je regarde votre dossier tout de suite.', iso(600 + (i % 3000))));
+  if (i % 2 === 0)
+    await store.appendMessage(id, outbound('agent', 'Bonjour, je regarde votre dossier tout de suite.', iso(600 + (i % 3000))));
   await store.updateTicket(id, (t) => ({
     ...t,
     handled_by: i % 2 === 0 ? 'agent' : 'bot',
     bot_handled_through: t.stats.last_customer_message_id,
     analytics_through: t.stats.last_customer_message_id,
     analytics: {
-      sentiment: SENTIMENTS[i % 3], category: CATEGORIES[i % 5], urgency: URGENCIES[i % 3],
-      summary: `Client ${i}: ${text.slice(0, 60)}`, analyzed_at: iso(5), source: i % 4 === 0 ? 'fallback' : 'ai', model: i % 4 === 0 ? null : 'mistral-small-latest',
+      sentiment: SENTIMENTS[i % 3],
+      category: CATEGORIES[i % 5],
+      urgency: URGENCIES[i % 3],
+      summary: `Client ${i}: ${text.slice(0, 60)}`,
+      analyzed_at: iso(5),
+      source: i % 4 === 0 ? 'fallback' : 'ai',
+      model: i % 4 === 0 ? null : 'mistral-small-latest',
     },
   }));
   if (i % 5 < 3) await store.setStatus(id, 'fermé', iso(3600 + (i % 7200)));

@@ -18,7 +18,14 @@ const tickets = store.stats().tickets;
 await store.close();
 global.gc?.();
 
-const config = parseConfig({ PORT: '0', LOG_LEVEL: 'warn', API_TOKENS: BENCH_TOKEN, DATA_DIR: dataDir, ENABLE_CHATBOT: 'false', ENABLE_AUTO_ANALYTICS: 'false' });
+const config = parseConfig({
+  PORT: '0',
+  LOG_LEVEL: 'warn',
+  API_TOKENS: BENCH_TOKEN,
+  DATA_DIR: dataDir,
+  ENABLE_CHATBOT: 'false',
+  ENABLE_AUTO_ANALYTICS: 'false',
+});
 const app = await createFreeda(config, { print: () => undefined });
 t = performance.now();
 await app.start();

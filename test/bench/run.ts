@@ -34,11 +34,30 @@ function twilioForm(text: string, fromIndex: number): { body: string; signature:
   sidCounter += 1;
   const sid = `SM${runTag}${String(sidCounter).padStart(32 - runTag.length, '0')}`;
   const params: Record<string, string> = {
-    ToCountry: 'FR', ToState: '', SmsMessageSid: sid, NumMedia: '0', ToCity: '', FromZip: '', SmsSid: sid, FromState: '',
-    SmsStatus: 'received', FromCity: '', Body: text, FromCountry: 'FR', To: '+33757000000', ToZip: '', NumSegments: '1',
-    MessageSid: sid, AccountSid: 'AC' + '0'.repeat(32), From: `+336${String(10_000_000 + fromIndex).slice(-8)}`, ApiVersion: '2010-04-01',
+    ToCountry: 'FR',
+    ToState: '',
+    SmsMessageSid: sid,
+    NumMedia: '0',
+    ToCity: '',
+    FromZip: '',
+    SmsSid: sid,
+    FromState: '',
+    SmsStatus: 'received',
+    FromCity: '',
+    Body: text,
+    FromCountry: 'FR',
+    To: '+33757000000',
+    ToZip: '',
+    NumSegments: '1',
+    MessageSid: sid,
+    AccountSid: 'AC' + '0'.repeat(32),
+    From: `+336${String(10_000_000 + fromIndex).slice(-8)}`,
+    ApiVersion: '2010-04-01',
   };
-  return { body: new URLSearchParams(params).toString(), signature: signTwilioRequest(BENCH_TWILIO_TOKEN, BENCH_PUBLIC_BASE_URL + MESSAGING_PATH, params) };
+  return {
+    body: new URLSearchParams(params).toString(),
+    signature: signTwilioRequest(BENCH_TWILIO_TOKEN, BENCH_PUBLIC_BASE_URL + MESSAGING_PATH, params),
+  };
 }
 
 const FORM_HEADERS = { 'content-type': 'application/x-www-form-urlencoded' };
@@ -68,7 +87,14 @@ async function loadTest(url: string, seconds: number, connections: number): Prom
       },
     ],
   });
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, total: result.requests.total, non2xx: result.non2xx, errors: result.errors };
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    total: result.requests.total,
+    non2xx: result.non2xx,
+    errors: result.errors,
+  };
 }
 
 async function ingestSection() {
@@ -76,7 +102,11 @@ async function ingestSection() {
   out();
   const results: Record<string, LoadResult & { stored?: number; elu?: number; cpuShare?: number }> = {};
   // `core`: the same app with chatbot, analytics and info logs off: what the durable ingest path alone costs.
-  const variants = { bare: ['bare', '{}'], app: ['app', APP_ENV], core: ['app', JSON.stringify({ ENABLE_CHATBOT: 'false', ENABLE_AUTO_ANALYTICS: 'false', LOG_LEVEL: 'warn' })] } as const;
+  const variants = {
+    bare: ['bare', '{}'],
+    app: ['app', APP_ENV],
+    core: ['app', JSON.stringify({ ENABLE_CHATBOT: 'false', ENABLE_AUTO_ANALYTICS: 'false', LOG_LEVEL: 'warn' })],
+  } as const;
   for (const mode of ['bare', 'app', 'core'] as const) {
     const server = startChild('./server.ts', [...variants[mode]]);
     try {
@@ -98,13 +128,23 @@ async function ingestSection() {
   const { bare, app, core } = results;
   out('| server | req/s | p50 ms | p99 ms | requests | non-2xx | errors |');
   out('|---|---|---|---|---|---|---|');
-  out(`| bare express (urlencoded parse, no verify/store) | ${fixed(bare.rps, 0)} | ${bare.p50} | ${bare.p99} | ${bare.total} | ${bare.non2xx} | ${bare.errors} |`);
-  out(`| Freeda full app (verify, normalise, json store fsync, pipeline, logs) | ${fixed(app.rps, 0)} | ${app.p50} | ${app.p99} | ${app.total} | ${app.non2xx} | ${app.errors} |`);
-  out(`| Freeda, ingest path only (same, chatbot + analytics off, LOG_LEVEL=warn) | ${fixed(core.rps, 0)} | ${core.p50} | ${core.p99} | ${core.total} | ${core.non2xx} | ${core.errors} |`);
+  out(
+    `| bare express (urlencoded parse, no verify/store) | ${fixed(bare.rps, 0)} | ${bare.p50} | ${bare.p99} | ${bare.total} | ${bare.non2xx} | ${bare.errors} |`,
+  );
+  out(
+    `| Freeda full app (verify, normalise, json store fsync, pipeline, logs) | ${fixed(app.rps, 0)} | ${app.p50} | ${app.p99} | ${app.total} | ${app.non2xx} | ${app.errors} |`,
+  );
+  out(
+    `| Freeda, ingest path only (same, chatbot + analytics off, LOG_LEVEL=warn) | ${fixed(core.rps, 0)} | ${core.p50} | ${core.p99} | ${core.total} | ${core.non2xx} | ${core.errors} |`,
+  );
   out();
   const ratio = app.rps / bare.rps;
-  out(`ratio app/bare: **${fixed(ratio * 100, 1)} %** (target ≥ 50 %) → ${ratio >= 0.5 ? 'met' : 'MISSED'}; app p99 ${app.p99} ms (target < 50 ms) → ${app.p99 < 50 ? 'met' : 'MISSED'}; tickets stored after warm-up + run: ${app.stored}; app event-loop utilisation during the run ${fixed((app.elu ?? NaN) * 100, 0)} %, CPU ${fixed((app.cpuShare ?? NaN) * 100, 0)} % of one core (the other core runs the load generator)`);
-  out(`ingest path only: ${fixed((core.rps / bare.rps) * 100, 1)} % of bare express, p99 ${core.p99} ms, event-loop utilisation ${fixed((core.elu ?? NaN) * 100, 0)} %`);
+  out(
+    `ratio app/bare: **${fixed(ratio * 100, 1)} %** (target ≥ 50 %) → ${ratio >= 0.5 ? 'met' : 'MISSED'}; app p99 ${app.p99} ms (target < 50 ms) → ${app.p99 < 50 ? 'met' : 'MISSED'}; tickets stored after warm-up + run: ${app.stored}; app event-loop utilisation during the run ${fixed((app.elu ?? NaN) * 100, 0)} %, CPU ${fixed((app.cpuShare ?? NaN) * 100, 0)} % of one core (the other core runs the load generator)`,
+  );
+  out(
+    `ingest path only: ${fixed((core.rps / bare.rps) * 100, 1)} % of bare express, p99 ${core.p99} ms, event-loop utilisation ${fixed((core.elu ?? NaN) * 100, 0)} %`,
+  );
   out();
 }
 
@@ -146,7 +186,16 @@ async function exportOnce(count: number): Promise<ExportFigures> {
       const exportSeconds = (performance.now() - started) / 1000;
       server.send({ type: 'sample' });
       const memory = await server.next<{ peakRss: number; baselineRss: number; maxRssEver: number }>('sample');
-      return { tickets: count, generateSeconds: generated.seconds, storeOpenMs: ready.storeOpenMs, appStartMs: ready.appStartMs, exportSeconds, bytes, rows: rows - 1, ...memory };
+      return {
+        tickets: count,
+        generateSeconds: generated.seconds,
+        storeOpenMs: ready.storeOpenMs,
+        appStartMs: ready.appStartMs,
+        exportSeconds,
+        bytes,
+        rows: rows - 1,
+        ...memory,
+      };
     } finally {
       await server.stop();
     }
@@ -160,10 +209,14 @@ async function exportSection() {
   for (const size of EXPORT_SIZES) figures.push(await exportOnce(size));
   out('## (b) CSV export (GET /export/csv, whole store, streamed to the client)');
   out();
-  out('| tickets | export s | CSV MB | rows | RSS before export MB | peak RSS during export MB | export overhead MB | process max RSS MB (incl. load) |');
+  out(
+    '| tickets | export s | CSV MB | rows | RSS before export MB | peak RSS during export MB | export overhead MB | process max RSS MB (incl. load) |',
+  );
   out('|---|---|---|---|---|---|---|---|');
   for (const f of figures) {
-    out(`| ${f.tickets} | ${fixed(f.exportSeconds, 2)} | ${fixed(f.bytes / 1024 / 1024, 1)} | ${f.rows} | ${mb(f.baselineRss)} | ${mb(f.peakRss)} | ${mb(f.peakRss - f.baselineRss)} | ${mb(f.maxRssEver)} |`);
+    out(
+      `| ${f.tickets} | ${fixed(f.exportSeconds, 2)} | ${fixed(f.bytes / 1024 / 1024, 1)} | ${f.rows} | ${mb(f.baselineRss)} | ${mb(f.peakRss)} | ${mb(f.peakRss - f.baselineRss)} | ${mb(f.maxRssEver)} |`,
+    );
   }
   out();
   const small = figures.find((f) => f.tickets === 10_000);
@@ -171,15 +224,18 @@ async function exportSection() {
   if (big) out(`100k export: ${fixed(big.exportSeconds, 2)} s (target < 2 s) → ${big.exportSeconds < 2 ? 'met' : 'MISSED'}`);
   if (small && big) {
     const overheadRatio = Math.max(1, big.peakRss - big.baselineRss) / Math.max(1, small.peakRss - small.baselineRss);
-    out(`peak RSS 100k / 10k: ${fixed(big.peakRss / small.peakRss, 2)}× for the whole process (the json store keeps every ticket in memory by design), ` +
-      `${fixed(overheadRatio, 2)}× for what the export adds on top of the loaded store (${mb(small.peakRss - small.baselineRss)} MB → ${mb(big.peakRss - big.baselineRss)} MB) (target ≤ 1.5×)`);
+    out(
+      `peak RSS 100k / 10k: ${fixed(big.peakRss / small.peakRss, 2)}× for the whole process (the json store keeps every ticket in memory by design), ` +
+        `${fixed(overheadRatio, 2)}× for what the export adds on top of the loaded store (${mb(small.peakRss - small.baselineRss)} MB → ${mb(big.peakRss - big.baselineRss)} MB) (target ≤ 1.5×)`,
+    );
   }
   out();
   out('## (c) Start-up with the generated tickets stored (json store: snapshot load)');
   out();
   out('| tickets | store.open() ms | app.start() ms (load + listen + outbound resume + work rebuild) | generation s |');
   out('|---|---|---|---|');
-  for (const f of figures) out(`| ${f.tickets} | ${fixed(f.storeOpenMs, 0)} | ${fixed(f.appStartMs, 0)} | ${fixed(f.generateSeconds, 1)} |`);
+  for (const f of figures)
+    out(`| ${f.tickets} | ${fixed(f.storeOpenMs, 0)} | ${fixed(f.appStartMs, 0)} | ${fixed(f.generateSeconds, 1)} |`);
   out();
   if (big) out(`start-up with 100k: ${fixed(big.appStartMs, 0)} ms (target < 2000 ms) → ${big.appStartMs < 2000 ? 'met' : 'MISSED'}`);
   out();
@@ -192,7 +248,10 @@ async function wsSection() {
   out();
   // Chatbot and analytics off here: every inbound then yields two frames (ticket.created, message.created) per client,
   // so the fan-out is measured rather than the 2-core machine drowning in bot/analytics frames to 5,000 sockets.
-  const server = startChild('./server.ts', ['app', JSON.stringify({ ENABLE_CHATBOT: 'false', ENABLE_AUTO_ANALYTICS: 'false', ...JSON.parse(APP_ENV) })]);
+  const server = startChild('./server.ts', [
+    'app',
+    JSON.stringify({ ENABLE_CHATBOT: 'false', ENABLE_AUTO_ANALYTICS: 'false', ...JSON.parse(APP_ENV) }),
+  ]);
   const clientProcesses: ReturnType<typeof startChild>[] = [];
   try {
     const { url } = await server.next<{ url: string }>('ready', 60_000);
@@ -210,28 +269,52 @@ async function wsSection() {
     for (let i = 0; i < WS_EVENTS; i++) {
       const sentAt = Date.now();
       const form = twilioForm(`Bonjour bench-ts:${sentAt}`, 50_000 + i);
-      const res = await fetch(url + MESSAGING_PATH, { method: 'POST', headers: { ...FORM_HEADERS, 'x-twilio-signature': form.signature }, body: form.body });
+      const res = await fetch(url + MESSAGING_PATH, {
+        method: 'POST',
+        headers: { ...FORM_HEADERS, 'x-twilio-signature': form.signature },
+        body: form.body,
+      });
       if (res.status !== 200) throw new Error(`webhook answered ${res.status}`);
       await res.arrayBuffer();
       await sleep(400);
     }
     await sleep(1500);
     for (const c of clientProcesses) c.send({ type: 'collect' });
-    const collected = await Promise.all(clientProcesses.map((c) => c.next<{ latencies: number[]; closedEarly: number; cpuMs: number; perEvent: { sentAt: number; min: number; max: number }[] }>('latencies', 60_000)));
-    if (process.env.BENCH_DEBUG) for (const c of collected) process.stderr.write(JSON.stringify({ cpuMs: c.cpuMs, perEvent: c.perEvent.map((e) => [e.min, e.max]) }) + '\n');
+    const collected = await Promise.all(
+      clientProcesses.map((c) =>
+        c.next<{ latencies: number[]; closedEarly: number; cpuMs: number; perEvent: { sentAt: number; min: number; max: number }[] }>(
+          'latencies',
+          60_000,
+        ),
+      ),
+    );
+    if (process.env.BENCH_DEBUG)
+      for (const c of collected)
+        process.stderr.write(JSON.stringify({ cpuMs: c.cpuMs, perEvent: c.perEvent.map((e) => [e.min, e.max]) }) + '\n');
     server.send({ type: 'stats' });
-    const during = await server.next<{ elu: number; cpuShare: number; serverSide: { sentAt: number; publishStart: number; fanoutEnd: number }[] }>('stats');
-    if (process.env.BENCH_DEBUG) process.stderr.write(JSON.stringify(during.serverSide.map((e) => [e.publishStart - e.sentAt, e.fanoutEnd - e.sentAt])) + '\n');
+    const during = await server.next<{
+      elu: number;
+      cpuShare: number;
+      serverSide: { sentAt: number; publishStart: number; fanoutEnd: number }[];
+    }>('stats');
+    if (process.env.BENCH_DEBUG)
+      process.stderr.write(JSON.stringify(during.serverSide.map((e) => [e.publishStart - e.sentAt, e.fanoutEnd - e.sentAt])) + '\n');
     const latencies = collected.flatMap((c) => c.latencies).sort((a, b) => a - b);
     const expected = WS_EVENTS * WS_CLIENTS;
     const p50 = percentile(latencies, 50);
     const p99 = percentile(latencies, 99);
     out('| clients connected | connect s | events | frames received / expected | p50 ms | p99 ms | max ms | server RSS MB |');
     out('|---|---|---|---|---|---|---|---|');
-    out(`| ${connected.reduce((s, c) => s + c.count, 0)} (server sees ${before.agents}) | ${fixed(connectSeconds, 1)} | ${WS_EVENTS} | ${latencies.length} / ${expected} | ${p50} | ${p99} | ${latencies.at(-1)} | ${mb(before.rss)} |`);
+    out(
+      `| ${connected.reduce((s, c) => s + c.count, 0)} (server sees ${before.agents}) | ${fixed(connectSeconds, 1)} | ${WS_EVENTS} | ${latencies.length} / ${expected} | ${p50} | ${p99} | ${latencies.at(-1)} | ${mb(before.rss)} |`,
+    );
     out();
-    out(`server event-loop utilisation while the events were sent: ${fixed(during.elu * 100, 0)} %, CPU ${fixed(during.cpuShare * 100, 0)} % of one core`);
-    out(`broadcast p99 ${p99} ms (target < 100 ms) → ${p99 < 100 ? 'met' : 'MISSED'}; measured from the webhook's send moment to each client's receipt of the customer's message.created frame (includes signature check, fsync'd store write, bus, fan-out)`);
+    out(
+      `server event-loop utilisation while the events were sent: ${fixed(during.elu * 100, 0)} %, CPU ${fixed(during.cpuShare * 100, 0)} % of one core`,
+    );
+    out(
+      `broadcast p99 ${p99} ms (target < 100 ms) → ${p99 < 100 ? 'met' : 'MISSED'}; measured from the webhook's send moment to each client's receipt of the customer's message.created frame (includes signature check, fsync'd store write, bus, fan-out)`,
+    );
     out();
   } finally {
     for (const c of clientProcesses) await c.stop();
@@ -242,7 +325,9 @@ async function wsSection() {
 const cpu = cpus();
 out(`# Freeda benchmark — ${new Date().toISOString()}`);
 out();
-out(`Machine: ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${mb(totalmem())} MB RAM (${mb(freemem())} MB free at start), Node ${process.version}, ${process.platform}; shared/noisy machine, one run each, loopback only. Load generator = this process; every server in its own child process.`);
+out(
+  `Machine: ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${mb(totalmem())} MB RAM (${mb(freemem())} MB free at start), Node ${process.version}, ${process.platform}; shared/noisy machine, one run each, loopback only. Load generator = this process; every server in its own child process.`,
+);
 out();
 if (runs('ingest')) await ingestSection();
 if (runs('export')) await exportSection();

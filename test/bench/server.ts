@@ -81,8 +81,13 @@ async function full(): Promise<void> {
       const used = process.cpuUsage(cpu);
       const wallMs = performance.now() - markedAt;
       report({
-        type: 'stats', ...stats(), agents: app.hub.agentCount, rss: process.memoryUsage.rss(),
-        elu: performance.eventLoopUtilization(elu).utilization, serverSide: serverSide.splice(0), cpuShare: (used.user + used.system) / 1000 / wallMs,
+        type: 'stats',
+        ...stats(),
+        agents: app.hub.agentCount,
+        rss: process.memoryUsage.rss(),
+        elu: performance.eventLoopUtilization(elu).utilization,
+        serverSide: serverSide.splice(0),
+        cpuShare: (used.user + used.system) / 1000 / wallMs,
       });
     }
   });

@@ -53,7 +53,13 @@ for (let done = 0; done < count; done += PARALLEL) {
 report({ type: 'connected', count: sockets.length });
 
 await onParent('collect');
-report({ type: 'latencies', latencies, perEvent: [...perEvent.values()], closedEarly, cpuMs: (process.cpuUsage().user + process.cpuUsage().system) / 1000 });
+report({
+  type: 'latencies',
+  latencies,
+  perEvent: [...perEvent.values()],
+  closedEarly,
+  cpuMs: (process.cpuUsage().user + process.cpuUsage().system) / 1000,
+});
 await onParent('stop');
 for (const ws of sockets) ws.terminate();
 process.exit(0);

@@ -18,7 +18,14 @@ async function launch(): Promise<Browser> {
   return playwright.launch({
     executablePath,
     headless: true,
-    args: [...chromium.args, '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      ...chromium.args,
+      '--no-sandbox',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
 }
 
@@ -37,7 +44,10 @@ describe('web chat and agent dashboard in Chromium', () => {
   let shots: Awaited<ReturnType<typeof tempDir>>;
 
   before(async () => {
-    t = await startApp({ modules: [createWebchatModule(), sendgridModule], env: { ENABLE_CHATBOT: 'false', WEBCHAT_SECRET: 'browser-test-secret', INBOUND_EMAIL_SECRET: 'browser-inbound' } });
+    t = await startApp({
+      modules: [createWebchatModule(), sendgridModule],
+      env: { ENABLE_CHATBOT: 'false', WEBCHAT_SECRET: 'browser-test-secret', INBOUND_EMAIL_SECRET: 'browser-inbound' },
+    });
     shots = await tempDir('freeda-shots-');
     browser = await launch();
   });
@@ -59,13 +69,18 @@ describe('web chat and agent dashboard in Chromium', () => {
     }
     assert.match((await fetch(t.url + '/agent')).headers.get('content-security-policy')!, /frame-ancestors 'none'/);
     const host = new URL(t.url).host;
-    assert.match((await fetch(t.url + '/chat')).headers.get('content-security-policy')!, new RegExp(`connect-src 'self' ws://${host} wss://${host};`));
+    assert.match(
+      (await fetch(t.url + '/chat')).headers.get('content-security-policy')!,
+      new RegExp(`connect-src 'self' ws://${host} wss://${host};`),
+    );
     const injected = await new Promise<string>((resolve, reject) => {
       const url = new URL(t.url);
       request({ host: url.hostname, port: url.port, path: '/chat', headers: { host: 'evil.example;script-src *' } }, (res) => {
         res.resume();
         resolve(String(res.headers['content-security-policy']));
-      }).on('error', reject).end();
+      })
+        .on('error', reject)
+        .end();
     });
     assert.match(injected, /^default-src 'none'/);
     assert.doesNotMatch(injected, /evil/);
@@ -74,7 +89,9 @@ describe('web chat and agent dashboard in Chromium', () => {
       request({ host: url.hostname, port: url.port, path: '/chat', headers: { host: 'support.example.com' } }, (res) => {
         res.resume();
         resolve(String(res.headers['content-security-policy']));
-      }).on('error', reject).end();
+      })
+        .on('error', reject)
+        .end();
     });
     assert.match(other, /connect-src 'self' ws:\/\/support\.example\.com wss:\/\/support\.example\.com;/);
     assert.equal((await fetch(t.url + '/static/nope.js')).status, 404);
@@ -102,7 +119,7 @@ describe('web chat and agent dashboard in Chromium', () => {
       // Customer writes; the text contains markup that must stay text.
       await customer.goto(t.url + '/chat');
       await customer.locator('#connection[data-state="online"]').waitFor();
-      const question = 'Bonjour, mon colis n\'est pas arrivé <img src=x onerror=alert(1)>';
+      const question = "Bonjour, mon colis n'est pas arrivé <img src=x onerror=alert(1)>";
       await customer.getByLabel('Votre message').fill(question);
       await customer.getByLabel('Votre message').press('Enter');
       await customer.locator('.msg-customer:not(:has(.state))').waitFor(); // acknowledged
@@ -173,7 +190,8 @@ describe('web chat and agent dashboard in Chromium', () => {
       const copyTo = process.env.FREEDA_SCREENSHOTS_DIR;
       if (copyTo) {
         await mkdir(copyTo, { recursive: true });
-        for (const name of ['chat-closed.png', 'agent-laptop.png', 'agent-phone.png', 'chat-new-conversation.png']) await copyFile(join(shots.path, name), join(copyTo, name));
+        for (const name of ['chat-closed.png', 'agent-laptop.png', 'agent-phone.png', 'chat-new-conversation.png'])
+          await copyFile(join(shots.path, name), join(copyTo, name));
       }
       assert.deepEqual(problems, []);
     } finally {
@@ -185,7 +203,10 @@ describe('web chat and agent dashboard in Chromium', () => {
     const pdf = Buffer.from('%PDF-1.4\n% facture de test\n%%EOF\n', 'latin1');
     const mail = buildMultipart(
       [
-        ['headers', 'From: Zoé Martin <zoe@client.fr>\nTo: support@freeda.example\nSubject: Facture jointe\nMessage-ID: <att.browser@client.fr>\n'],
+        [
+          'headers',
+          'From: Zoé Martin <zoe@client.fr>\nTo: support@freeda.example\nSubject: Facture jointe\nMessage-ID: <att.browser@client.fr>\n',
+        ],
         ['from', 'Zoé Martin <zoe@client.fr>'],
         ['to', 'support@freeda.example'],
         ['subject', 'Facture jointe'],
@@ -196,7 +217,11 @@ describe('web chat and agent dashboard in Chromium', () => {
       ],
       'browser-attachment',
     );
-    const posted = await fetch(`${t.url}/webhooks/sendgrid/inbound?token=browser-inbound`, { method: 'POST', body: new Uint8Array(mail.body), headers: { 'content-type': mail.contentType } });
+    const posted = await fetch(`${t.url}/webhooks/sendgrid/inbound?token=browser-inbound`, {
+      method: 'POST',
+      body: new Uint8Array(mail.body),
+      headers: { 'content-type': mail.contentType },
+    });
     assert.equal(posted.status, 200);
     // The shipped Chromium runs single-process: closing the last context of a test can end it.
     if (!browser.isConnected()) browser = await launch();
@@ -208,7 +233,10 @@ describe('web chat and agent dashboard in Chromium', () => {
       await agent.goto(t.url + '/agent');
       await agent.getByLabel("Jeton d'API").fill(t.token);
       await agent.keyboard.press('Enter');
-      await agent.locator('.ticket-item', { hasText: /Zoé Martin|zoe@client\.fr/ }).first().click();
+      await agent
+        .locator('.ticket-item', { hasText: /Zoé Martin|zoe@client\.fr/ })
+        .first()
+        .click();
       const button = agent.getByRole('button', { name: 'Télécharger facture mars.pdf' });
       const [download] = await Promise.all([agent.waitForEvent('download'), button.click()]);
       assert.equal(download.suggestedFilename(), 'facture mars.pdf');

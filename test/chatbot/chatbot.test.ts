@@ -14,7 +14,12 @@ const agent = (text: string): ConversationTurn => ({ author: 'agent', text });
 function ticketOn(channel: Channel, patch: Partial<Ticket> = {}): Ticket {
   return { ...newTicket({ ticket_id: 'T-1', channel, contact: { address: '+33612345678' }, now: '2026-01-01T10:00:00.000Z' }), ...patch };
 }
-const input = (channel: Channel, messages: ConversationTurn[], analytics: Analytics | null = null, patch: Partial<Ticket> = {}): ChatbotInput => ({
+const input = (
+  channel: Channel,
+  messages: ConversationTurn[],
+  analytics: Analytics | null = null,
+  patch: Partial<Ticket> = {},
+): ChatbotInput => ({
   ticket: ticketOn(channel, patch),
   messages,
   analytics,
@@ -42,7 +47,11 @@ describe('chatbot templates: intents in the customer language', () => {
   }
   it('greets only on its first reply', async () => {
     const decision = await offlineBot().decide(
-      input('chat', [customer('bonjour'), bot("Bonjour, je suis l'assistant virtuel de Freeda. Comment puis-je vous aider ?"), customer('vos horaires svp')]),
+      input('chat', [
+        customer('bonjour'),
+        bot("Bonjour, je suis l'assistant virtuel de Freeda. Comment puis-je vous aider ?"),
+        customer('vos horaires svp'),
+      ]),
     );
     assert.match(decision.reply ?? '', /^Notre service client/);
   });
@@ -58,7 +67,15 @@ describe('chatbot handoff rules', () => {
     assert.match(en.reply ?? '', /agent will take over/);
   });
   it('hands off when the analytics passed in say urgency haute', async () => {
-    const analytics: Analytics = { sentiment: 'neutre', category: 'autre', urgency: 'haute', summary: 'x', analyzed_at: '2026-01-01T10:00:00.000Z', source: 'ai', model: 'm' };
+    const analytics: Analytics = {
+      sentiment: 'neutre',
+      category: 'autre',
+      urgency: 'haute',
+      summary: 'x',
+      analyzed_at: '2026-01-01T10:00:00.000Z',
+      source: 'ai',
+      model: 'm',
+    };
     const d = await offlineBot().decide(input('chat', [customer('Quels sont vos horaires ?')], analytics));
     assert.equal(d.handoff_reason, 'urgency_high');
   });
@@ -69,10 +86,16 @@ describe('chatbot handoff rules', () => {
     assert.equal(calm.handoff, false);
   });
   it('hands off when sentiment is negatif on two customer turns, not on one', async () => {
-    const once = await offlineBot().decide(input('chat', [customer("c'est nul, ma facture est encore fausse"), bot('Pouvez-vous préciser ?'), customer('la facture de mars')]));
+    const once = await offlineBot().decide(
+      input('chat', [customer("c'est nul, ma facture est encore fausse"), bot('Pouvez-vous préciser ?'), customer('la facture de mars')]),
+    );
     assert.equal(once.handoff, false);
     const twice = await offlineBot().decide(
-      input('chat', [customer("c'est nul, ma facture est encore fausse"), bot('Pouvez-vous préciser ?'), customer("franchement c'est inadmissible")]),
+      input('chat', [
+        customer("c'est nul, ma facture est encore fausse"),
+        bot('Pouvez-vous préciser ?'),
+        customer("franchement c'est inadmissible"),
+      ]),
     );
     assert.equal(twice.handoff_reason, 'negative_sentiment');
   });
@@ -85,7 +108,9 @@ describe('chatbot handoff rules', () => {
     assert.equal((await offlineBot(2).decide(input('chat', turns))).handoff_reason, 'max_bot_turns');
   });
   it('stays silent once an agent handles the ticket', async () => {
-    const d = await offlineBot().decide(input('chat', [customer('je veux un conseiller'), agent('Bonjour, je suis Paul.'), customer('merci')], null, { handled_by: 'agent' }));
+    const d = await offlineBot().decide(
+      input('chat', [customer('je veux un conseiller'), agent('Bonjour, je suis Paul.'), customer('merci')], null, { handled_by: 'agent' }),
+    );
     assert.deepEqual(d, { reply: null, handoff: false });
   });
   it('stays silent when there is no new customer turn', async () => {
@@ -125,7 +150,9 @@ describe('chatbot channel shaping', () => {
     }
   });
   it('email replies have a greeting line and a sign-off', async () => {
-    const fr = await offlineBot().decide(input('email', [customer('Bonjour,\nPourriez-vous me renvoyer ma facture de mars ?\nCordialement')]));
+    const fr = await offlineBot().decide(
+      input('email', [customer('Bonjour,\nPourriez-vous me renvoyer ma facture de mars ?\nCordialement')]),
+    );
     assert.match(fr.reply ?? '', /^Bonjour,\n\n/);
     assert.match(fr.reply ?? '', /\n\nCordialement,\nL'assistant virtuel Freeda$/);
     const en = await offlineBot().decide(input('email', [customer('Hello, could you resend my March invoice? Thanks')]));
@@ -141,11 +168,23 @@ describe('chatbot Mistral path', () => {
   });
   const mistralBot = (url: string, timeoutMs = 2000) => {
     const log = captureLogger();
-    return { log, chatbot: createChatbot({ apiKey: 'k', model: 'mistral-small-latest', serverUrl: url, timeoutMs, logger: log.logger, retryInitialIntervalMs: 10 }) };
+    return {
+      log,
+      chatbot: createChatbot({
+        apiKey: 'k',
+        model: 'mistral-small-latest',
+        serverUrl: url,
+        timeoutMs,
+        logger: log.logger,
+        retryInitialIntervalMs: 10,
+      }),
+    };
   };
 
   it('uses the generated reply, shaped for the channel', async () => {
-    const server = await startFakeMistral({ reply: () => ({ status: 200, json: completion('Bonjour ! Vos factures sont dans votre espace client 😊 https://x.example') }) });
+    const server = await startFakeMistral({
+      reply: () => ({ status: 200, json: completion('Bonjour ! Vos factures sont dans votre espace client 😊 https://x.example') }),
+    });
     servers.push(server);
     const { chatbot } = mistralBot(server.url);
     const d = await chatbot.decide(input('telephone', [customer('je voudrais une copie de ma facture')]));
@@ -176,9 +215,25 @@ describe('chatbot Mistral path', () => {
 
 describe('chatbot with stored analytics older than the latest turn', () => {
   it('still hands off when the new turn reports a total outage', async () => {
-    const stale: Analytics = { sentiment: 'neutre', category: 'autre', urgency: 'basse', summary: 'x', analyzed_at: '2026-01-01T10:00:00.000Z', source: 'ai', model: 'm' };
+    const stale: Analytics = {
+      sentiment: 'neutre',
+      category: 'autre',
+      urgency: 'basse',
+      summary: 'x',
+      analyzed_at: '2026-01-01T10:00:00.000Z',
+      source: 'ai',
+      model: 'm',
+    };
     const d = await offlineBot().decide(
-      input('chat', [customer('bonjour'), bot('Bonjour ! Comment puis-je vous aider ?'), customer("plus d'internet du tout au bureau, personne ne peut travailler")], stale),
+      input(
+        'chat',
+        [
+          customer('bonjour'),
+          bot('Bonjour ! Comment puis-je vous aider ?'),
+          customer("plus d'internet du tout au bureau, personne ne peut travailler"),
+        ],
+        stale,
+      ),
     );
     assert.equal(d.handoff_reason, 'urgency_high');
   });
@@ -186,7 +241,9 @@ describe('chatbot with stored analytics older than the latest turn', () => {
 
 describe('chatbot reads a bare "oui" as an answer to its question', () => {
   it('"oui" to "Voulez-vous résilier ?" gets the cancel procedure', async () => {
-    const d = await offlineBot().decide(input('chat', [customer('bonjour'), bot('Bonjour ! Voulez-vous résilier votre abonnement ?'), customer('oui')]));
+    const d = await offlineBot().decide(
+      input('chat', [customer('bonjour'), bot('Bonjour ! Voulez-vous résilier votre abonnement ?'), customer('oui')]),
+    );
     assert.match(d.reply ?? '', /Pour résilier/);
   });
   it('"yes" to an offer of a human is a handoff', async () => {

@@ -3,11 +3,38 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { CONFIG_KEYS, ConfigError, parseConfig } from '../../src/config.js';
 
-const DESIGN_KEYS = ['PORT', 'PUBLIC_BASE_URL', 'LOG_LEVEL', 'API_TOKENS', 'STORAGE_TYPE', 'DATA_DIR', 'DYNAMODB_TABLE', 'DYNAMODB_ENDPOINT', 'AWS_REGION', 'MISTRAL_API_KEY', 'MISTRAL_MODEL', 'MISTRAL_SERVER_URL', 'ENABLE_AUTO_ANALYTICS', 'ENABLE_CHATBOT', 'TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_SMS_FROM', 'TWILIO_WHATSAPP_FROM', 'TWILIO_API_BASE_URL', 'SENDGRID_API_KEY', 'SENDGRID_API_BASE_URL', 'SUPPORT_EMAIL_FROM', 'INBOUND_EMAIL_SECRET'];
+const DESIGN_KEYS = [
+  'PORT',
+  'PUBLIC_BASE_URL',
+  'LOG_LEVEL',
+  'API_TOKENS',
+  'STORAGE_TYPE',
+  'DATA_DIR',
+  'DYNAMODB_TABLE',
+  'DYNAMODB_ENDPOINT',
+  'AWS_REGION',
+  'MISTRAL_API_KEY',
+  'MISTRAL_MODEL',
+  'MISTRAL_SERVER_URL',
+  'ENABLE_AUTO_ANALYTICS',
+  'ENABLE_CHATBOT',
+  'TWILIO_ACCOUNT_SID',
+  'TWILIO_AUTH_TOKEN',
+  'TWILIO_SMS_FROM',
+  'TWILIO_WHATSAPP_FROM',
+  'TWILIO_API_BASE_URL',
+  'SENDGRID_API_KEY',
+  'SENDGRID_API_BASE_URL',
+  'SUPPORT_EMAIL_FROM',
+  'INBOUND_EMAIL_SECRET',
+];
 
 describe('configuration', () => {
   it('.env.example lists exactly the keys of the schema', () => {
-    const exampleKeys = readFileSync('.env.example', 'utf8').split('\n').filter((l) => /^[A-Z0-9_]+=/.test(l)).map((l) => l.split('=')[0]);
+    const exampleKeys = readFileSync('.env.example', 'utf8')
+      .split('\n')
+      .filter((l) => /^[A-Z0-9_]+=/.test(l))
+      .map((l) => l.split('=')[0]);
     assert.deepEqual([...exampleKeys].sort(), [...CONFIG_KEYS].sort());
   });
 
@@ -30,7 +57,13 @@ describe('configuration', () => {
   });
 
   it('parses booleans, lists and numbers', () => {
-    const config = parseConfig({ ENABLE_CHATBOT: '0', ENABLE_AUTO_ANALYTICS: 'false', API_TOKENS: 'a, b,,c', PORT: '0', TWILIO_SMS_FROM: '  ' });
+    const config = parseConfig({
+      ENABLE_CHATBOT: '0',
+      ENABLE_AUTO_ANALYTICS: 'false',
+      API_TOKENS: 'a, b,,c',
+      PORT: '0',
+      TWILIO_SMS_FROM: '  ',
+    });
     assert.equal(config.ENABLE_CHATBOT, false);
     assert.equal(config.ENABLE_AUTO_ANALYTICS, false);
     assert.deepEqual(config.API_TOKENS, ['a', 'b', 'c']);
@@ -40,7 +73,13 @@ describe('configuration', () => {
 
   it('reports one clear line per problem', () => {
     try {
-      parseConfig({ PORT: 'eighty', STORAGE_TYPE: 'sqlite', ENABLE_CHATBOT: 'yes', PUBLIC_BASE_URL: 'example.com', SUPPORT_EMAIL_FROM: 'support' });
+      parseConfig({
+        PORT: 'eighty',
+        STORAGE_TYPE: 'sqlite',
+        ENABLE_CHATBOT: 'yes',
+        PUBLIC_BASE_URL: 'example.com',
+        SUPPORT_EMAIL_FROM: 'support',
+      });
       assert.fail('should throw');
     } catch (error) {
       assert.ok(error instanceof ConfigError);

@@ -5,8 +5,6 @@ import { kill, spawnServer } from '../helpers/child.js';
 import { tempDir } from '../helpers/tmp.js';
 import { storedExternalIdCounts as allMessages } from '../helpers/counts.js';
 
-
-
 describe('durability', () => {
   it('every event acknowledged before a SIGKILL is there exactly once after restart', async () => {
     const dir = await tempDir();
@@ -21,7 +19,10 @@ describe('durability', () => {
         const i = nextIndex++;
         const id = `evt-${i}`;
         try {
-          const res = await fetch(first.url + '/webhooks/test/inbound', { method: 'POST', body: JSON.stringify({ id, from: `visitor-${i % 40}`, text: `message ${i}` }) });
+          const res = await fetch(first.url + '/webhooks/test/inbound', {
+            method: 'POST',
+            body: JSON.stringify({ id, from: `visitor-${i % 40}`, text: `message ${i}` }),
+          });
           await res.arrayBuffer();
           if (res.status === 200) acked.add(id);
         } catch {
@@ -35,7 +36,7 @@ describe('durability', () => {
     if (killing) await killing;
     if (!killed) await kill(first);
     assert.ok(acked.size >= 200, `at least 200 acknowledged before the kill (got ${acked.size})`);
-    assert.ok(acked.size < 500, "the kill happened mid-stream");
+    assert.ok(acked.size < 500, 'the kill happened mid-stream');
 
     const second = await spawnServer(env);
     try {
@@ -43,11 +44,16 @@ describe('durability', () => {
       for (const id of acked) assert.equal(counts.get(id), 1, `${id} acknowledged, must be stored once`);
       for (const [id, n] of counts) assert.equal(n, 1, `${id} stored ${n} times`);
       // Retries of everything after the restart: acked ones are duplicates, the rest are stored now, once.
-      await Promise.all(Array.from({ length: 500 }, async (_, i) => {
-        const res = await fetch(second.url + '/webhooks/test/inbound', { method: 'POST', body: JSON.stringify({ id: `evt-${i}`, from: `visitor-${i % 40}`, text: `message ${i}` }) });
-        assert.equal(res.status, 200);
-        await res.arrayBuffer();
-      }));
+      await Promise.all(
+        Array.from({ length: 500 }, async (_, i) => {
+          const res = await fetch(second.url + '/webhooks/test/inbound', {
+            method: 'POST',
+            body: JSON.stringify({ id: `evt-${i}`, from: `visitor-${i % 40}`, text: `message ${i}` }),
+          });
+          assert.equal(res.status, 200);
+          await res.arrayBuffer();
+        }),
+      );
       const after = await allMessages(second.url);
       assert.equal(after.size, 500);
       for (const [id, n] of after) assert.equal(n, 1, `${id} stored ${n} times after retries`);
@@ -77,7 +83,13 @@ describe('durability', () => {
     const dir = await tempDir();
     const env = { DATA_DIR: dir.path, ENABLE_CHATBOT: 'false', ENABLE_AUTO_ANALYTICS: 'false' };
     const first = await spawnServer(env);
-    await Promise.all(Array.from({ length: 50 }, (_, i) => fetch(first.url + '/webhooks/test/inbound', { method: 'POST', body: JSON.stringify({ id: `t-${i}`, from: 'v', text: 'x' }) }).then((r) => r.arrayBuffer())));
+    await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        fetch(first.url + '/webhooks/test/inbound', { method: 'POST', body: JSON.stringify({ id: `t-${i}`, from: 'v', text: 'x' }) }).then(
+          (r) => r.arrayBuffer(),
+        ),
+      ),
+    );
     await kill(first, 'SIGTERM');
     assert.equal(first.proc.exitCode, 0);
     const second = await spawnServer(env);

@@ -51,13 +51,28 @@ describe('freeda export', () => {
     assert.equal(all.code, 0, all.stderr);
     const { header, records } = csvRecords(all.stdout);
     assert.equal(header.slice(0, 3).join(','), 'ticket_id,created_at,closed_at');
-    assert.deepEqual(records.map((r) => r.ticket_id), [ids.sms, ids.email, ids.chat]);
+    assert.deepEqual(
+      records.map((r) => r.ticket_id),
+      [ids.sms, ids.email, ids.chat],
+    );
     assert.equal(records[0].first_response_time_seconds, '120');
     assert.equal(records[0].resolution_duration_seconds, '3600');
 
-    const filtered = await cli(dir.path, ['--channel', 'sms,chat', '--status', 'en cours', '--date-from', '2026-05-05', '--date-to', '2026-05-06']);
+    const filtered = await cli(dir.path, [
+      '--channel',
+      'sms,chat',
+      '--status',
+      'en cours',
+      '--date-from',
+      '2026-05-05',
+      '--date-to',
+      '2026-05-06',
+    ]);
     assert.equal(filtered.code, 0, filtered.stderr);
-    assert.deepEqual(csvRecords(filtered.stdout).records.map((r) => r.ticket_id), [ids.chat]);
+    assert.deepEqual(
+      csvRecords(filtered.stdout).records.map((r) => r.ticket_id),
+      [ids.chat],
+    );
 
     const bom = await cli(dir.path, ['--bom', '--status', 'fermé']);
     assert.ok(bom.stdout.startsWith('\uFEFFticket_id,'));
@@ -78,7 +93,10 @@ describe('freeda export', () => {
     try {
       const viaServer = await cli(dir.path, ['--channel', 'email', '--url', t.url], { API_TOKENS: TEST_TOKEN });
       assert.equal(viaServer.code, 0, viaServer.stderr);
-      assert.deepEqual(csvRecords(viaServer.stdout).records.map((r) => r.ticket_id), [ids.email]);
+      assert.deepEqual(
+        csvRecords(viaServer.stdout).records.map((r) => r.ticket_id),
+        [ids.email],
+      );
 
       const wrongToken = await cli(dir.path, ['--url', t.url], { API_TOKENS: 'not-the-token' });
       assert.equal(wrongToken.code, 1);

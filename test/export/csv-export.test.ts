@@ -6,10 +6,29 @@ import { at, csvRecords, customer, parseCsv, reply, settle, withStore } from './
 
 // Written out literally (not imported) so a change to the column list fails here.
 const EXPECTED_HEADER = [
-  'ticket_id', 'created_at', 'closed_at', 'status', 'channel', 'sentiment', 'category', 'urgency', 'summary', 'messages_count',
-  'resolution_duration_seconds', 'resolution_duration_hours', 'first_response_time_seconds', 'avg_response_time_seconds',
-  'contact', 'contact_name', 'previous_ticket_id', 'handled_by', 'reopen_count', 'bot_first_response_time_seconds',
-  'first_human_response_time_seconds', 'analytics_source', 'subject',
+  'ticket_id',
+  'created_at',
+  'closed_at',
+  'status',
+  'channel',
+  'sentiment',
+  'category',
+  'urgency',
+  'summary',
+  'messages_count',
+  'resolution_duration_seconds',
+  'resolution_duration_hours',
+  'first_response_time_seconds',
+  'avg_response_time_seconds',
+  'contact',
+  'contact_name',
+  'previous_ticket_id',
+  'handled_by',
+  'reopen_count',
+  'bot_first_response_time_seconds',
+  'first_human_response_time_seconds',
+  'analytics_source',
+  'subject',
 ];
 
 const EXPORT_DAY = new Date('2026-06-01T10:00:00.000Z');
@@ -31,7 +50,13 @@ async function buildData(dataDir: string): Promise<Ids> {
     const t4 = '2026-05-03T12:00:00.000Z';
     const reopened = await customer(store, 'chat', 'visitor-x', 'c-1', 'Bonjour', t4, '\tTAB');
     await reply(store, reopened.ticket_id, 'agent', 'Bonjour !', at(t4, 60));
-    await settle(store, reopened.ticket_id, { sentiment: 'neutre', category: 'autre', urgency: 'basse', summary: 'ligne 1\nligne 2', source: 'fallback' });
+    await settle(store, reopened.ticket_id, {
+      sentiment: 'neutre',
+      category: 'autre',
+      urgency: 'basse',
+      summary: 'ligne 1\nligne 2',
+      source: 'fallback',
+    });
     await store.setStatus(reopened.ticket_id, 'fermé', at(t4, 120));
     await store.setStatus(reopened.ticket_id, 'en cours', at(t4, 200));
     await store.updateTicket(reopened.ticket_id, (t) => ({ ...t, handled_by: 'agent' }));
@@ -41,19 +66,53 @@ async function buildData(dataDir: string): Promise<Ids> {
     await reply(store, sms.ticket_id, 'bot', 'Avez-vous redémarré la box ?', at(t1, 30));
     await customer(store, 'sms', '+33612345678', 'SM2', 'Oui, toujours rien', at(t1, 100));
     await reply(store, sms.ticket_id, 'agent', 'Un technicien vous rappelle.', at(t1, 400));
-    await settle(store, sms.ticket_id, { sentiment: 'negatif', category: 'technique', urgency: 'haute', summary: 'Box en panne, "urgent", client mécontent', source: 'ai' });
+    await settle(store, sms.ticket_id, {
+      sentiment: 'negatif',
+      category: 'technique',
+      urgency: 'haute',
+      summary: 'Box en panne, "urgent", client mécontent',
+      source: 'ai',
+    });
     await store.setStatus(sms.ticket_id, 'fermé', at(t1, 3600));
 
     const followUp = await customer(store, 'sms', '+33612345678', 'SM3', 'Merci', '2026-05-04T12:00:00.000Z', '-5');
-    await settle(store, followUp.ticket_id, { sentiment: 'positif', category: 'technique', urgency: 'basse', summary: '-2+3', source: 'ai' });
+    await settle(store, followUp.ticket_id, {
+      sentiment: 'positif',
+      category: 'technique',
+      urgency: 'basse',
+      summary: '-2+3',
+      source: 'ai',
+    });
 
-    const email = await customer(store, 'email', 'jean@example.com', '<m1@example.com>', 'Bonjour', '2026-05-05T23:59:59.000Z', 'Jean, Dupont', '=HYPERLINK("http://evil.example")');
+    const email = await customer(
+      store,
+      'email',
+      'jean@example.com',
+      '<m1@example.com>',
+      'Bonjour',
+      '2026-05-05T23:59:59.000Z',
+      'Jean, Dupont',
+      '=HYPERLINK("http://evil.example")',
+    );
     await settle(store, email.ticket_id);
 
     const whatsapp = await customer(store, 'whatsapp', 'whatsapp:+33700000000', 'SMw1', 'Salut', '2026-05-06T00:00:00.000Z', '+cmd|calc');
-    await settle(store, whatsapp.ticket_id, { sentiment: 'neutre', category: 'commercial', urgency: 'moyenne', summary: '@SUM(A1)', source: 'ai' });
+    await settle(store, whatsapp.ticket_id, {
+      sentiment: 'neutre',
+      category: 'commercial',
+      urgency: 'moyenne',
+      summary: '@SUM(A1)',
+      source: 'ai',
+    });
 
-    return { phone: phone.ticket_id, reopened: reopened.ticket_id, sms: sms.ticket_id, smsFollowUp: followUp.ticket_id, email: email.ticket_id, whatsapp: whatsapp.ticket_id };
+    return {
+      phone: phone.ticket_id,
+      reopened: reopened.ticket_id,
+      sms: sms.ticket_id,
+      smsFollowUp: followUp.ticket_id,
+      email: email.ticket_id,
+      whatsapp: whatsapp.ticket_id,
+    };
   });
 }
 
@@ -132,7 +191,20 @@ describe('CSV export through a real server', () => {
   it('leaves not-applicable cells empty, never 0', async () => {
     const { records } = csvRecords((await csv()).text);
     const email = records.find((r) => r.ticket_id === ids.email)!;
-    for (const column of ['closed_at', 'sentiment', 'category', 'urgency', 'summary', 'resolution_duration_seconds', 'resolution_duration_hours', 'first_response_time_seconds', 'avg_response_time_seconds', 'bot_first_response_time_seconds', 'first_human_response_time_seconds', 'analytics_source']) {
+    for (const column of [
+      'closed_at',
+      'sentiment',
+      'category',
+      'urgency',
+      'summary',
+      'resolution_duration_seconds',
+      'resolution_duration_hours',
+      'first_response_time_seconds',
+      'avg_response_time_seconds',
+      'bot_first_response_time_seconds',
+      'first_human_response_time_seconds',
+      'analytics_source',
+    ]) {
       assert.equal(email[column], '', `${column} is empty while it has not happened`);
     }
     assert.equal(email.messages_count, '1');
@@ -170,7 +242,11 @@ describe('CSV export through a real server', () => {
     assert.deepEqual(idsOf((await csv('?channel=whatsapp')).text), [ids.whatsapp]);
     assert.deepEqual(idsOf((await csv('?date_from=2026-05-04&date_to=2026-05-05')).text), [ids.sms, ids.smsFollowUp, ids.email]);
     assert.deepEqual(idsOf((await csv('?date_from=2026-05-06')).text), [ids.whatsapp]);
-    assert.deepEqual(idsOf((await csv('?date_to=2026-05-04T09:00:00Z')).text), [ids.phone, ids.reopened, ids.sms], 'a date-time bound is inclusive to the instant');
+    assert.deepEqual(
+      idsOf((await csv('?date_to=2026-05-04T09:00:00Z')).text),
+      [ids.phone, ids.reopened, ids.sms],
+      'a date-time bound is inclusive to the instant',
+    );
     assert.deepEqual(idsOf((await csv('?channel=sms&status=en%20cours&date_from=2026-05-04&date_to=2026-05-04')).text), [ids.smsFollowUp]);
     const empty = await csv('?channel=email&status=ferm%C3%A9');
     assert.deepEqual(parseCsv(empty.text), [EXPECTED_HEADER], 'no match: the header alone');
@@ -205,9 +281,15 @@ describe('CSV export through a real server', () => {
     const all = await csv();
     assert.equal(all.res.headers.get('content-disposition'), 'attachment; filename="freeda-tickets_2026-06-01.csv"');
     const filtered = await csv('?status=ferm%C3%A9&channel=sms,email&date_from=2026-05-04&date_to=2026-05-05');
-    assert.equal(filtered.res.headers.get('content-disposition'), 'attachment; filename="freeda-tickets_status-ferme_channel-sms+email_from-2026-05-04_to-2026-05-05_2026-06-01.csv"');
+    assert.equal(
+      filtered.res.headers.get('content-disposition'),
+      'attachment; filename="freeda-tickets_status-ferme_channel-sms+email_from-2026-05-04_to-2026-05-05_2026-06-01.csv"',
+    );
     const instant = await csv('?date_from=2026-05-04T08:30:00Z');
-    assert.equal(instant.res.headers.get('content-disposition'), 'attachment; filename="freeda-tickets_from-20260504T083000Z_2026-06-01.csv"');
+    assert.equal(
+      instant.res.headers.get('content-disposition'),
+      'attachment; filename="freeda-tickets_from-20260504T083000Z_2026-06-01.csv"',
+    );
   });
 
   it('adds a UTF-8 BOM only with bom=1', async () => {
@@ -229,7 +311,10 @@ describe('CSV export through a real server', () => {
     assert.equal(rows.length, 2);
     assert.deepEqual(rows[0], EXPECTED_HEADER);
     const full = parseCsv((await csv()).text);
-    assert.deepEqual(rows[1], full.find((r) => r[0] === ids.sms));
+    assert.deepEqual(
+      rows[1],
+      full.find((r) => r[0] === ids.sms),
+    );
 
     for (const id of ['01J00000000000000000000000', 'not-a-ticket']) {
       const missing = await t.api(`/export/csv/${id}`);

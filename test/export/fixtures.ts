@@ -17,7 +17,16 @@ export async function withStore<T>(dataDir: string, build: (store: TicketStore) 
 
 export const at = (iso: string, plusSeconds = 0) => new Date(Date.parse(iso) + plusSeconds * 1000).toISOString();
 
-export async function customer(store: TicketStore, channel: Channel, address: string, externalId: string, text: string, when: string, displayName: string | null = null, subject: string | null = null): Promise<Ticket> {
+export async function customer(
+  store: TicketStore,
+  channel: Channel,
+  address: string,
+  externalId: string,
+  text: string,
+  when: string,
+  displayName: string | null = null,
+  subject: string | null = null,
+): Promise<Ticket> {
   const result = await store.ingest({
     channel,
     contact: { address, display_name: displayName },
@@ -32,14 +41,31 @@ export async function customer(store: TicketStore, channel: Channel, address: st
 
 export async function reply(store: TicketStore, ticketId: string, author: 'bot' | 'agent', text: string, when: string): Promise<Ticket> {
   const message: Omit<Message, 'ticket_id' | 'message_id'> = {
-    direction: 'outbound', author, text, attachments: [], external_id: null, created_at: when,
-    delivery: { status: 'delivered', error_code: null, error_message: null, attempts: 1, provider_id: null, next_attempt_at: null, updated_at: when },
+    direction: 'outbound',
+    author,
+    text,
+    attachments: [],
+    external_id: null,
+    created_at: when,
+    delivery: {
+      status: 'delivered',
+      error_code: null,
+      error_message: null,
+      attempts: 1,
+      provider_id: null,
+      next_attempt_at: null,
+      updated_at: when,
+    },
   };
   return (await store.appendMessage(ticketId, message)).ticket;
 }
 
 /** Mark the work as done (no bot turn or analysis pending at start-up), with the given labels. */
-export async function settle(store: TicketStore, ticketId: string, analytics: Omit<Analytics, 'analyzed_at' | 'model'> | null = null): Promise<void> {
+export async function settle(
+  store: TicketStore,
+  ticketId: string,
+  analytics: Omit<Analytics, 'analyzed_at' | 'model'> | null = null,
+): Promise<void> {
   await store.updateTicket(ticketId, (t) => ({
     ...t,
     bot_handled_through: t.stats.last_customer_message_id,

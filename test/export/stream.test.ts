@@ -18,9 +18,14 @@ describe('CSV export streaming', () => {
       const pending: Promise<void>[] = [];
       for (let i = 0; i < TICKETS; i++) {
         pending.push(
-          customer(store, 'sms', `+3361${String(i).padStart(7, '0')}`, `SM-${i}`, `Message ${i}, avec une virgule et des "guillemets"`, at('2026-05-01T00:00:00.000Z', i * 60)).then((ticket) =>
-            settle(store, ticket.ticket_id),
-          ),
+          customer(
+            store,
+            'sms',
+            `+3361${String(i).padStart(7, '0')}`,
+            `SM-${i}`,
+            `Message ${i}, avec une virgule et des "guillemets"`,
+            at('2026-05-01T00:00:00.000Z', i * 60),
+          ).then((ticket) => settle(store, ticket.ticket_id)),
         );
       }
       await Promise.all(pending);

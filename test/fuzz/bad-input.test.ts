@@ -19,13 +19,45 @@ function prng(seed: number) {
 }
 
 const SAMPLES = [
-  '', '{', '}', '[]', 'null', '"str"', '{"status":1}', '{"status":"fermé"', '{"text":null}', '\u0000\u0001\u0002', '%%%', 'a=b&c',
-  'Body=hi&From=%2B33612345678&MessageSid=SMx', '--x\r\nContent-Disposition: form-data; name="email"\r\n\r\nhi\r\n--x--', '<xml/>',
-  '{"__proto__":{"polluted":true}}', '{"constructor":{"prototype":{"x":1}}}', 'é'.repeat(300), '{"a":' + '['.repeat(500) + ']'.repeat(500) + '}',
+  '',
+  '{',
+  '}',
+  '[]',
+  'null',
+  '"str"',
+  '{"status":1}',
+  '{"status":"fermé"',
+  '{"text":null}',
+  '\u0000\u0001\u0002',
+  '%%%',
+  'a=b&c',
+  'Body=hi&From=%2B33612345678&MessageSid=SMx',
+  '--x\r\nContent-Disposition: form-data; name="email"\r\n\r\nhi\r\n--x--',
+  '<xml/>',
+  '{"__proto__":{"polluted":true}}',
+  '{"constructor":{"prototype":{"x":1}}}',
+  'é'.repeat(300),
+  '{"a":' + '['.repeat(500) + ']'.repeat(500) + '}',
 ];
-const CONTENT_TYPES = ['application/json', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'multipart/form-data', 'text/plain', 'application/json; charset=utf-16', 'application/json; charset=bogus', '', 'application/xml'];
+const CONTENT_TYPES = [
+  'application/json',
+  'application/x-www-form-urlencoded',
+  'multipart/form-data; boundary=x',
+  'multipart/form-data',
+  'text/plain',
+  'application/json; charset=utf-16',
+  'application/json; charset=bogus',
+  '',
+  'application/xml',
+];
 
-function send(url: string, method: string, path: string, headers: Record<string, string>, body: Buffer): Promise<{ status: number; body: string }> {
+function send(
+  url: string,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body: Buffer,
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request(url + path, { method, headers: { ...headers, 'content-length': String(body.length) } }, (res) => {
       const chunks: Buffer[] = [];
@@ -40,7 +72,10 @@ function send(url: string, method: string, path: string, headers: Record<string,
 describe('bad input fuzz', () => {
   let t: TestApp;
   before(async () => {
-    t = await startApp({ modules: [...channelModules, testChannelModule()], env: { TWILIO_AUTH_TOKEN: 'fuzz-token', TWILIO_ACCOUNT_SID: 'AC' + '0'.repeat(32), INBOUND_EMAIL_SECRET: 'fuzz-secret' } });
+    t = await startApp({
+      modules: [...channelModules, testChannelModule()],
+      env: { TWILIO_AUTH_TOKEN: 'fuzz-token', TWILIO_ACCOUNT_SID: 'AC' + '0'.repeat(32), INBOUND_EMAIL_SECRET: 'fuzz-secret' },
+    });
   });
   after(async () => {
     await t.stop();
@@ -50,14 +85,29 @@ describe('bad input fuzz', () => {
     const before = await (await t.api('/tickets?limit=200')).text();
     const rand = prng(20261124);
     const pick = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)];
-    const webhookPaths = t.app.adapters.flatMap((a) => a.routes.filter((r) => r.method === 'POST').map((r) => r.path)).filter((p) => p !== '/webhooks/test/inbound');
+    const webhookPaths = t.app.adapters
+      .flatMap((a) => a.routes.filter((r) => r.method === 'POST').map((r) => r.path))
+      .filter((p) => p !== '/webhooks/test/inbound');
     const routes: [string, string, boolean][] = [
-      ['GET', '/tickets', true], ['GET', '/tickets/01ARZ3NDEKTSV4RRFFQ69G5FAV', true], ['PATCH', '/tickets/01ARZ3NDEKTSV4RRFFQ69G5FAV/status', true],
-      ['POST', '/tickets/01ARZ3NDEKTSV4RRFFQ69G5FAV/messages', true], ['GET', '/export/csv', true], ['GET', '/export/csv/nope', true],
+      ['GET', '/tickets', true],
+      ['GET', '/tickets/01ARZ3NDEKTSV4RRFFQ69G5FAV', true],
+      ['PATCH', '/tickets/01ARZ3NDEKTSV4RRFFQ69G5FAV/status', true],
+      ['POST', '/tickets/01ARZ3NDEKTSV4RRFFQ69G5FAV/messages', true],
+      ['GET', '/export/csv', true],
+      ['GET', '/export/csv/nope', true],
       ...webhookPaths.map((p): [string, string, boolean] => ['POST', p, false]),
     ];
     // Every query here is invalid, so even an authenticated GET must be refused.
-    const queries = ['?status=%ZZ', '?date_from=' + 'x'.repeat(3000), '?limit=-1', '?channel=,,,', '?cursor=%00', '?status=fermé&status=x', '?date_to=2026-02-31', '?limit=1e3'];
+    const queries = [
+      '?status=%ZZ',
+      '?date_from=' + 'x'.repeat(3000),
+      '?limit=-1',
+      '?channel=,,,',
+      '?cursor=%00',
+      '?status=fermé&status=x',
+      '?date_to=2026-02-31',
+      '?limit=1e3',
+    ];
     for (let i = 0; i < 400; i++) {
       const [method, path, authed] = pick(routes);
       const headers: Record<string, string> = {};
@@ -65,13 +115,20 @@ describe('bad input fuzz', () => {
       if (ct) headers['content-type'] = ct;
       const r = rand();
       if (authed && r < 0.6) headers.authorization = `Bearer ${t.token}`;
-      else if (r < 0.7) headers.authorization = pick(['Bearer', 'Basic Og==', 'Bearer x y', 'Basic ' + Buffer.from('u:wrong').toString('base64')]);
+      else if (r < 0.7)
+        headers.authorization = pick(['Bearer', 'Basic Og==', 'Bearer x y', 'Basic ' + Buffer.from('u:wrong').toString('base64')]);
       if (rand() < 0.3) headers['x-twilio-signature'] = pick(['', 'AAAA', 'not base64 !!', 'a'.repeat(200)]);
-      const body = rand() < 0.2 ? Buffer.from(Array.from({ length: Math.floor(rand() * 2000) }, () => Math.floor(rand() * 256))) : Buffer.from(pick(SAMPLES));
+      const body =
+        rand() < 0.2
+          ? Buffer.from(Array.from({ length: Math.floor(rand() * 2000) }, () => Math.floor(rand() * 256)))
+          : Buffer.from(pick(SAMPLES));
       const getQueries = path.startsWith('/export') ? queries.filter((q) => !/limit|cursor/.test(q)) : queries;
       const fullPath = method === 'GET' ? path + pick(getQueries) : path + (rand() < 0.2 ? pick(queries) : '');
       const res = await send(t.url, method, fullPath, headers, method === 'GET' ? Buffer.alloc(0) : body);
-      assert.ok(res.status >= 400 && res.status < 500, `${method} ${fullPath.slice(0, 60)} [${ct}] → ${res.status} ${res.body.slice(0, 200)}`);
+      assert.ok(
+        res.status >= 400 && res.status < 500,
+        `${method} ${fullPath.slice(0, 60)} [${ct}] → ${res.status} ${res.body.slice(0, 200)}`,
+      );
       assert.doesNotMatch(res.body, /\n\s+at .+:\d+:\d+/, 'no stack trace to the client');
     }
     assert.equal((await fetch(t.url + '/healthz')).status, 200, 'process alive');

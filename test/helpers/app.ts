@@ -53,7 +53,14 @@ export async function startApp(options: StartOptions = {}): Promise<TestApp> {
     token: TEST_TOKEN,
     dataDir,
     api: (path, init = {}) =>
-      fetch(app.url + path, { ...init, headers: { authorization: `Bearer ${TEST_TOKEN}`, ...(init.body ? { 'content-type': 'application/json' } : {}), ...(init.headers as Record<string, string>) } }),
+      fetch(app.url + path, {
+        ...init,
+        headers: {
+          authorization: `Bearer ${TEST_TOKEN}`,
+          ...(init.body ? { 'content-type': 'application/json' } : {}),
+          ...(init.headers as Record<string, string>),
+        },
+      }),
     async restart() {
       await app.stop();
       return startApp({ ...options, dataDir });

@@ -5,7 +5,11 @@ import { createLogger } from '../../src/logger.js';
 import { testChannelModule } from './test-adapter.js';
 
 const config = loadConfig();
-const app = await createFreeda(config, { logger: createLogger({ level: config.LOG_LEVEL }), modules: [testChannelModule()], print: () => undefined });
+const app = await createFreeda(config, {
+  logger: createLogger({ level: config.LOG_LEVEL }),
+  modules: [testChannelModule()],
+  print: () => undefined,
+});
 try {
   await app.start();
 } catch (error) {

@@ -32,15 +32,37 @@ export function testChannelModule(options: TestAdapterOptions = {}): ChannelModu
             try {
               body = JSON.parse(req.rawBody.toString('utf8'));
             } catch {
-              return { status: 400, contentType: 'application/json', body: JSON.stringify({ error: { code: 'invalid_json', message: 'bad json' } }) };
+              return {
+                status: 400,
+                contentType: 'application/json',
+                body: JSON.stringify({ error: { code: 'invalid_json', message: 'bad json' } }),
+              };
             }
             if (typeof body?.id !== 'string' || typeof body.from !== 'string' || typeof body.text !== 'string') {
-              return { status: 400, contentType: 'application/json', body: JSON.stringify({ error: { code: 'invalid_event', message: 'id, from, text required' } }) };
+              return {
+                status: 400,
+                contentType: 'application/json',
+                body: JSON.stringify({ error: { code: 'invalid_event', message: 'id, from, text required' } }),
+              };
             }
             const outcome = await ctx.ingest({
-              kind: 'message', channel: 'chat', external_id: body.id, contact: { address: body.from }, text: body.text, attachments: [], received_at: deps.now().toISOString(),
+              kind: 'message',
+              channel: 'chat',
+              external_id: body.id,
+              contact: { address: body.from },
+              text: body.text,
+              attachments: [],
+              received_at: deps.now().toISOString(),
             });
-            return { status: 200, contentType: 'application/json', body: JSON.stringify(outcome.kind === 'stored' ? { ticket_id: outcome.ticket.ticket_id, message_id: outcome.message.message_id, duplicate: outcome.duplicate } : { kind: outcome.kind }) };
+            return {
+              status: 200,
+              contentType: 'application/json',
+              body: JSON.stringify(
+                outcome.kind === 'stored'
+                  ? { ticket_id: outcome.ticket.ticket_id, message_id: outcome.message.message_id, duplicate: outcome.duplicate }
+                  : { kind: outcome.kind },
+              ),
+            };
           },
         },
       ],

@@ -9,7 +9,12 @@ const T0 = Date.parse('2026-05-04T09:00:00.000Z');
 const iso = (seconds: number) => new Date(T0 + seconds * 1000).toISOString();
 
 let seq = 0;
-function message(seconds: number, author: Author, direction: Direction = author === 'customer' ? 'inbound' : 'outbound', failedBeforeSending = false): Message {
+function message(
+  seconds: number,
+  author: Author,
+  direction: Direction = author === 'customer' ? 'inbound' : 'outbound',
+  failedBeforeSending = false,
+): Message {
   seq += 1;
   const at = iso(seconds);
   return {
@@ -21,9 +26,18 @@ function message(seconds: number, author: Author, direction: Direction = author 
     attachments: [],
     external_id: null,
     created_at: at,
-    delivery: direction === 'outbound'
-      ? { status: failedBeforeSending ? 'failed' : 'delivered', error_code: failedBeforeSending ? '21610' : null, error_message: null, attempts: failedBeforeSending ? 0 : 1, provider_id: null, next_attempt_at: null, updated_at: at }
-      : null,
+    delivery:
+      direction === 'outbound'
+        ? {
+            status: failedBeforeSending ? 'failed' : 'delivered',
+            error_code: failedBeforeSending ? '21610' : null,
+            error_message: null,
+            attempts: failedBeforeSending ? 0 : 1,
+            provider_id: null,
+            next_attempt_at: null,
+            updated_at: at,
+          }
+        : null,
   };
 }
 
@@ -79,7 +93,16 @@ describe('response metrics', () => {
     assert.equal(ticketMetrics(proactive).first_response_time_seconds, null, 'no customer message: nothing to respond to');
     assert.equal(ticketMetrics(proactive).avg_response_time_seconds, null);
 
-    const m = ticketMetrics(conversation(agent(0), customer(20), message(25, 'system', 'outbound'), message(26, 'system', 'inbound'), message(30, 'bot', 'outbound', true), agent(80)));
+    const m = ticketMetrics(
+      conversation(
+        agent(0),
+        customer(20),
+        message(25, 'system', 'outbound'),
+        message(26, 'system', 'inbound'),
+        message(30, 'bot', 'outbound', true),
+        agent(80),
+      ),
+    );
     assert.equal(m.first_response_time_seconds, 60, 'the handoff notice, the system note and the refused bot reply do not stop the clock');
     assert.equal(m.bot_first_response_time_seconds, null);
     assert.equal(m.avg_response_time_seconds, 60);
@@ -87,7 +110,18 @@ describe('response metrics', () => {
   });
 
   it('a reply that failed after sending attempts is not a response once the stats are rebuilt', () => {
-    const failedLater = { ...bot(30), delivery: { status: 'failed' as const, error_code: '30003', error_message: 'unreachable', attempts: 2, provider_id: 'SMx', next_attempt_at: null, updated_at: iso(40) } };
+    const failedLater = {
+      ...bot(30),
+      delivery: {
+        status: 'failed' as const,
+        error_code: '30003',
+        error_message: 'unreachable',
+        attempts: 2,
+        provider_id: 'SMx',
+        next_attempt_at: null,
+        updated_at: iso(40),
+      },
+    };
     const stats = statsFromMessages([customer(0), failedLater, agent(100)]);
     const ticket = { ...conversation(), stats };
     assert.equal(ticketMetrics(ticket).first_response_time_seconds, 100);

@@ -6,11 +6,18 @@ import { eventually, startApp, type TestApp } from '../helpers/app.js';
 import { testChannelModule } from '../helpers/test-adapter.js';
 import { tempDir } from '../helpers/tmp.js';
 
-const LABELS = JSON.stringify({ sentiment: 'negatif', category: 'technique', urgency: 'haute', summary: 'Panne totale de la box depuis ce matin.' });
+const LABELS = JSON.stringify({
+  sentiment: 'negatif',
+  category: 'technique',
+  urgency: 'haute',
+  summary: 'Panne totale de la box depuis ce matin.',
+});
 const isAnalytics = (body: { response_format?: { type?: string } }) => body?.response_format?.type === 'json_object';
 
 const post = (t: TestApp, id: string, from: string, text: string) =>
-  fetch(t.url + '/webhooks/test/inbound', { method: 'POST', body: JSON.stringify({ id, from, text }) }).then((r) => r.json() as Promise<{ ticket_id: string }>);
+  fetch(t.url + '/webhooks/test/inbound', { method: 'POST', body: JSON.stringify({ id, from, text }) }).then(
+    (r) => r.json() as Promise<{ ticket_id: string }>,
+  );
 
 describe('analytics in the pipeline', () => {
   let mistral: FakeMistral;
@@ -21,7 +28,12 @@ describe('analytics in the pipeline', () => {
     await mistral.close();
   });
   const analyticsCalls = () => mistral.requests.filter((r) => isAnalytics(r.body)).length;
-  const env = () => ({ MISTRAL_API_KEY: 'test-key', MISTRAL_SERVER_URL: mistral.url, ENABLE_CHATBOT: 'false', ANALYTICS_DEBOUNCE_MS: '1500' });
+  const env = () => ({
+    MISTRAL_API_KEY: 'test-key',
+    MISTRAL_SERVER_URL: mistral.url,
+    ENABLE_CHATBOT: 'false',
+    ANALYTICS_DEBOUNCE_MS: '1500',
+  });
 
   it('a burst of customer messages is analysed once, and closing analyses again', async () => {
     const t = await startApp({ modules: [testChannelModule()], env: env() });
@@ -30,12 +42,17 @@ describe('analytics in the pipeline', () => {
       const first = await post(t, 'burst-1', 'visitor-burst', 'Plus rien ne marche');
       for (let i = 2; i <= 5; i++) await post(t, `burst-${i}`, 'visitor-burst', `Toujours rien (${i})`);
       const ticket = await eventually(async () => {
-        const d = (await (await t.api(`/tickets/${first.ticket_id}`)).json()) as { analytics: { source: string; sentiment: string; model: string } | null };
+        const d = (await (await t.api(`/tickets/${first.ticket_id}`)).json()) as {
+          analytics: { source: string; sentiment: string; model: string } | null;
+        };
         return d.analytics ? d : null;
       });
       await t.app.work.idle();
       assert.equal(analyticsCalls() - start, 1, 'one analysis for the burst');
-      assert.deepEqual([ticket.analytics!.source, ticket.analytics!.sentiment, ticket.analytics!.model], ['ai', 'negatif', 'mistral-small-latest']);
+      assert.deepEqual(
+        [ticket.analytics!.source, ticket.analytics!.sentiment, ticket.analytics!.model],
+        ['ai', 'negatif', 'mistral-small-latest'],
+      );
       const request = mistral.requests.filter((r) => isAnalytics(r.body)).at(-1)!;
       assert.equal(request.body.model, 'mistral-small-latest');
       assert.equal(request.authorization, 'Bearer test-key');
@@ -75,11 +92,16 @@ describe('analytics in the pipeline', () => {
   });
 
   it('Mistral down: the fallback labels the ticket with source "fallback"', async () => {
-    const t = await startApp({ modules: [testChannelModule()], env: { ...env(), MISTRAL_SERVER_URL: 'http://127.0.0.1:9', MISTRAL_TIMEOUT_MS: '500' } });
+    const t = await startApp({
+      modules: [testChannelModule()],
+      env: { ...env(), MISTRAL_SERVER_URL: 'http://127.0.0.1:9', MISTRAL_TIMEOUT_MS: '500' },
+    });
     try {
       const r = await post(t, 'down-1', 'visitor-down', 'Je veux résilier mon abonnement');
       const d = await eventually(async () => {
-        const x = (await (await t.api(`/tickets/${r.ticket_id}`)).json()) as { analytics: { source: string; category: string; model: string | null } | null };
+        const x = (await (await t.api(`/tickets/${r.ticket_id}`)).json()) as {
+          analytics: { source: string; category: string; model: string | null } | null;
+        };
         return x.analytics ? x : null;
       });
       assert.equal(d.analytics!.source, 'fallback');

@@ -6,7 +6,9 @@ import { testChannelModule } from '../helpers/test-adapter.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const post = (t: TestApp, id: string, from: string, text: string) =>
-  fetch(t.url + '/webhooks/test/inbound', { method: 'POST', body: JSON.stringify({ id, from, text }) }).then((r) => r.json() as Promise<{ ticket_id: string }>);
+  fetch(t.url + '/webhooks/test/inbound', { method: 'POST', body: JSON.stringify({ id, from, text }) }).then(
+    (r) => r.json() as Promise<{ ticket_id: string }>,
+  );
 
 interface Detail {
   handled_by: string;
@@ -38,7 +40,11 @@ describe('chatbot work queue', () => {
 
     const again = await startApp({ modules, env: quiet, dataDir: dir.path });
     await again.app.work.idle();
-    assert.equal((await detail(again, r.ticket_id)).messages.filter((m) => m.author === 'bot').length, 1, 'no second reply after another restart');
+    assert.equal(
+      (await detail(again, r.ticket_id)).messages.filter((m) => m.author === 'bot').length,
+      1,
+      'no second reply after another restart',
+    );
     assert.equal(sent.filter((s) => s.ticket_id === r.ticket_id).length, 1, 'sent to the provider once');
     await again.stop();
   });
@@ -49,16 +55,27 @@ describe('chatbot work queue', () => {
     let clock = Date.parse('2026-06-01T10:00:00.000Z');
     const now = () => new Date(clock);
     const env = { ENABLE_AUTO_ANALYTICS: 'false', ENABLE_CHATBOT: 'false', OUTBOUND_RETRY_BASE_MS: '60000' };
-    const first = await startApp({ modules: [testChannelModule({ sent, sendResults: [{ ok: false, retryable: true, error_code: '503', error_message: 'unavailable' }] })], env, dataDir: dir.path, now });
+    const first = await startApp({
+      modules: [
+        testChannelModule({ sent, sendResults: [{ ok: false, retryable: true, error_code: '503', error_message: 'unavailable' }] }),
+      ],
+      env,
+      dataDir: dir.path,
+      now,
+    });
     const r = await post(first, 'p-1', 'visitor-p', 'Allo');
     await first.api(`/tickets/${r.ticket_id}/messages`, { method: 'POST', body: JSON.stringify({ text: 'Réponse de l’agent' }) });
-    await eventually(async () => (await detail(first, r.ticket_id)).messages.find((m) => m.author === 'agent' && m.delivery?.attempts === 1));
+    await eventually(async () =>
+      (await detail(first, r.ticket_id)).messages.find((m) => m.author === 'agent' && m.delivery?.attempts === 1),
+    );
     await first.app.stop();
     assert.equal(sent.length, 1, 'first attempt failed transiently');
 
     clock += 5 * 60_000; // the retry is due
     const second = await startApp({ modules: [testChannelModule({ sent })], env, dataDir: dir.path, now });
-    const agent = await eventually(async () => (await detail(second, r.ticket_id)).messages.find((m) => m.author === 'agent' && m.delivery?.status === 'sent'));
+    const agent = await eventually(async () =>
+      (await detail(second, r.ticket_id)).messages.find((m) => m.author === 'agent' && m.delivery?.status === 'sent'),
+    );
     assert.equal(agent.delivery!.attempts, 2);
     assert.equal(sent.length, 2);
     await second.stop();

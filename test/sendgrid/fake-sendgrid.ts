@@ -21,9 +21,7 @@ export interface RecordedSend {
 }
 
 export type FakeSendGridReply =
-  | { kind: 'ok' }
-  | { kind: 'error'; httpStatus: number; message?: string; headers?: Record<string, string> }
-  | { kind: 'drop' };
+  { kind: 'ok' } | { kind: 'error'; httpStatus: number; message?: string; headers?: Record<string, string> } | { kind: 'drop' };
 
 export interface FakeSendGrid {
   /** Base URL to set as SENDGRID_API_BASE_URL. */

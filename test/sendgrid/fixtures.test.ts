@@ -85,7 +85,10 @@ describe('sendgrid fixtures (what each one proves)', () => {
     assert.equal(e.subject, 'Re: Commande n°42 et réclamation');
     assert.deepEqual(e.contact, { address: 'zoe.martin@client.fr', display_name: 'Zoë Martin' });
     assert.equal(e.text, 'Merci, le colis est bien arrivé mais la facture jointe est fausse (12,50 € de trop).');
-    assert.deepEqual(e.attachments.map((a) => [a.filename, a.content_type]), [['facture-42.pdf', 'application/pdf']]);
+    assert.deepEqual(
+      e.attachments.map((a) => [a.filename, a.content_type]),
+      [['facture-42.pdf', 'application/pdf']],
+    );
     assert.equal(e.thread?.replyToExternalIds?.[0], FIXTURE_OUR_MESSAGE_ID);
     assert.equal(e.thread?.ticketToken, FIXTURE_TICKET_ID, 'a lower-cased ULID token comes back upper-case');
     assert.equal((e.meta?.email as { mode: string }).mode, 'raw');
@@ -93,14 +96,28 @@ describe('sendgrid fixtures (what each one proves)', () => {
 
   test('attachments: metadata for each, sanitised names, inline image flagged, oversized one kept as metadata only', async () => {
     const e = await message('attachment');
-    assert.deepEqual(e.attachments.map((a) => a.filename), ['facture été.pdf', 'capture.png', 'passwd']);
-    const meta = (e.meta?.email as { attachments: Array<{ inline: boolean; within_size_limit: boolean; sha256: string; size: number }> }).attachments;
-    assert.deepEqual(meta.map((a) => a.inline), [false, true, false]);
-    assert.deepEqual(meta.map((a) => a.within_size_limit), [true, true, false]);
+    assert.deepEqual(
+      e.attachments.map((a) => a.filename),
+      ['facture été.pdf', 'capture.png', 'passwd'],
+    );
+    const meta = (e.meta?.email as { attachments: Array<{ inline: boolean; within_size_limit: boolean; sha256: string; size: number }> })
+      .attachments;
+    assert.deepEqual(
+      meta.map((a) => a.inline),
+      [false, true, false],
+    );
+    assert.deepEqual(
+      meta.map((a) => a.within_size_limit),
+      [true, true, false],
+    );
     assert.equal(meta[2].size, 1025);
     for (const a of meta) assert.match(a.sha256, /^[0-9a-f]{64}$/);
     const kept = e.attachments as Array<{ content?: Buffer }>;
-    assert.deepEqual(kept.map((a) => a.content?.length ?? null), [meta[0].size, meta[1].size, null], 'bytes travel with the event only within the size limit');
+    assert.deepEqual(
+      kept.map((a) => a.content?.length ?? null),
+      [meta[0].size, meta[1].size, null],
+      'bytes travel with the event only within the size limit',
+    );
   });
 
   test('French reply: only the new text; quote and signature stripped; whole body in full_text; threads to our mail', async () => {

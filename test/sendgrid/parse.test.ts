@@ -2,14 +2,27 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { buildMultipart } from '../../adapters/sendgrid/multipart.js';
 import { normalizeInboundEmail, ticketTokenFromAddress } from '../../adapters/sendgrid/normalize.js';
-import { decodeBody, InvalidMultipartError, messageIdList, normalizeMessageId, parseInboundForm, readEmail } from '../../adapters/sendgrid/parse.js';
+import {
+  decodeBody,
+  InvalidMultipartError,
+  messageIdList,
+  normalizeMessageId,
+  parseInboundForm,
+  readEmail,
+} from '../../adapters/sendgrid/parse.js';
 import { extractNewText } from '../../adapters/sendgrid/quotes.js';
 
 const LIMITS = { maxAttachmentBytes: 1024, maxFieldBytes: 1024 * 1024 };
 const parse = (body: Buffer, contentType: string | undefined, limits = LIMITS) => parseInboundForm(body, contentType, limits);
 
 test('not multipart, no boundary, truncated or empty bodies are InvalidMultipartError (→ 400)', async () => {
-  const { body, contentType } = buildMultipart([['from', 'a@b.c'], ['text', 'hi']], 'BOUNDARY');
+  const { body, contentType } = buildMultipart(
+    [
+      ['from', 'a@b.c'],
+      ['text', 'hi'],
+    ],
+    'BOUNDARY',
+  );
   const cases: Array<[Buffer, string | undefined]> = [
     [Buffer.from('{"from":"a@b.c"}'), 'application/json'],
     [body, undefined],
@@ -19,7 +32,11 @@ test('not multipart, no boundary, truncated or empty bodies are InvalidMultipart
     [Buffer.alloc(0), contentType],
   ];
   for (const [b, ct] of cases) {
-    await assert.rejects(parse(b, ct), (err: unknown) => err instanceof InvalidMultipartError && err.status === 400 && err.code === 'invalid_multipart', `${ct}`);
+    await assert.rejects(
+      parse(b, ct),
+      (err: unknown) => err instanceof InvalidMultipartError && err.status === 400 && err.code === 'invalid_multipart',
+      `${ct}`,
+    );
   }
 });
 
@@ -63,14 +80,27 @@ test('reply token: only our support local part and domain; ULID upper-cased', ()
 });
 
 test('a mail with no sender at all is unreadable (acked as unsupported by the route), not a crash', async () => {
-  const { body, contentType } = buildMultipart([['text', 'hello'], ['headers', 'Subject: x\n']], 'B');
+  const { body, contentType } = buildMultipart(
+    [
+      ['text', 'hello'],
+      ['headers', 'Subject: x\n'],
+    ],
+    'B',
+  );
   const read = await readEmail(await parse(body, contentType), LIMITS);
   assert.deepEqual(read, { ok: false, reason: 'no_sender' });
 });
 
 test('auto-reply markers: Auto-Submitted other than "no", Precedence bulk/list, List-Id', async () => {
   const make = async (header: string) => {
-    const { body, contentType } = buildMultipart([['headers', `From: a@client.fr\nMessage-ID: <m@x>\n${header}\n`], ['text', 'hi'], ['from', 'a@client.fr']], 'B');
+    const { body, contentType } = buildMultipart(
+      [
+        ['headers', `From: a@client.fr\nMessage-ID: <m@x>\n${header}\n`],
+        ['text', 'hi'],
+        ['from', 'a@client.fr'],
+      ],
+      'B',
+    );
     const read = await readEmail(await parse(body, contentType), LIMITS);
     assert.ok(read.ok);
     return normalizeInboundEmail(read.email, { supportAddress: 'support@freeda.example', receivedAt: '2025-01-01T00:00:00.000Z' }).kind;
@@ -118,7 +148,10 @@ test('hostile attachment-info, envelope and charsets JSON do not break the mail 
     const read = await readEmail(await parse(body, contentType), LIMITS);
     assert.ok(read.ok, info);
     assert.equal(read.email.text, 'voir pièce jointe');
-    assert.deepEqual(read.email.attachments.map((a) => [a.filename, a.content_type, a.content_id]), [['doc.pdf', 'application/pdf', null]]);
+    assert.deepEqual(
+      read.email.attachments.map((a) => [a.filename, a.content_type, a.content_id]),
+      [['doc.pdf', 'application/pdf', null]],
+    );
   }
 });
 
@@ -151,7 +184,13 @@ test('raw-mode bounce (multipart/report): note for the Final-Recipient, threaded
     '--R--',
     '',
   ].join('\r\n');
-  const { body, contentType } = buildMultipart([['email', mime], ['envelope', '{"to":["support@freeda.example"],"from":""}']], 'B');
+  const { body, contentType } = buildMultipart(
+    [
+      ['email', mime],
+      ['envelope', '{"to":["support@freeda.example"],"from":""}'],
+    ],
+    'B',
+  );
   const read = await readEmail(await parse(body, contentType), LIMITS);
   assert.ok(read.ok);
   const event = normalizeInboundEmail(read.email, { supportAddress: 'support@freeda.example', receivedAt: '2025-01-01T00:00:00.000Z' });

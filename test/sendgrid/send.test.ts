@@ -10,10 +10,20 @@ const SUPPORT = 'support@freeda.example';
 const TICKET_ID = '01JNQ8Z5K2M3N4P5Q6R7S8T9VW';
 
 function message(partial: Partial<Message> & Pick<Message, 'message_id' | 'direction' | 'author' | 'text'>): Message {
-  return { ticket_id: TICKET_ID, full_text: null, attachments: [], external_id: null, created_at: '2025-03-03T10:00:00.000Z', delivery: null, ...partial };
+  return {
+    ticket_id: TICKET_ID,
+    full_text: null,
+    attachments: [],
+    external_id: null,
+    created_at: '2025-03-03T10:00:00.000Z',
+    delivery: null,
+    ...partial,
+  };
 }
 
-function request(overrides: { subject?: string | null; history?: Message[]; lastInbound?: Message | null; text?: string } = {}): OutboundSendRequest {
+function request(
+  overrides: { subject?: string | null; history?: Message[]; lastInbound?: Message | null; text?: string } = {},
+): OutboundSendRequest {
   const inbound = message({
     message_id: 'M1',
     direction: 'inbound',
@@ -29,9 +39,23 @@ function request(overrides: { subject?: string | null; history?: Message[]; last
     author: 'bot',
     text: 'Bonjour',
     created_at: '2025-03-03T10:01:00.000Z',
-    delivery: { status: 'sent', error_code: null, error_message: null, attempts: 1, provider_id: 'x', next_attempt_at: null, updated_at: '2025-03-03T10:01:00.000Z' },
+    delivery: {
+      status: 'sent',
+      error_code: null,
+      error_message: null,
+      attempts: 1,
+      provider_id: 'x',
+      next_attempt_at: null,
+      updated_at: '2025-03-03T10:01:00.000Z',
+    },
   });
-  const reply = message({ message_id: 'M2', direction: 'outbound', author: 'bot', text: overrides.text ?? 'Bonjour <Jean>,\n\nC’est corrigé & remboursé.\nÀ bientôt', created_at: '2025-03-03T10:06:00.000Z' });
+  const reply = message({
+    message_id: 'M2',
+    direction: 'outbound',
+    author: 'bot',
+    text: overrides.text ?? 'Bonjour <Jean>,\n\nC’est corrigé & remboursé.\nÀ bientôt',
+    created_at: '2025-03-03T10:06:00.000Z',
+  });
   const ticket = {
     ticket_id: TICKET_ID,
     channel: 'email',
@@ -40,7 +64,13 @@ function request(overrides: { subject?: string | null; history?: Message[]; last
     subject: overrides.subject === undefined ? 'RE: Re: Facture de mars' : overrides.subject,
   } as Ticket;
   const history = overrides.history ?? [earlierReply, inbound, reply];
-  return { ticket, message: reply, contact: null, lastInbound: overrides.lastInbound === undefined ? inbound : overrides.lastInbound, history };
+  return {
+    ticket,
+    message: reply,
+    contact: null,
+    lastInbound: overrides.lastInbound === undefined ? inbound : overrides.lastInbound,
+    history,
+  };
 }
 
 let fake: FakeSendGrid;
@@ -79,9 +109,15 @@ test('a reply carries threading headers, our Message-ID, the reply token, Re: su
   assert.deepEqual(sent.body.reply_to, { email: `support+${TICKET_ID}@freeda.example` });
   assert.deepEqual(sent.body.personalizations[0].to, [{ email: 'jean.dupont@client.fr', name: 'Jean Dupont' }]);
   assert.equal(sent.body.subject, 'Re: Facture de mars');
-  assert.deepEqual(sent.body.content.map((c) => c.type), ['text/plain', 'text/html']);
+  assert.deepEqual(
+    sent.body.content.map((c) => c.type),
+    ['text/plain', 'text/html'],
+  );
   assert.equal(sent.body.content[0].value, 'Bonjour <Jean>,\n\nC’est corrigé & remboursé.\nÀ bientôt');
-  assert.equal(sent.body.content[1].value, '<!DOCTYPE html><html><body><p>Bonjour &lt;Jean&gt;,</p>\n<p>C’est corrigé &amp; remboursé.<br>\nÀ bientôt</p></body></html>');
+  assert.equal(
+    sent.body.content[1].value,
+    '<!DOCTYPE html><html><body><p>Bonjour &lt;Jean&gt;,</p>\n<p>C’est corrigé &amp; remboursé.<br>\nÀ bientôt</p></body></html>',
+  );
 });
 
 test('a retried send of the same message carries the same Message-ID', async () => {
@@ -114,8 +150,19 @@ test('429 and 5xx are retryable (with Retry-After), other 4xx are permanent with
   const r403 = await s.send(request());
   const r400 = await s.send(request());
   assert.deepEqual(r503, { ok: false, retryable: true, error_code: 'sendgrid_503', error_message: 'Service Unavailable' });
-  assert.deepEqual(r429, { ok: false, retryable: true, error_code: 'sendgrid_429', error_message: 'too many requests', retry_after_ms: 7000 });
-  assert.deepEqual(r403, { ok: false, retryable: false, error_code: 'sendgrid_403', error_message: 'The from address does not match a verified Sender Identity.' });
+  assert.deepEqual(r429, {
+    ok: false,
+    retryable: true,
+    error_code: 'sendgrid_429',
+    error_message: 'too many requests',
+    retry_after_ms: 7000,
+  });
+  assert.deepEqual(r403, {
+    ok: false,
+    retryable: false,
+    error_code: 'sendgrid_403',
+    error_message: 'The from address does not match a verified Sender Identity.',
+  });
   assert.deepEqual(r400, { ok: false, retryable: false, error_code: 'sendgrid_400', error_message: 'Invalid reply_to' });
 });
 
@@ -129,14 +176,27 @@ test('a dropped connection is a retryable network error', async () => {
 test('precheck refuses a contact address that is not an email', () => {
   const req = request();
   const bad = { ...req, ticket: { ...req.ticket, contact: { address: 'visitor-123', display_name: null } } };
-  assert.deepEqual(sender().precheck!(bad), { ok: false, error_code: 'invalid_recipient', error_message: '"visitor-123" is not an email address.' });
+  assert.deepEqual(sender().precheck!(bad), {
+    ok: false,
+    error_code: 'invalid_recipient',
+    error_message: '"visitor-123" is not an email address.',
+  });
   assert.deepEqual(sender().precheck!(req), { ok: true });
 });
 
 test('sender disabled without SENDGRID_API_KEY or SUPPORT_EMAIL_FROM, with the reason', () => {
-  assert.deepEqual(senderAvailability({ SENDGRID_API_KEY: undefined, SUPPORT_EMAIL_FROM: SUPPORT }), { ok: false, reason: 'SENDGRID_API_KEY not set: email replies are disabled' });
-  assert.deepEqual(senderAvailability({ SENDGRID_API_KEY: 'k', SUPPORT_EMAIL_FROM: undefined }), { ok: false, reason: 'SUPPORT_EMAIL_FROM not set: email replies are disabled' });
-  assert.deepEqual(senderAvailability({ SENDGRID_API_KEY: 'k', SUPPORT_EMAIL_FROM: 'Support@Freeda.example' }), { ok: true, from: 'support@freeda.example' });
+  assert.deepEqual(senderAvailability({ SENDGRID_API_KEY: undefined, SUPPORT_EMAIL_FROM: SUPPORT }), {
+    ok: false,
+    reason: 'SENDGRID_API_KEY not set: email replies are disabled',
+  });
+  assert.deepEqual(senderAvailability({ SENDGRID_API_KEY: 'k', SUPPORT_EMAIL_FROM: undefined }), {
+    ok: false,
+    reason: 'SUPPORT_EMAIL_FROM not set: email replies are disabled',
+  });
+  assert.deepEqual(senderAvailability({ SENDGRID_API_KEY: 'k', SUPPORT_EMAIL_FROM: 'Support@Freeda.example' }), {
+    ok: true,
+    from: 'support@freeda.example',
+  });
 });
 
 test('subject and HTML helpers', () => {
@@ -144,5 +204,8 @@ test('subject and HTML helpers', () => {
   assert.equal(replySubject('Réf: x'), 'Re: x');
   assert.equal(replySubject('Facture de mars'), 'Re: Facture de mars');
   assert.equal(replySubject(null), 'Re: votre demande');
-  assert.equal(textToHtml('<script>alert(1)</script>'), '<!DOCTYPE html><html><body><p>&lt;script&gt;alert(1)&lt;/script&gt;</p></body></html>');
+  assert.equal(
+    textToHtml('<script>alert(1)</script>'),
+    '<!DOCTYPE html><html><body><p>&lt;script&gt;alert(1)&lt;/script&gt;</p></body></html>',
+  );
 });

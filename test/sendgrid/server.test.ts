@@ -25,7 +25,11 @@ async function fixture(name: string): Promise<{ body: Buffer; contentType: strin
   return { body: await readFile(join(FIXTURES, `${name}.multipart`)), contentType: manifest[name].content_type };
 }
 
-function post(t: TestApp, mail: { body: Buffer; contentType: string }, auth: { token?: string; basic?: string } = { token: SECRET }): Promise<Response> {
+function post(
+  t: TestApp,
+  mail: { body: Buffer; contentType: string },
+  auth: { token?: string; basic?: string } = { token: SECRET },
+): Promise<Response> {
   const query = auth.token !== undefined ? `?token=${encodeURIComponent(auth.token)}` : '';
   const headers: Record<string, string> = { 'content-type': mail.contentType };
   if (auth.basic !== undefined) headers.authorization = `Basic ${Buffer.from(`sendgrid:${auth.basic}`).toString('base64')}`;
@@ -129,14 +133,20 @@ describe('SendGrid email through the real server', () => {
     assert.equal(byToken.headers.get('x-freeda-ticket-id'), ticketId);
 
     const after = await ticket(t, ticketId);
-    assert.deepEqual(after.messages.map((m) => m.direction), ['inbound', 'outbound', 'inbound', 'inbound']);
+    assert.deepEqual(
+      after.messages.map((m) => m.direction),
+      ['inbound', 'outbound', 'inbound', 'inbound'],
+    );
     assert.equal((await allTickets(t)).length, 1);
   });
 
   test('someone else replying on the thread gets a new ticket linked to it, and a new mail without references opens its own', async () => {
     const first = await post(t, await fixture('plain'));
     const ticketId = first.headers.get('x-freeda-ticket-id')!;
-    const intruder = await post(t, customerMail('Je réponds aussi', { from: 'Paul <paul@autre.fr>', inReplyTo: 'CAJ=plain.0001@mail.client.fr' }));
+    const intruder = await post(
+      t,
+      customerMail('Je réponds aussi', { from: 'Paul <paul@autre.fr>', inReplyTo: 'CAJ=plain.0001@mail.client.fr' }),
+    );
     const otherId = intruder.headers.get('x-freeda-ticket-id')!;
     assert.notEqual(otherId, ticketId);
     assert.equal((await ticket(t, otherId)).previous_ticket_id, ticketId);
@@ -152,7 +162,7 @@ describe('SendGrid email through the real server', () => {
     const b = await post(t, mail);
     assert.equal(a.status, 200);
     assert.equal(b.status, 200);
-    assert.equal((await b.json() as { status: string }).status, 'duplicate');
+    assert.equal(((await b.json()) as { status: string }).status, 'duplicate');
     const ticketId = a.headers.get('x-freeda-ticket-id')!;
     assert.equal(b.headers.get('x-freeda-ticket-id'), ticketId);
     const view = await ticket(t, ticketId);
@@ -177,27 +187,46 @@ describe('SendGrid email through the real server', () => {
     assert.equal((await allTickets(t)).length, 1);
   });
 
-  test('a wrong secret is refused before the body is read: the 403 comes while the upload is still unfinished', { timeout: 30_000 }, async () => {
-    const { request } = await import('node:http');
-    const url = new URL(`${t.url}/webhooks/sendgrid/inbound?token=wrong`);
-    const status = await new Promise<number>((resolve, reject) => {
-      const req = request(url, { method: 'POST', headers: { 'content-type': 'multipart/form-data; boundary=x', 'content-length': String(30 * 1024 * 1024) } }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
+  test(
+    'a wrong secret is refused before the body is read: the 403 comes while the upload is still unfinished',
+    { timeout: 30_000 },
+    async () => {
+      const { request } = await import('node:http');
+      const url = new URL(`${t.url}/webhooks/sendgrid/inbound?token=wrong`);
+      const status = await new Promise<number>((resolve, reject) => {
+        const req = request(
+          url,
+          { method: 'POST', headers: { 'content-type': 'multipart/form-data; boundary=x', 'content-length': String(30 * 1024 * 1024) } },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        );
+        req.on('error', (error: NodeJS.ErrnoException) =>
+          error.code === 'ECONNRESET' || error.code === 'EPIPE' ? undefined : reject(error),
+        );
+        // 64 KB of a declared 30 MB body, then nothing: a server that buffers first would never answer.
+        req.write(Buffer.alloc(64 * 1024, 0x61));
       });
-      req.on('error', (error: NodeJS.ErrnoException) => (error.code === 'ECONNRESET' || error.code === 'EPIPE' ? undefined : reject(error)));
-      // 64 KB of a declared 30 MB body, then nothing: a server that buffers first would never answer.
-      req.write(Buffer.alloc(64 * 1024, 0x61));
-    });
-    assert.equal(status, 403);
-    assert.equal((await allTickets(t)).length, 0);
-  });
+      assert.equal(status, 403);
+      assert.equal((await allTickets(t)).length, 0);
+    },
+  );
 
   test('garbage multipart → 400 invalid_multipart and nothing stored', async () => {
     const bodies = [
       { body: Buffer.from('this is not multipart'), contentType: 'multipart/form-data; boundary=zzz' },
       { body: Buffer.from('from=a@b.c&text=hi'), contentType: 'application/x-www-form-urlencoded' },
-      { ...buildMultipart([['from', 'a@b.c']], 'cut'), body: buildMultipart([['from', 'a@b.c'], ['text', 'x'.repeat(100)]], 'cut').body.subarray(0, 80) },
+      {
+        ...buildMultipart([['from', 'a@b.c']], 'cut'),
+        body: buildMultipart(
+          [
+            ['from', 'a@b.c'],
+            ['text', 'x'.repeat(100)],
+          ],
+          'cut',
+        ).body.subarray(0, 80),
+      },
     ];
     for (const mail of bodies) {
       const res = await post(t, mail);
@@ -217,7 +246,10 @@ describe('SendGrid email through the real server', () => {
     await agentReply(t, ticketId, 'Here is your invoice.');
     const [reply] = await sentReply(t, ticketId);
     const attempts = fake.sends.slice(before);
-    assert.deepEqual(attempts.map((s) => s.status), [503, 202]);
+    assert.deepEqual(
+      attempts.map((s) => s.status),
+      [503, 202],
+    );
     assert.equal(reply.delivery?.attempts, 2);
     assert.equal(reply.delivery?.provider_id, attempts[1].messageId);
     assert.equal(attempts[0].body.headers?.['Message-ID'], attempts[1].body.headers?.['Message-ID'], 'a retry keeps our Message-ID');
@@ -229,7 +261,9 @@ describe('SendGrid email through the real server', () => {
     const before = fake.sends.length;
     fake.script({ kind: 'error', httpStatus: 403, message: 'The from address does not match a verified Sender Identity.' });
     await agentReply(t, ticketId, 'Bonjour');
-    const failed = await eventually(async () => (await ticket(t, ticketId)).messages.find((m) => m.direction === 'outbound' && m.delivery?.status === 'failed'));
+    const failed = await eventually(async () =>
+      (await ticket(t, ticketId)).messages.find((m) => m.direction === 'outbound' && m.delivery?.status === 'failed'),
+    );
     assert.equal(failed.delivery?.error_code, 'sendgrid_403');
     assert.match(failed.delivery?.error_message ?? '', /verified Sender Identity/);
     assert.equal(fake.sends.length - before, 1);
@@ -243,7 +277,10 @@ describe('SendGrid email through the real server', () => {
     const ourMessageId = fake.sends[fake.sends.length - 1].body.headers?.['Message-ID'] ?? '';
     const ooo = buildMultipart(
       [
-        ['headers', `From: Jean Dupont <jean.dupont@client.fr>\nTo: ${SUPPORT}\nSubject: Absence\nMessage-ID: <ooo.1@client.fr>\nIn-Reply-To: ${ourMessageId}\nAuto-Submitted: auto-replied\n`],
+        [
+          'headers',
+          `From: Jean Dupont <jean.dupont@client.fr>\nTo: ${SUPPORT}\nSubject: Absence\nMessage-ID: <ooo.1@client.fr>\nIn-Reply-To: ${ourMessageId}\nAuto-Submitted: auto-replied\n`,
+        ],
         ['from', 'Jean Dupont <jean.dupont@client.fr>'],
         ['text', 'Je suis absent.'],
         ['envelope', JSON.stringify({ to: [SUPPORT], from: 'jean.dupont@client.fr' })],
@@ -288,7 +325,10 @@ describe('SendGrid email through the real server', () => {
     // A 28 MB attachment (SendGrid allows 30 MB per mail) is accepted; metadata kept, bytes over the limit dropped.
     const big = buildMultipart(
       [
-        ['headers', 'From: Jean Dupont <jean.dupont@client.fr>\nTo: support@freeda.example\nSubject: Vidéo\nMessage-ID: <big.1@client.fr>\n'],
+        [
+          'headers',
+          'From: Jean Dupont <jean.dupont@client.fr>\nTo: support@freeda.example\nSubject: Vidéo\nMessage-ID: <big.1@client.fr>\n',
+        ],
         ['from', 'Jean Dupont <jean.dupont@client.fr>'],
         ['text', 'La vidéo du problème est jointe.'],
         ['attachments', '1'],
@@ -300,7 +340,10 @@ describe('SendGrid email through the real server', () => {
     const bigRes = await post(t, big);
     assert.equal(bigRes.status, 200);
     const bigView = await ticket(t, bigRes.headers.get('x-freeda-ticket-id')!);
-    assert.deepEqual(bigView.messages[0].attachments.map((a) => [a.filename, a.content_type, a.size]), [['bug.mp4', 'video/mp4', 28 * 1024 * 1024]]);
+    assert.deepEqual(
+      bigView.messages[0].attachments.map((a) => [a.filename, a.content_type, a.size]),
+      [['bug.mp4', 'video/mp4', 28 * 1024 * 1024]],
+    );
 
     const huge = { body: Buffer.alloc(41 * 1024 * 1024, 0x61), contentType: 'multipart/form-data; boundary=x' };
     assert.equal((await post(t, huge)).status, 413);
@@ -312,7 +355,13 @@ describe('SendGrid email with the chatbot on', () => {
     const fake = await startFakeSendGrid();
     const t = await startApp({
       modules: [sendgridModule],
-      env: { SENDGRID_API_KEY: 'SG.test', SENDGRID_API_BASE_URL: fake.url, SUPPORT_EMAIL_FROM: SUPPORT, INBOUND_EMAIL_SECRET: SECRET, ENABLE_AUTO_ANALYTICS: 'false' },
+      env: {
+        SENDGRID_API_KEY: 'SG.test',
+        SENDGRID_API_BASE_URL: fake.url,
+        SUPPORT_EMAIL_FROM: SUPPORT,
+        INBOUND_EMAIL_SECRET: SECRET,
+        ENABLE_AUTO_ANALYTICS: 'false',
+      },
     });
     try {
       const res = await post(t, await fixture('plain'));
@@ -329,7 +378,10 @@ describe('SendGrid email with the chatbot on', () => {
       // An out-of-office answer to the bot's mail: stored as a note on the ticket, and nothing is sent back.
       const ooo = buildMultipart(
         [
-          ['headers', `From: Jean Dupont <jean.dupont@client.fr>\nTo: ${SUPPORT}\nSubject: Absence\nMessage-ID: <ooo.2@client.fr>\nIn-Reply-To: ${sent.body.headers?.['Message-ID']}\nAuto-Submitted: auto-replied\n`],
+          [
+            'headers',
+            `From: Jean Dupont <jean.dupont@client.fr>\nTo: ${SUPPORT}\nSubject: Absence\nMessage-ID: <ooo.2@client.fr>\nIn-Reply-To: ${sent.body.headers?.['Message-ID']}\nAuto-Submitted: auto-replied\n`,
+          ],
           ['from', 'Jean Dupont <jean.dupont@client.fr>'],
           ['text', 'Je suis absent jusqu’à lundi.'],
         ],
@@ -337,13 +389,20 @@ describe('SendGrid email with the chatbot on', () => {
       );
       assert.equal((await post(t, ooo)).headers.get('x-freeda-ticket-id'), ticketId);
       // Then a real customer answer: the bot answers that one, and that is the only second send.
-      const answer = await post(t, customerMail('Toujours pas de réponse sur ma facture ?', { inReplyTo: sent.body.headers?.['Message-ID'] }));
+      const answer = await post(
+        t,
+        customerMail('Toujours pas de réponse sur ma facture ?', { inReplyTo: sent.body.headers?.['Message-ID'] }),
+      );
       assert.equal(answer.headers.get('x-freeda-ticket-id'), ticketId);
       await fake.waitForSends(2);
       await sentReply(t, ticketId, 2);
       await t.app.work.idle();
       const view = await ticket(t, ticketId);
-      assert.deepEqual(view.messages.map((m) => m.author), ['customer', 'bot', 'system', 'customer', 'bot'], 'the auto-reply got no answer');
+      assert.deepEqual(
+        view.messages.map((m) => m.author),
+        ['customer', 'bot', 'system', 'customer', 'bot'],
+        'the auto-reply got no answer',
+      );
       assert.equal(fake.sends.length, 2);
       assert.equal(fake.sends[1].body.headers?.['In-Reply-To'], `<${view.messages[3].external_id}>`);
     } finally {

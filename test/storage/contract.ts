@@ -38,7 +38,12 @@ export function inbound(channel: Channel, address: string, externalId: string, t
   };
 }
 
-export function outbound(author: 'bot' | 'agent', text: string, at = tick(), externalId: string | null = null): Omit<Message, 'ticket_id' | 'message_id'> {
+export function outbound(
+  author: 'bot' | 'agent',
+  text: string,
+  at = tick(),
+  externalId: string | null = null,
+): Omit<Message, 'ticket_id' | 'message_id'> {
   return { direction: 'outbound', author, text, attachments: [], external_id: externalId, created_at: at, delivery: queuedDelivery(at) };
 }
 
@@ -73,7 +78,10 @@ export function runStoreContract(name: string, makeHarness: () => Promise<StoreH
       if (other.kind !== 'stored') return;
       assert.notEqual(other.ticket.ticket_id, a.ticket.ticket_id, 'another channel is another ticket');
       const messages = await store.getMessages(a.ticket.ticket_id);
-      assert.deepEqual(messages.map((m) => m.text), ['Bonjour', 'Vous êtes là ?']);
+      assert.deepEqual(
+        messages.map((m) => m.text),
+        ['Bonjour', 'Vous êtes là ?'],
+      );
     });
 
     it('deduplicates concurrent identical ingests atomically', async () => {
@@ -129,10 +137,16 @@ export function runStoreContract(name: string, makeHarness: () => Promise<StoreH
       const a = await store.ingest(inbound('email', 'alice@example.com', 'pref-1', 'one'));
       const b = await store.ingest(inbound('email', 'bob@example.com', 'pref-2', 'two'));
       assert.ok(a.kind === 'stored' && b.kind === 'stored');
-      const joined = await store.ingest({ ...inbound('email', 'alice@example.com', 'pref-3', 'three'), preferred_ticket_id: a.ticket.ticket_id });
+      const joined = await store.ingest({
+        ...inbound('email', 'alice@example.com', 'pref-3', 'three'),
+        preferred_ticket_id: a.ticket.ticket_id,
+      });
       assert.ok(joined.kind === 'stored');
       assert.equal(joined.ticket.ticket_id, a.ticket.ticket_id);
-      const foreign = await store.ingest({ ...inbound('email', 'alice@example.com', 'pref-4', 'four'), preferred_ticket_id: b.ticket.ticket_id });
+      const foreign = await store.ingest({
+        ...inbound('email', 'alice@example.com', 'pref-4', 'four'),
+        preferred_ticket_id: b.ticket.ticket_id,
+      });
       assert.ok(foreign.kind === 'stored');
       assert.equal(foreign.ticket.ticket_id, a.ticket.ticket_id, "never joins someone else's ticket");
     });
@@ -142,7 +156,11 @@ export function runStoreContract(name: string, makeHarness: () => Promise<StoreH
       const b = await store.ingest({ ...inbound('email', 'carol@example.com', 'join-2', 'unrelated'), join_open_ticket: false });
       assert.ok(a.kind === 'stored' && b.kind === 'stored');
       assert.notEqual(b.ticket.ticket_id, a.ticket.ticket_id);
-      const c = await store.ingest({ ...inbound('email', 'carol@example.com', 'join-3', 'reply'), join_open_ticket: false, preferred_ticket_id: a.ticket.ticket_id });
+      const c = await store.ingest({
+        ...inbound('email', 'carol@example.com', 'join-3', 'reply'),
+        join_open_ticket: false,
+        preferred_ticket_id: a.ticket.ticket_id,
+      });
       assert.ok(c.kind === 'stored');
       assert.equal(c.ticket.ticket_id, a.ticket.ticket_id);
     });
@@ -151,10 +169,14 @@ export function runStoreContract(name: string, makeHarness: () => Promise<StoreH
       const r = await store.ingest(inbound('chat', 'visitor-1', 'cid-1', 'Bonjour'));
       assert.ok(r.kind === 'stored');
       const id = r.ticket.ticket_id;
-      const reply = await store.appendMessage(id, outbound('bot', 'Bonjour ! Comment puis-je aider ?', tick(5), 'bot:' + r.message.message_id), (t) => ({
-        ...t,
-        bot_handled_through: r.message.message_id,
-      }));
+      const reply = await store.appendMessage(
+        id,
+        outbound('bot', 'Bonjour ! Comment puis-je aider ?', tick(5), 'bot:' + r.message.message_id),
+        (t) => ({
+          ...t,
+          bot_handled_through: r.message.message_id,
+        }),
+      );
       assert.equal(reply.duplicate, false);
       assert.equal(reply.ticket.bot_handled_through, r.message.message_id);
       assert.equal(reply.ticket.stats.messages_count, 2);
@@ -171,7 +193,10 @@ export function runStoreContract(name: string, makeHarness: () => Promise<StoreH
       assert.ok(r.kind === 'stored');
       const out = await store.appendMessage(r.ticket.ticket_id, outbound('agent', 'Réponse'));
       const pending = await store.listPendingOutbound();
-      assert.ok(pending.some((m) => m.message_id === out.message.message_id), 'queued message is pending');
+      assert.ok(
+        pending.some((m) => m.message_id === out.message.message_id),
+        'queued message is pending',
+      );
       const sent = await store.updateMessage(r.ticket.ticket_id, out.message.message_id, (m) => ({
         ...m,
         delivery: { ...m.delivery!, status: 'sent', provider_id: 'SMprov1', attempts: 1, next_attempt_at: null },
@@ -223,19 +248,32 @@ export function runStoreContract(name: string, makeHarness: () => Promise<StoreH
       } while (cursor);
       assert.deepEqual(seen, [...created].reverse(), 'newest first, no gaps, no repeats');
       const sms = await store.listTickets({ channels: ['sms'], created_from: from }, 50);
-      assert.deepEqual(sms.items.map((t) => t.ticket_id), [created[6], created[3], created[0]]);
+      assert.deepEqual(
+        sms.items.map((t) => t.ticket_id),
+        [created[6], created[3], created[0]],
+      );
       assert.equal(sms.next_cursor, null);
       const closed = await store.listTickets({ status: 'fermé', created_from: from }, 50);
-      assert.deepEqual(closed.items.map((t) => t.ticket_id), [created[0]]);
+      assert.deepEqual(
+        closed.items.map((t) => t.ticket_id),
+        [created[0]],
+      );
       const t2 = (await store.getTicket(created[2]))!.created_at;
       const t4 = (await store.getTicket(created[4]))!.created_at;
       const window = await store.listTickets({ created_from: t2, created_to: t4 }, 50);
-      assert.deepEqual(window.items.map((t) => t.ticket_id), [created[4], created[3], created[2]], 'date bounds are inclusive');
+      assert.deepEqual(
+        window.items.map((t) => t.ticket_id),
+        [created[4], created[3], created[2]],
+        'date bounds are inclusive',
+      );
       const multi = await store.listTickets({ channels: ['sms', 'chat'], created_from: from }, 50);
       assert.equal(multi.items.length, 6);
       const iterated: string[] = [];
       for await (const t of store.iterateTickets({ created_from: from, channels: ['email', 'chat'] })) iterated.push(t.ticket_id);
-      assert.deepEqual(iterated, created.filter((_, i) => i % 3 !== 0));
+      assert.deepEqual(
+        iterated,
+        created.filter((_, i) => i % 3 !== 0),
+      );
       await assert.rejects(store.listTickets({}, 10, 'not-a-cursor'), /cursor/);
     });
 
@@ -244,7 +282,11 @@ export function runStoreContract(name: string, makeHarness: () => Promise<StoreH
       assert.ok(r.kind === 'stored');
       let work = await store.listTicketsNeedingWork();
       assert.ok(work.some((t) => t.ticket_id === r.ticket.ticket_id));
-      await store.updateTicket(r.ticket.ticket_id, (t) => ({ ...t, bot_handled_through: r.message.message_id, analytics_through: r.message.message_id }));
+      await store.updateTicket(r.ticket.ticket_id, (t) => ({
+        ...t,
+        bot_handled_through: r.message.message_id,
+        analytics_through: r.message.message_id,
+      }));
       work = await store.listTicketsNeedingWork();
       assert.ok(!work.some((t) => t.ticket_id === r.ticket.ticket_id));
     });
@@ -257,14 +299,21 @@ export function runStoreContract(name: string, makeHarness: () => Promise<StoreH
       const before = await store.listTickets({}, 200);
       store = await h.reopen();
       const after = await store.listTickets({}, 200);
-      assert.deepEqual(after.items.map((t) => [t.ticket_id, t.status, t.stats.messages_count]), before.items.map((t) => [t.ticket_id, t.status, t.stats.messages_count]));
+      assert.deepEqual(
+        after.items.map((t) => [t.ticket_id, t.status, t.stats.messages_count]),
+        before.items.map((t) => [t.ticket_id, t.status, t.stats.messages_count]),
+      );
       const ticket = await store.getTicket(r.ticket.ticket_id);
       assert.equal(ticket?.status, 'fermé');
       assert.equal((await store.getMessages(r.ticket.ticket_id))[0].text, 'Toujours là ?');
       assert.equal((await store.getContact('whatsapp', 'whatsapp:+33677777777'))?.opted_out, true);
       const dup = await store.ingest(inbound('whatsapp', 'whatsapp:+33677777777', 'SM-restart', 'Toujours là ?'));
       assert.equal(dup.kind, 'duplicate', 'dedup survives a restart');
-      assert.equal((await store.lastTicketOf('whatsapp', 'whatsapp:+33677777777'))?.ticket_id, r.ticket.ticket_id, 'a closed ticket is still the last one');
+      assert.equal(
+        (await store.lastTicketOf('whatsapp', 'whatsapp:+33677777777'))?.ticket_id,
+        r.ticket.ticket_id,
+        'a closed ticket is still the last one',
+      );
       const next = await store.ingest(inbound('whatsapp', 'whatsapp:+33677777777', 'SM-restart-2', 'Nouveau'));
       assert.ok(next.kind === 'stored');
       assert.equal(next.ticket.previous_ticket_id, r.ticket.ticket_id);

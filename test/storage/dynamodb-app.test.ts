@@ -41,11 +41,21 @@ describe('dynamodb: two Freeda app instances on one table', () => {
   const deliver = (app: TestApp, params: Record<string, string>) =>
     fetch(app.url + PATH, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signTwilioRequest(FIXTURE_AUTH_TOKEN, PUBLIC_BASE + PATH, params) },
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-twilio-signature': signTwilioRequest(FIXTURE_AUTH_TOKEN, PUBLIC_BASE + PATH, params),
+      },
       body: new URLSearchParams(params).toString(),
     }).then(async (res) => ({ status: res.status, body: await res.text() }));
 
-  const sms = (sid: string, from: string, body: string) => ({ ...loadFixture('messaging', 'sms-basic').params, MessageSid: sid, SmsMessageSid: sid, SmsSid: sid, From: from, Body: body });
+  const sms = (sid: string, from: string, body: string) => ({
+    ...loadFixture('messaging', 'sms-basic').params,
+    MessageSid: sid,
+    SmsMessageSid: sid,
+    SmsSid: sid,
+    From: from,
+    Body: body,
+  });
 
   async function ticketsOf(app: TestApp, address: string): Promise<Ticket[]> {
     const res = await app.api('/tickets?channel=sms&limit=200');
@@ -63,7 +73,10 @@ describe('dynamodb: two Freeda app instances on one table', () => {
   it('the same signed Twilio webhook delivered to both instances concurrently 100 times is stored once', async () => {
     const params = sms('SM0000000000000000000000000000d001', '+33612340001', 'Une seule fois, même à deux serveurs');
     const answers = await Promise.all(Array.from({ length: 100 }, (_, i) => deliver(i % 2 ? one : two, params)));
-    assert.ok(answers.every((a) => a.status === 200 && a.body.includes('<Response')), 'every delivery is acknowledged with TwiML');
+    assert.ok(
+      answers.every((a) => a.status === 200 && a.body.includes('<Response')),
+      'every delivery is acknowledged with TwiML',
+    );
     for (const app of [one, two]) {
       const tickets = await ticketsOf(app, '+33612340001');
       assert.equal(tickets.length, 1);
@@ -88,7 +101,9 @@ describe('dynamodb: two Freeda app instances on one table', () => {
     const seen = await detail(one, tickets[0].ticket_id);
     assert.equal(seen.status, 'fermé');
     assert.ok(seen.closed_at);
-    const closedList = (await (await one.api('/tickets?status=' + encodeURIComponent('fermé') + '&channel=sms')).json()) as { items: Ticket[] };
+    const closedList = (await (await one.api('/tickets?status=' + encodeURIComponent('fermé') + '&channel=sms')).json()) as {
+      items: Ticket[];
+    };
     assert.ok(closedList.items.some((t) => t.ticket_id === tickets[0].ticket_id));
 
     const after = await deliver(one, sms('SM0000000000000000000000000000d103', from, 'Encore une question'));
@@ -101,11 +116,22 @@ describe('dynamodb: two Freeda app instances on one table', () => {
   });
 
   it('GET /tickets and GET /export/csv by channel, status and date reach DynamoDB as index Queries, never a Scan', async () => {
-    for (let i = 0; i < 6; i++) assert.equal((await deliver(i % 2 ? one : two, sms(`SM0000000000000000000000000000e${String(i).padStart(3, '0')}`, `+3361234100${i}`, `export ${i}`))).status, 200);
+    for (let i = 0; i < 6; i++)
+      assert.equal(
+        (
+          await deliver(
+            i % 2 ? one : two,
+            sms(`SM0000000000000000000000000000e${String(i).padStart(3, '0')}`, `+3361234100${i}`, `export ${i}`),
+          )
+        ).status,
+        200,
+      );
     const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
     const [yesterday, tomorrow] = [day(-1), day(1)];
     dyn.targets.length = 0;
-    const list = await one.api(`/tickets?channel=sms&status=${encodeURIComponent('en cours')}&date_from=${yesterday}&date_to=${tomorrow}&limit=2`);
+    const list = await one.api(
+      `/tickets?channel=sms&status=${encodeURIComponent('en cours')}&date_from=${yesterday}&date_to=${tomorrow}&limit=2`,
+    );
     assert.equal(list.status, 200);
     const page = (await list.json()) as { items: Ticket[]; next_cursor: string | null };
     assert.equal(page.items.length, 2);

@@ -27,7 +27,13 @@ describe('dynamodb: create-table command and start-up check', () => {
     await dyn.stop();
   });
 
-  const env = () => ({ STORAGE_TYPE: 'dynamodb', DYNAMODB_TABLE: 'freeda-cli', DYNAMODB_ENDPOINT: dyn.endpoint, AWS_REGION: dyn.region, LOG_LEVEL: 'silent' });
+  const env = () => ({
+    STORAGE_TYPE: 'dynamodb',
+    DYNAMODB_TABLE: 'freeda-cli',
+    DYNAMODB_ENDPOINT: dyn.endpoint,
+    AWS_REGION: dyn.region,
+    LOG_LEVEL: 'silent',
+  });
 
   it('a server on a missing table refuses to start and names the command; the command creates it once', async () => {
     await assert.rejects(startApp({ env: env() }), /freeda-cli" does not exist.*dynamodb:create-table/);

@@ -33,10 +33,21 @@ describe('dynamodb: a crash between any two writes is repaired', () => {
   }
 
   /** The instance started after the crash; its clock is past the dead writer's lease. open() runs the repair sweep. */
-  async function restartedStore(): Promise<{ store: DynamoTicketStore; logger: ReturnType<typeof capturingLogger>; dispose(): Promise<void> }> {
+  async function restartedStore(): Promise<{
+    store: DynamoTicketStore;
+    logger: ReturnType<typeof capturingLogger>;
+    dispose(): Promise<void>;
+  }> {
     const client = dyn.makeClient();
     const logger = capturingLogger();
-    const store = createDynamoStore({ table: dyn.table, region: dyn.region, client, logger, repairIntervalMs: 0, now: () => new Date(Date.now() + 60_000) });
+    const store = createDynamoStore({
+      table: dyn.table,
+      region: dyn.region,
+      client,
+      logger,
+      repairIntervalMs: 0,
+      now: () => new Date(Date.now() + 60_000),
+    });
     await store.open();
     return {
       store,
@@ -63,12 +74,18 @@ describe('dynamodb: a crash between any two writes is repaired', () => {
       const address = `+336200000${String(k).padStart(2, '0')}`;
       const input = inbound('sms', address, `SM-crash-new-${k}`, `texte ${k}`);
       const dying = await dyingStore(k);
-      const crashed = await dying.store.ingest(structuredClone(input)).then(() => false, () => true);
+      const crashed = await dying.store.ingest(structuredClone(input)).then(
+        () => false,
+        () => true,
+      );
       await dying.dispose();
       const restarted = await restartedStore();
       const s = restarted.store;
       if (crashed && k > 0) {
-        assert.ok(await s.findMessageByExternalId('sms', input.message.external_id!), `crash after write ${k}: restart finished the ingest`);
+        assert.ok(
+          await s.findMessageByExternalId('sms', input.message.external_id!),
+          `crash after write ${k}: restart finished the ingest`,
+        );
         assert.ok(restarted.logger.lines.some((l) => l.level === 'warn' && /unfinished/.test(l.msg ?? '')));
       }
       const retry = await s.ingest(structuredClone(input));
@@ -95,10 +112,16 @@ describe('dynamodb: a crash between any two writes is repaired', () => {
       const input = inbound('sms', address, `SM-crash-join-${k}`, `texte ${k}`);
       const reply = outbound('agent', `réponse ${k}`, tick(), `agent-reply-${k}`);
       const dying = await dyingStore(k);
-      const crashedIngest = await dying.store.ingest(structuredClone(input)).then(() => false, () => true);
+      const crashedIngest = await dying.store.ingest(structuredClone(input)).then(
+        () => false,
+        () => true,
+      );
       await dying.dispose();
       const dying2 = await dyingStore(k);
-      const crashedAppend = await dying2.store.appendMessage(first.ticket.ticket_id, structuredClone(reply)).then(() => false, () => true);
+      const crashedAppend = await dying2.store.appendMessage(first.ticket.ticket_id, structuredClone(reply)).then(
+        () => false,
+        () => true,
+      );
       await dying2.dispose();
       const restarted = await restartedStore();
       const retry = await restarted.store.ingest(structuredClone(input));
@@ -130,7 +153,14 @@ describe('dynamodb: a crash between any two writes is repaired', () => {
       },
       { step: 'initialize', name: 'failOnce' },
     );
-    const flaky = createDynamoStore({ table: dyn.table, region: dyn.region, client, logger: capturingLogger(), repairIntervalMs: 0, leaseMs: 3_600_000 });
+    const flaky = createDynamoStore({
+      table: dyn.table,
+      region: dyn.region,
+      client,
+      logger: capturingLogger(),
+      repairIntervalMs: 0,
+      leaseMs: 3_600_000,
+    });
     await flaky.open();
     const input = inbound('sms', '+33660000000', 'SM-release', 'réessayé');
     await assert.rejects(flaky.ingest(structuredClone(input)), /Internal server error/);

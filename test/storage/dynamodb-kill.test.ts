@@ -10,7 +10,6 @@ import { storedExternalIdCounts as allMessages } from '../helpers/counts.js';
 
 const EVENTS = 200;
 
-
 describe('dynamodb durability', () => {
   let dyn: DynaliteHandle;
   before(async () => {
@@ -37,7 +36,10 @@ describe('dynamodb durability', () => {
     let killing: Promise<void> | null = null;
     let nextIndex = 0;
     const send = (url: string, i: number) =>
-      fetch(url + '/webhooks/test/inbound', { method: 'POST', body: JSON.stringify({ id: `evt-${i}`, from: `visitor-${i % 30}`, text: `message ${i}` }) });
+      fetch(url + '/webhooks/test/inbound', {
+        method: 'POST',
+        body: JSON.stringify({ id: `evt-${i}`, from: `visitor-${i % 30}`, text: `message ${i}` }),
+      });
     const worker = async () => {
       while (nextIndex < EVENTS) {
         const i = nextIndex++;

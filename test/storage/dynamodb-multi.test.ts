@@ -55,7 +55,9 @@ describe('dynamodb: two store instances on one table', () => {
 
   it('messages of one contact arriving at either instance at once join one open ticket', async () => {
     const results = await Promise.all(
-      Array.from({ length: 40 }, (_, i) => (i % 2 ? a : b).ingest(inbound('whatsapp', 'whatsapp:+33610000002', `SM-join-${i}`, `message ${i}`))),
+      Array.from({ length: 40 }, (_, i) =>
+        (i % 2 ? a : b).ingest(inbound('whatsapp', 'whatsapp:+33610000002', `SM-join-${i}`, `message ${i}`)),
+      ),
     );
     const ticketIds = new Set(results.map((r) => (r.kind === 'stored' ? r.ticket.ticket_id : 'not stored')));
     assert.equal(ticketIds.size, 1, 'one ticket for the contact');
@@ -64,7 +66,10 @@ describe('dynamodb: two store instances on one table', () => {
     assert.equal((await b.getTicket(ticketId))?.stats.messages_count, 40);
     assert.equal((await a.getMessages(ticketId)).length, 40);
     const listed = await b.listTickets({ channels: ['whatsapp'] }, 200);
-    assert.deepEqual(listed.items.filter((t) => t.contact.address === 'whatsapp:+33610000002').map((t) => t.ticket_id), [ticketId]);
+    assert.deepEqual(
+      listed.items.filter((t) => t.contact.address === 'whatsapp:+33610000002').map((t) => t.ticket_id),
+      [ticketId],
+    );
   });
 
   it('a status change on one instance is visible on the other, and the next message opens a linked ticket there', async () => {
@@ -96,7 +101,10 @@ describe('dynamodb: two store instances on one table', () => {
     const ticket = await b.getTicket(r.ticket.ticket_id);
     assert.equal(ticket?.stats.messages_count, 21);
     assert.equal((await a.getMessages(r.ticket.ticket_id)).length, 21);
-    assert.ok(replies.every((x) => x.ticket.stats.messages_count >= 2 && x.ticket.stats.first_response_at), 'each append returns the ticket including it');
+    assert.ok(
+      replies.every((x) => x.ticket.stats.messages_count >= 2 && x.ticket.stats.first_response_at),
+      'each append returns the ticket including it',
+    );
   });
 
   it('a ticket closed by the other instance while a message is being appended to it: the message moves to a new ticket', async () => {
@@ -126,7 +134,10 @@ describe('dynamodb: two store instances on one table', () => {
     assert.ok(second.kind === 'stored');
     assert.notEqual(second.ticket.ticket_id, first.ticket.ticket_id, 'never appended to the closed ticket');
     assert.equal(second.ticket.previous_ticket_id, first.ticket.ticket_id);
-    assert.deepEqual((await a.getMessages(first.ticket.ticket_id)).map((m) => m.text), ['un']);
+    assert.deepEqual(
+      (await a.getMessages(first.ticket.ticket_id)).map((m) => m.text),
+      ['un'],
+    );
     assert.equal((await a.getTicket(first.ticket.ticket_id))?.stats.messages_count, 1);
     assert.equal((await a.findMessageByExternalId('sms', 'SM-race-2'))?.ticket_id, second.ticket.ticket_id);
   });
@@ -138,7 +149,11 @@ describe('dynamodb: two store instances on one table', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page: Awaited<ReturnType<typeof a.listTickets>> = await a.listTickets({ channels: ['sms', 'email'], created_from: from }, 5, cursor);
+      const page: Awaited<ReturnType<typeof a.listTickets>> = await a.listTickets(
+        { channels: ['sms', 'email'], created_from: from },
+        5,
+        cursor,
+      );
       seen.push(...page.items.map((t) => t.ticket_id));
       cursor = page.next_cursor;
     } while (cursor);
@@ -147,7 +162,8 @@ describe('dynamodb: two store instances on one table', () => {
     await a.listTickets({ status: 'en cours' }, 10);
     await a.listTickets({}, 10);
     const exported: string[] = [];
-    for await (const t of a.iterateTickets({ channels: ['email'], status: 'en cours', created_from: from, created_to: tick() })) exported.push(t.created_at);
+    for await (const t of a.iterateTickets({ channels: ['email'], status: 'en cours', created_from: from, created_to: tick() }))
+      exported.push(t.created_at);
     assert.equal(exported.length, 6);
     assert.deepEqual(exported, [...exported].sort(), 'export is oldest first');
     await a.listPendingOutbound();
@@ -155,7 +171,13 @@ describe('dynamodb: two store instances on one table', () => {
     assert.equal(logA.count('ScanCommand'), 0, 'no Scan');
     assert.ok(logA.count('QueryCommand') > 0);
     const indexes = new Set(logA.reads.map((r) => r.IndexName));
-    assert.ok(indexes.has(GSI_CHANNEL) && indexes.has(GSI_CHANNEL_STATUS) && indexes.has(GSI_QUEUES), `indexes used: ${[...indexes].join(', ')}`);
-    assert.ok(logA.reads.every((r) => r.command === 'QueryCommand' && r.IndexName), 'every list read goes through an index');
+    assert.ok(
+      indexes.has(GSI_CHANNEL) && indexes.has(GSI_CHANNEL_STATUS) && indexes.has(GSI_QUEUES),
+      `indexes used: ${[...indexes].join(', ')}`,
+    );
+    assert.ok(
+      logA.reads.every((r) => r.command === 'QueryCommand' && r.IndexName),
+      'every list read goes through an index',
+    );
   });
 });

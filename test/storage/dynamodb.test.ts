@@ -95,7 +95,9 @@ describe('dynamodb store specifics', () => {
         if (command === 'BatchWriteItemCommand' || command === 'BatchGetItemCommand') {
           if (throttled < 2) {
             throttled += 1;
-            throw Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), { name: 'ProvisionedThroughputExceededException' });
+            throw Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), {
+              name: 'ProvisionedThroughputExceededException',
+            });
           }
           const [table] = Object.keys(input.RequestItems);
           const isWrite = command === 'BatchWriteItemCommand';
@@ -134,7 +136,9 @@ describe('dynamodb store specifics', () => {
     const page = await store.listTickets({ channels: ['chat'] }, 1);
     assert.ok(page.next_cursor);
     await assert.rejects(store.listTickets({ channels: ['sms'] }, 1, page.next_cursor), /cursor/);
-    const forged = JSON.parse(Buffer.from(page.next_cursor, 'base64url').toString('utf8')) as { pos: Record<string, Record<string, string>> };
+    const forged = JSON.parse(Buffer.from(page.next_cursor, 'base64url').toString('utf8')) as {
+      pos: Record<string, Record<string, string>>;
+    };
     forged.pos.chat = { ...forged.pos.chat, gsi1pk: 'CH#sms' };
     await assert.rejects(store.listTickets({ channels: ['chat'] }, 1, Buffer.from(JSON.stringify(forged)).toString('base64url')), /cursor/);
     const next = await store.listTickets({ channels: ['chat'] }, 1, page.next_cursor);

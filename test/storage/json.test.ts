@@ -50,7 +50,7 @@ describe('json store on disk', () => {
     await dir.remove();
   });
 
-  it('a second store on the same DATA_DIR refuses to open; a dead owner\'s lock is taken over', async () => {
+  it("a second store on the same DATA_DIR refuses to open; a dead owner's lock is taken over", async () => {
     const dir = await tempDir();
     const first = createJsonStore({ dataDir: dir.path, logger: capturingLogger() });
     await first.open();
@@ -75,7 +75,10 @@ describe('json store on disk', () => {
     const r = await first.ingest(inbound('sms', '+33600000077', 'SM-lazy-1', 'Bonjour, facture de 49,90 € ?'));
     assert.ok(r.kind === 'stored');
     const reply = await first.appendMessage(r.ticket.ticket_id, outbound('agent', 'Nous regardons.'));
-    await first.updateMessage(r.ticket.ticket_id, reply.message.message_id, (m) => ({ ...m, delivery: { ...m.delivery!, status: 'sent', provider_id: 'SM-prov-lazy', attempts: 1, next_attempt_at: null } }));
+    await first.updateMessage(r.ticket.ticket_id, reply.message.message_id, (m) => ({
+      ...m,
+      delivery: { ...m.delivery!, status: 'sent', provider_id: 'SM-prov-lazy', attempts: 1, next_attempt_at: null },
+    }));
     const pending = await first.appendMessage(r.ticket.ticket_id, outbound('agent', 'Encore en file.'));
     await first.compact();
     await first.close();
@@ -83,9 +86,16 @@ describe('json store on disk', () => {
     for (let round = 0; round < 2; round++) {
       const store = createJsonStore({ dataDir: dir.path, logger });
       await store.open();
-      assert.equal((await store.findMessageByExternalId('sms', 'SM-lazy-1'))?.text, 'Bonjour, facture de 49,90 € ?', 'dedup index from the snapshot header');
+      assert.equal(
+        (await store.findMessageByExternalId('sms', 'SM-lazy-1'))?.text,
+        'Bonjour, facture de 49,90 € ?',
+        'dedup index from the snapshot header',
+      );
       assert.equal((await store.findMessageByProviderId('sms', 'SM-prov-lazy'))?.message_id, reply.message.message_id);
-      assert.deepEqual((await store.listPendingOutbound()).map((m) => m.message_id), [pending.message.message_id]);
+      assert.deepEqual(
+        (await store.listPendingOutbound()).map((m) => m.message_id),
+        [pending.message.message_id],
+      );
       const dup = await store.ingest(inbound('sms', '+33600000077', 'SM-lazy-1', 'retry'));
       assert.equal(dup.kind, 'duplicate');
       if (round === 0) {
@@ -94,7 +104,10 @@ describe('json store on disk', () => {
         const next = await store.ingest(inbound('sms', '+33600000077', 'SM-lazy-2', 'Et alors ?'));
         assert.ok(next.kind === 'stored');
         assert.equal(next.ticket.ticket_id, r.ticket.ticket_id);
-        assert.deepEqual((await store.getMessages(r.ticket.ticket_id)).map((m) => m.text), ['Bonjour, facture de 49,90 € ?', 'Nous regardons.', 'Encore en file.', 'Et alors ?']);
+        assert.deepEqual(
+          (await store.getMessages(r.ticket.ticket_id)).map((m) => m.text),
+          ['Bonjour, facture de 49,90 € ?', 'Nous regardons.', 'Encore en file.', 'Et alors ?'],
+        );
       }
       await store.close();
     }
@@ -115,7 +128,10 @@ describe('json store on disk', () => {
     await store.ingest(inbound('chat', 'v-late', 'cmp-late', 'after compaction'));
     await store.close();
     const files = await readdir(dir.path);
-    assert.ok(files.some((f) => f.startsWith('snapshot-')), 'a snapshot exists');
+    assert.ok(
+      files.some((f) => f.startsWith('snapshot-')),
+      'a snapshot exists',
+    );
     assert.equal(files.filter((f) => f.startsWith('journal-')).length, 1, 'older journals are removed');
     const reopened = createJsonStore({ dataDir: dir.path, logger });
     await reopened.open();

@@ -41,13 +41,23 @@ function post(app: TestApp, params: Record<string, string>) {
   const path = '/webhooks/twilio/messaging';
   return fetch(app.url + path, {
     method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signTwilioRequest(FIXTURE_AUTH_TOKEN, PUBLIC + path, params) },
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-twilio-signature': signTwilioRequest(FIXTURE_AUTH_TOKEN, PUBLIC + path, params),
+    },
     body: formBody(params),
   });
 }
 
 const withSid = (params: Record<string, string>, sid: string) => ({ ...params, MessageSid: sid, SmsMessageSid: sid, SmsSid: sid });
-type Msg = { message_id: string; direction: string; author: string; text: string; external_id: string | null; delivery: { provider_id: string | null } | null };
+type Msg = {
+  message_id: string;
+  direction: string;
+  author: string;
+  text: string;
+  external_id: string | null;
+  delivery: { provider_id: string | null } | null;
+};
 const messages = async (app: TestApp, id: string) => ((await (await app.api(`/tickets/${id}`)).json()) as { messages: Msg[] }).messages;
 
 test('bot reply to an SMS: empty TwiML to the webhook, reply through the REST API with From/To/StatusCallback', async () => {
@@ -78,7 +88,9 @@ test('50 concurrent deliveries of one MessageSid → one bot reply sent', async 
     // A second customer message on the same ticket is handled after the first one (one queue per ticket):
     // once its reply exists, every decision on the duplicate deliveries has been taken.
     await post(app, withSid({ ...params, Body: 'Et aussi ma box' }, 'SM' + 'b3'.repeat(16)));
-    await eventually(async () => (await messages(app, ticketId)).filter((m) => m.author === 'bot' && m.delivery?.provider_id).length >= 2 || null);
+    await eventually(
+      async () => (await messages(app, ticketId)).filter((m) => m.author === 'bot' && m.delivery?.provider_id).length >= 2 || null,
+    );
     const all = await messages(app, ticketId);
     assert.equal(all.filter((m) => m.direction === 'inbound').length, 2);
     assert.equal(all.filter((m) => m.author === 'bot').length, 2);

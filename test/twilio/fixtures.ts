@@ -22,7 +22,10 @@ export function loadFixtures(dir: 'messaging' | 'status'): TwilioFixture[] {
     .filter((f) => f.endsWith('.json'))
     .sort()
     .map((file) => {
-      const data = JSON.parse(readFileSync(join(FIXTURES_DIR, dir, file), 'utf8')) as { description: string; params: Record<string, string> };
+      const data = JSON.parse(readFileSync(join(FIXTURES_DIR, dir, file), 'utf8')) as {
+        description: string;
+        params: Record<string, string>;
+      };
       return { name: file.replace(/\.json$/, ''), dir, description: data.description, params: data.params };
     });
 }

@@ -66,14 +66,25 @@ test('keywords are whole-message only', () => {
   assert.equal(detectKeyword('unstop')?.kind, 'opt_in');
   assert.equal(detectKeyword('info')?.kind, 'help');
   assert.equal(detectKeyword('bonjour'), null);
-  assert.equal(detectKeyword('n\'importe', 'STOP')?.kind, 'opt_out');
+  assert.equal(detectKeyword("n'importe", 'STOP')?.kind, 'opt_out');
 });
 
 test('MessageStatus mapping covers the twilio enum', () => {
   const expected: Record<string, string | null> = {
-    queued: 'queued', sending: 'queued', accepted: 'queued', scheduled: 'queued', sent: 'sent', delivered: 'delivered',
-    partially_delivered: 'delivered', read: 'read', failed: 'failed', undelivered: 'failed', canceled: 'failed',
-    receiving: 'inbound', received: 'inbound', bogus: null,
+    queued: 'queued',
+    sending: 'queued',
+    accepted: 'queued',
+    scheduled: 'queued',
+    sent: 'sent',
+    delivered: 'delivered',
+    partially_delivered: 'delivered',
+    read: 'read',
+    failed: 'failed',
+    undelivered: 'failed',
+    canceled: 'failed',
+    receiving: 'inbound',
+    received: 'inbound',
+    bogus: null,
   };
   for (const [status, mapped] of Object.entries(expected)) assert.equal(mapMessageStatus(status), mapped, status);
 });

@@ -42,7 +42,10 @@ test('a signature made for another URL is refused, logged with the URL tried, an
 test('no auth token configured: refused with a log line that says so', async () => {
   const [inbound] = messagingRoutes({});
   const { ctx, logger, ingested } = context();
-  const res = await inbound.handle(signedRequest('https://support.example.com/webhooks/twilio/messaging', loadFixture('messaging', 'sms-basic').params), ctx);
+  const res = await inbound.handle(
+    signedRequest('https://support.example.com/webhooks/twilio/messaging', loadFixture('messaging', 'sms-basic').params),
+    ctx,
+  );
   assert.equal(res.status, 403);
   assert.equal(ingested.length, 0);
   assert.match(logger.lines.find((l) => l.level === 'warn')?.msg ?? '', /TWILIO_AUTH_TOKEN is not set/);
@@ -51,11 +54,17 @@ test('no auth token configured: refused with a log line that says so', async () 
 test('a valid webhook is ingested before the TwiML answer is returned', async () => {
   const [inbound, status] = messagingRoutes({ authToken: FIXTURE_AUTH_TOKEN });
   const { ctx, ingested } = context();
-  const res = await inbound.handle(signedRequest('https://support.example.com/webhooks/twilio/messaging', loadFixture('messaging', 'sms-basic').params), ctx);
+  const res = await inbound.handle(
+    signedRequest('https://support.example.com/webhooks/twilio/messaging', loadFixture('messaging', 'sms-basic').params),
+    ctx,
+  );
   assert.equal(res.status, 200);
   assert.equal(ingested.length, 1);
   assert.equal((ingested[0] as { kind: string }).kind, 'message');
-  const statusRes = await status.handle(signedRequest('https://support.example.com/webhooks/twilio/status', loadFixture('status', 'status-sent').params), ctx);
+  const statusRes = await status.handle(
+    signedRequest('https://support.example.com/webhooks/twilio/status', loadFixture('status', 'status-sent').params),
+    ctx,
+  );
   assert.equal(statusRes.status, 200);
   assert.equal((ingested[1] as { kind: string }).kind, 'delivery_status');
 });

@@ -22,27 +22,67 @@ after(async () => {
 });
 
 function settings(overrides: Partial<TwilioMessagingSettings> = {}): TwilioMessagingSettings {
-  return { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, smsFrom: '+15005550006', whatsappFrom: 'whatsapp:+14155238886', apiBaseUrl: fake.url, ...overrides };
+  return {
+    accountSid: ACCOUNT_SID,
+    authToken: AUTH_TOKEN,
+    smsFrom: '+15005550006',
+    whatsappFrom: 'whatsapp:+14155238886',
+    apiBaseUrl: fake.url,
+    ...overrides,
+  };
 }
 
 function sender(overrides: Partial<TwilioMessagingSettings> = {}) {
   const s = settings(overrides);
   const availability = senderAvailability(s);
   assert.ok(availability.ok);
-  return createTwilioSender({ settings: s, client: createTwilioClient(s), channels: availability.channels, deps: { now: () => NOW, publicBaseUrl: () => 'https://support.example.com/' } });
+  return createTwilioSender({
+    settings: s,
+    client: createTwilioClient(s),
+    channels: availability.channels,
+    deps: { now: () => NOW, publicBaseUrl: () => 'https://support.example.com/' },
+  });
 }
 
 function message(text: string, overrides: Partial<Message> = {}): Message {
-  return { message_id: 'MSG-' + Math.random().toString(36).slice(2), ticket_id: 'T1', direction: 'outbound', author: 'bot', text, attachments: [], external_id: null, created_at: NOW.toISOString(), delivery: queuedDelivery(NOW.toISOString()), ...overrides };
+  return {
+    message_id: 'MSG-' + Math.random().toString(36).slice(2),
+    ticket_id: 'T1',
+    direction: 'outbound',
+    author: 'bot',
+    text,
+    attachments: [],
+    external_id: null,
+    created_at: NOW.toISOString(),
+    delivery: queuedDelivery(NOW.toISOString()),
+    ...overrides,
+  };
 }
 
-function request(channel: Channel, text: string, opts: { lastInboundAt?: string | null; contact?: Partial<ContactRecord> | null } = {}): OutboundSendRequest {
+function request(
+  channel: Channel,
+  text: string,
+  opts: { lastInboundAt?: string | null; contact?: Partial<ContactRecord> | null } = {},
+): OutboundSendRequest {
   const address = channel === 'whatsapp' ? 'whatsapp:+33612345678' : '+33612345678';
   const ticket = newTicket({ ticket_id: 'T1', channel, contact: { address }, now: NOW.toISOString() });
   const lastInboundAt = opts.lastInboundAt === undefined ? new Date(NOW.getTime() - 60_000).toISOString() : opts.lastInboundAt;
-  const lastInbound = lastInboundAt ? message('hello', { direction: 'inbound', author: 'customer', created_at: lastInboundAt, delivery: null }) : null;
+  const lastInbound = lastInboundAt
+    ? message('hello', { direction: 'inbound', author: 'customer', created_at: lastInboundAt, delivery: null })
+    : null;
   const contact: ContactRecord | null =
-    opts.contact === null ? null : { channel, address, display_name: null, opted_out: false, opted_out_at: null, last_inbound_at: lastInboundAt, updated_at: NOW.toISOString(), ...opts.contact };
+    opts.contact === null
+      ? null
+      : {
+          channel,
+          address,
+          display_name: null,
+          opted_out: false,
+          opted_out_at: null,
+          last_inbound_at: lastInboundAt,
+          updated_at: NOW.toISOString(),
+          ...opts.contact,
+        };
   return { ticket, message: message(text), contact, lastInbound, history: lastInbound ? [lastInbound] : [] };
 }
 
@@ -69,7 +109,9 @@ test('WhatsApp reply uses whatsapp: addresses; Messaging Service used when no Fr
   assert.equal(whatsapp.params.To, 'whatsapp:+33612345678');
   assert.equal(whatsapp.params.From, 'whatsapp:+14155238886');
 
-  const viaService = await sender({ smsFrom: undefined, whatsappFrom: undefined, messagingServiceSid: 'MG' + '2'.repeat(32) }).send(request('sms', 'Hi'));
+  const viaService = await sender({ smsFrom: undefined, whatsappFrom: undefined, messagingServiceSid: 'MG' + '2'.repeat(32) }).send(
+    request('sms', 'Hi'),
+  );
   const service = fake.creates[before + 1];
   assert.equal(service.params.MessagingServiceSid, 'MG' + '2'.repeat(32));
   assert.equal(service.params.From, undefined);
@@ -86,7 +128,10 @@ test('long text is split at word boundaries into several creates; first sid is p
   for (const c of creates) assert.ok(Array.from(c.params.Body).length <= 1600);
   assert.ok(result.ok);
   assert.equal(result.provider_id, creates[0].sid);
-  assert.deepEqual(result.extra_provider_ids, creates.slice(1).map((c) => c.sid));
+  assert.deepEqual(
+    result.extra_provider_ids,
+    creates.slice(1).map((c) => c.sid),
+  );
 });
 
 test('a failed later part is retried alone: parts already sent are not sent twice', async () => {
@@ -156,7 +201,10 @@ test('sender availability: disabled with a reason when credentials or senders ar
   assert.ok(!noSid.ok && /TWILIO_ACCOUNT_SID/.test(noSid.reason));
   const noFrom = senderAvailability({ accountSid: ACCOUNT_SID, authToken: 't' });
   assert.ok(!noFrom.ok && /TWILIO_SMS_FROM/.test(noFrom.reason));
-  assert.deepEqual(senderAvailability({ accountSid: ACCOUNT_SID, authToken: 't', smsFrom: '+15005550006' }), { ok: true, channels: ['sms'] });
+  assert.deepEqual(senderAvailability({ accountSid: ACCOUNT_SID, authToken: 't', smsFrom: '+15005550006' }), {
+    ok: true,
+    channels: ['sms'],
+  });
 });
 
 test('splitText', () => {

@@ -43,7 +43,12 @@ async function withApp<T>(extra: Record<string, string>, fn: (app: TestApp) => P
 }
 
 /** POST a Twilio webhook to the app, signed for the public URL Twilio would have called. */
-function post(app: TestApp, path: string, params: Record<string, string>, signature: string | null = signTwilioRequest(FIXTURE_AUTH_TOKEN, PUBLIC + path, params)) {
+function post(
+  app: TestApp,
+  path: string,
+  params: Record<string, string>,
+  signature: string | null = signTwilioRequest(FIXTURE_AUTH_TOKEN, PUBLIC + path, params),
+) {
   return fetch(app.url + path, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', ...(signature === null ? {} : { 'x-twilio-signature': signature }) },
@@ -55,7 +60,15 @@ interface TicketBody {
   ticket_id: string;
   channel: string;
   contact: { address: string; display_name: string | null };
-  messages: Array<{ message_id: string; direction: string; author: string; text: string; external_id: string | null; attachments: unknown[]; delivery: { status: string; error_code: string | null; attempts: number; provider_id: string | null } | null }>;
+  messages: Array<{
+    message_id: string;
+    direction: string;
+    author: string;
+    text: string;
+    external_id: string | null;
+    attachments: unknown[];
+    delivery: { status: string; error_code: string | null; attempts: number; provider_id: string | null } | null;
+  }>;
 }
 
 async function ticket(app: TestApp, id: string): Promise<TicketBody> {
@@ -171,7 +184,11 @@ test('query string and :443 variant accepted; a spoofed Host signed for another 
     const path = '/webhooks/twilio/messaging?inbox=fr';
     const params = withSid(loadFixture('messaging', 'sms-basic').params, 'SM' + 'q'.repeat(32));
     const signedWithPort = signTwilioRequest(FIXTURE_AUTH_TOKEN, 'https://support.example.com:443' + path, params);
-    const ok = await fetch(app.url + path, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signedWithPort }, body: formBody(params) });
+    const ok = await fetch(app.url + path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signedWithPort },
+      body: formBody(params),
+    });
     assert.equal(ok.status, 200);
     assert.ok(ok.headers.get('x-freeda-ticket-id'));
 
@@ -179,7 +196,12 @@ test('query string and :443 variant accepted; a spoofed Host signed for another 
     const forAttacker = signTwilioRequest(FIXTURE_AUTH_TOKEN, 'https://evil.example' + path, other);
     const spoofed = await fetch(app.url + path, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': forAttacker, 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'https' },
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-twilio-signature': forAttacker,
+        'x-forwarded-host': 'evil.example',
+        'x-forwarded-proto': 'https',
+      },
       body: formBody(other),
     });
     assert.equal(spoofed.status, 403);
@@ -237,7 +259,10 @@ test('fake Twilio 500 twice then 201 → sent once, after 3 attempts', async () 
       return m.delivery?.provider_id ? m : null;
     });
     const creates = fake.creates.slice(before);
-    assert.deepEqual(creates.map((c) => c.status), [500, 500, 201]);
+    assert.deepEqual(
+      creates.map((c) => c.status),
+      [500, 500, 201],
+    );
     assert.equal(sent.delivery!.provider_id, creates[2].sid);
     assert.equal(sent.delivery!.attempts, 3);
     assert.equal(sent.delivery!.status, 'queued');
@@ -266,7 +291,11 @@ test('21610 (unsubscribed) → failed with the code, never retried', async () =>
     });
     assert.equal(refused.delivery!.error_code, 'opted_out');
     assert.equal(refused.delivery!.attempts, 0);
-    assert.deepEqual(fake.creates.slice(before).map((c) => c.params.Body), ['Bonjour ?'], 'the failed one was not retried and the next was not sent');
+    assert.deepEqual(
+      fake.creates.slice(before).map((c) => c.params.Body),
+      ['Bonjour ?'],
+      'the failed one was not retried and the next was not sent',
+    );
   });
 });
 
@@ -279,7 +308,11 @@ test('server restarted while a retry is pending → the reply is sent after the 
     let messageId: string;
     const before = fake.creates.length;
     try {
-      const res = await post(first, '/webhooks/twilio/messaging', withSid(loadFixture('messaging', 'sms-basic').params, 'SM' + '7'.repeat(32)));
+      const res = await post(
+        first,
+        '/webhooks/twilio/messaging',
+        withSid(loadFixture('messaging', 'sms-basic').params, 'SM' + '7'.repeat(32)),
+      );
       ticketId = res.headers.get('x-freeda-ticket-id')!;
       fake.script({ kind: 'error', httpStatus: 503 });
       messageId = await agentReply(first, ticketId, 'Réponse après redémarrage');
@@ -303,7 +336,13 @@ test('server restarted while a retry is pending → the reply is sent after the 
       });
       assert.equal(sent.delivery!.attempts, 2);
       const creates = fake.creates.slice(before);
-      assert.deepEqual(creates.map((c) => [c.status, c.params.Body]), [[503, 'Réponse après redémarrage'], [201, 'Réponse après redémarrage']]);
+      assert.deepEqual(
+        creates.map((c) => [c.status, c.params.Body]),
+        [
+          [503, 'Réponse après redémarrage'],
+          [201, 'Réponse après redémarrage'],
+        ],
+      );
     } finally {
       await second.app.stop();
     }
@@ -360,7 +399,10 @@ test('STOP: contact opted out, no bot reply, later replies refused without calli
     assert.equal(start.status, 200);
     const allowed = await agentReply(app, ticketId, 'Bienvenue à nouveau');
     await eventually(async () => (await outboundMessage(app, ticketId, allowed)).delivery?.provider_id);
-    assert.deepEqual(fake.creates.slice(before).map((c) => c.params.Body), ['Bienvenue à nouveau']);
+    assert.deepEqual(
+      fake.creates.slice(before).map((c) => c.params.Body),
+      ['Bienvenue à nouveau'],
+    );
   });
 });
 

@@ -25,7 +25,13 @@ const twilioEnv = () => ({
   ENABLE_AUTO_ANALYTICS: 'false',
 });
 
-async function simulate(app: TestApp, kind: 'sms' | 'whatsapp', text: string, options: Record<string, string>, cliEnv: Record<string, string>): Promise<{ lines: string[]; ticketId: string | null }> {
+async function simulate(
+  app: TestApp,
+  kind: 'sms' | 'whatsapp',
+  text: string,
+  options: Record<string, string>,
+  cliEnv: Record<string, string>,
+): Promise<{ lines: string[]; ticketId: string | null }> {
   const lines: string[] = [];
   const run = twilioModule.simulators![kind](
     { text, from: options.from, options },
@@ -46,8 +52,14 @@ test('simulate sms without PUBLIC_BASE_URL: signed as the server expects, prints
   try {
     const { lines, ticketId } = await simulate(app, 'sms', 'Ma box ne marche plus', { from: '06 11 22 33 44', wait: '10' }, twilioEnv());
     assert.ok(lines.includes(`ticket: ${ticketId}`), lines.join('\n'));
-    assert.ok(lines.some((l) => l.startsWith('agent: Réponse de l’agent')), lines.join('\n'));
-    const detail = (await (await app.api(`/tickets/${ticketId}`)).json()) as { contact: { address: string }; messages: Array<{ text: string }> };
+    assert.ok(
+      lines.some((l) => l.startsWith('agent: Réponse de l’agent')),
+      lines.join('\n'),
+    );
+    const detail = (await (await app.api(`/tickets/${ticketId}`)).json()) as {
+      contact: { address: string };
+      messages: Array<{ text: string }>;
+    };
     assert.equal(detail.contact.address, '+33611223344');
     assert.equal(detail.messages[0].text, 'Ma box ne marche plus');
   } finally {
@@ -59,9 +71,18 @@ test('simulate whatsapp with PUBLIC_BASE_URL and --media: whatsapp ticket with t
   const env = { ...twilioEnv(), PUBLIC_BASE_URL: 'https://freeda.example.org' };
   const app = await startApp({ env, modules: [twilioModule] });
   try {
-    const { lines, ticketId } = await simulate(app, 'whatsapp', 'Voici une photo', { media: 'https://example.com/photo.jpg', name: 'Zoë' }, env);
+    const { lines, ticketId } = await simulate(
+      app,
+      'whatsapp',
+      'Voici une photo',
+      { media: 'https://example.com/photo.jpg', name: 'Zoë' },
+      env,
+    );
     assert.ok(lines.includes(`ticket: ${ticketId}`), lines.join('\n'));
-    const detail = (await (await app.api(`/tickets/${ticketId}`)).json()) as { contact: { address: string; display_name: string }; messages: Array<{ attachments: Array<{ url: string }> }> };
+    const detail = (await (await app.api(`/tickets/${ticketId}`)).json()) as {
+      contact: { address: string; display_name: string };
+      messages: Array<{ attachments: Array<{ url: string }> }>;
+    };
     assert.deepEqual(detail.contact, { address: 'whatsapp:+33612345678', display_name: 'Zoë' });
     assert.equal(detail.messages[0].attachments[0].url, 'https://example.com/photo.jpg');
   } finally {
@@ -74,10 +95,21 @@ test('simulate with a different auth token than the server: 403 reported, nothin
   try {
     const lines: string[] = [];
     await assert.rejects(
-      twilioModule.simulators!.sms({ text: 'x', options: {} }, { serverUrl: app.url, config: parseConfig({ ...twilioEnv(), TWILIO_AUTH_TOKEN: 'wrong' }), apiToken: TEST_TOKEN, print: (l) => void lines.push(l) }),
+      twilioModule.simulators!.sms(
+        { text: 'x', options: {} },
+        {
+          serverUrl: app.url,
+          config: parseConfig({ ...twilioEnv(), TWILIO_AUTH_TOKEN: 'wrong' }),
+          apiToken: TEST_TOKEN,
+          print: (l) => void lines.push(l),
+        },
+      ),
       /HTTP 403 \(signed for .*TWILIO_AUTH_TOKEN/,
     );
-    assert.ok(lines.some((l) => l.startsWith('The server answered 403')), lines.join('\n'));
+    assert.ok(
+      lines.some((l) => l.startsWith('The server answered 403')),
+      lines.join('\n'),
+    );
     const items = ((await (await app.api('/tickets')).json()) as { items: unknown[] }).items;
     assert.equal(items.length, 0);
   } finally {
@@ -87,7 +119,10 @@ test('simulate with a different auth token than the server: 403 reported, nothin
 
 test('simulate without TWILIO_AUTH_TOKEN says the server needs it', async () => {
   await assert.rejects(
-    twilioModule.simulators!.whatsapp({ text: 'x', options: {} }, { serverUrl: 'http://127.0.0.1:9', config: parseConfig({}), apiToken: null, print: () => undefined }),
+    twilioModule.simulators!.whatsapp(
+      { text: 'x', options: {} },
+      { serverUrl: 'http://127.0.0.1:9', config: parseConfig({}), apiToken: null, print: () => undefined },
+    ),
     /TWILIO_AUTH_TOKEN is not set/,
   );
 });

@@ -12,7 +12,9 @@ const PARAMS = { MessageSid: 'SM0123', From: '+33612345678', Body: 'Bonjour Ã© ð
 
 /** Independent HMAC (the documented algorithm), so the test does not only check twilio against itself. */
 function referenceSignature(token: string, url: string, params: Record<string, string>): string {
-  const data = Object.keys(params).sort().reduce((acc, key) => acc + key + params[key], url);
+  const data = Object.keys(params)
+    .sort()
+    .reduce((acc, key) => acc + key + params[key], url);
   return createHmac('sha1', token).update(Buffer.from(data, 'utf8')).digest('base64');
 }
 

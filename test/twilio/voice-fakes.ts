@@ -44,7 +44,11 @@ export interface FakeRecordingHost {
 }
 
 /** Serves `audio` on any GET; with `redirectTo`, answers 302 to `<redirectTo>/cdn<path>` instead (Twilio → CDN). */
-export async function startFakeRecordingHost(options: { audio?: Buffer; redirectTo?: () => string; requireBasic?: string }): Promise<FakeRecordingHost> {
+export async function startFakeRecordingHost(options: {
+  audio?: Buffer;
+  redirectTo?: () => string;
+  requireBasic?: string;
+}): Promise<FakeRecordingHost> {
   const requests: RecordedRequest[] = [];
   const server = createServer((req, res) => {
     requests.push({ method: req.method ?? '', path: req.url ?? '', authorization: req.headers.authorization });
@@ -116,7 +120,13 @@ export async function startFakeMistral(): Promise<FakeMistral> {
       });
       parser.on('close', () => {
         fake.transcriptions.push(record);
-        json(res, 200, { model: record.fields.model ?? 'voxtral-mini-latest', text: fake.transcriptionText, language: 'fr', segments: [], usage: { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0, prompt_audio_seconds: 3 } });
+        json(res, 200, {
+          model: record.fields.model ?? 'voxtral-mini-latest',
+          text: fake.transcriptionText,
+          language: 'fr',
+          segments: [],
+          usage: { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0, prompt_audio_seconds: 3 },
+        });
       });
       parser.on('error', () => json(res, 400, { message: 'bad multipart' }));
       req.pipe(parser);
@@ -154,8 +164,16 @@ export async function postSigned(
 ): Promise<{ status: number; body: string; ticketId: string | null; contentType: string | null }> {
   const res = await fetch(serverUrl + pathAndQuery, {
     method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature ?? signTwilioRequest(authToken, publicBase + pathAndQuery, params) },
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-twilio-signature': signature ?? signTwilioRequest(authToken, publicBase + pathAndQuery, params),
+    },
     body: new URLSearchParams(params).toString(),
   });
-  return { status: res.status, body: await res.text(), ticketId: res.headers.get('x-freeda-ticket-id'), contentType: res.headers.get('content-type') };
+  return {
+    status: res.status,
+    body: await res.text(),
+    ticketId: res.headers.get('x-freeda-ticket-id'),
+    contentType: res.headers.get('content-type'),
+  };
 }

@@ -8,7 +8,14 @@ import { VOICEMAIL_UNTRANSCRIBED_TEXT } from '../../adapters/twilio/voice/normal
 import type { Message, Ticket } from '../../src/domain/types.js';
 import { eventually, startApp, type TestApp } from '../helpers/app.js';
 import { FIXTURE_AUTH_TOKEN } from './fixtures.js';
-import { loadVoiceFixture, postSigned, startFakeMistral, startFakeRecordingHost, type FakeMistral, type FakeRecordingHost } from './voice-fakes.js';
+import {
+  loadVoiceFixture,
+  postSigned,
+  startFakeMistral,
+  startFakeRecordingHost,
+  type FakeMistral,
+  type FakeRecordingHost,
+} from './voice-fakes.js';
 
 const PUBLIC_BASE = 'https://support.example.com';
 const ACCOUNT_SID = 'ACa1b2c3d4a1b2c3d4a1b2c3d4a1b2c3d4';
@@ -18,7 +25,11 @@ type TicketWithMessages = Ticket & { messages: Message[] };
 interface Call {
   app: TestApp;
   /** POST like Twilio: signed for PUBLIC_BASE + pathAndQuery, delivered to the local server. */
-  post(pathAndQuery: string, params: Record<string, string>, signature?: string): Promise<{ status: number; body: string; ticketId: string | null; contentType: string | null }>;
+  post(
+    pathAndQuery: string,
+    params: Record<string, string>,
+    signature?: string,
+  ): Promise<{ status: number; body: string; ticketId: string | null; contentType: string | null }>;
   /** POST and read the TwiML answer (asserts 200 text/xml). */
   turn(pathAndQuery: string, params: Record<string, string>): Promise<{ verbs: TwimlVerb[]; ticketId: string | null }>;
   ticket(id: string): Promise<TicketWithMessages>;
@@ -28,9 +39,16 @@ interface Call {
 async function startCallServer(env: Record<string, string> = {}): Promise<Call> {
   const app = await startApp({
     modules: [twilioModule],
-    env: { PUBLIC_BASE_URL: PUBLIC_BASE, TWILIO_AUTH_TOKEN: FIXTURE_AUTH_TOKEN, TWILIO_ACCOUNT_SID: ACCOUNT_SID, ENABLE_AUTO_ANALYTICS: 'false', ...env },
+    env: {
+      PUBLIC_BASE_URL: PUBLIC_BASE,
+      TWILIO_AUTH_TOKEN: FIXTURE_AUTH_TOKEN,
+      TWILIO_ACCOUNT_SID: ACCOUNT_SID,
+      ENABLE_AUTO_ANALYTICS: 'false',
+      ...env,
+    },
   });
-  const post: Call['post'] = (pathAndQuery, params, signature) => postSigned(app.url, PUBLIC_BASE, pathAndQuery, params, FIXTURE_AUTH_TOKEN, signature);
+  const post: Call['post'] = (pathAndQuery, params, signature) =>
+    postSigned(app.url, PUBLIC_BASE, pathAndQuery, params, FIXTURE_AUTH_TOKEN, signature);
   return {
     app,
     post,
@@ -64,10 +82,12 @@ function gatherAction(verbs: TwimlVerb[]): string {
 }
 
 function says(verbs: TwimlVerb[]): string[] {
-  return verbs.filter((v) => v.verb === 'Say').map((v) => {
-    assert.equal(v.attributes.language, 'fr-FR');
-    return v.text;
-  });
+  return verbs
+    .filter((v) => v.verb === 'Say')
+    .map((v) => {
+      assert.equal(v.attributes.language, 'fr-FR');
+      return v.text;
+    });
 }
 
 function speech(params: Record<string, string>, text: string, callSid?: string): Record<string, string> {
@@ -81,7 +101,10 @@ test('call with the chatbot off: greeting, two speech turns kept on one telephon
   const gather = loadVoiceFixture('gather-speech');
 
   const greeting = await call.turn(start.path, start.params);
-  assert.deepEqual(greeting.verbs.map((v) => v.verb), ['Say', 'Gather', 'Redirect']);
+  assert.deepEqual(
+    greeting.verbs.map((v) => v.verb),
+    ['Say', 'Gather', 'Redirect'],
+  );
   assert.equal(says(greeting.verbs)[0], PHRASES.greeting);
   assert.equal(gatherAction(greeting.verbs), '/webhooks/twilio/voice/gather?step=1');
   assert.ok(greeting.ticketId);
@@ -99,7 +122,10 @@ test('call with the chatbot off: greeting, two speech turns kept on one telephon
   assert.equal(hangup.status, 200);
   assert.deepEqual(readTwiml(hangup.body), []);
 
-  const written = await call.app.api(`/tickets/${greeting.ticketId}/messages`, { method: 'POST', body: JSON.stringify({ text: 'Bonjour' }) });
+  const written = await call.app.api(`/tickets/${greeting.ticketId}/messages`, {
+    method: 'POST',
+    body: JSON.stringify({ text: 'Bonjour' }),
+  });
   assert.equal(written.status, 409, 'a phone ticket is answered by calling back');
   assert.equal(((await written.json()) as { error: { code: string } }).error.code, 'channel_not_replyable');
 
@@ -155,10 +181,18 @@ test('forged, missing or wrong-URL signatures are refused with 403 and nothing i
   const signedForStep1 = signTwilioRequest(FIXTURE_AUTH_TOKEN, PUBLIC_BASE + '/webhooks/twilio/voice/gather?step=1', gather.params);
   assert.equal((await call.post('/webhooks/twilio/voice/gather?step=2', gather.params, signedForStep1)).status, 403);
 
-  const unsigned = await fetch(call.app.url + start.path, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(start.params).toString() });
+  const unsigned = await fetch(call.app.url + start.path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(start.params).toString(),
+  });
   assert.equal(unsigned.status, 403);
 
-  const tampered = await call.post(loadVoiceFixture('status-completed').path, { ...loadVoiceFixture('status-completed').params }, signTwilioRequest(FIXTURE_AUTH_TOKEN, PUBLIC_BASE + '/webhooks/twilio/voice/status', { CallSid: 'CAother' }));
+  const tampered = await call.post(
+    loadVoiceFixture('status-completed').path,
+    { ...loadVoiceFixture('status-completed').params },
+    signTwilioRequest(FIXTURE_AUTH_TOKEN, PUBLIC_BASE + '/webhooks/twilio/voice/status', { CallSid: 'CAother' }),
+  );
   assert.equal(tampered.status, 403);
 
   assert.deepEqual(await call.telephoneTickets(), []);
@@ -182,8 +216,16 @@ test('no speech: one re-prompt, then voicemail <Record>, then a goodbye and hang
   assert.equal(record.attributes.action, `${PUBLIC_BASE}/webhooks/twilio/voice/recorded`);
   assert.equal(record.attributes.recordingStatusCallback, `${PUBLIC_BASE}/webhooks/twilio/voice/recording?caller=%2B33612345678`);
 
-  const done = await call.turn(record.attributes.action.slice(PUBLIC_BASE.length), { ...empty.params, RecordingUrl: 'https://api.twilio.com/x', RecordingDuration: '9', Digits: 'hangup' });
-  assert.deepEqual(done.verbs.map((v) => v.verb), ['Say', 'Hangup']);
+  const done = await call.turn(record.attributes.action.slice(PUBLIC_BASE.length), {
+    ...empty.params,
+    RecordingUrl: 'https://api.twilio.com/x',
+    RecordingDuration: '9',
+    Digits: 'hangup',
+  });
+  assert.deepEqual(
+    done.verbs.map((v) => v.verb),
+    ['Say', 'Hangup'],
+  );
   assert.equal(says(done.verbs)[0], PHRASES.voicemailSaved);
 
   // Nothing was said: no customer message yet (the recording callback brings it).
@@ -195,7 +237,10 @@ test('asking for a person ends the loop: call-back promise, <Hangup/>, ticket ma
   t.after(() => call.app.stop());
   const human = loadVoiceFixture('gather-human');
   const answer = await call.turn(human.path, human.params);
-  assert.deepEqual(answer.verbs.map((v) => v.verb), ['Say', 'Hangup']);
+  assert.deepEqual(
+    answer.verbs.map((v) => v.verb),
+    ['Say', 'Hangup'],
+  );
   assert.equal(says(answer.verbs)[0], PHRASES.handoff);
   assert.ok(answer.ticketId);
   const ticket = await call.ticket(answer.ticketId);
@@ -225,12 +270,17 @@ async function voicemailSetup(t: { after(fn: () => Promise<void>): void }, optio
     mistralUrl = closed.url;
     await closed.close();
   }
-  const twilioMedia: FakeRecordingHost = await startFakeRecordingHost({ audio: Buffer.from('ID3-voicemail-audio'), requireBasic: `${ACCOUNT_SID}:${FIXTURE_AUTH_TOKEN}` });
+  const twilioMedia: FakeRecordingHost = await startFakeRecordingHost({
+    audio: Buffer.from('ID3-voicemail-audio'),
+    requireBasic: `${ACCOUNT_SID}:${FIXTURE_AUTH_TOKEN}`,
+  });
   t.after(() => twilioMedia.close());
   const call = await startCallServer({
     ENABLE_CHATBOT: 'false',
     TWILIO_API_BASE_URL: twilioMedia.url,
-    ...(options.mistral === 'none' ? {} : { MISTRAL_API_KEY: 'fake-mistral-key', MISTRAL_SERVER_URL: mistralUrl, MISTRAL_TIMEOUT_MS: '3000' }),
+    ...(options.mistral === 'none'
+      ? {}
+      : { MISTRAL_API_KEY: 'fake-mistral-key', MISTRAL_SERVER_URL: mistralUrl, MISTRAL_TIMEOUT_MS: '3000' }),
   });
   t.after(() => call.app.stop());
   // The call as it happens: start, then two silent gathers lead to the voicemail.
@@ -275,7 +325,9 @@ test('voicemail with Mistral down: the recording is kept as an attachment with t
   const res = await call.post(recording.path, recording.params);
   assert.equal(res.status, 200);
   assert.ok(res.ticketId);
-  const voicemail = (await call.ticket(res.ticketId)).messages.find((m) => m.external_id === 'CA0000000000000000000000000000c001:voicemail');
+  const voicemail = (await call.ticket(res.ticketId)).messages.find(
+    (m) => m.external_id === 'CA0000000000000000000000000000c001:voicemail',
+  );
   assert.ok(voicemail);
   assert.equal(voicemail.text, VOICEMAIL_UNTRANSCRIBED_TEXT);
   assert.equal(voicemail.attachments.length, 1);
@@ -310,7 +362,9 @@ test("Twilio's own transcription callback is stored on the caller's ticket", asy
   assert.equal(res.status, 200);
   assert.equal(res.ticketId, ticketId);
   assert.ok(ticketId);
-  const message = (await call.ticket(ticketId)).messages.find((m) => m.external_id === 'CA0000000000000000000000000000c001:voicemail:twilio-transcription');
+  const message = (await call.ticket(ticketId)).messages.find(
+    (m) => m.external_id === 'CA0000000000000000000000000000c001:voicemail:twilio-transcription',
+  );
   assert.equal(message?.text, 'Hello, I am calling about my invoice.');
 });
 
@@ -372,7 +426,12 @@ test('bot hand-off during a call: its message, the call-back promise, <Hangup/>,
   const call = await startCallServer({ ENABLE_CHATBOT: 'true' });
   t.after(() => call.app.stop());
   const gather = loadVoiceFixture('gather-speech');
-  const questions = ["Où trouver une copie de ma facture ?", "Quels sont vos horaires d'ouverture ?", 'Comment résilier mon abonnement ?', "Et pour la boutique d'à côté ?"];
+  const questions = [
+    'Où trouver une copie de ma facture ?',
+    "Quels sont vos horaires d'ouverture ?",
+    'Comment résilier mon abonnement ?',
+    "Et pour la boutique d'à côté ?",
+  ];
   let action = '/webhooks/twilio/voice/gather?step=1';
   let last: Awaited<ReturnType<Call['turn']>> | null = null;
   for (const question of questions) {
@@ -414,9 +473,18 @@ test('a bot slower than the in-call budget: holding phrase and the gather goes o
     req.resume();
     // Released at the end with a real answer, so the background bot job finishes at once.
     held.push(() =>
-      res.writeHead(200, { 'content-type': 'application/json' }).end(
-        JSON.stringify({ id: 'c1', object: 'chat.completion', model: 'm', created: 1, choices: [{ index: 0, message: { role: 'assistant', content: 'Trop tard.' }, finish_reason: 'stop' }], usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } }),
-      ),
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(
+          JSON.stringify({
+            id: 'c1',
+            object: 'chat.completion',
+            model: 'm',
+            created: 1,
+            choices: [{ index: 0, message: { role: 'assistant', content: 'Trop tard.' }, finish_reason: 'stop' }],
+            usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
+          }),
+        ),
     );
   });
   await new Promise<void>((resolve) => slowMistral.listen(0, '127.0.0.1', resolve));
@@ -449,7 +517,13 @@ test('a bot slower than the in-call budget: holding phrase and the gather goes o
     await app.stop();
   });
   const gather = loadVoiceFixture('gather-speech');
-  const res = await postSigned(app.url, PUBLIC_BASE, gather.path, speech(gather.params, "J'ai besoin d'une copie de ma facture."), FIXTURE_AUTH_TOKEN);
+  const res = await postSigned(
+    app.url,
+    PUBLIC_BASE,
+    gather.path,
+    speech(gather.params, "J'ai besoin d'une copie de ma facture."),
+    FIXTURE_AUTH_TOKEN,
+  );
   assert.equal(res.status, 200);
   const verbs = readTwiml(res.body);
   assert.deepEqual(says(verbs), [PHRASES.holding, PHRASES.anythingElse]);

@@ -51,18 +51,33 @@ test('Twilio host redirecting to a CDN: credentials go to the Twilio host, never
   assert.equal(cdn.requests.length, 1);
   assert.equal(cdn.requests[0].path, `/cdn${RECORDING_PATH}`);
   assert.equal(cdn.requests[0].authorization, undefined);
-  assert.deepEqual(audio.hops.map((h) => h.withCredentials), [true, false]);
+  assert.deepEqual(
+    audio.hops.map((h) => h.withCredentials),
+    [true, false],
+  );
 });
 
 test('default policy sends no credentials to a non-Twilio host; redirect loops and oversize files fail', async (t) => {
   const plain = await startFakeRecordingHost({ audio: Buffer.alloc(2048, 1) });
   t.after(() => plain.close());
-  const audio = await fetchRecording(plain.url + RECORDING_PATH, { accountSid: SID, authToken: TOKEN, mayReceiveCredentials: isTwilioHost, timeoutMs: 5000, maxBytes: 4096 });
+  const audio = await fetchRecording(plain.url + RECORDING_PATH, {
+    accountSid: SID,
+    authToken: TOKEN,
+    mayReceiveCredentials: isTwilioHost,
+    timeoutMs: 5000,
+    maxBytes: 4096,
+  });
   assert.equal(audio.bytes.byteLength, 2048);
   assert.equal(plain.requests[0].authorization, undefined);
 
   await assert.rejects(
-    fetchRecording(plain.url + RECORDING_PATH, { accountSid: SID, authToken: TOKEN, mayReceiveCredentials: isTwilioHost, timeoutMs: 5000, maxBytes: 1000 }),
+    fetchRecording(plain.url + RECORDING_PATH, {
+      accountSid: SID,
+      authToken: TOKEN,
+      mayReceiveCredentials: isTwilioHost,
+      timeoutMs: 5000,
+      maxBytes: 1000,
+    }),
     /over the 1000/,
   );
 
@@ -71,13 +86,26 @@ test('default policy sends no credentials to a non-Twilio host; redirect loops a
   loopUrl = loop.url;
   t.after(() => loop.close());
   await assert.rejects(
-    fetchRecording(loop.url + '/r.mp3', { accountSid: SID, authToken: TOKEN, mayReceiveCredentials: () => true, timeoutMs: 5000, maxBytes: 1000, maxRedirects: 3 }),
+    fetchRecording(loop.url + '/r.mp3', {
+      accountSid: SID,
+      authToken: TOKEN,
+      mayReceiveCredentials: () => true,
+      timeoutMs: 5000,
+      maxBytes: 1000,
+      maxRedirects: 3,
+    }),
     /more than 3 redirects/,
   );
   assert.equal(loop.requests.length, 4);
 
   await assert.rejects(
-    fetchRecording('file:///etc/passwd', { accountSid: SID, authToken: TOKEN, mayReceiveCredentials: () => true, timeoutMs: 1000, maxBytes: 1000 }),
+    fetchRecording('file:///etc/passwd', {
+      accountSid: SID,
+      authToken: TOKEN,
+      mayReceiveCredentials: () => true,
+      timeoutMs: 1000,
+      maxBytes: 1000,
+    }),
     /refusing to fetch a file: URL/,
   );
 });

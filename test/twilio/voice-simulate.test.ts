@@ -7,7 +7,12 @@ import { parseConfig } from '../../src/config.js';
 import type { Message, Ticket } from '../../src/domain/types.js';
 import { startApp, TEST_TOKEN } from '../helpers/app.js';
 
-const ENV = { PUBLIC_BASE_URL: 'https://voice.example.org', TWILIO_AUTH_TOKEN: 'simulate_voice_token', ENABLE_CHATBOT: 'false', ENABLE_AUTO_ANALYTICS: 'false' };
+const ENV = {
+  PUBLIC_BASE_URL: 'https://voice.example.org',
+  TWILIO_AUTH_TOKEN: 'simulate_voice_token',
+  ENABLE_CHATBOT: 'false',
+  ENABLE_AUTO_ANALYTICS: 'false',
+};
 
 test('simulate voice: call start, two speech turns split on " | ", hang-up; prints the TwiML turns and the ticket', async (t) => {
   const app = await startApp({ modules: [twilioModule], env: ENV });
@@ -15,7 +20,12 @@ test('simulate voice: call start, two speech turns split on " | ", hang-up; prin
   const lines: string[] = [];
   await simulateVoice(
     { text: 'Ma box ne démarre plus | Le voyant clignote en rouge', from: '06 12 34 56 78', options: {} },
-    { serverUrl: app.url, config: parseConfig({ ...ENV, API_TOKENS: TEST_TOKEN }), apiToken: TEST_TOKEN, print: (line) => lines.push(line) },
+    {
+      serverUrl: app.url,
+      config: parseConfig({ ...ENV, API_TOKENS: TEST_TOKEN }),
+      apiToken: TEST_TOKEN,
+      print: (line) => lines.push(line),
+    },
   );
   const output = lines.join('\n');
   assert.match(output, /from \+33612345678/);
@@ -31,7 +41,12 @@ test('simulate voice: call start, two speech turns split on " | ", hang-up; prin
   assert.equal(ticket.contact.address, '+33612345678');
   assert.deepEqual(
     ticket.messages.map((m) => m.author + ':' + m.text.replace(/\(durée \d+ s\)/, '(durée N s)')),
-    ['system:Appel entrant de +33612345678', 'customer:Ma box ne démarre plus', 'customer:Le voyant clignote en rouge', 'system:Appel terminé (durée N s)'],
+    [
+      'system:Appel entrant de +33612345678',
+      'customer:Ma box ne démarre plus',
+      'customer:Le voyant clignote en rouge',
+      'system:Appel terminé (durée N s)',
+    ],
   );
 });
 
@@ -41,7 +56,12 @@ test('simulate voice: silence twice leads to the voicemail, stored with the fall
   const lines: string[] = [];
   await simulateVoice(
     { text: ' |  | (message)', options: { from: '+33700000001' } },
-    { serverUrl: app.url, config: parseConfig({ ...ENV, API_TOKENS: TEST_TOKEN }), apiToken: TEST_TOKEN, print: (line) => lines.push(line) },
+    {
+      serverUrl: app.url,
+      config: parseConfig({ ...ENV, API_TOKENS: TEST_TOKEN }),
+      apiToken: TEST_TOKEN,
+      print: (line) => lines.push(line),
+    },
   );
   const output = lines.join('\n');
   assert.match(output, /caller: \(silence\)/);
@@ -49,7 +69,11 @@ test('simulate voice: silence twice leads to the voicemail, stored with the fall
   const ticketId = lines.find((l) => l.startsWith('ticket: '))?.slice('ticket: '.length);
   assert.ok(ticketId, output);
   const ticket = (await (await app.api(`/tickets/${ticketId}`)).json()) as Ticket & { messages: Message[] };
-  assert.ok(ticket.messages.some((m) => m.author === 'customer' && m.text === '[Message vocal — transcription indisponible]' && m.attachments.length === 1));
+  assert.ok(
+    ticket.messages.some(
+      (m) => m.author === 'customer' && m.text === '[Message vocal — transcription indisponible]' && m.attachments.length === 1,
+    ),
+  );
 });
 
 test('simulate voice with the wrong auth token fails with the 403 explained; without PUBLIC_BASE_URL it signs like the server', async (t) => {
@@ -59,7 +83,12 @@ test('simulate voice with the wrong auth token fails with the 403 explained; wit
   await assert.rejects(
     simulateVoice(
       { text: 'Bonjour', options: {} },
-      { serverUrl: app.url, config: parseConfig({ ...ENV, TWILIO_AUTH_TOKEN: 'wrong' }), apiToken: null, print: (line) => lines.push(line) },
+      {
+        serverUrl: app.url,
+        config: parseConfig({ ...ENV, TWILIO_AUTH_TOKEN: 'wrong' }),
+        apiToken: null,
+        print: (line) => lines.push(line),
+      },
     ),
     /HTTP 403.*same TWILIO_AUTH_TOKEN/,
   );
@@ -70,6 +99,12 @@ test('simulate voice with the wrong auth token fails with the 403 explained; wit
   const localApp = await startApp({ modules: [twilioModule], env: local });
   t.after(() => localApp.stop());
   const localLines: string[] = [];
-  await simulateVoice({ text: 'Bonjour', options: {} }, { serverUrl: localApp.url, config: parseConfig(local), apiToken: null, print: (line) => localLines.push(line) });
-  assert.ok(localLines.some((l) => l.startsWith('ticket: ')), localLines.join('\n'));
+  await simulateVoice(
+    { text: 'Bonjour', options: {} },
+    { serverUrl: localApp.url, config: parseConfig(local), apiToken: null, print: (line) => localLines.push(line) },
+  );
+  assert.ok(
+    localLines.some((l) => l.startsWith('ticket: ')),
+    localLines.join('\n'),
+  );
 });

@@ -61,7 +61,14 @@ test('call start: caller E.164, ticket opened by a system note deduplicated on C
   assert.equal(call.callStatus, 'ringing');
   const event = callStartedEvent(call, AT);
   assert.deepEqual(
-    { kind: event.kind, channel: event.channel, external_id: event.external_id, contact: event.contact, text: event.text, may_open_ticket: event.may_open_ticket },
+    {
+      kind: event.kind,
+      channel: event.channel,
+      external_id: event.external_id,
+      contact: event.contact,
+      text: event.text,
+      may_open_ticket: event.may_open_ticket,
+    },
     {
       kind: 'system_note',
       channel: 'telephone',
@@ -150,7 +157,13 @@ test('recording callback: audio attachment as mp3, fallback text without transcr
       url: 'https://api.twilio.com/2010-04-01/Accounts/ACa1b2c3d4a1b2c3d4a1b2c3d4a1b2c3d4/Recordings/RE0000000000000000000000000000e001.mp3',
     },
   ]);
-  const transcribed = voicemailMessageEvent({ recording, contact, transcript: 'Rappelez-moi', transcriptionSource: 'mistral', receivedAt: AT });
+  const transcribed = voicemailMessageEvent({
+    recording,
+    contact,
+    transcript: 'Rappelez-moi',
+    transcriptionSource: 'mistral',
+    receivedAt: AT,
+  });
   assert.equal(transcribed.text, 'Rappelez-moi');
   assert.equal(transcribed.attachments.length, 1);
   assert.equal(hasRecordedAudio(ok(parseRecordingCallback(fixtureParams('recording-absent')))), false);
@@ -190,10 +203,20 @@ function verbs(xml: string) {
 
 test('greeting TwiML: French <Say>, speech <Gather> fr-FR posting to the action, redirect safety net', () => {
   const list = verbs(greetingTwiml(ACTION));
-  assert.deepEqual(list.map((v) => v.verb), ['Say', 'Gather', 'Redirect']);
+  assert.deepEqual(
+    list.map((v) => v.verb),
+    ['Say', 'Gather', 'Redirect'],
+  );
   assert.equal(list[0].attributes.language, 'fr-FR');
   assert.equal(list[0].text, PHRASES.greeting);
-  assert.deepEqual(list[1].attributes, { input: 'speech', language: 'fr-FR', speechTimeout: 'auto', action: ACTION, method: 'POST', actionOnEmptyResult: 'true' });
+  assert.deepEqual(list[1].attributes, {
+    input: 'speech',
+    language: 'fr-FR',
+    speechTimeout: 'auto',
+    action: ACTION,
+    method: 'POST',
+    actionOnEmptyResult: 'true',
+  });
   assert.equal(list[2].text, ACTION);
 });
 
@@ -204,12 +227,19 @@ test('every call-flow TwiML is valid XML, speaks French, and ends in Gather, Rec
     ['reprompt', repromptTwiml(ACTION), 'Gather'],
     ['technical', technicalIssueTwiml(ACTION), 'Gather'],
     ['handoff', handoffTwiml('Je vous passe un conseiller.'), 'Hangup'],
-    ['voicemail', voicemailTwiml({ actionUrl: 'https://s.example/r', recordingStatusCallbackUrl: 'https://s.example/c?caller=%2B33612345678' }), 'Record'],
+    [
+      'voicemail',
+      voicemailTwiml({ actionUrl: 'https://s.example/r', recordingStatusCallbackUrl: 'https://s.example/c?caller=%2B33612345678' }),
+      'Record',
+    ],
     ['saved', voicemailSavedTwiml(), 'Hangup'],
   ];
   for (const [name, xml, closing] of cases) {
     const list = verbs(xml);
-    assert.ok(list.some((v) => v.verb === closing), name);
+    assert.ok(
+      list.some((v) => v.verb === closing),
+      name,
+    );
     const says = list.filter((v) => v.verb === 'Say');
     assert.ok(says.length > 0, name);
     for (const s of says) assert.equal(s.attributes.language, 'fr-FR', name);
@@ -220,20 +250,27 @@ test('every call-flow TwiML is valid XML, speaks French, and ends in Gather, Rec
 test('hostile bot text is escaped by VoiceResponse and read back verbatim', () => {
   const hostile = `</Say><Hangup/><Say>"1 < 2" & 'ok'`;
   const list = verbs(botReplyTwiml(hostile, ACTION));
-  assert.deepEqual(list.map((v) => v.verb), ['Say', 'Gather', 'Redirect']);
+  assert.deepEqual(
+    list.map((v) => v.verb),
+    ['Say', 'Gather', 'Redirect'],
+  );
   assert.equal(list[0].text, hostile);
 });
 
 test('voicemail TwiML: bounded <Record> with beep, action and recording callback (carrying the caller)', () => {
   const callback = 'https://s.example/webhooks/twilio/voice/recording?caller=%2B33612345678';
-  const list = verbs(voicemailTwiml({ actionUrl: 'https://s.example/webhooks/twilio/voice/recorded', recordingStatusCallbackUrl: callback }));
+  const list = verbs(
+    voicemailTwiml({ actionUrl: 'https://s.example/webhooks/twilio/voice/recorded', recordingStatusCallbackUrl: callback }),
+  );
   const record = list.find((v) => v.verb === 'Record');
   assert.ok(record);
   assert.equal(record.attributes.maxLength, '120');
   assert.equal(record.attributes.playBeep, 'true');
   assert.equal(record.attributes.recordingStatusCallback, callback);
   assert.equal(record.attributes.transcribe, undefined);
-  const withTwilio = verbs(voicemailTwiml({ actionUrl: 'https://s/a', recordingStatusCallbackUrl: 'https://s/c', transcribeCallbackUrl: 'https://s/t' }));
+  const withTwilio = verbs(
+    voicemailTwiml({ actionUrl: 'https://s/a', recordingStatusCallbackUrl: 'https://s/c', transcribeCallbackUrl: 'https://s/t' }),
+  );
   assert.equal(withTwilio.find((v) => v.verb === 'Record')?.attributes.transcribeCallback, 'https://s/t');
 });
 

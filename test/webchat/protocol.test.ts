@@ -56,7 +56,9 @@ describe('web chat protocol', () => {
     assert.equal(pushed.data!.text, 'Je regarde tout de suite.');
     assert.equal(pushed.data!.ticket_id, ack.ticket_id);
     assert.equal('delivery' in pushed.data!, false, 'the visitor does not see delivery bookkeeping');
-    const delivered = await eventually(async () => (await detail(ack.ticket_id!)).messages.find((m) => m.author === 'agent' && m.delivery?.status === 'delivered'));
+    const delivered = await eventually(async () =>
+      (await detail(ack.ticket_id!)).messages.find((m) => m.author === 'agent' && m.delivery?.status === 'delivered'),
+    );
     assert.ok(delivered);
     await client.close();
   });
@@ -68,7 +70,9 @@ describe('web chat protocol', () => {
     await first.client.close();
 
     await reply(ack.ticket_id!, 'Oui, voici la réponse.');
-    const sent = await eventually(async () => (await detail(ack.ticket_id!)).messages.find((m) => m.author === 'agent' && m.delivery?.status === 'sent'));
+    const sent = await eventually(async () =>
+      (await detail(ack.ticket_id!)).messages.find((m) => m.author === 'agent' && m.delivery?.status === 'sent'),
+    );
     assert.ok(sent, 'no open socket: sent, not delivered');
 
     const again = await greet(t.url, { visitor_token: first.welcome.visitor_token });
@@ -78,7 +82,13 @@ describe('web chat protocol', () => {
     const history = await again.client.next((f) => f.type === 'history');
     assert.equal(history.ticket_id, ack.ticket_id);
     assert.equal(history.status, 'en cours');
-    assert.deepEqual(history.messages!.map((m) => [m.author, m.text]), [['customer', 'Vous êtes là ?'], ['agent', 'Oui, voici la réponse.']]);
+    assert.deepEqual(
+      history.messages!.map((m) => [m.author, m.text]),
+      [
+        ['customer', 'Vous êtes là ?'],
+        ['agent', 'Oui, voici la réponse.'],
+      ],
+    );
     assert.equal(history.messages![0].client_id, 'away-1');
     await again.client.close();
   });
@@ -118,10 +128,10 @@ describe('web chat protocol', () => {
     await client.close();
   });
 
-  it('the visitor\'s other tabs see what one tab sent; reopening reaches the visitor too', async () => {
+  it("the visitor's other tabs see what one tab sent; reopening reaches the visitor too", async () => {
     const tab1 = await greet(t.url);
     const tab2 = await greet(t.url, { visitor_token: tab1.welcome.visitor_token });
-    tab1.client.send({ type: 'message', client_id: 'tab-1', text: 'Depuis l\'onglet 1' });
+    tab1.client.send({ type: 'message', client_id: 'tab-1', text: "Depuis l'onglet 1" });
     const ack = await tab1.client.next((f) => f.type === 'message.ack');
     const echoed = await tab2.client.next((f) => f.type === 'message');
     assert.equal(echoed.data!.message_id, ack.message_id);
@@ -132,11 +142,15 @@ describe('web chat protocol', () => {
       assert.equal((await tab.next((f) => f.type === 'ticket.status_changed')).data!.status, 'fermé');
       assert.equal((await tab.next((f) => f.type === 'ticket.status_changed')).data!.status, 'en cours');
     }
-    assert.deepEqual(tab1.client.pending().filter((f) => f.type === 'message'), [], 'the sending tab is not echoed its own message');
+    assert.deepEqual(
+      tab1.client.pending().filter((f) => f.type === 'message'),
+      [],
+      'the sending tab is not echoed its own message',
+    );
     await Promise.all([tab1.client.close(), tab2.client.close()]);
   });
 
-  it('another visitor does not receive someone else\'s replies or closing', async () => {
+  it("another visitor does not receive someone else's replies or closing", async () => {
     const alice = await greet(t.url);
     const bob = await greet(t.url);
     alice.client.send({ type: 'message', client_id: 'a-1', text: 'Alice ici' });
@@ -207,7 +221,10 @@ describe('web chat rate limit', () => {
     for (let i = 1; i <= 4; i++) acks.push(await client.next((f) => f.type === 'message.ack'));
     const limited = await client.next((f) => f.type === 'error');
     assert.equal(limited.code, 'rate_limited');
-    assert.deepEqual(acks.map((a) => a.client_id), ['r-1', 'r-2', 'r-3', 'r-4']);
+    assert.deepEqual(
+      acks.map((a) => a.client_id),
+      ['r-1', 'r-2', 'r-3', 'r-4'],
+    );
     const ticket = (await (await t.api(`/tickets/${acks[0].ticket_id}`)).json()) as TicketDetail;
     assert.equal(ticket.messages.length, 4, 'the refused message was not stored');
     assert.equal(client.ws.readyState, client.ws.OPEN);
@@ -232,7 +249,10 @@ describe('web chat resume after a restart', () => {
       assert.equal(again.welcome.resumed, true);
       assert.equal(again.welcome.ticket_id, ack.ticket_id);
       const history = await again.client.next((f) => f.type === 'history');
-      assert.deepEqual(history.messages!.map((m) => m.text), ['Avant redémarrage']);
+      assert.deepEqual(
+        history.messages!.map((m) => m.text),
+        ['Avant redémarrage'],
+      );
       // Someone else's ticket id as a hint is ignored.
       const stranger = await greet(t.url, { ticket_id: ack.ticket_id });
       assert.equal(stranger.welcome.ticket_id, null);

@@ -14,7 +14,9 @@ async function simulate(t: TestApp, args: string[]): Promise<{ code: number; out
   const stdout = new PassThrough();
   let out = '';
   stdout.on('data', (d) => (out += d));
-  const code = await runCli(['simulate', 'chat', ...args, '--url', t.url], { stdin: new PassThrough(), stdout, stderr: stdout }, () => cliConfig(t));
+  const code = await runCli(['simulate', 'chat', ...args, '--url', t.url], { stdin: new PassThrough(), stdout, stderr: stdout }, () =>
+    cliConfig(t),
+  );
   return { code, out };
 }
 
@@ -35,7 +37,11 @@ describe('freeda simulate chat', () => {
     assert.ok(token && ticketId, first.out);
     const botLine = /^bot: (.+)$/m.exec(first.out)?.[1];
     assert.ok(botLine, first.out);
-    const ticket = (await (await t.api(`/tickets/${ticketId}`)).json()) as { channel: string; contact: { display_name: string }; messages: Array<{ author: string; text: string; delivery: { status: string } | null }> };
+    const ticket = (await (await t.api(`/tickets/${ticketId}`)).json()) as {
+      channel: string;
+      contact: { display_name: string };
+      messages: Array<{ author: string; text: string; delivery: { status: string } | null }>;
+    };
     assert.equal(ticket.channel, 'chat');
     assert.equal(ticket.contact.display_name, 'Client Test');
     const bot = ticket.messages.find((m) => m.author === 'bot');
@@ -44,13 +50,19 @@ describe('freeda simulate chat', () => {
 
     // --from <token> continues the same visitor's open ticket.
     const lines: string[] = [];
-    await simulators.chat({ text: 'Encore moi', from: token, options: { wait: '0.2' } }, { serverUrl: t.url, config: cliConfig(t), apiToken: t.token, print: (l) => lines.push(l) });
+    await simulators.chat(
+      { text: 'Encore moi', from: token, options: { wait: '0.2' } },
+      { serverUrl: t.url, config: cliConfig(t), apiToken: t.token, print: (l) => lines.push(l) },
+    );
     assert.ok(lines.includes(`ticket_id: ${ticketId}`), lines.join('\n'));
   });
 
   it('fails with a clear error when the server is not there', async () => {
     await assert.rejects(
-      simulators.chat({ text: 'x', options: {} }, { serverUrl: 'http://127.0.0.1:9', config: cliConfig(t), apiToken: null, print: () => undefined }),
+      simulators.chat(
+        { text: 'x', options: {} },
+        { serverUrl: 'http://127.0.0.1:9', config: cliConfig(t), apiToken: null, print: () => undefined },
+      ),
       /cannot reach ws:\/\/127\.0\.0\.1:9\/ws/,
     );
   });

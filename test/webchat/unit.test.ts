@@ -59,23 +59,56 @@ describe('parseVisitorFrame', () => {
 
 describe('normalize', () => {
   it('builds a chat message whose external id carries the visitor and client ids', () => {
-    const event = normalizeVisitorMessage({ visitorId: 'v_abc', displayName: 'Zoé', clientId: 'c-9', text: '  Bonjour \n', receivedAt: '2026-01-02T03:04:05.000Z' });
+    const event = normalizeVisitorMessage({
+      visitorId: 'v_abc',
+      displayName: 'Zoé',
+      clientId: 'c-9',
+      text: '  Bonjour \n',
+      receivedAt: '2026-01-02T03:04:05.000Z',
+    });
     assert.deepEqual(event, {
-      kind: 'message', channel: 'chat', external_id: 'v_abc:c-9', contact: { address: 'v_abc', display_name: 'Zoé' },
-      text: 'Bonjour', attachments: [], received_at: '2026-01-02T03:04:05.000Z',
+      kind: 'message',
+      channel: 'chat',
+      external_id: 'v_abc:c-9',
+      contact: { address: 'v_abc', display_name: 'Zoé' },
+      text: 'Bonjour',
+      attachments: [],
+      received_at: '2026-01-02T03:04:05.000Z',
     });
     assert.equal(externalIdFor('v_abc', 'c-9'), event.external_id);
   });
 
   it('shows the visitor their own client id and hides delivery and metadata', () => {
     const base: Message = {
-      message_id: 'M1', ticket_id: 'T1', direction: 'inbound', author: 'customer', text: 'hi', attachments: [], external_id: 'v_abc:c-9',
-      created_at: '2026-01-02T03:04:05.000Z', delivery: null, meta: { display_name: 'Zoé' },
+      message_id: 'M1',
+      ticket_id: 'T1',
+      direction: 'inbound',
+      author: 'customer',
+      text: 'hi',
+      attachments: [],
+      external_id: 'v_abc:c-9',
+      created_at: '2026-01-02T03:04:05.000Z',
+      delivery: null,
+      meta: { display_name: 'Zoé' },
     };
     const view = visitorMessage(base);
     assert.equal(view.client_id, 'c-9');
     assert.equal('meta' in view, false);
-    const reply = visitorMessage({ ...base, direction: 'outbound', author: 'agent', external_id: 'agent:x', delivery: { status: 'sent', error_code: null, error_message: null, attempts: 1, provider_id: 'p', next_attempt_at: null, updated_at: base.created_at } });
+    const reply = visitorMessage({
+      ...base,
+      direction: 'outbound',
+      author: 'agent',
+      external_id: 'agent:x',
+      delivery: {
+        status: 'sent',
+        error_code: null,
+        error_message: null,
+        attempts: 1,
+        provider_id: 'p',
+        next_attempt_at: null,
+        updated_at: base.created_at,
+      },
+    });
     assert.equal(reply.client_id, null);
     assert.equal('delivery' in reply, false);
   });

@@ -6,7 +6,9 @@ import { connectWs } from '../helpers/ws-client.js';
 import { testChannelModule } from '../helpers/test-adapter.js';
 
 const post = (t: TestApp, id: string, from: string, text: string) =>
-  fetch(t.url + '/webhooks/test/inbound', { method: 'POST', body: JSON.stringify({ id, from, text }) }).then((r) => r.json() as Promise<{ ticket_id: string }>);
+  fetch(t.url + '/webhooks/test/inbound', { method: 'POST', body: JSON.stringify({ id, from, text }) }).then(
+    (r) => r.json() as Promise<{ ticket_id: string }>,
+  );
 
 describe('agent WebSocket', () => {
   let t: TestApp;
@@ -58,7 +60,10 @@ describe('agent WebSocket', () => {
     const texts = replayed.filter((f) => f.type === 'message.created').map((f) => f.data!.text);
     assert.deepEqual(texts, ['second', 'third']);
     const seqs = replayed.map((f) => f.seq!);
-    assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b));
+    assert.deepEqual(
+      seqs,
+      [...seqs].sort((a, b) => a - b),
+    );
     assert.equal(seqs[0], seen.seq! + 1, 'no gap after the last seen event');
     await again.close();
   });

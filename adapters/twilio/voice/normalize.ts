@@ -57,7 +57,11 @@ export function callStartedEvent(call: VoiceCall, receivedAt: string): SystemNot
   };
 }
 
-export function speechMessageEvent(result: GatherResult & { speech: string }, position: GatherPosition, receivedAt: string): InboundMessageEvent {
+export function speechMessageEvent(
+  result: GatherResult & { speech: string },
+  position: GatherPosition,
+  receivedAt: string,
+): InboundMessageEvent {
   return {
     kind: 'message',
     channel: VOICE_CHANNEL,
@@ -103,7 +107,9 @@ export function recordingMediaUrl(recordingUrl: string): string {
 
 export function recordingAttachment(recording: Pick<RecordingCallback, 'recordingUrl' | 'recordingSid'>): Attachment[] {
   if (!recording.recordingUrl) return [];
-  return [{ content_type: 'audio/mpeg', size: null, filename: `${recording.recordingSid}.mp3`, url: recordingMediaUrl(recording.recordingUrl) }];
+  return [
+    { content_type: 'audio/mpeg', size: null, filename: `${recording.recordingSid}.mp3`, url: recordingMediaUrl(recording.recordingUrl) },
+  ];
 }
 
 /** True when a recording callback has audio worth storing. */
@@ -156,7 +162,11 @@ export function voicemailMissingEvent(recording: RecordingCallback, contact: Con
 /** Twilio's own (English-only) transcription: a second customer message next to the voicemail, or a note when it failed. */
 export function twilioTranscriptionEvent(transcription: TranscriptionCallback, contact: Contact, receivedAt: string): InboundEvent {
   const externalId = `${transcription.callSid}:voicemail:twilio-transcription`;
-  const meta = { call_sid: transcription.callSid, recording_sid: transcription.recordingSid, transcription_sid: transcription.transcriptionSid };
+  const meta = {
+    call_sid: transcription.callSid,
+    recording_sid: transcription.recordingSid,
+    transcription_sid: transcription.transcriptionSid,
+  };
   if (transcription.status === 'completed' && transcription.text) {
     return {
       kind: 'message',
@@ -165,13 +175,22 @@ export function twilioTranscriptionEvent(transcription: TranscriptionCallback, c
       contact,
       author: 'customer',
       text: transcription.text,
-      attachments: recordingAttachment({ recordingUrl: transcription.recordingUrl, recordingSid: transcription.recordingSid ?? 'recording' }),
+      attachments: recordingAttachment({
+        recordingUrl: transcription.recordingUrl,
+        recordingSid: transcription.recordingSid ?? 'recording',
+      }),
       received_at: receivedAt,
       meta: { ...meta, source: 'twilio_transcription' },
     };
   }
   if (transcription.status === 'unsupported') {
-    return { kind: 'unsupported', channel: VOICE_CHANNEL, external_id: externalId, reason: 'unknown TranscriptionStatus', raw: transcription };
+    return {
+      kind: 'unsupported',
+      channel: VOICE_CHANNEL,
+      external_id: externalId,
+      reason: 'unknown TranscriptionStatus',
+      raw: transcription,
+    };
   }
   return {
     kind: 'system_note',
@@ -186,11 +205,16 @@ export function twilioTranscriptionEvent(transcription: TranscriptionCallback, c
 }
 
 function foldText(text: string): string {
-  return text.toLowerCase().normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[’`]/g, "'");
+  return text
+    .toLowerCase()
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[’`]/g, "'");
 }
 
 const HUMAN_WORDS = /\b(conseiller|conseillere|humain|humaine|operateur|operatrice|standardiste)s?\b/;
-const HUMAN_PHRASES = /\b(parler|discuter|joindre|avoir|pass\w*|mett\w* en relation|transf\w*)\b.{0,30}\b(quelqu'un|une (vraie |autre )?personne|un agent|une agente|un responsable)\b/;
+const HUMAN_PHRASES =
+  /\b(parler|discuter|joindre|avoir|pass\w*|mett\w* en relation|transf\w*)\b.{0,30}\b(quelqu'un|une (vraie |autre )?personne|un agent|une agente|un responsable)\b/;
 
 /** The caller asks for a person ("je veux parler à un conseiller"): ends the bot loop even when the bot is off or slow. */
 export function asksForHuman(speech: string): boolean {

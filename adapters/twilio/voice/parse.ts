@@ -64,7 +64,10 @@ export function parseCallStatus(params: TwilioParams): Parsed<CallStatusUpdate> 
   if (!call.ok) return call;
   const status = call.value.callStatus ?? '';
   if (status === 'completed') {
-    return { ok: true, value: { call: call.value, end: { kind: 'completed', durationSeconds: parseDuration(nonEmptyParam(params, 'CallDuration')) } } };
+    return {
+      ok: true,
+      value: { call: call.value, end: { kind: 'completed', durationSeconds: parseDuration(nonEmptyParam(params, 'CallDuration')) } },
+    };
   }
   const notConnected = NOT_CONNECTED.find((s) => s === status);
   if (notConnected) return { ok: true, value: { call: call.value, end: { kind: 'not_connected', status: notConnected } } };

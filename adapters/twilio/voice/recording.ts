@@ -51,7 +51,8 @@ export class RecordingFetchError extends Error {
 
 async function readCapped(response: Response, maxBytes: number): Promise<Uint8Array> {
   const declared = Number(response.headers.get('content-length') ?? NaN);
-  if (Number.isFinite(declared) && declared > maxBytes) throw new RecordingFetchError(`recording is ${declared} bytes, over the ${maxBytes} limit`);
+  if (Number.isFinite(declared) && declared > maxBytes)
+    throw new RecordingFetchError(`recording is ${declared} bytes, over the ${maxBytes} limit`);
   if (!response.body) return new Uint8Array();
   const chunks: Uint8Array[] = [];
   let total = 0;

@@ -83,7 +83,12 @@ export interface VoiceRoutesOptions {
 
 /** TwiML answer; the ticket id rides in `X-Freeda-Ticket-Id` (read by `freeda simulate`, ignored by Twilio). */
 function twimlResponse(xml: string, ticketId?: string | null): WebhookResponse {
-  return { status: 200, contentType: 'text/xml; charset=utf-8', body: xml, ...(ticketId ? { headers: { 'x-freeda-ticket-id': ticketId } } : {}) };
+  return {
+    status: 200,
+    contentType: 'text/xml; charset=utf-8',
+    body: xml,
+    ...(ticketId ? { headers: { 'x-freeda-ticket-id': ticketId } } : {}),
+  };
 }
 
 function storedTicketId(outcome: IngestOutcome): string | null {
@@ -134,10 +139,16 @@ export function createVoiceRoutes(options: VoiceRoutesOptions): WebhookRoute[] {
     url(VOICE_PATHS.gather, position.attempt > 1 ? { step: position.step, attempt: position.attempt } : { step: position.step });
 
   /** Signature first, nothing is parsed or stored before it. */
-  const verified = (req: WebhookRequest, ctx: ChannelContext): { ok: true; params: TwilioParams } | { ok: false; response: WebhookResponse } => {
+  const verified = (
+    req: WebhookRequest,
+    ctx: ChannelContext,
+  ): { ok: true; params: TwilioParams } | { ok: false; response: WebhookResponse } => {
     const check = checkTwilioWebhook(req, options.authToken);
     if (check.ok) return check;
-    ctx.logger.warn({ path: req.path, reason: check.reason, urls_tried: check.urlsTried, request_id: req.requestId }, 'twilio voice webhook refused');
+    ctx.logger.warn(
+      { path: req.path, reason: check.reason, urls_tried: check.urlsTried, request_id: req.requestId },
+      'twilio voice webhook refused',
+    );
     return { ok: false, response: check.response };
   };
 
@@ -166,11 +177,29 @@ export function createVoiceRoutes(options: VoiceRoutesOptions): WebhookRoute[] {
     return spoken ? botReplyTwiml(spoken.text, gatherUrl({ step: position.step + 1, attempt: 1 }), style) : null;
   };
 
-  const handOff = async (ctx: ChannelContext, ticketId: string, callSid: string, step: number, reason: string, botReply: string | null): Promise<string> => {
+  const handOff = async (
+    ctx: ChannelContext,
+    ticketId: string,
+    callSid: string,
+    step: number,
+    reason: string,
+    botReply: string | null,
+  ): Promise<string> => {
     await ctx.handoff(ticketId, reason);
     try {
-      if (botReply) await ctx.recordDelivered(ticketId, { author: 'bot', text: botReply, external_id: botTurnExternalId(callSid, step), meta: { call_sid: callSid, step } });
-      await ctx.recordDelivered(ticketId, { author: 'system', text: PHRASES.handoff, external_id: `${callSid}:${step}:handoff`, meta: { call_sid: callSid, step } });
+      if (botReply)
+        await ctx.recordDelivered(ticketId, {
+          author: 'bot',
+          text: botReply,
+          external_id: botTurnExternalId(callSid, step),
+          meta: { call_sid: callSid, step },
+        });
+      await ctx.recordDelivered(ticketId, {
+        author: 'system',
+        text: PHRASES.handoff,
+        external_id: `${callSid}:${step}:handoff`,
+        meta: { call_sid: callSid, step },
+      });
     } catch (err) {
       ctx.logger.error({ err, ticket_id: ticketId, call_sid: callSid }, 'voice: could not record the spoken hand-off');
     }
@@ -213,17 +242,29 @@ export function createVoiceRoutes(options: VoiceRoutesOptions): WebhookRoute[] {
           if (replay) return twimlResponse(replay, ticketId);
         }
         if (asksForHuman(result.speech)) {
-          return twimlResponse(await handOff(ctx, ticketId, callSid, position.step, 'caller asked for a person on the phone', null), ticketId);
+          return twimlResponse(
+            await handOff(ctx, ticketId, callSid, position.step, 'caller asked for a person on the phone', null),
+            ticketId,
+          );
         }
         if (position.step >= MAX_GATHER_STEPS) {
-          return twimlResponse(await handOff(ctx, ticketId, callSid, position.step, `call reached ${MAX_GATHER_STEPS} speech turns`, null), ticketId);
+          return twimlResponse(
+            await handOff(ctx, ticketId, callSid, position.step, `call reached ${MAX_GATHER_STEPS} speech turns`, null),
+            ticketId,
+          );
         }
         const turn: BotTurn | null = await withinBudget(ctx.botTurnNow(ticketId, botTimeoutMs), botTimeoutMs + 500);
         const spoken = turn?.reply ? speakableText(turn.reply) || null : null;
-        if (turn?.handoff) return twimlResponse(await handOff(ctx, ticketId, callSid, position.step, 'chatbot hand-off during a call', spoken), ticketId);
+        if (turn?.handoff)
+          return twimlResponse(await handOff(ctx, ticketId, callSid, position.step, 'chatbot hand-off during a call', spoken), ticketId);
         if (!spoken) return twimlResponse(holdingTwiml(next, style), ticketId);
         try {
-          await ctx.recordDelivered(ticketId, { author: 'bot', text: spoken, external_id: botTurnExternalId(callSid, position.step), meta: { call_sid: callSid, step: position.step } });
+          await ctx.recordDelivered(ticketId, {
+            author: 'bot',
+            text: spoken,
+            external_id: botTurnExternalId(callSid, position.step),
+            meta: { call_sid: callSid, step: position.step },
+          });
         } catch (err) {
           // The caller still hears the answer; only its copy on the ticket is missing.
           ctx.logger.error({ err, ticket_id: ticketId, call_sid: callSid }, 'voice: could not record the spoken bot answer');
@@ -277,9 +318,16 @@ export function createVoiceRoutes(options: VoiceRoutesOptions): WebhookRoute[] {
             ...(options.fetch ? { fetch: options.fetch } : {}),
           });
           ctx.logger.debug({ call_sid: callback.callSid, hops: audio.hops }, 'voice: recording downloaded');
-          transcript = await options.transcriber({ bytes: audio.bytes, contentType: audio.contentType, fileName: `${callback.recordingSid}.mp3` });
+          transcript = await options.transcriber({
+            bytes: audio.bytes,
+            contentType: audio.contentType,
+            fileName: `${callback.recordingSid}.mp3`,
+          });
         } catch (err) {
-          ctx.logger.warn({ err, call_sid: callback.callSid, recording_sid: callback.recordingSid }, 'voice: voicemail transcription unavailable, storing the recording only');
+          ctx.logger.warn(
+            { err, call_sid: callback.callSid, recording_sid: callback.recordingSid },
+            'voice: voicemail transcription unavailable, storing the recording only',
+          );
         }
       }
       const outcome = await ctx.ingest(
@@ -296,7 +344,9 @@ export function createVoiceRoutes(options: VoiceRoutesOptions): WebhookRoute[] {
       const check = verified(req, ctx);
       if (!check.ok) return check.response;
       const callback = requireParsed(parseTranscriptionCallback(check.params));
-      const outcome = await ctx.ingest(twilioTranscriptionEvent(callback, contactFromQuery(req, callback.callSid, callback.from), ctx.now().toISOString()));
+      const outcome = await ctx.ingest(
+        twilioTranscriptionEvent(callback, contactFromQuery(req, callback.callSid, callback.from), ctx.now().toISOString()),
+      );
       return twimlResponse(emptyTwiml(), storedTicketId(outcome));
     },
   };

@@ -28,7 +28,11 @@ export function nextAction(verbs: TwimlVerb[]): { kind: 'gather' | 'record'; url
     if (verb.verb === 'Gather' && verb.attributes.action) return { kind: 'gather', url: verb.attributes.action };
     if (verb.verb === 'Redirect' && verb.text) return { kind: 'gather', url: verb.text.trim() };
     if (verb.verb === 'Record' && verb.attributes.action) {
-      return { kind: 'record', url: verb.attributes.action, ...(verb.attributes.recordingStatusCallback ? { recordingCallbackUrl: verb.attributes.recordingStatusCallback } : {}) };
+      return {
+        kind: 'record',
+        url: verb.attributes.action,
+        ...(verb.attributes.recordingStatusCallback ? { recordingCallbackUrl: verb.attributes.recordingStatusCallback } : {}),
+      };
     }
   }
   return null;
@@ -47,14 +51,22 @@ function describe(verbs: TwimlVerb[]): string[] {
 export async function simulateVoice(args: SimulateArgs, env: SimulateEnv): Promise<void> {
   const authToken = env.config.TWILIO_AUTH_TOKEN;
   if (!authToken) {
-    throw new Error('TWILIO_AUTH_TOKEN is not set: the server refuses unsigned Twilio webhooks (403). Set the same TWILIO_AUTH_TOKEN for the server and for this command.');
+    throw new Error(
+      'TWILIO_AUTH_TOKEN is not set: the server refuses unsigned Twilio webhooks (403). Set the same TWILIO_AUTH_TOKEN for the server and for this command.',
+    );
   }
   const serverUrl = env.serverUrl.replace(/\/+$/, '');
   // The base the server signs against: PUBLIC_BASE_URL when set, else what the server assumes without it
   // (http://localhost:PORT), else the URL we post to. The call start tries them in turn (a 403 stores nothing);
   // after that every URL comes from the TwiML itself, as with Twilio.
   const port = new URL(serverUrl).port;
-  const candidates = [...new Set([env.config.PUBLIC_BASE_URL, port ? `http://localhost:${port}` : undefined, serverUrl].filter((u): u is string => !!u).map((u) => u.replace(/\/+$/, '')))];
+  const candidates = [
+    ...new Set(
+      [env.config.PUBLIC_BASE_URL, port ? `http://localhost:${port}` : undefined, serverUrl]
+        .filter((u): u is string => !!u)
+        .map((u) => u.replace(/\/+$/, '')),
+    ),
+  ];
   let signedBase = candidates[0];
   const rawFrom = args.from ?? args.options.from ?? DEFAULT_CALLER;
   const from = toE164(rawFrom, 'FR') ?? rawFrom;
@@ -83,7 +95,11 @@ export async function simulateVoice(args: SimulateArgs, env: SimulateEnv): Promi
     try {
       res = await fetch(target, {
         method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signTwilioRequest(authToken, publicUrl, params), 'i-twilio-idempotency-token': sid('') },
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          'x-twilio-signature': signTwilioRequest(authToken, publicUrl, params),
+          'i-twilio-idempotency-token': sid(''),
+        },
         body: new URLSearchParams(params).toString(),
       });
     } catch (err) {
@@ -132,7 +148,15 @@ export async function simulateVoice(args: SimulateArgs, env: SimulateEnv): Promi
       env.print('→ (caller leaves a voicemail)');
       const recordingSid = sid('RE');
       const recordingUrl = `https://api.twilio.com/2010-04-01/Accounts/${callParams.AccountSid}/Recordings/${recordingSid}`;
-      verbs = show(await post(action.url, { ...callParams, CallStatus: 'in-progress', RecordingUrl: recordingUrl, RecordingDuration: '12', Digits: 'hangup' }));
+      verbs = show(
+        await post(action.url, {
+          ...callParams,
+          CallStatus: 'in-progress',
+          RecordingUrl: recordingUrl,
+          RecordingDuration: '12',
+          Digits: 'hangup',
+        }),
+      );
       if (action.recordingCallbackUrl) {
         await post(action.recordingCallbackUrl, {
           AccountSid: callParams.AccountSid,
@@ -150,10 +174,18 @@ export async function simulateVoice(args: SimulateArgs, env: SimulateEnv): Promi
     }
     const url = new URL(action.url);
     env.print(turn ? `caller: « ${turn} »  → POST ${url.pathname}${url.search}` : `caller: (silence)  → POST ${url.pathname}${url.search}`);
-    verbs = show(await post(action.url, { ...callParams, CallStatus: 'in-progress', ...(turn ? { SpeechResult: turn, Confidence: '0.92' } : {}) }));
+    verbs = show(
+      await post(action.url, { ...callParams, CallStatus: 'in-progress', ...(turn ? { SpeechResult: turn, Confidence: '0.92' } : {}) }),
+    );
   }
   const duration = String(Math.max(1, Math.round((Date.now() - startedAt) / 1000)));
   env.print(`→ caller hangs up: POST ${VOICE_PATHS.status} (completed, ${duration} s)`);
-  await post(signedBase + VOICE_PATHS.status, { ...callParams, CallStatus: 'completed', CallDuration: duration, CallbackSource: 'call-progress-events', SequenceNumber: '0' });
+  await post(signedBase + VOICE_PATHS.status, {
+    ...callParams,
+    CallStatus: 'completed',
+    CallDuration: duration,
+    CallbackSource: 'call-progress-events',
+    SequenceNumber: '0',
+  });
   env.print(ticketId ? `ticket: ${ticketId}` : 'No ticket id in the answers (see the server log).');
 }

@@ -32,7 +32,14 @@ function toVerbs(nodes: OrderedNode[]): TwimlVerb[] {
 export function readTwiml(xml: string): TwimlVerb[] {
   const valid = XMLValidator.validate(xml);
   if (valid !== true) throw new Error(`invalid XML: ${valid.err.msg} (line ${valid.err.line})`);
-  const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@_', preserveOrder: true, parseAttributeValue: false, parseTagValue: false, trimValues: false });
+  const parser = new XMLParser({
+    ignoreAttributes: false,
+    attributeNamePrefix: '@_',
+    preserveOrder: true,
+    parseAttributeValue: false,
+    parseTagValue: false,
+    trimValues: false,
+  });
   const document = parser.parse(xml) as OrderedNode[];
   const response = document.find((node) => 'Response' in node);
   if (!response) throw new Error('no <Response> root');

@@ -11,7 +11,7 @@ export const VOICEMAIL_MAX_SECONDS = 120;
 
 export const PHRASES = {
   greeting: "Bonjour, vous êtes bien au service client. Dites-nous en quelques mots l'objet de votre appel.",
-  reprompt: "Je ne vous ai pas entendu. Pouvez-vous décrire votre demande en quelques mots ?",
+  reprompt: 'Je ne vous ai pas entendu. Pouvez-vous décrire votre demande en quelques mots ?',
   holding: 'Un instant, je transmets votre demande à un conseiller…',
   anythingElse: 'Avez-vous autre chose à ajouter ?',
   handoff: 'Un conseiller va vous rappeler dans les meilleurs délais. Merci de votre appel, au revoir.',

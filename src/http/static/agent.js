@@ -6,13 +6,33 @@ const DELIVERY_LABELS = { queued: 'en file', sent: 'envoyé', delivered: 'distri
 
 const $ = (id) => document.getElementById(id);
 const els = {
-  login: $('login'), loginForm: $('login-form'), token: $('token'), loginError: $('login-error'),
-  dashboard: $('dashboard'), logout: $('logout'), live: $('live'),
-  channel: $('filter-channel'), status: $('filter-status'), exportButton: $('export'), listNotice: $('list-notice'),
-  tickets: $('tickets'), ticketsEmpty: $('tickets-empty'), more: $('more'),
-  convEmpty: $('conv-empty'), conv: $('conv'), convTitle: $('conv-title'), convSub: $('conv-sub'), badges: $('conv-badges'),
-  summary: $('conv-summary'), messages: $('conv-messages'), toggle: $('toggle-status'),
-  replyForm: $('reply-form'), replyText: $('reply-text'), replySend: $('reply-send'), replyError: $('reply-error'), back: $('back'),
+  login: $('login'),
+  loginForm: $('login-form'),
+  token: $('token'),
+  loginError: $('login-error'),
+  dashboard: $('dashboard'),
+  logout: $('logout'),
+  live: $('live'),
+  channel: $('filter-channel'),
+  status: $('filter-status'),
+  exportButton: $('export'),
+  listNotice: $('list-notice'),
+  tickets: $('tickets'),
+  ticketsEmpty: $('tickets-empty'),
+  more: $('more'),
+  convEmpty: $('conv-empty'),
+  conv: $('conv'),
+  convTitle: $('conv-title'),
+  convSub: $('conv-sub'),
+  badges: $('conv-badges'),
+  summary: $('conv-summary'),
+  messages: $('conv-messages'),
+  toggle: $('toggle-status'),
+  replyForm: $('reply-form'),
+  replyText: $('reply-text'),
+  replySend: $('reply-send'),
+  replyError: $('reply-error'),
+  back: $('back'),
 };
 
 let token = sessionStorage.getItem(TOKEN_KEY);
@@ -74,7 +94,14 @@ function ticketTitle(ticket) {
   return ticket.contact?.display_name || ticket.contact?.address || ticket.ticket_id;
 }
 
-const BADGE_KINDS = { channel: 'Canal', status: 'Statut', sentiment: 'Sentiment', urgency: 'Urgence', category: 'Catégorie', handled: 'Pris en charge par' };
+const BADGE_KINDS = {
+  channel: 'Canal',
+  status: 'Statut',
+  sentiment: 'Sentiment',
+  urgency: 'Urgence',
+  category: 'Catégorie',
+  handled: 'Pris en charge par',
+};
 
 function badge(kind, value, label) {
   const node = el('span', `badge badge-${kind} badge-${kind}-${String(value).replace(/\s+/g, '-')}`);
@@ -86,7 +113,11 @@ function badge(kind, value, label) {
 function ticketBadges(ticket) {
   const nodes = [badge('channel', ticket.channel, CHANNEL_LABELS[ticket.channel] ?? ticket.channel), badge('status', ticket.status)];
   if (ticket.analytics) {
-    nodes.push(badge('sentiment', ticket.analytics.sentiment), badge('urgency', ticket.analytics.urgency), badge('category', ticket.analytics.category));
+    nodes.push(
+      badge('sentiment', ticket.analytics.sentiment),
+      badge('urgency', ticket.analytics.urgency),
+      badge('category', ticket.analytics.category),
+    );
   }
   if (ticket.handled_by === 'agent') nodes.push(badge('handled', 'agent', 'agent'));
   return nodes;
@@ -113,19 +144,27 @@ function renderTicketItem(ticket) {
   if (selected?.ticket_id === ticket.ticket_id) button.setAttribute('aria-current', 'true');
   if (unread.has(ticket.ticket_id)) item.classList.add('unread');
   const top = el('span', 'ticket-top');
-  top.append(el('span', 'ticket-title', ticketTitle(ticket)), el('time', 'ticket-time', formatDate(ticket.last_message_at ?? ticket.updated_at)));
+  top.append(
+    el('span', 'ticket-title', ticketTitle(ticket)),
+    el('time', 'ticket-time', formatDate(ticket.last_message_at ?? ticket.updated_at)),
+  );
   const sub = el('span', 'ticket-sub', ticket.analytics?.summary || ticket.subject || `${ticket.messages_count ?? 0} message(s)`);
   const badges = el('span', 'badges');
   badges.append(...ticketBadges(ticket));
   button.append(top, sub, badges);
-  button.setAttribute('aria-label', `${ticketTitle(ticket)}, ${CHANNEL_LABELS[ticket.channel] ?? ticket.channel}, ${ticket.status}${unread.has(ticket.ticket_id) ? ', nouveau message' : ''}`);
+  button.setAttribute(
+    'aria-label',
+    `${ticketTitle(ticket)}, ${CHANNEL_LABELS[ticket.channel] ?? ticket.channel}, ${ticket.status}${unread.has(ticket.ticket_id) ? ', nouveau message' : ''}`,
+  );
   button.addEventListener('click', () => openTicket(ticket.ticket_id));
   item.append(button);
   return item;
 }
 
 function sortedTickets() {
-  return [...tickets.values()].sort((a, b) => (b.created_at > a.created_at ? 1 : b.created_at < a.created_at ? -1 : b.ticket_id.localeCompare(a.ticket_id)));
+  return [...tickets.values()].sort((a, b) =>
+    b.created_at > a.created_at ? 1 : b.created_at < a.created_at ? -1 : b.ticket_id.localeCompare(a.ticket_id),
+  );
 }
 
 function renderList() {
@@ -160,7 +199,9 @@ function showListNotice(text) {
 function deliveryText(delivery) {
   if (!delivery) return '';
   const label = DELIVERY_LABELS[delivery.status] ?? delivery.status;
-  return delivery.status === 'failed' && delivery.error_code ? `${label} (${delivery.error_code}${delivery.error_message ? ` : ${delivery.error_message}` : ''})` : label;
+  return delivery.status === 'failed' && delivery.error_code
+    ? `${label} (${delivery.error_code}${delivery.error_message ? ` : ${delivery.error_message}` : ''})`
+    : label;
 }
 
 function renderMessage(message) {
@@ -172,13 +213,20 @@ function renderMessage(message) {
   meta.append(el('span', 'author', AUTHOR_LABELS[message.author] ?? message.author), ' · ', when);
   item.append(meta, el('p', 'text', message.text));
   for (const attachment of message.attachments ?? []) {
-    const line = el('p', 'attachment', `📎 ${attachment.filename || attachment.content_type}${attachment.size ? ` (${Math.round(attachment.size / 1024)} Ko)` : ''} `);
+    const line = el(
+      'p',
+      'attachment',
+      `📎 ${attachment.filename || attachment.content_type}${attachment.size ? ` (${Math.round(attachment.size / 1024)} Ko)` : ''} `,
+    );
     if (attachment.stored_key) {
       const button = el('button', 'link-button', 'Télécharger');
       button.type = 'button';
       button.setAttribute('aria-label', `Télécharger ${attachment.filename || 'la pièce jointe'}`);
       button.addEventListener('click', () => {
-        downloadFrom(`/tickets/${message.ticket_id}/attachments/${attachment.stored_key}`, attachment.filename || attachment.stored_key).catch((error) => {
+        downloadFrom(
+          `/tickets/${message.ticket_id}/attachments/${attachment.stored_key}`,
+          attachment.filename || attachment.stored_key,
+        ).catch((error) => {
           if (error.status !== 401) showListNotice(`Téléchargement impossible : ${error.message}`);
         });
       });
@@ -324,7 +372,12 @@ els.replyForm.addEventListener('submit', async (event) => {
   els.replySend.disabled = true;
   els.replyError.hidden = true;
   try {
-    const message = await (await api(`/tickets/${selected.ticket_id}/messages`, { method: 'POST', body: JSON.stringify({ text, client_id: crypto.randomUUID() }) })).json();
+    const message = await (
+      await api(`/tickets/${selected.ticket_id}/messages`, {
+        method: 'POST',
+        body: JSON.stringify({ text, client_id: crypto.randomUUID() }),
+      })
+    ).json();
     els.replyText.value = '';
     onEvent({ type: 'message.created', data: message });
   } catch (error) {

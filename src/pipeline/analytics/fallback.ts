@@ -43,12 +43,15 @@ interface Evidence {
   isSubject?: boolean;
 }
 
-const AFFIRMATIVE = /^(oui|ouais|yes|yep|yeah|ok|okay|d'accord|exactement|absolument|bien sur|of course|sure|c'est ca|tout a fait)( (s'il vous plait|s'il te plait|please|merci|thanks|je veux bien|volontiers|c'est ca))?[\s!.]*$/;
+const AFFIRMATIVE =
+  /^(oui|ouais|yes|yep|yeah|ok|okay|d'accord|exactement|absolument|bien sur|of course|sure|c'est ca|tout a fait)( (s'il vous plait|s'il te plait|please|merci|thanks|je veux bien|volontiers|c'est ca))?[\s!.]*$/;
 /** "Voulez-vous une copie de votre facture ?" → "oui": the customer asks for what the question offers. */
 const OFFER_PREFIX = /\b(voulez-vous|souhaitez-vous|desirez-vous|do you want|would you like|shall i|dois-je|puis-je)\b/g;
 const CANCEL_QUESTION_FROM_BOT = /\b(resili\w*|cancel\w*|terminate|clotur\w*|code rio|porting code|quitter)\b/;
-const ACK_ONLY_WORDS = /^(ok|okay|d'accord|merci|thanks|thank you|parfait|super|top|nickel|bien recu|recu|c'est (bon|note|regle|parfait)|tres bien|great|perfect|noted|cool|non merci|no thanks|bonne journee|have a nice day|[\s!.,👍🙏😊]+)*$/;
-const REQUEST = /\?|\b(pouvez|pourriez|pourrais|voudrais|voudrait|souhaite|souhaiterais|aimerais|je veux|veuillez|merci de (?!votre|vos)|besoin|can you|could you|can i|could i|i'd like|i would like|i want|i need|please (?!find)\w+|how (do|can|to|much)|comment|combien|je demande|envoyez|envoyer|send|bloquez|bloquer|faites|que dois|what (do|should))\b/;
+const ACK_ONLY_WORDS =
+  /^(ok|okay|d'accord|merci|thanks|thank you|parfait|super|top|nickel|bien recu|recu|c'est (bon|note|regle|parfait)|tres bien|great|perfect|noted|cool|non merci|no thanks|bonne journee|have a nice day|[\s!.,👍🙏😊]+)*$/;
+const REQUEST =
+  /\?|\b(pouvez|pourriez|pourrais|voudrais|voudrait|souhaite|souhaiterais|aimerais|je veux|veuillez|merci de (?!votre|vos)|besoin|can you|could you|can i|could i|i'd like|i would like|i want|i need|please (?!find)\w+|how (do|can|to|much)|comment|combien|je demande|envoyez|envoyer|send|bloquez|bloquer|faites|que dois|what (do|should))\b/;
 const FEEDBACK_OR_THANKS = /\b(merci|thank|thanks|bravo|remercier|well done|felicitations|au top|genial|brilliant|super|top)\b/;
 
 // The chatbot and the analytics step label the same conversations within seconds of each other (and the chatbot
@@ -136,7 +139,8 @@ function hasProblemOrRequest(evidence: Evidence[]): boolean {
 // ---------- category ----------
 
 /** "je paie 40 € par mois et je n'ai plus internet": what the customer pays is background, not the topic. */
-const PRICE_BACKGROUND = /\b(je paie|je paye|i pay|i'm paying|when i pay for)\b[^.,!?]{0,25}?(\d+ ?(€|euros?|£|pounds|quid)?|[€£] ?\d+)( (par|per|a|by) (mois|month))?/g;
+const PRICE_BACKGROUND =
+  /\b(je paie|je paye|i pay|i'm paying|when i pay for)\b[^.,!?]{0,25}?(\d+ ?(€|euros?|£|pounds|quid)?|[€£] ?\d+)( (par|per|a|by) (mois|month))?/g;
 
 function decideCategory(rawText: string, problem: boolean): Category {
   if (!problem) return 'autre';
@@ -180,25 +184,33 @@ function onlyConditionalCancel(text: string): boolean {
 // ---------- urgency ----------
 
 /** Wrong numbers, spam and job requests need nothing from support. */
-const NOTHING_TO_DO = /\b(wrong number|trompe de numero|erreur de numero|mauvais numero|recrut\w*|job|cv|alternance|apprenti\w*|candidature|hiring)\b/;
+const NOTHING_TO_DO =
+  /\b(wrong number|trompe de numero|erreur de numero|mauvais numero|recrut\w*|job|cv|alternance|apprenti\w*|candidature|hiring)\b/;
 const LOW_URGENCY_HINTS_GLOBAL = new RegExp(LOW_URGENCY_HINTS.source, 'g');
 /** "payer en deux fois" is an instalment plan, not a double charge. */
-const INSTALMENTS = /\b(payer|paiement|regler|pay)\b[^.]{0,30}\b(en (deux|2|trois|3|plusieurs) fois|in (two|2|three|3) (instalments|installments|goes))\b/g;
+const INSTALMENTS =
+  /\b(payer|paiement|regler|pay)\b[^.]{0,30}\b(en (deux|2|trois|3|plusieurs) fois|in (two|2|three|3) (instalments|installments|goes))\b/g;
 /** "merci pour le remboursement": the thing thanked for is done. */
 const THANKED_FOR = /\b(merci|thanks?|thank you)( beaucoup| so much| a lot)? (pour|for) (le|la|l'|the|your|votre) [a-z]+( [a-z]+)?/g;
 
 /** Usage questions ("comment activer l'eSIM ?") rather than a failure report. */
-const HOW_TO = /\b(comment|how (do|can|to|would)|est-il possible|est-ce possible|is it possible|is there a way|peut-on|can i|quel est|c'est quoi|what is|what's|where (can|do) i|ou (trouver|voir)|par defaut|parametr\w*|configur\w*|activer|desactiver|installer|set up)\b/;
+const HOW_TO =
+  /\b(comment|how (do|can|to|would)|est-il possible|est-ce possible|is it possible|is there a way|peut-on|can i|quel est|c'est quoi|what is|what's|where (can|do) i|ou (trouver|voir)|par defaut|parametr\w*|configur\w*|activer|desactiver|installer|set up)\b/;
 /** Order, delivery or activation vocabulary, and a bad state of it. */
-const ORDER_WORDS = /\b(command\w*|ordered|order|colis|parcel|livr\w*|deliver\w*|recu|received|arrive\w*|activ\w*|applique|transfere|portabilite|changement de forfait|upgrade)\b/;
-const ORDER_BAD_STATE = /\b(ca fait (une|\d+|deux|trois) (semaines?|jours?|mois)|it's been (a|\d+|two|three) (weeks?|days?)|promis|promised|pas|not|never|jamais|toujours|still|manque|missing|il manque|cracked|casse|fissure|abime|wrong|mauvais|annule|cancelled|en preparation|retard|late|hasn't|n'a pas|aucune)\b/;
+const ORDER_WORDS =
+  /\b(command\w*|ordered|order|colis|parcel|livr\w*|deliver\w*|recu|received|arrive\w*|activ\w*|applique|transfere|portabilite|changement de forfait|upgrade)\b/;
+const ORDER_BAD_STATE =
+  /\b(ca fait (une|\d+|deux|trois) (semaines?|jours?|mois)|it's been (a|\d+|two|three) (weeks?|days?)|promis|promised|pas|not|never|jamais|toujours|still|manque|missing|il manque|cracked|casse|fissure|abime|wrong|mauvais|annule|cancelled|en preparation|retard|late|hasn't|n'a pas|aucune)\b/;
 /** A billing assertion (something is wrong, correct it) rather than a question about the bill. */
-const BILLING_ASSERTION = /\b(on m'a (facture|preleve|compte)|jamais (envoye|passe|appele|fait|utilise)|never (sent|made|used)|promised|promis|right price|bon (prix|tarif)|still says|overdue|reminder|i paid|j'ai (deja )?paye|already paid|charged|billed|debite|preleve|paye deux|(fait|faire) payer|vous m'avez|you('ve| have)|erreur|error|mistake|a tort|wrongly|corrig\w*|adjust|annul\w*|refund\w*|rembours\w*|take it off|credit(ed)? back|retir\w*|rectifi\w*|frais de (retard|rejet)|alors que)\b/;
+const BILLING_ASSERTION =
+  /\b(on m'a (facture|preleve|compte)|jamais (envoye|passe|appele|fait|utilise)|never (sent|made|used)|promised|promis|right price|bon (prix|tarif)|still says|overdue|reminder|i paid|j'ai (deja )?paye|already paid|charged|billed|debite|preleve|paye deux|(fait|faire) payer|vous m'avez|you('ve| have)|erreur|error|mistake|a tort|wrongly|corrig\w*|adjust|annul\w*|refund\w*|rembours\w*|take it off|credit(ed)? back|retir\w*|rectifi\w*|frais de (retard|rejet)|alors que)\b/;
 /** Personal detail updates are basse even when the stored value is "wrong". */
-const PERSONAL_DETAILS = /\b(date de naissance|birth ?date|date of birth|adresse|address|nom du titulaire|titulaire|name on the account|email address|numero de contact|contact (number|details))\b/;
+const PERSONAL_DETAILS =
+  /\b(date de naissance|birth ?date|date of birth|adresse|address|nom du titulaire|titulaire|name on the account|email address|numero de contact|contact (number|details))\b/;
 const STORE_INFO = /\b(horaires?|opening hours|ouvert\w*|ferme\w*|boutique|magasin|store|shop)\b/;
 /** "pas de réseau dans la cuisine": a partial loss, not a total one. */
-const PARTIAL = /\b(every (few|\d+) (minutes|hours)|toutes les \d+ (min|minutes|heures)|intermitt\w*|dans (la|le|les|ma|mon) (cuisine|chambre|chambres|salon|cave|jardin|piece|garage)|a l'etage|upstairs|in the (kitchen|bedroom|garden|living room)|sur (une|un|le deuxieme|la deuxieme) (tele|tv|decodeur)|one of (the|my)|par moments|sometimes|parfois|de temps en temps|des fois|ailleurs ca va)\b/;
+const PARTIAL =
+  /\b(every (few|\d+) (minutes|hours)|toutes les \d+ (min|minutes|heures)|intermitt\w*|dans (la|le|les|ma|mon) (cuisine|chambre|chambres|salon|cave|jardin|piece|garage)|a l'etage|upstairs|in the (kitchen|bedroom|garden|living room)|sur (une|un|le deuxieme|la deuxieme) (tele|tv|decodeur)|one of (the|my)|par moments|sometimes|parfois|de temps en temps|des fois|ailleurs ca va)\b/;
 
 function decideUrgency(text: string, category: Category, problem: boolean, sentiment: Sentiment): Urgency {
   if (!problem) return 'basse';
@@ -245,7 +257,9 @@ function decideUrgency(text: string, category: Category, problem: boolean, senti
 function removePastFixedProblems(text: string): string {
   return text
     .split(/(?<=[.!?])\s+|\n+|\(|\)/)
-    .filter((s) => !/\b(reparee? depuis|it's fixed now|fixed now|(c'est|ca a ete) (repare|regle)|depuis reparee?|was down .* \(?fixed)\b/.test(s))
+    .filter(
+      (s) => !/\b(reparee? depuis|it's fixed now|fixed now|(c'est|ca a ete) (repare|regle)|depuis reparee?|was down .* \(?fixed)\b/.test(s),
+    )
     .join('\n');
 }
 
@@ -269,7 +283,12 @@ function negativeScore(e: Evidence): number {
   const n = e.norm.replace(NOT_NEGATIVE, ' ');
   let s = score(NEGATIVE, n);
   if (isSarcastic(n)) s += 2;
-  if (/\benfin (traiter|regulariser|repondre|rembourser|faire|resoudre|regler|prendre)\b|\b(finally|at last) (deal|sort|fix|answer|refund)/.test(n)) s += 1.5;
+  if (
+    /\benfin (traiter|regulariser|repondre|rembourser|faire|resoudre|regler|prendre)\b|\b(finally|at last) (deal|sort|fix|answer|refund)/.test(
+      n,
+    )
+  )
+    s += 1.5;
   if (/\b(encore|again)\b/.test(n) && PROBLEM_WORDS.test(n) && /\b(encore (une|un|la|le|des|ma|mon)|again)\b/.test(n)) s += 1;
   if (/\btoujours pas\b|\bstill (no|not)\b/.test(n)) s += 0.5;
   if (/\b(mais|but|par contre|however)\b[^.!?]{0,80}\b(toujours|still|encore|again)\b/.test(n)) s += 1;
@@ -289,9 +308,17 @@ function positiveScore(norm: string): number {
   for (const pt of NEGATIVE) n = n.replace(new RegExp(pt.re.source, 'gu'), ' ');
   // "super lent": an intensifier, not praise.
   n = n.replace(/\b(super|trop|vraiment|tres|so|really) (lent|lente|long|longue|cher|chere|mal|nul|slow|bizarre|penible|lourd)\b/g, ' ');
-  n = n.replace(/\b(pas|not|never|jamais|ne sont pas|isn't|wasn't) (tres |very |si |so |really )?(super|top|great|happy|satisfait|satisfaite|rapide|efficace|content|contente|parfait)\b/g, ' ');
+  n = n.replace(
+    /\b(pas|not|never|jamais|ne sont pas|isn't|wasn't) (tres |very |si |so |really )?(super|top|great|happy|satisfait|satisfaite|rapide|efficace|content|contente|parfait)\b/g,
+    ' ',
+  );
   let s = score(POSITIVE, n);
-  if (/\bmerci (pour|for) (votre|ton|le|la|vos|your|the) (aide|help|suivi|patience|geste|rapidite|intervention|reactivite|gentillesse)\b|\bthank you [a-z]+\b,? (everything|it)/.test(n)) s += 1;
+  if (
+    /\bmerci (pour|for) (votre|ton|le|la|vos|your|the) (aide|help|suivi|patience|geste|rapidite|intervention|reactivite|gentillesse)\b|\bthank you [a-z]+\b,? (everything|it)/.test(
+      n,
+    )
+  )
+    s += 1;
   return s;
 }
 
@@ -305,8 +332,10 @@ function shoutingScore(original: string): number {
 
 // ---------- summary ----------
 
-const GREETING_SENTENCE = /^(bonjour|bonsoir|salut|coucou|hello|hi|hey|dear \w+|madame,? monsieur|cordialement|bien (cordialement|a vous)|merci( d'avance| par avance| beaucoup)?|thanks( in advance)?|thank you|kind regards|best( regards)?|regards|cheers|bonne (journee|soiree)|veuillez agreer.*|sinc[eè]rement|[-–—\s,.!]*)[\s,.!]*$/;
-const LEADING_FILLER = /^((oui|allo|allô|yeah|yes|so|alors|ecoutez|écoutez|bon|ok)[,.]?\s+)*((bonjour|bonsoir|hello|hi|hey|salut|coucou|bjr|slt|cc)( (madame|monsieur|team|l'équipe|the team))?[,!.]?\s+)?/i;
+const GREETING_SENTENCE =
+  /^(bonjour|bonsoir|salut|coucou|hello|hi|hey|dear \w+|madame,? monsieur|cordialement|bien (cordialement|a vous)|merci( d'avance| par avance| beaucoup)?|thanks( in advance)?|thank you|kind regards|best( regards)?|regards|cheers|bonne (journee|soiree)|veuillez agreer.*|sinc[eè]rement|[-–—\s,.!]*)[\s,.!]*$/;
+const LEADING_FILLER =
+  /^((oui|allo|allô|yeah|yes|so|alors|ecoutez|écoutez|bon|ok)[,.]?\s+)*((bonjour|bonsoir|hello|hi|hey|salut|coucou|bjr|slt|cc)( (madame|monsieur|team|l'équipe|the team))?[,!.]?\s+)?/i;
 
 export function extractSummary(evidence: Evidence[], subject: string | null): string {
   const candidates: Array<{ text: string; weight: number; order: number }> = [];

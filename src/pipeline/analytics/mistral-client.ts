@@ -48,7 +48,9 @@ function buildClient(MistralSdk: typeof Mistral, opts: MistralClientOptions): Mi
 }
 
 /** Text of the first choice, whether the SDK returns a string or content chunks. */
-export function firstChoiceText(response: { choices?: Array<{ message?: { content?: unknown } | null } | undefined> | null }): string | null {
+export function firstChoiceText(response: {
+  choices?: Array<{ message?: { content?: unknown } | null } | undefined> | null;
+}): string | null {
   const content = response.choices?.[0]?.message?.content;
   if (typeof content === 'string') return content;
   if (Array.isArray(content)) {

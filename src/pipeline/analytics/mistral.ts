@@ -25,7 +25,10 @@ export type AiOutcome = { ok: true; labels: AnalysisLabels } | { ok: false; reas
 /** Parses the model's text answer. Pure. Tolerates a ```json fence around the object. */
 export function parseAiAnswer(text: string | null): AiOutcome {
   if (text === null || text.trim() === '') return { ok: false, reason: 'empty_answer' };
-  const unfenced = text.trim().replace(/^```(?:json)?\s*/i, '').replace(/\s*```$/, '');
+  const unfenced = text
+    .trim()
+    .replace(/^```(?:json)?\s*/i, '')
+    .replace(/\s*```$/, '');
   let json: unknown;
   try {
     json = JSON.parse(unfenced);

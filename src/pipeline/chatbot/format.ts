@@ -10,7 +10,7 @@ export const EMAIL_MAX_BODY_CHARS = 1500;
 
 // GSM 03.38 basic set and extension table (extension characters take two septets).
 const GSM_BASIC = new Set(
-  "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà",
+  '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà',
 );
 const GSM_EXTENSION = new Set('^{}\\[~]|€\f');
 
@@ -39,12 +39,45 @@ export function smsSegments(text: string): number {
 /** Replaces characters outside GSM-7 with close equivalents so French text stays at 153/160 chars per segment. */
 export function toGsmFriendly(text: string): string {
   const map: Record<string, string> = {
-    'ê': 'e', 'ë': 'e', 'â': 'a', 'á': 'a', 'î': 'i', 'ï': 'i', 'í': 'i', 'ô': 'o', 'ó': 'o', 'û': 'u', 'ú': 'u', 'ç': 'c', 'œ': 'oe',
-    'Ê': 'E', 'È': 'E', 'À': 'A', 'Â': 'A', 'Î': 'I', 'Ô': 'O', 'Û': 'U', 'Œ': 'OE',
-    '’': "'", '‘': "'", '«': '"', '»': '"', '“': '"', '”': '"', '–': '-', '—': '-', '…': '...', '\u00a0': ' ', '\u202f': ' ',
+    ê: 'e',
+    ë: 'e',
+    â: 'a',
+    á: 'a',
+    î: 'i',
+    ï: 'i',
+    í: 'i',
+    ô: 'o',
+    ó: 'o',
+    û: 'u',
+    ú: 'u',
+    ç: 'c',
+    œ: 'oe',
+    Ê: 'E',
+    È: 'E',
+    À: 'A',
+    Â: 'A',
+    Î: 'I',
+    Ô: 'O',
+    Û: 'U',
+    Œ: 'OE',
+    '’': "'",
+    '‘': "'",
+    '«': '"',
+    '»': '"',
+    '“': '"',
+    '”': '"',
+    '–': '-',
+    '—': '-',
+    '…': '...',
+    '\u00a0': ' ',
+    '\u202f': ' ',
   };
   const replaced = [...text.replace(EMOJI, '')].map((ch) => map[ch] ?? ch).join('');
-  return [...replaced].filter((ch) => GSM_BASIC.has(ch) || GSM_EXTENSION.has(ch)).join('').replace(/ {2,}/g, ' ').trim();
+  return [...replaced]
+    .filter((ch) => GSM_BASIC.has(ch) || GSM_EXTENSION.has(ch))
+    .join('')
+    .replace(/ {2,}/g, ' ')
+    .trim();
 }
 
 /** Cuts at a sentence (or word) boundary so that the text is at most `max` characters. */

@@ -33,7 +33,12 @@ export function createChatbot(opts: ChatbotOptions): Chatbot {
   const maxBotTurns = opts.maxBotTurns ?? DEFAULT_MAX_BOT_TURNS;
   const generator = opts.apiKey
     ? createReplyGenerator({
-        client: createMistralClient({ apiKey: opts.apiKey, serverUrl: opts.serverUrl, timeoutMs: opts.timeoutMs, retryInitialIntervalMs: opts.retryInitialIntervalMs }),
+        client: createMistralClient({
+          apiKey: opts.apiKey,
+          serverUrl: opts.serverUrl,
+          timeoutMs: opts.timeoutMs,
+          retryInitialIntervalMs: opts.retryInitialIntervalMs,
+        }),
         model: opts.model,
         timeoutMs: opts.timeoutMs,
         logger: opts.logger,
@@ -50,7 +55,11 @@ export function createChatbot(opts: ChatbotOptions): Chatbot {
         case 'silent':
           return { reply: null, handoff: false };
         case 'handoff':
-          return { reply: formatForChannel(handoffTemplate(decision.reason, decision.lang), channel, decision.lang), handoff: true, handoff_reason: decision.reason };
+          return {
+            reply: formatForChannel(handoffTemplate(decision.reason, decision.lang), channel, decision.lang),
+            handoff: true,
+            handoff_reason: decision.reason,
+          };
         case 'answer': {
           const generated = generator ? await generator.generate(input, decision) : null;
           return { reply: generated ?? templateReply(decision, channel, knowledge), handoff: false };
@@ -78,13 +87,19 @@ function templateReply(decision: Extract<PolicyDecision, { action: 'answer' }>, 
 // ---------- Mistral reply generation ----------
 
 const CHANNEL_RULES: Record<Channel, Record<Language, string>> = {
-  sms: { fr: 'SMS : 280 caractères maximum, pas d’emoji, pas de mise en forme.', en: 'SMS: at most 280 characters, no emoji, no formatting.' },
+  sms: {
+    fr: 'SMS : 280 caractères maximum, pas d’emoji, pas de mise en forme.',
+    en: 'SMS: at most 280 characters, no emoji, no formatting.',
+  },
   whatsapp: { fr: 'WhatsApp : 280 caractères maximum, ton chaleureux.', en: 'WhatsApp: at most 280 characters, warm tone.' },
   telephone: {
     fr: 'Appel vocal lu par une synthèse vocale : deux phrases courtes, pas de lien, pas d’emoji, pas de symbole.',
     en: 'Voice call read by text-to-speech: two short sentences, no link, no emoji, no symbols.',
   },
-  email: { fr: 'Email : corps du message seulement (sans formule d’appel ni signature), 600 caractères maximum.', en: 'Email: body only (no greeting line, no signature), at most 600 characters.' },
+  email: {
+    fr: 'Email : corps du message seulement (sans formule d’appel ni signature), 600 caractères maximum.',
+    en: 'Email: body only (no greeting line, no signature), at most 600 characters.',
+  },
   chat: { fr: 'Chat web : 400 caractères maximum.', en: 'Web chat: at most 400 characters.' },
 };
 
@@ -126,7 +141,12 @@ function createReplyGenerator(deps: ReplyGeneratorDeps) {
       try {
         const response = await deps.semaphore.run(() =>
           deps.client.chat.complete(
-            { model: deps.model, temperature: 0.3, maxTokens: 300, messages: [{ role: 'system', content: systemPrompt(channel, decision) }, ...conversation] },
+            {
+              model: deps.model,
+              temperature: 0.3,
+              maxTokens: 300,
+              messages: [{ role: 'system', content: systemPrompt(channel, decision) }, ...conversation],
+            },
             { timeoutMs: deps.timeoutMs, retryCodes: ['429', '500', '502', '503', '504'] },
           ),
         );

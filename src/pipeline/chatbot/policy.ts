@@ -27,7 +27,8 @@ export function decidePolicy(input: ChatbotInput, maxBotTurns = DEFAULT_MAX_BOT_
   const intent = resolveIntent(pending, lastOurs >= 0 ? messages[lastOurs] : null);
 
   if (intent === 'human') return { action: 'handoff', reason: 'customer_request', lang };
-  const analytics: Pick<Analytics, 'urgency'> = input.analytics ?? analyzeOffline({ channel: input.ticket.channel, subject: input.ticket.subject, messages });
+  const analytics: Pick<Analytics, 'urgency'> =
+    input.analytics ?? analyzeOffline({ channel: input.ticket.channel, subject: input.ticket.subject, messages });
   // Stored analytics may predate the turns just received (analysis is debounced): judge those turns too.
   const pendingUrgency = input.analytics ? analyzeOffline({ channel: input.ticket.channel, messages: pendingTurns }).urgency : null;
   if (analytics.urgency === 'haute' || pendingUrgency === 'haute') return { action: 'handoff', reason: 'urgency_high', lang };
@@ -38,7 +39,8 @@ export function decidePolicy(input: ChatbotInput, maxBotTurns = DEFAULT_MAX_BOT_
   return { action: 'answer', intent, lang, greet: botTurns === 0, pending };
 }
 
-const AFFIRMATIVE = /^\s*(oui|ouais|yes|yep|yeah|ok|okay|d'accord|volontiers|sure|please|oui (svp|s'il vous pla[iî]t|merci)|yes please)[\s!.]*$/i;
+const AFFIRMATIVE =
+  /^\s*(oui|ouais|yes|yep|yeah|ok|okay|d'accord|volontiers|sure|please|oui (svp|s'il vous pla[iî]t|merci)|yes please)[\s!.]*$/i;
 
 /** "oui" answers the bot's last question: read the intent from that question. */
 function resolveIntent(pending: string, lastOurs: ConversationTurn | null): Intent {

@@ -18,7 +18,7 @@ export const DEFAULT_KNOWLEDGE: ChatbotKnowledge = {
     en: 'Our support team is available Monday to Saturday, 9am to 7pm; our stores follow the hours shown in each store.',
   },
   invoiceCopy: {
-    fr: "Vos factures sont dans votre espace client, rubrique Factures, à télécharger en PDF. Dites-moi le mois voulu si vous ne la trouvez pas et je transmets la demande.",
+    fr: 'Vos factures sont dans votre espace client, rubrique Factures, à télécharger en PDF. Dites-moi le mois voulu si vous ne la trouvez pas et je transmets la demande.',
     en: 'Your invoices are in your customer account under Invoices, as PDF downloads. Tell me which month you need if you cannot find it and I will pass the request on.',
   },
   outageStatus: {
@@ -26,7 +26,7 @@ export const DEFAULT_KNOWLEDGE: ChatbotKnowledge = {
     en: 'I have no general incident to report here. Please restart your router or phone; if the problem goes on, tell me and an agent will check your line.',
   },
   cancelProcedure: {
-    fr: "Pour résilier, envoyez votre demande depuis votre espace client ou par courrier, avec la date souhaitée. Pour partir chez un autre opérateur en gardant votre numéro, donnez-lui simplement votre code RIO.",
+    fr: 'Pour résilier, envoyez votre demande depuis votre espace client ou par courrier, avec la date souhaitée. Pour partir chez un autre opérateur en gardant votre numéro, donnez-lui simplement votre code RIO.',
     en: 'To cancel, send your request from your customer account or by post with the date you want. To move to another provider and keep your number, just give them your porting code.',
   },
 };
@@ -44,8 +44,10 @@ const ANSWERS: Record<Exclude<Intent, 'human'>, Record<Language, (k: ChatbotKnow
   thanks: { fr: () => 'Avec plaisir, bonne journée !', en: () => "You're welcome, have a nice day!" },
   greeting: { fr: () => 'Comment puis-je vous aider ?', en: () => 'How can I help you?' },
   unknown: {
-    fr: () => "Pouvez-vous préciser votre demande ? Je peux vous aider pour une facture, une panne, nos horaires ou une résiliation, ou vous passer un conseiller.",
-    en: () => 'Could you tell me a bit more? I can help with an invoice, an outage, our opening hours or cancelling, or put you through to an agent.',
+    fr: () =>
+      'Pouvez-vous préciser votre demande ? Je peux vous aider pour une facture, une panne, nos horaires ou une résiliation, ou vous passer un conseiller.',
+    en: () =>
+      'Could you tell me a bit more? I can help with an invoice, an outage, our opening hours or cancelling, or put you through to an agent.',
   },
 };
 

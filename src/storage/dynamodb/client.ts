@@ -64,11 +64,16 @@ export type Key = Record<string, string>;
 export type Item = Record<string, unknown>;
 
 /** BatchWrite in chunks of 25, retrying UnprocessedItems (and throttled calls) with backoff until all are written. */
-export async function batchWriteAll(doc: DynamoDBDocumentClient, table: string, requests: Array<{ PutRequest: { Item: Item } } | { DeleteRequest: { Key: Key } }>): Promise<void> {
+export async function batchWriteAll(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  requests: Array<{ PutRequest: { Item: Item } } | { DeleteRequest: { Key: Key } }>,
+): Promise<void> {
   for (let i = 0; i < requests.length; i += BATCH_WRITE_MAX) {
     let pending = requests.slice(i, i + BATCH_WRITE_MAX);
     for (let attempt = 0; pending.length > 0; attempt += 1) {
-      if (attempt >= BATCH_LEFTOVER_ATTEMPTS) throw new Error(`DynamoDB BatchWriteItem left ${pending.length} items unprocessed after ${attempt} attempts`);
+      if (attempt >= BATCH_LEFTOVER_ATTEMPTS)
+        throw new Error(`DynamoDB BatchWriteItem left ${pending.length} items unprocessed after ${attempt} attempts`);
       if (attempt > 0) await sleep(backoffMs(attempt, 20, 2000));
       try {
         const out = await doc.send(new BatchWriteCommand({ RequestItems: { [table]: pending } }));
@@ -88,7 +93,8 @@ export async function batchGetAll(doc: DynamoDBDocumentClient, table: string, ke
   for (let i = 0; i < unique.length; i += BATCH_GET_MAX) {
     let pending = unique.slice(i, i + BATCH_GET_MAX);
     for (let attempt = 0; pending.length > 0; attempt += 1) {
-      if (attempt >= BATCH_LEFTOVER_ATTEMPTS) throw new Error(`DynamoDB BatchGetItem left ${pending.length} keys unprocessed after ${attempt} attempts`);
+      if (attempt >= BATCH_LEFTOVER_ATTEMPTS)
+        throw new Error(`DynamoDB BatchGetItem left ${pending.length} keys unprocessed after ${attempt} attempts`);
       if (attempt > 0) await sleep(backoffMs(attempt, 20, 2000));
       try {
         const out = await doc.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: pending, ConsistentRead: true } } }));

@@ -76,7 +76,9 @@ export function prepareMessage(message: Message): PreparedMessage {
     if (typeof value !== 'string' || Buffer.byteLength(value) <= INLINE_BODY_MAX_BYTES) continue;
     const pieces = splitUtf8(value, BODY_CHUNK_BYTES);
     overflow[field] = pieces.length;
-    pieces.forEach((data, index) => chunks.push({ pk: bodyChunkPk(message.message_id), sk: bodyChunkSk(field, index), type: 'body', data }));
+    pieces.forEach((data, index) =>
+      chunks.push({ pk: bodyChunkPk(message.message_id), sk: bodyChunkSk(field, index), type: 'body', data }),
+    );
     stored[field] = splitUtf8(value, INLINE_PREVIEW_BYTES)[0];
   }
   return { stored, overflow: Object.keys(overflow).length ? overflow : null, chunks };
@@ -100,7 +102,9 @@ export function chunkKeysOf(item: Record<string, unknown>): Array<{ pk: string; 
   const overflow = item.overflow as BodyOverflow | undefined;
   if (!overflow) return [];
   const messageId = (item.message as Message).message_id;
-  return BODY_FIELDS.flatMap((field) => Array.from({ length: overflow[field] ?? 0 }, (_, i) => ({ pk: bodyChunkPk(messageId), sk: bodyChunkSk(field, i) })));
+  return BODY_FIELDS.flatMap((field) =>
+    Array.from({ length: overflow[field] ?? 0 }, (_, i) => ({ pk: bodyChunkPk(messageId), sk: bodyChunkSk(field, i) })),
+  );
 }
 
 /** Rebuild the message, putting overflowed bodies back together from their chunk items. */

@@ -42,7 +42,9 @@ export function ticketNeedsWork(ticket: Ticket): boolean {
 }
 
 export function messageIsPendingOutbound(message: Message): boolean {
-  return message.delivery?.status === 'queued' && message.delivery.next_attempt_at !== null && message.delivery.next_attempt_at !== undefined;
+  return (
+    message.delivery?.status === 'queued' && message.delivery.next_attempt_at !== null && message.delivery.next_attempt_at !== undefined
+  );
 }
 
 /**

@@ -11,7 +11,18 @@ import type { Channel, Contact, ContactRecord, Message, Ticket, TicketStatus } f
 import { CHANNELS, STATUS_CLOSED, STATUS_OPEN } from '../../domain/types.js';
 import { NotFoundError, StoreConflictError, ValidationError } from '../../errors.js';
 import type { IngestInput, IngestResult, Page, TicketFilter, TicketMutation, MessageMutation, TicketStore } from '../types.js';
-import { backoffMs, batchGetAll, batchWriteAll, createDocumentClient, createDynamoClient, isConditionalFailure, sleep, type ClientOptions, type Item, type Key } from './client.js';
+import {
+  backoffMs,
+  batchGetAll,
+  batchWriteAll,
+  createDocumentClient,
+  createDynamoClient,
+  isConditionalFailure,
+  sleep,
+  type ClientOptions,
+  type Item,
+  type Key,
+} from './client.js';
 import {
   DEDUP_SK,
   GSI_CHANNEL,
@@ -101,14 +112,9 @@ interface OpenTicketItem {
   last_ticket_id?: string;
 }
 
-type ApplyOutcome =
-  | { kind: 'applied'; ticket: Ticket; byUs: boolean; wasEmpty: boolean }
-  | { kind: 'closed' }
-  | { kind: 'missing' };
+type ApplyOutcome = { kind: 'applied'; ticket: Ticket; byUs: boolean; wasEmpty: boolean } | { kind: 'closed' } | { kind: 'missing' };
 
-type CompleteOutcome =
-  | { kind: 'done'; ticket: Ticket; message: Message; byUs: boolean; ticketCreated: boolean }
-  | { kind: 'no_ticket' };
+type CompleteOutcome = { kind: 'done'; ticket: Ticket; message: Message; byUs: boolean; ticketCreated: boolean } | { kind: 'no_ticket' };
 
 interface PendingApply {
   message: Message;
@@ -185,7 +191,9 @@ export class DynamoTicketStore implements TicketStore {
     }
     const missing = missingIndexes(table);
     if (missing.length) {
-      throw new Error(`DynamoDB table "${this.table}" lacks the indexes ${missing.join(', ')}; it was not created by Freeda. Use another DYNAMODB_TABLE and run: ${CREATE_TABLE_COMMAND}`);
+      throw new Error(
+        `DynamoDB table "${this.table}" lacks the indexes ${missing.join(', ')}; it was not created by Freeda. Use another DYNAMODB_TABLE and run: ${CREATE_TABLE_COMMAND}`,
+      );
     }
     if (table.TableStatus !== 'ACTIVE' && table.TableStatus !== 'UPDATING') {
       throw new Error(`DynamoDB table "${this.table}" is ${table.TableStatus}, not ACTIVE; retry once it is active.`);
@@ -213,7 +221,15 @@ export class DynamoTicketStore implements TicketStore {
   /** Put guarded by a condition; false when the condition failed. */
   private async putIf(item: Item, condition: string, values?: Record<string, unknown>): Promise<boolean> {
     try {
-      await this.doc.send(new PutCommand({ TableName: this.table, Item: item, ConditionExpression: condition, ExpressionAttributeNames: attributeNames(condition), ExpressionAttributeValues: values }));
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: item,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: attributeNames(condition),
+          ExpressionAttributeValues: values,
+        }),
+      );
       return true;
     } catch (err) {
       if (isConditionalFailure(err)) return false;
@@ -221,7 +237,13 @@ export class DynamoTicketStore implements TicketStore {
     }
   }
 
-  private async updateIf(key: Key, update: string, condition: string | undefined, names: Record<string, string> | undefined, values: Record<string, unknown> | undefined): Promise<Item | null> {
+  private async updateIf(
+    key: Key,
+    update: string,
+    condition: string | undefined,
+    names: Record<string, string> | undefined,
+    values: Record<string, unknown> | undefined,
+  ): Promise<Item | null> {
     try {
       const out = await this.doc.send(
         new UpdateCommand({
@@ -243,7 +265,15 @@ export class DynamoTicketStore implements TicketStore {
 
   private async deleteIf(key: Key, condition?: string, values?: Record<string, unknown>): Promise<boolean> {
     try {
-      await this.doc.send(new DeleteCommand({ TableName: this.table, Key: key, ConditionExpression: condition, ExpressionAttributeNames: attributeNames(condition), ExpressionAttributeValues: values }));
+      await this.doc.send(
+        new DeleteCommand({
+          TableName: this.table,
+          Key: key,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: attributeNames(condition),
+          ExpressionAttributeValues: values,
+        }),
+      );
       return true;
     } catch (err) {
       if (isConditionalFailure(err)) return false;
@@ -281,7 +311,14 @@ export class DynamoTicketStore implements TicketStore {
       const outcome = await this.runIntent(intentPk, 'ingest', input.channel, full, request, undefined);
       if (outcome.kind === 'vanished') continue;
       if (outcome.kind === 'no_ticket') return { kind: 'no_ticket' };
-      if (outcome.byUs) return { kind: 'stored', ticket: outcome.ticket, message: outcome.message, ticket_created: outcome.ticketCreated, duplicate: false };
+      if (outcome.byUs)
+        return {
+          kind: 'stored',
+          ticket: outcome.ticket,
+          message: outcome.message,
+          ticket_created: outcome.ticketCreated,
+          duplicate: false,
+        };
       return { kind: 'duplicate', ticket: outcome.ticket, message: outcome.message, duplicate: true };
     }
     throw new StoreConflictError(`ingest of ${input.channel} message kept racing with a rejected twin; giving up`);
@@ -325,7 +362,12 @@ export class DynamoTicketStore implements TicketStore {
     }
     const prepared = prepareMessage(full);
     // Large bodies go first: nothing references them until the intent exists, so a crash here leaves only garbage.
-    if (prepared.chunks.length) await batchWriteAll(this.doc, this.table, prepared.chunks.map((Item) => ({ PutRequest: { Item } })));
+    if (prepared.chunks.length)
+      await batchWriteAll(
+        this.doc,
+        this.table,
+        prepared.chunks.map((Item) => ({ PutRequest: { Item } })),
+      );
     const owner = randomUUID();
     const leaseUntil = this.nowMs() + this.leaseMs;
     const intent: IntentItem = {
@@ -361,7 +403,11 @@ export class DynamoTicketStore implements TicketStore {
       }
     }
     if (prepared.chunks.length) {
-      await batchWriteAll(this.doc, this.table, prepared.chunks.map((c) => ({ DeleteRequest: { Key: { pk: String(c.pk), sk: String(c.sk) } } }))).catch(() => undefined);
+      await batchWriteAll(
+        this.doc,
+        this.table,
+        prepared.chunks.map((c) => ({ DeleteRequest: { Key: { pk: String(c.pk), sk: String(c.sk) } } })),
+      ).catch(() => undefined);
     }
     const wait = this.awaitIntent(intentPk);
     this.waiting.set(intentPk, wait);
@@ -405,17 +451,27 @@ export class DynamoTicketStore implements TicketStore {
       'SET #lease_owner = :owner, #lease_until = :until, #gsi3sk = :sk',
       '#state = :pending AND #lease_owner = :old',
       undefined,
-      { ':owner': owner, ':until': leaseUntil, ':sk': `${leaseSortKey(leaseUntil)}#${item.pk}`, ':pending': 'pending', ':old': item.lease_owner },
+      {
+        ':owner': owner,
+        ':until': leaseUntil,
+        ':sk': `${leaseSortKey(leaseUntil)}#${item.pk}`,
+        ':pending': 'pending',
+        ':old': item.lease_owner,
+      },
     );
     if (!updated) return null;
-    this.logger.warn({ intent: item.pk, message_id: item.message_id, previous_owner_lease_until: item.lease_until }, 'dynamodb: finishing a write left unfinished by another instance');
+    this.logger.warn(
+      { intent: item.pk, message_id: item.message_id, previous_owner_lease_until: item.lease_until },
+      'dynamodb: finishing a write left unfinished by another instance',
+    );
     return owner;
   }
 
   private async finishedIntent(item: IntentItem): Promise<CompleteOutcome | { kind: 'vanished' }> {
     if (!item.ticket_id) return { kind: 'vanished' };
     const [ticket, message] = await Promise.all([this.getTicket(item.ticket_id), this.getMessage(item.ticket_id, item.message_id)]);
-    if (!ticket || !message) throw new Error(`dynamodb: dedup record ${item.pk} is done but its message ${item.ticket_id}/${item.message_id} is missing`);
+    if (!ticket || !message)
+      throw new Error(`dynamodb: dedup record ${item.pk} is done but its message ${item.ticket_id}/${item.message_id} is missing`);
     return { kind: 'done', ticket, message, byUs: false, ticketCreated: false };
   }
 
@@ -423,7 +479,12 @@ export class DynamoTicketStore implements TicketStore {
    * Redo an intent to the end. Every step is idempotent, so the original writer, a waiting duplicate that took
    * over, or the repair sweep may run it; `byUs` tells which one actually folded the message into the ticket.
    */
-  private async completeIntent(intent: IntentItem, owner: string, full: Message | undefined, mutateTicket?: TicketMutation): Promise<CompleteOutcome> {
+  private async completeIntent(
+    intent: IntentItem,
+    owner: string,
+    full: Message | undefined,
+    mutateTicket?: TicketMutation,
+  ): Promise<CompleteOutcome> {
     let ticketId = intent.ticket_id;
     const stored = intent.message as Message;
     for (let round = 0; round < 10; round += 1) {
@@ -453,7 +514,8 @@ export class DynamoTicketStore implements TicketStore {
       }
       const message: Message = { ...stored, ticket_id: ticketId };
       await this.putIf(messageItem(message, intent.overflow ?? null, 0), 'attribute_not_exists(#pk)');
-      if (message.delivery?.provider_id) await this.indexProviderIds(intent.channel, ticketId, message.message_id, [message.delivery.provider_id]);
+      if (message.delivery?.provider_id)
+        await this.indexProviderIds(intent.channel, ticketId, message.message_id, [message.delivery.provider_id]);
       const applied = await this.applyMessage(ticketId, message, intent.kind === 'ingest', mutateTicket);
       if (applied.kind === 'missing') {
         if (intent.kind === 'append') return { kind: 'no_ticket' };
@@ -540,7 +602,9 @@ export class DynamoTicketStore implements TicketStore {
       }
       const toOutcomes = (final: Ticket): ApplyOutcome[] =>
         results.map((r) =>
-          r.kind === 'closed' ? { kind: 'closed' } : { kind: 'applied', ticket: final, byUs: r.kind === 'new', wasEmpty: r.kind === 'new' && r.wasEmpty },
+          r.kind === 'closed'
+            ? { kind: 'closed' }
+            : { kind: 'applied', ticket: final, byUs: r.kind === 'new', wasEmpty: r.kind === 'new' && r.wasEmpty },
         );
       if (!results.some((r) => r.kind === 'new')) return toOutcomes(ticket);
       const final: Ticket = { ...next, ticket_id: ticket.ticket_id, version: ticket.version + 1 };
@@ -558,7 +622,12 @@ export class DynamoTicketStore implements TicketStore {
   private async resolveTicket(channel: Channel, request: IngestRequest): Promise<string | null> {
     if (request.preferred_ticket_id) {
       const preferred = await this.getTicket(request.preferred_ticket_id);
-      if (preferred && preferred.status === STATUS_OPEN && preferred.channel === channel && preferred.contact.address === request.contact.address) {
+      if (
+        preferred &&
+        preferred.status === STATUS_OPEN &&
+        preferred.channel === channel &&
+        preferred.contact.address === request.contact.address
+      ) {
         return preferred.ticket_id;
       }
     }
@@ -656,7 +725,16 @@ export class DynamoTicketStore implements TicketStore {
       this.doc,
       this.table,
       unique.map((providerId) => ({
-        PutRequest: { Item: { pk: providerPk(channel, providerId), sk: SINGLETON_SK, type: 'provider_id', provider_id: providerId, ticket_id: ticketId, message_id: messageId } },
+        PutRequest: {
+          Item: {
+            pk: providerPk(channel, providerId),
+            sk: SINGLETON_SK,
+            type: 'provider_id',
+            provider_id: providerId,
+            ticket_id: ticketId,
+            message_id: messageId,
+          },
+        },
       })),
     );
   }
@@ -728,7 +806,11 @@ export class DynamoTicketStore implements TicketStore {
 
   /** Tickets for index keys, re-read consistently; drops any whose status moved since the index was written. */
   private async ticketsForKeys(keys: ExclusiveKey[], filter: TicketFilter): Promise<Ticket[]> {
-    const items = await batchGetAll(this.doc, this.table, keys.map((k) => ({ pk: k.pk, sk: k.sk })));
+    const items = await batchGetAll(
+      this.doc,
+      this.table,
+      keys.map((k) => ({ pk: k.pk, sk: k.sk })),
+    );
     return items.map(itemToTicket).filter((t) => filter.status === undefined || t.status === filter.status);
   }
 
@@ -738,11 +820,17 @@ export class DynamoTicketStore implements TicketStore {
     return Object.entries(pos).every(([channel, key]) => {
       if (!channels.includes(channel as Channel)) return false;
       if (key === 'done') return true;
-      const [pkName, skName, pkValue] = filter.status !== undefined
-        ? ['gsi2pk', 'gsi2sk', channelStatusGsiPk(channel as Channel, filter.status)]
-        : ['gsi1pk', 'gsi1sk', channelGsiPk(channel as Channel)];
+      const [pkName, skName, pkValue] =
+        filter.status !== undefined
+          ? ['gsi2pk', 'gsi2sk', channelStatusGsiPk(channel as Channel, filter.status)]
+          : ['gsi1pk', 'gsi1sk', channelGsiPk(channel as Channel)];
       const names = Object.keys(key!).sort().join(',');
-      return names === ['pk', 'sk', pkName, skName].sort().join(',') && key![pkName] === pkValue && key!.sk === META_SK && key!.pk.startsWith('T#');
+      return (
+        names === ['pk', 'sk', pkName, skName].sort().join(',') &&
+        key![pkName] === pkValue &&
+        key!.sk === META_SK &&
+        key!.pk.startsWith('T#')
+      );
     });
   }
 
@@ -777,7 +865,10 @@ export class DynamoTicketStore implements TicketStore {
       else if (consumed.length) nextPos[channel] = consumed[consumed.length - 1].key;
     }
     const hasMore = merged.length > taken.length || perChannel.some((p) => p.more);
-    const items = await this.ticketsForKeys(taken.map((t) => t.key), filter);
+    const items = await this.ticketsForKeys(
+      taken.map((t) => t.key),
+      filter,
+    );
     return { items, next_cursor: hasMore ? encodeCursor({ v: 1, f: fingerprint, pos: nextPos }) : null };
   }
 
@@ -821,7 +912,8 @@ export class DynamoTicketStore implements TicketStore {
       const changed = mutate(structuredClone(current));
       if (!changed) return current;
       const next: Ticket = { ...changed, ticket_id: current.ticket_id, version: current.version + 1 };
-      if (await this.putIf(ticketToItem(next, (item.applied as string[] | undefined) ?? []), '#version = :v', { ':v': current.version })) return next;
+      if (await this.putIf(ticketToItem(next, (item.applied as string[] | undefined) ?? []), '#version = :v', { ':v': current.version }))
+        return next;
       await sleep(backoffMs(attempt, 4, 120));
     }
     throw new StoreConflictError(`ticket ${ticketId}: too many concurrent writes`);
@@ -842,9 +934,15 @@ export class DynamoTicketStore implements TicketStore {
         if (ticket) await this.indexProviderIds(ticket.channel, ticketId, messageId, [providerId]);
       }
       const prepared = prepareMessage(next);
-      if (prepared.chunks.length) await batchWriteAll(this.doc, this.table, prepared.chunks.map((Item) => ({ PutRequest: { Item } })));
+      if (prepared.chunks.length)
+        await batchWriteAll(
+          this.doc,
+          this.table,
+          prepared.chunks.map((Item) => ({ PutRequest: { Item } })),
+        );
       const mversion = Number(item.mversion ?? 0);
-      if (await this.putIf(messageItem(prepared.stored, prepared.overflow, mversion + 1), '#mversion = :v', { ':v': mversion })) return next;
+      if (await this.putIf(messageItem(prepared.stored, prepared.overflow, mversion + 1), '#mversion = :v', { ':v': mversion }))
+        return next;
       await sleep(backoffMs(attempt, 4, 120));
     }
     throw new StoreConflictError(`message ${messageId}: too many concurrent writes`);
@@ -905,7 +1003,12 @@ export class DynamoTicketStore implements TicketStore {
     return item ? itemToContact(item) : null;
   }
 
-  async upsertContact(channel: Channel, address: string, patch: Partial<Omit<ContactRecord, 'channel' | 'address'>>, now: string): Promise<ContactRecord> {
+  async upsertContact(
+    channel: Channel,
+    address: string,
+    patch: Partial<Omit<ContactRecord, 'channel' | 'address'>>,
+    now: string,
+  ): Promise<ContactRecord> {
     const names: Record<string, string> = { '#channel': 'channel', '#address': 'address', '#type': 'type' };
     const values: Record<string, unknown> = { ':channel': channel, ':address': address, ':type': 'contact' };
     const sets = ['#channel = :channel', '#address = :address', '#type = :type'];
@@ -924,7 +1027,13 @@ export class DynamoTicketStore implements TicketStore {
         sets.push(`#${field} = if_not_exists(#${field}, :${field})`);
       }
     }
-    const out = await this.updateIf({ pk: contactPk(channel, address), sk: SINGLETON_SK }, `SET ${sets.join(', ')}`, undefined, names, values);
+    const out = await this.updateIf(
+      { pk: contactPk(channel, address), sk: SINGLETON_SK },
+      `SET ${sets.join(', ')}`,
+      undefined,
+      names,
+      values,
+    );
     return itemToContact(out ?? {});
   }
 
@@ -957,7 +1066,10 @@ export class DynamoTicketStore implements TicketStore {
 
   async listTicketsNeedingWork(): Promise<Ticket[]> {
     const items = await batchGetAll(this.doc, this.table, await this.queueKeys(WORK_QUEUE));
-    return items.filter((i) => i.type === 'ticket').map(itemToTicket).filter(ticketNeedsWork);
+    return items
+      .filter((i) => i.type === 'ticket')
+      .map(itemToTicket)
+      .filter(ticketNeedsWork);
   }
 
   // ---------------------------------------------------------------- repair

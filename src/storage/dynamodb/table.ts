@@ -109,12 +109,15 @@ export async function ensureTable(
     if (table?.TableStatus === 'ACTIVE' && indexesActive) {
       const missing = missingIndexes(table);
       if (missing.length) {
-        throw new Error(`DynamoDB table "${tableName}" exists but lacks the indexes ${missing.join(', ')}; it was not created by Freeda (see src/storage/dynamodb/README.md).`);
+        throw new Error(
+          `DynamoDB table "${tableName}" exists but lacks the indexes ${missing.join(', ')}; it was not created by Freeda (see src/storage/dynamodb/README.md).`,
+        );
       }
       logger.info({ table: tableName, outcome }, outcome === 'created' ? 'dynamodb table created' : 'dynamodb table already exists');
       return outcome;
     }
-    if (Date.now() > deadline) throw new Error(`DynamoDB table "${tableName}" is not ACTIVE after waiting (status ${table?.TableStatus ?? 'missing'}).`);
+    if (Date.now() > deadline)
+      throw new Error(`DynamoDB table "${tableName}" is not ACTIVE after waiting (status ${table?.TableStatus ?? 'missing'}).`);
     await sleep(delay);
   }
 }

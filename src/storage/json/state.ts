@@ -56,7 +56,15 @@ export class ChannelIndex {
 export const channelKey = (channel: Channel, value: string): string => `${channel}\u0000${value}`;
 
 function compareTickets(a: Ticket, b: Ticket): number {
-  return a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : a.ticket_id < b.ticket_id ? -1 : a.ticket_id > b.ticket_id ? 1 : 0;
+  return a.created_at < b.created_at
+    ? -1
+    : a.created_at > b.created_at
+      ? 1
+      : a.ticket_id < b.ticket_id
+        ? -1
+        : a.ticket_id > b.ticket_id
+          ? 1
+          : 0;
 }
 
 export class MemoryState {
@@ -105,8 +113,10 @@ export class MemoryState {
     if (!ticket) throw new Error(`snapshot messages for unknown ticket ${header.ticket_id}`);
     this.rawMessages.set(header.ticket_id, { raw, header });
     this.messages.delete(header.ticket_id);
-    for (const [externalId, messageId] of header.ext) this.byExternalId.set(ticket.channel, externalId, { ticket_id: header.ticket_id, message_id: messageId });
-    for (const [providerId, messageId] of header.pids) this.byProviderId.set(ticket.channel, providerId, { ticket_id: header.ticket_id, message_id: messageId });
+    for (const [externalId, messageId] of header.ext)
+      this.byExternalId.set(ticket.channel, externalId, { ticket_id: header.ticket_id, message_id: messageId });
+    for (const [providerId, messageId] of header.pids)
+      this.byProviderId.set(ticket.channel, providerId, { ticket_id: header.ticket_id, message_id: messageId });
     for (const messageId of header.pending) this.pendingOutbound.set(messageId, { ticket_id: header.ticket_id, message_id: messageId });
   }
 
@@ -163,7 +173,7 @@ export class MemoryState {
 
   lastTicketOf(channel: Channel, address: string): Ticket | null {
     const ids = this.contactTickets.get(channelKey(channel, address)) ?? [];
-    return ids.length ? this.tickets.get(ids[ids.length - 1]) ?? null : null;
+    return ids.length ? (this.tickets.get(ids[ids.length - 1]) ?? null) : null;
   }
 
   matches(ticket: Ticket, filter: TicketFilter): boolean {
@@ -195,7 +205,9 @@ export class MemoryState {
 
   private orderIndexOf(ticket: Ticket): number {
     const at = this.upperBound(ticket.created_at, ticket.ticket_id) - 1;
-    return at >= 0 && this.ticketOrder[at].ticket_id === ticket.ticket_id ? at : this.ticketOrder.findIndex((t) => t.ticket_id === ticket.ticket_id);
+    return at >= 0 && this.ticketOrder[at].ticket_id === ticket.ticket_id
+      ? at
+      : this.ticketOrder.findIndex((t) => t.ticket_id === ticket.ticket_id);
   }
 
   /** Every record (snapshot), references only: serialise later. */

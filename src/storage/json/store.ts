@@ -61,7 +61,9 @@ async function* jsonLineBatches(path: string, chunkBytes = 4 << 20): AsyncGenera
   }
 }
 
-export function createJsonStore(options: JsonStoreOptions): TicketStore & { compact(): Promise<void>; stats(): { tickets: number; journalBytes: number; generation: number } } {
+export function createJsonStore(
+  options: JsonStoreOptions,
+): TicketStore & { compact(): Promise<void>; stats(): { tickets: number; journalBytes: number; generation: number } } {
   const { dataDir, logger } = options;
   const compactBytes = options.compactBytes ?? 64 * 1024 * 1024;
   const newId = createIdFactory();
@@ -101,35 +103,41 @@ export function createJsonStore(options: JsonStoreOptions): TicketStore & { comp
     let lazyHeader: LazyMessagesHeader | null = null;
     // Byte-level line splitting (readline + string decoding was a quarter of a 100k-ticket start-up);
     // byte offsets come straight from the buffer, so the torn-line repair needs no re-encoding.
-    for await (const batch of jsonLineBatches(path)) for (const { bytes, end } of batch) {
-      lineNo++;
-      if (torn !== null) throw new Error(`${path}: line ${lineNo - 1} is corrupt and is not the last line; refusing to start (inspect the file).`);
-      if (lazyHeader) {
-        // Kept as UTF-8 bytes: smaller than a JS string (accents make those two bytes a character) and never decoded
-        // unless the ticket's messages are read.
-        state.applyLazy(lazyHeader, Buffer.from(bytes));
-        lazyHeader = null;
-        goodBytes = end;
-        continue;
+    for await (const batch of jsonLineBatches(path))
+      for (const { bytes, end } of batch) {
+        lineNo++;
+        if (torn !== null)
+          throw new Error(`${path}: line ${lineNo - 1} is corrupt and is not the last line; refusing to start (inspect the file).`);
+        if (lazyHeader) {
+          // Kept as UTF-8 bytes: smaller than a JS string (accents make those two bytes a character) and never decoded
+          // unless the ticket's messages are read.
+          state.applyLazy(lazyHeader, Buffer.from(bytes));
+          lazyHeader = null;
+          goodBytes = end;
+          continue;
+        }
+        const line = bytes.toString('utf8');
+        if (line.trim() === '') {
+          goodBytes = end;
+          continue;
+        }
+        try {
+          const record = JSON.parse(line) as Batch & { lazy?: LazyMessagesHeader };
+          state.apply(record);
+          if (record.lazy && isSnapshot) lazyHeader = record.lazy;
+          goodBytes = end;
+        } catch {
+          torn = line;
+        }
       }
-      const line = bytes.toString('utf8');
-      if (line.trim() === '') {
-        goodBytes = end;
-        continue;
-      }
-      try {
-        const record = JSON.parse(line) as Batch & { lazy?: LazyMessagesHeader };
-        state.apply(record);
-        if (record.lazy && isSnapshot) lazyHeader = record.lazy;
-        goodBytes = end;
-      } catch {
-        torn = line;
-      }
-    }
-    if (lazyHeader) throw new Error(`${path}: ends before the messages of ticket ${lazyHeader.ticket_id}; refusing to start (inspect the file).`);
+    if (lazyHeader)
+      throw new Error(`${path}: ends before the messages of ticket ${lazyHeader.ticket_id}; refusing to start (inspect the file).`);
     if (torn !== null) {
       if (!isLast) throw new Error(`${path}: last line is corrupt but a newer journal exists; refusing to start.`);
-      logger.warn({ path, line: lineNo, bytes: Buffer.byteLength(torn) }, 'journal: ignoring a torn last line (crash during write); it was never acknowledged');
+      logger.warn(
+        { path, line: lineNo, bytes: Buffer.byteLength(torn) },
+        'journal: ignoring a torn last line (crash during write); it was never acknowledged',
+      );
       await truncate(path, goodBytes);
     }
   }
@@ -219,7 +227,8 @@ export function createJsonStore(options: JsonStoreOptions): TicketStore & { comp
     async open(): Promise<void> {
       await mkdir(dataDir, { recursive: true });
       lock = await acquireDirLock(dataDir);
-      if (lock.staleOwner) logger.warn({ dataDir, previousOwner: lock.staleOwner }, 'took over a lock left by a process that is gone (crash or kill)');
+      if (lock.staleOwner)
+        logger.warn({ dataDir, previousOwner: lock.staleOwner }, 'took over a lock left by a process that is gone (crash or kill)');
       try {
         state = new MemoryState();
         const { snapshots, journals } = await listGenerations();
@@ -265,7 +274,8 @@ export function createJsonStore(options: JsonStoreOptions): TicketStore & { comp
       let ticket: Ticket | null = null;
       if (input.preferred_ticket_id) {
         const preferred = state.tickets.get(input.preferred_ticket_id);
-        if (preferred && preferred.status === STATUS_OPEN && preferred.channel === input.channel && preferred.contact.address === address) ticket = preferred;
+        if (preferred && preferred.status === STATUS_OPEN && preferred.channel === input.channel && preferred.contact.address === address)
+          ticket = preferred;
       }
       if (input.join_open_ticket !== false) ticket ??= state.openTicketOf(input.channel, address);
       let created = false;
@@ -329,7 +339,9 @@ export function createJsonStore(options: JsonStoreOptions): TicketStore & { comp
 
     async indexProviderIds(channel: Channel, ticketId: string, messageId: string, providerIds: string[]) {
       if (!providerIds.length) return;
-      await commit({ provider_ids: providerIds.map((provider_id) => ({ channel, provider_id, ticket_id: ticketId, message_id: messageId })) });
+      await commit({
+        provider_ids: providerIds.map((provider_id) => ({ channel, provider_id, ticket_id: ticketId, message_id: messageId })),
+      });
     },
 
     async listTickets(filter: TicketFilter, limit: number, cursor?: string | null): Promise<Page<Ticket>> {
@@ -405,7 +417,13 @@ export function createJsonStore(options: JsonStoreOptions): TicketStore & { comp
 
     async upsertContact(channel: Channel, address: string, patch: Partial<Omit<ContactRecord, 'channel' | 'address'>>, now: string) {
       const current: ContactRecord = state.contacts.get(channelKey(channel, address)) ?? {
-        channel, address, display_name: null, opted_out: false, opted_out_at: null, last_inbound_at: null, updated_at: now,
+        channel,
+        address,
+        display_name: null,
+        opted_out: false,
+        opted_out_at: null,
+        last_inbound_at: null,
+        updated_at: now,
       };
       const next: ContactRecord = { ...current, ...patch, channel, address, updated_at: now };
       await commit({ contacts: [next] });
