@@ -43,6 +43,11 @@ describe('offline analyzer: sentiment rules', () => {
     assert.equal(analyze('Pouvez-vous m’envoyer ma facture de mars ? Merci d’avance, cordialement').sentiment, 'neutre');
     assert.equal(analyze('ravie de la fibre 😊, petite question : je peux ajouter une ligne ?').sentiment, 'positif');
   });
+  it('an emoji carrying a variation selector (U+FE0F) is not praise', () => {
+    assert.equal(analyze('Ma box ne marche plus ⚠️').sentiment, 'neutre');
+    assert.notEqual(analyze('Ma box ne marche plus ☹️').sentiment, 'positif');
+    assert.equal(analyze('Ma box marche enfin ♥️').sentiment, 'positif');
+  });
   it('an unresolved problem beats praise; a solved one with thanks ends positif', () => {
     assert.equal(analyze('le technicien était adorable mais ça ne marche toujours pas').sentiment, 'negatif');
     const solved = analyze([

@@ -49,7 +49,7 @@ const AFFIRMATIVE =
 const OFFER_PREFIX = /\b(voulez-vous|souhaitez-vous|desirez-vous|do you want|would you like|shall i|dois-je|puis-je)\b/g;
 const CANCEL_QUESTION_FROM_BOT = /\b(resili\w*|cancel\w*|terminate|clotur\w*|code rio|porting code|quitter)\b/;
 const ACK_ONLY_WORDS =
-  /^(ok|okay|d'accord|merci|thanks|thank you|parfait|super|top|nickel|bien recu|recu|c'est (bon|note|regle|parfait)|tres bien|great|perfect|noted|cool|non merci|no thanks|bonne journee|have a nice day|[\s!.,👍🙏😊]+)*$/;
+  /^(ok|okay|d'accord|merci|thanks|thank you|parfait|super|top|nickel|bien recu|recu|c'est (bon|note|regle|parfait)|tres bien|great|perfect|noted|cool|non merci|no thanks|bonne journee|have a nice day|[\s!.,👍🙏😊]+)*$/u;
 const REQUEST =
   /\?|\b(pouvez|pourriez|pourrais|voudrais|voudrait|souhaite|souhaiterais|aimerais|je veux|veuillez|merci de (?!votre|vos)|besoin|can you|could you|can i|could i|i'd like|i would like|i want|i need|please (?!find)\w+|how (do|can|to|much)|comment|combien|je demande|envoyez|envoyer|send|bloquez|bloquer|faites|que dois|what (do|should))\b/;
 const FEEDBACK_OR_THANKS = /\b(merci|thank|thanks|bravo|remercier|well done|felicitations|au top|genial|brilliant|super|top)\b/;

@@ -72,7 +72,7 @@ export const POSITIVE: WeightedPattern[] = [
     /\b(trop bien|trop cool|j'adore|adore|super|genial|geniale|excellent|excellente|parfait|parfaitement|nickel|impeccable|top|au top|formidable|efficace|rapide|sympa|adorable|ravie?|enchantee?|satisfaite?|contente?|heureu(x|se)|bravo|felicitations|rien a redire|great|amazing|awesome|brilliant|fantastic|excellent|perfect|perfectly|wonderful|love|loving|happy|pleased|delighted|well done|impressed|not bad at all|way (faster|better)|spot on)\b/,
     1,
   ),
-  p(/[😊😍🥰🙏👍💪🙌😃😄❤♥️👌🤩]/u, 1),
+  p(/[😊😍🥰🙏👍💪🙌😃😄❤♥👌🤩]/u, 1),
 ];
 
 /** Courtesy formulas that never count as praise. */

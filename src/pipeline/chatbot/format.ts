@@ -14,7 +14,8 @@ const GSM_BASIC = new Set(
 );
 const GSM_EXTENSION = new Set('^{}\\[~]|€\f');
 
-const EMOJI = /[\p{Extended_Pictographic}\u{1F1E6}-\u{1F1FF}\u{FE0F}\u{200D}]/gu;
+// Alternation, not one class: a class listing U+FE0F / U+200D next to a base reads as a combined character.
+const EMOJI = /\p{Extended_Pictographic}|[\u{1F1E6}-\u{1F1FF}]|\u{FE0F}|\u{200D}/gu;
 const URL = /\b(https?:\/\/|www\.)\S+/gi;
 
 /** Septet count when the text fits GSM-7, null when it needs UCS-2. */

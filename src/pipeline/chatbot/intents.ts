@@ -13,7 +13,7 @@ const OUTAGE =
 const HOURS = /\b(horaires?|heures? d'ouverture|opening (hours|times)|ouvert\w*|open|close|ferme\w*|boutique|magasin|store|shop)\b/;
 const CANCEL = /\b(resili\w*|cancel\w*|terminate|rio|porting code|pac code|quitter|changer d'operateur|switch provider)\b/;
 const THANKS =
-  /^(ok|okay|d'accord|merci|merci beaucoup|thanks|thank you|parfait|super|top|nickel|great|perfect|cool|c'est (bon|note|parfait)|bonne (journee|soiree)|have a (nice|good) day|bye|au revoir|[\s!.,👍🙏😊])+$/;
+  /^(ok|okay|d'accord|merci|merci beaucoup|thanks|thank you|parfait|super|top|nickel|great|perfect|cool|c'est (bon|note|parfait)|bonne (journee|soiree)|have a (nice|good) day|bye|au revoir|[\s!.,👍🙏😊])+$/u;
 const GREETING = /^(bonjour|bonsoir|salut|coucou|hello|hi|hey|allo|good (morning|afternoon|evening))[\s!.,]*$/;
 
 export function detectIntent(text: string): Intent {
