@@ -13,6 +13,8 @@ export default tseslint.config(
       globals: { ...globals.node },
     },
     rules: {
+      // `_`-prefixed parameters and rest-sibling omissions (`const { a, ...rest } = x`) are intentional.
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', ignoreRestSiblings: true }],
       // node:test's describe/test return promises the runner itself awaits.
       '@typescript-eslint/no-floating-promises': [
         'error',
@@ -21,9 +23,15 @@ export default tseslint.config(
     },
   },
   {
+    // Plain browser scripts served as-is: outside the TS project, so linted without type information.
     files: ['src/http/static/**/*.js'],
-    ...tseslint.configs.disableTypeChecked,
-    languageOptions: { globals: { ...globals.browser } },
+    extends: [tseslint.configs.disableTypeChecked],
+    languageOptions: { parserOptions: { projectService: false }, globals: { ...globals.browser } },
   },
-  { files: ['**/*.js'], ignores: ['src/http/static/**'], ...tseslint.configs.disableTypeChecked },
+  {
+    files: ['**/*.js'],
+    ignores: ['src/http/static/**'],
+    extends: [tseslint.configs.disableTypeChecked],
+    languageOptions: { parserOptions: { projectService: false } },
+  },
 );

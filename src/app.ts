@@ -117,7 +117,13 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
     publicRouters: [pagesRouter()],
   });
   const server = createServer({ keepAliveTimeout: 5_000, headersTimeout: 15_000, requestTimeout: 120_000 }, http);
-  const hub = createHub({ bus, logger, apiTokens, context, visitorAdapter: adapters.find((a) => a.onVisitorConnection) ?? null });
+  const hub = createHub({
+    bus,
+    logger,
+    apiTokens,
+    context,
+    visitorAdapter: adapters.find((a) => a.onVisitorConnection !== undefined) ?? null,
+  });
   hub.attach(server);
 
   const app: FreedaApp = {

@@ -1,7 +1,6 @@
 // Bytes → email. No network, no disk: busboy reads the multipart body from memory, mailparser reads
 // the header block (parsed mode) or the whole MIME message (raw mode).
 import { createHash } from 'node:crypto';
-import { Readable } from 'node:stream';
 import busboy from 'busboy';
 import iconv from 'iconv-lite';
 import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
@@ -265,7 +264,7 @@ function describedAttachment(info: unknown, field: string): { filename?: string;
 async function readParsedMode(form: InboundForm): Promise<ParsedEmail> {
   const { fields } = form;
   const charsets = (parseJson(fields.get('charsets')) ?? {}) as Record<string, unknown>;
-  const charsetOf = (name: string) => (typeof charsets[name] === 'string' ? (charsets[name] as string) : undefined);
+  const charsetOf = (name: string) => (typeof charsets[name] === 'string' ? charsets[name] : undefined);
   // The header block carries Message-ID, In-Reply-To, References and the loop markers; SendGrid's
   // own from/to/cc/subject fields (already UTF-8) fill in what it lacks.
   const headerBlock = Buffer.concat([fields.get('headers') ?? Buffer.alloc(0), Buffer.from('\r\n\r\n')]);

@@ -136,7 +136,8 @@ function headerOf(headers: unknown, name: string): string | null {
   const h = headers as { get?: (n: string) => unknown } & Record<string, unknown>;
   const value = typeof h.get === 'function' ? h.get(name) : (h[name] ?? h[name.toLowerCase()]);
   if (Array.isArray(value)) return typeof value[0] === 'string' ? value[0] : null;
-  return typeof value === 'string' && value !== '' ? value : value === undefined || value === null ? null : String(value);
+  if (typeof value === 'string') return value;
+  return typeof value === 'number' || typeof value === 'boolean' ? String(value) : null;
 }
 
 function retryAfterMs(value: string | null): number | undefined {

@@ -17,7 +17,6 @@ function bareAddress(value: string): string {
 
 /** RFC 2047 for a header value that is not plain ASCII. */
 function encodedWord(value: string): string {
-  // eslint-disable-next-line no-control-regex
   return /^[\x20-\x7e]*$/.test(value) ? value : `=?UTF-8?B?${Buffer.from(value, 'utf8').toString('base64')}?=`;
 }
 

@@ -151,7 +151,7 @@ export function normalizeInboundMessage(params: TwilioParams, options: Normalize
     return { kind: 'ignored', channel: from.channel, reason: `message from our own number ${from.address} (${messageSid})` };
   }
 
-  const body = (param(params, 'Body') ?? '').replace(/\u0000/g, '');
+  const body = (param(params, 'Body') ?? '').replaceAll('\0', '');
   const attachments = mediaAttachments(params);
   const location = locationOf(params);
   const buttonText = nonEmptyParam(params, 'ButtonText');

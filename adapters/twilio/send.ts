@@ -10,7 +10,7 @@ import { MAX_BODY_CHARS, STATUS_PATH, WHATSAPP_WINDOW_MS, type TwilioMessagingSe
 export interface TwilioSenderDeps {
   now(): Date;
   /** Base URL Twilio calls us on; the status callback is built from it at send time. */
-  publicBaseUrl(): string;
+  publicBaseUrl: () => string;
 }
 
 /** The subset of the twilio client the sender uses (lets tests see what was built). */
@@ -72,7 +72,7 @@ export function routing(
 export function classifyTwilioError(err: unknown): { retryable: boolean; error_code: string; error_message: string } {
   if (
     err instanceof twilio.RestException ||
-    (typeof err === 'object' && err !== null && 'status' in err && typeof (err as { status: unknown }).status === 'number')
+    (typeof err === 'object' && err !== null && 'status' in err && typeof err.status === 'number')
   ) {
     const rest = err as { status: number; code?: number; message?: string };
     const code = rest.code !== undefined && rest.code !== null ? String(rest.code) : `http_${rest.status}`;

@@ -112,7 +112,7 @@ async function simulate(kind: 'sms' | 'whatsapp', args: SimulateArgs, env: Simul
         body: new URLSearchParams(params).toString(),
       });
     } catch (err) {
-      throw new Error(`cannot reach the server at ${serverUrl}: ${(err as Error).message}`);
+      throw new Error(`cannot reach the server at ${serverUrl}: ${(err as Error).message}`, { cause: err });
     }
     body = await res.text();
     if (res.status !== 403) break;

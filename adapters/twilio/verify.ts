@@ -94,7 +94,7 @@ export function checkTwilioWebhook(req: WebhookRequest, authToken: string | unde
     response: forbiddenResponse('The X-Twilio-Signature header does not match this request.'),
   });
   if (/[?&]bodySHA256=/.test(req.publicUrl)) {
-    let valid = false;
+    let valid: boolean;
     try {
       valid = twilio.validateRequestWithBody(authToken, signature, req.publicUrl, req.rawBody.toString('utf8'));
     } catch {

@@ -55,7 +55,7 @@ export function createWebchatAdapter(settings: WebchatSettings, deps: Pick<Adapt
           ticket_id: data.ticket_id,
           status: data.status as 'en cours' | 'fermé',
           closed_at: typeof data.closed_at === 'string' ? data.closed_at : null,
-          updated_at: String(data.updated_at ?? ''),
+          updated_at: typeof data.updated_at === 'string' ? data.updated_at : '',
           previous_ticket_id: typeof data.previous_ticket_id === 'string' ? data.previous_ticket_id : null,
         }),
       });

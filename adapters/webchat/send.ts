@@ -7,14 +7,14 @@ import type { VisitorSockets } from './sockets.js';
 export function createChatSender(sockets: VisitorSockets): OutboundSender {
   return {
     channels: ['chat'],
-    async send({ ticket, message }) {
+    send({ ticket, message }) {
       const pushed = sockets.push(ticket.contact.address, { type: 'message', data: visitorMessage(message) });
-      return {
+      return Promise.resolve({
         ok: true,
         provider_id: `webchat:${message.message_id}`,
         status: pushed > 0 ? 'delivered' : 'sent',
         meta: { webchat_sockets: pushed },
-      };
+      });
     },
   };
 }

@@ -46,7 +46,7 @@ async function simulateChat(args: SimulateArgs, env: SimulateEnv): Promise<void>
     };
     ws.on('open', () => ws.send(JSON.stringify({ type: 'hello', visitor_token: token, name })));
     ws.on('error', (error) => finish(new Error(`cannot reach ${wsUrlFor(env.serverUrl)}: ${error.message}`)));
-    ws.on('message', (raw) => {
+    ws.on('message', (raw: Buffer) => {
       const frame = JSON.parse(raw.toString()) as ServerFrame;
       if (frame.type === 'welcome') {
         env.print(`visitor_token: ${frame.visitor_token}`);

@@ -92,7 +92,7 @@ async function fromServer(serverUrl: string, query: URLSearchParams, io: ExportI
     io.stderr.write(`freeda export: the server answered ${res.status}: ${message}\n`);
     return res.status === 400 ? 2 : 1;
   }
-  await writeQuietly(res.body as unknown as AsyncIterable<Uint8Array>, io.stdout);
+  await writeQuietly(res.body, io.stdout);
   return 0;
 }
 

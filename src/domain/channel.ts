@@ -77,7 +77,7 @@ export interface WebhookRoute {
    * Checks that need no body (URL token, Basic auth), run before the body is read: a refusal is answered at once,
    * so an unauthenticated client cannot make us buffer a large upload. `rawBody` is empty here.
    */
-  authorize?(req: WebhookRequest, ctx: ChannelContext): WebhookResponse | null;
+  authorize?: (req: WebhookRequest, ctx: ChannelContext) => WebhookResponse | null;
   handle(req: WebhookRequest, ctx: ChannelContext): Promise<WebhookResponse>;
 }
 
@@ -142,7 +142,7 @@ export interface AdapterDeps {
   logger: LoggerLike;
   now(): Date;
   /** The public base URL providers call us on (PUBLIC_BASE_URL, or the local listener). */
-  publicBaseUrl(): string;
+  publicBaseUrl: () => string;
 }
 
 export interface SimulateArgs {

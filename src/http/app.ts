@@ -21,7 +21,7 @@ export interface HttpAppDeps {
   adapters: ChannelAdapter[];
   context: ChannelContext;
   apiTokens: readonly string[];
-  publicBaseUrl(): string;
+  publicBaseUrl: () => string;
   /** Extra routers whose paths start with /tickets or /export (behind the API token). */
   protectedRouters?: express.Router[];
   /** Extra public routers (static pages...). */

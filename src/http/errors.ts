@@ -29,7 +29,7 @@ function fromParserError(error: { type?: string; status?: number; limit?: number
 export function toAppError(error: unknown): AppError | null {
   if (error instanceof AppError) return error;
   if (error && typeof error === 'object') {
-    const parsed = fromParserError(error as { type?: string });
+    const parsed = fromParserError(error);
     if (parsed) return parsed;
     const status = (error as { status?: number }).status;
     if (typeof status === 'number' && status >= 400 && status < 500) {

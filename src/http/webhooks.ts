@@ -19,7 +19,7 @@ function queryRecord(rawQuery: string): Record<string, string> {
   return out;
 }
 
-export function webhooksRouter(deps: { adapters: ChannelAdapter[]; context: ChannelContext; publicBaseUrl(): string }): Router {
+export function webhooksRouter(deps: { adapters: ChannelAdapter[]; context: ChannelContext; publicBaseUrl: () => string }): Router {
   const router = Router();
   const toWebhookRequest = (req: Request): WebhookRequest => {
     const original = req.originalUrl;

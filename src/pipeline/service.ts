@@ -30,7 +30,7 @@ export interface PipelineOptions {
   dispatcher: Dispatcher;
   work: WorkQueue;
   logger: LoggerLike;
-  now(): Date;
+  now: () => Date;
 }
 
 export interface Pipeline {

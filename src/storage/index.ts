@@ -5,11 +5,13 @@ import { createDynamoStore } from './dynamodb/store.js';
 import { createJsonStore } from './json/store.js';
 import type { TicketStore } from './types.js';
 
-export async function createStore(config: Config, logger: LoggerLike): Promise<TicketStore> {
+export function createStore(config: Config, logger: LoggerLike): Promise<TicketStore> {
   switch (config.STORAGE_TYPE) {
     case 'json':
-      return createJsonStore({ dataDir: config.DATA_DIR, logger, compactBytes: config.JOURNAL_COMPACT_BYTES });
+      return Promise.resolve(createJsonStore({ dataDir: config.DATA_DIR, logger, compactBytes: config.JOURNAL_COMPACT_BYTES }));
     case 'dynamodb':
-      return createDynamoStore({ table: config.DYNAMODB_TABLE, region: config.AWS_REGION, endpoint: config.DYNAMODB_ENDPOINT, logger });
+      return Promise.resolve(
+        createDynamoStore({ table: config.DYNAMODB_TABLE, region: config.AWS_REGION, endpoint: config.DYNAMODB_ENDPOINT, logger }),
+      );
   }
 }

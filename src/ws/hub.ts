@@ -48,7 +48,7 @@ export function createHub(options: HubOptions): Hub {
   const agents = new Set<WebSocket>();
   // Ring buffer of events: seq n lives at (n % capacity). Seqs are contiguous from 1. Frames are encoded on first
   // use (live fan-out or resume), so an instance with no agent connected never serialises events.
-  const replay: (SequencedEvent & { encoded?: Buffer })[] = new Array(capacity);
+  const replay = new Array<SequencedEvent & { encoded?: Buffer }>(capacity);
   const encode = (entry: SequencedEvent & { encoded?: Buffer }): Buffer =>
     (entry.encoded ??= Buffer.from(JSON.stringify({ type: entry.type, seq: entry.seq, data: entry.data })));
   const alive = new WeakMap<WebSocket, boolean>();
@@ -130,7 +130,8 @@ export function createHub(options: HubOptions): Hub {
     alive.set(ws, true);
     ws.on('pong', () => alive.set(ws, true));
     sendRaw(ws, JSON.stringify({ type: 'hello', seq, data: { role: 'agent' } }));
-    ws.on('message', (data, isBinary) => {
+    // binaryType stays the default 'nodebuffer': each message arrives as one Buffer.
+    ws.on('message', (data: Buffer, isBinary) => {
       let parsed: z.infer<typeof agentFrame>;
       try {
         if (isBinary) throw new Error('binary');
@@ -162,7 +163,7 @@ export function createHub(options: HubOptions): Hub {
       options.context,
       query,
     );
-    ws.on('message', (data, isBinary) => {
+    ws.on('message', (data: Buffer, isBinary) => {
       const text = isBinary ? '' : data.toString('utf8');
       session.onFrame(text).catch((error: Error) => {
         logger.error({ err: error.message }, 'visitor frame handling failed');

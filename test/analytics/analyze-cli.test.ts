@@ -7,6 +7,17 @@ import type { Analyzer } from '../../src/domain/intelligence.js';
 import { createAnalyzer } from '../../src/pipeline/analytics/index.js';
 import { captureLogger, completion, startFakeMistral, type FakeMistral } from './fake-mistral.js';
 
+/** One line `freeda analyze` writes: the labels of a ticket, or the error of a bad input line. */
+interface OutLine {
+  id: string | null;
+  error?: string;
+  sentiment?: string;
+  category?: string;
+  urgency?: string;
+  summary?: string;
+  source?: string;
+}
+
 async function run(lines: string[], analyzer: Analyzer = createAnalyzer({ model: 'm', timeoutMs: 1000, logger: captureLogger().logger })) {
   const output = new PassThrough();
   const chunks: string[] = [];
@@ -18,7 +29,7 @@ async function run(lines: string[], analyzer: Analyzer = createAnalyzer({ model:
     .join('')
     .split('\n')
     .filter(Boolean)
-    .map((l) => JSON.parse(l));
+    .map((l) => JSON.parse(l) as OutLine);
   return { code, outLines, log };
 }
 
@@ -62,11 +73,11 @@ describe('freeda analyze', () => {
     assert.equal(code, 1);
     assert.equal(outLines.length, 4);
     assert.equal(outLines[0].id, null);
-    assert.match(outLines[0].error, /invalid JSON/);
+    assert.match(outLines[0].error ?? '', /invalid JSON/);
     assert.equal(outLines[1].id, 'bad-channel');
-    assert.match(outLines[1].error, /^channel/);
+    assert.match(outLines[1].error ?? '', /^channel/);
     assert.equal(outLines[2].id, '7');
-    assert.match(outLines[2].error, /messages/);
+    assert.match(outLines[2].error ?? '', /messages/);
     assert.equal(outLines[3].category, 'facturation');
     assert.equal(log.lines.filter((l) => l.level === 'warn').length, 1);
   });

@@ -1,11 +1,27 @@
 // A fake Mistral API on 127.0.0.1 (POST /v1/chat/completions) for analytics and chatbot tests.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { z } from 'zod';
 
 export interface RecordedRequest {
   path: string;
   authorization: string | undefined;
-  body: any;
+  /** Parsed JSON, or the raw text when the body is not JSON. */
+  body: unknown;
+}
+
+/** The parts of a chat completion request that tests read. */
+const chatRequestSchema = z.looseObject({
+  model: z.string(),
+  response_format: z.looseObject({ type: z.string() }).optional(),
+  messages: z.array(z.looseObject({ role: z.string(), content: z.string() })),
+});
+export type ChatRequest = z.infer<typeof chatRequestSchema>;
+
+/** The recorded body as a chat completion request, or null when it is not one. */
+export function chatRequestOf(req: RecordedRequest): ChatRequest | null {
+  const parsed = chatRequestSchema.safeParse(req.body);
+  return parsed.success ? parsed.data : null;
 }
 
 /** What to do with one request: answer (status + JSON body or raw text), or never answer. */
@@ -56,7 +72,7 @@ export async function startFakeMistral(opts: FakeMistralOptions): Promise<FakeMi
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const raw = Buffer.concat(chunks).toString('utf8');
-      let body: unknown = null;
+      let body: unknown;
       try {
         body = JSON.parse(raw);
       } catch {

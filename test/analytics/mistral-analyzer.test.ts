@@ -3,7 +3,7 @@ import { after, describe, it } from 'node:test';
 import type { AnalysisInput } from '../../src/domain/intelligence.js';
 import { analyzeOffline, createAnalyzer } from '../../src/pipeline/analytics/index.js';
 import { parseAiAnswer } from '../../src/pipeline/analytics/mistral.js';
-import { captureLogger, completion, startFakeMistral, type FakeMistral } from './fake-mistral.js';
+import { captureLogger, chatRequestOf, completion, startFakeMistral, type FakeMistral } from './fake-mistral.js';
 
 const MODEL = 'mistral-small-latest';
 const FIXED_NOW = () => new Date('2026-01-02T03:04:05.000Z');
@@ -58,10 +58,12 @@ describe('Mistral analyzer against a fake API', () => {
     const req = server.requests[0];
     assert.equal(req.path, '/v1/chat/completions');
     assert.equal(req.authorization, 'Bearer test-key');
-    assert.equal(req.body.model, MODEL);
-    assert.deepEqual(req.body.response_format, { type: 'json_object' });
-    assert.match(req.body.messages[0].content, /facturation \| technique/);
-    assert.match(req.body.messages[1].content, /\[client\] bjr ma box clignote/);
+    const body = chatRequestOf(req);
+    assert.ok(body, 'a chat completion request');
+    assert.equal(body.model, MODEL);
+    assert.deepEqual(body.response_format, { type: 'json_object' });
+    assert.match(body.messages[0].content, /facturation \| technique/);
+    assert.match(body.messages[1].content, /\[client\] bjr ma box clignote/);
     assert.deepEqual(warnReasons(log), []);
   });
 

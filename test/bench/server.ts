@@ -16,10 +16,16 @@ import { BENCH_PUBLIC_BASE_URL, BENCH_TOKEN, BENCH_TWILIO_TOKEN, onParent, repor
 const mode = process.argv[2];
 const extraEnv = JSON.parse(process.argv[3] ?? '{}') as Record<string, string>;
 
+/** The `bench-ts:<ms>` marker the load generator puts in a message text. */
+function benchMark(data: unknown): RegExpExecArray | null {
+  const text = (data as { text?: unknown }).text;
+  return typeof text === 'string' ? /bench-ts:(\d+)/.exec(text) : null;
+}
+
 async function bare(): Promise<void> {
   const app = express();
   app.post('/webhooks/twilio/messaging', express.urlencoded({ extended: false, limit: '1mb' }), (req, res) => {
-    if (typeof req.body?.MessageSid !== 'string') {
+    if (typeof (req.body as Record<string, unknown> | undefined)?.MessageSid !== 'string') {
       res.status(400).end();
       return;
     }
@@ -53,13 +59,13 @@ async function full(): Promise<void> {
   const serverSide: { sentAt: number; publishStart: number; fanoutEnd: number }[] = [];
   app.bus.subscribe((event) => {
     if (event.type !== 'message.created') return;
-    const mark = /bench-ts:(\d+)/.exec(String((event.data as { text?: unknown }).text ?? ''));
+    const mark = benchMark(event.data);
     if (mark) serverSide.push({ sentAt: Number(mark[1]), publishStart: publishStarts.get(mark[1]) ?? NaN, fanoutEnd: Date.now() });
   });
   const publishStarts = new Map<string, number>();
   const original = app.bus.publish.bind(app.bus);
   app.bus.publish = (event) => {
-    const mark = /bench-ts:(\d+)/.exec(String((event.data as { text?: unknown }).text ?? ''));
+    const mark = benchMark(event.data);
     if (mark && event.type === 'message.created') publishStarts.set(mark[1], Date.now());
     original(event);
   };

@@ -5,7 +5,7 @@ import type { ChatbotInput, ConversationTurn } from '../../src/domain/intelligen
 import type { Analytics, Channel, Ticket } from '../../src/domain/types.js';
 import { createChatbot, smsSegments } from '../../src/pipeline/chatbot/index.js';
 import { gsmSeptets } from '../../src/pipeline/chatbot/format.js';
-import { captureLogger, completion, startFakeMistral, type FakeMistral } from '../analytics/fake-mistral.js';
+import { captureLogger, chatRequestOf, completion, startFakeMistral, type FakeMistral } from '../analytics/fake-mistral.js';
 
 const customer = (text: string): ConversationTurn => ({ author: 'customer', text });
 const bot = (text: string): ConversationTurn => ({ author: 'bot', text });
@@ -191,9 +191,11 @@ describe('chatbot Mistral path', () => {
     assert.equal(d.handoff, false);
     assert.equal(d.reply, 'Bonjour ! Vos factures sont dans votre espace client');
     assert.equal(server.requests.length, 1);
-    assert.equal(server.requests[0].body.model, 'mistral-small-latest');
-    assert.equal(server.requests[0].body.messages.at(-1).content, 'je voudrais une copie de ma facture');
-    assert.match(server.requests[0].body.messages[0].content, /Appel vocal/);
+    const body = chatRequestOf(server.requests[0]);
+    assert.ok(body, 'a chat completion request');
+    assert.equal(body.model, 'mistral-small-latest');
+    assert.equal(body.messages.at(-1)?.content, 'je voudrais une copie de ma facture');
+    assert.match(body.messages[0].content, /Appel vocal/);
   });
   it('falls back to the template when Mistral fails', async () => {
     const server = await startFakeMistral({ reply: () => ({ status: 500, json: { message: 'down' } }) });

@@ -11,7 +11,8 @@ describe('durability', () => {
     const env = { DATA_DIR: dir.path, ENABLE_CHATBOT: 'false', ENABLE_AUTO_ANALYTICS: 'false' };
     const first = await spawnServer(env);
     const acked = new Set<string>();
-    let killing: Promise<void> | null = null;
+    // Set inside the workers: declared wide so TypeScript does not narrow it to `null` for the code after them.
+    let killing = null as Promise<void> | null;
     let nextIndex = 0;
     // 25 concurrent senders stream the 500 events; the kill lands while requests are in flight.
     const worker = async () => {

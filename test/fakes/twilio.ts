@@ -1,5 +1,5 @@
 // A local fake of Twilio's REST API (Messages.json) for tests: records every create, answers from a script.
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface RecordedCreate {
@@ -41,7 +41,7 @@ export async function startFakeTwilio(): Promise<FakeTwilio> {
   const waiters: Array<{ count: number; resolve: () => void }> = [];
   let counter = 0;
 
-  const server: Server = createServer(async (req, res) => {
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const body = await readBody(req);
     const path = (req.url ?? '').split('?')[0];
     const match = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/.exec(path);
@@ -99,7 +99,9 @@ export async function startFakeTwilio(): Promise<FakeTwilio> {
         uri: `/2010-04-01/Accounts/${match[1]}/Messages/${sid}.json`,
       }),
     );
-  });
+  };
+  // A throw in `handle` is a bug in this fake: left to surface as an unhandled rejection, as before.
+  const server: Server = createServer((req, res) => void handle(req, res));
 
   function notify(): void {
     for (const waiter of [...waiters]) {

@@ -73,8 +73,10 @@ export async function startApp(options: StartOptions = {}): Promise<TestApp> {
   return self;
 }
 
-/** Poll until `check` returns a truthy value (no timing assertion: gives up after `tries`). */
-export async function eventually<T>(check: () => Promise<T | null | undefined | false>, tries = 200, delayMs = 25): Promise<T> {
+type Pending<T> = T | null | undefined | false;
+
+/** Poll until `check` (sync or async) returns a truthy value (no timing assertion: gives up after `tries`). */
+export async function eventually<T>(check: () => Pending<T> | Promise<Pending<T>>, tries = 200, delayMs = 25): Promise<T> {
   for (let i = 0; i < tries; i++) {
     const value = await check();
     if (value) return value;

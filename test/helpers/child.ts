@@ -15,9 +15,9 @@ export function spawnServer(env: Record<string, string>): Promise<ChildServer> {
   });
   let out = '';
   let err = '';
-  proc.stderr!.on('data', (d) => (err += d));
+  proc.stderr.on('data', (d) => (err += d));
   return new Promise((resolve, reject) => {
-    proc.stdout!.on('data', (d) => {
+    proc.stdout.on('data', (d) => {
       out += d;
       const match = /READY (\S+)/.exec(out);
       if (match) resolve({ proc, url: match[1], stderr: () => err });

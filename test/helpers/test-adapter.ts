@@ -12,9 +12,9 @@ export function testChannelModule(options: TestAdapterOptions = {}): ChannelModu
   const results = [...(options.sendResults ?? [])];
   const sender: OutboundSender = {
     channels: ['chat'],
-    async send(req) {
+    send(req) {
       options.sent?.push({ ticket_id: req.ticket.ticket_id, text: req.message.text });
-      return results.shift() ?? { ok: true, provider_id: `TP-${req.message.message_id}`, status: 'sent' };
+      return Promise.resolve(results.shift() ?? { ok: true, provider_id: `TP-${req.message.message_id}`, status: 'sent' });
     },
   };
   return {
@@ -30,7 +30,7 @@ export function testChannelModule(options: TestAdapterOptions = {}): ChannelModu
           async handle(req, ctx) {
             let body: { id?: unknown; from?: unknown; text?: unknown };
             try {
-              body = JSON.parse(req.rawBody.toString('utf8'));
+              body = JSON.parse(req.rawBody.toString('utf8')) as typeof body;
             } catch {
               return {
                 status: 400,

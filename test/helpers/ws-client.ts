@@ -34,7 +34,7 @@ export async function connectWs(url: string, headers: Record<string, string> = {
   const ws = new WebSocket(url, { headers });
   const frames: Frame[] = [];
   const waiters: (() => void)[] = [];
-  ws.on('message', (data, isBinary) => {
+  ws.on('message', (data: Buffer, isBinary) => {
     frames.push(isBinary ? { type: 'binary-frame' } : (JSON.parse(data.toString()) as Frame));
     waiters.splice(0).forEach((w) => w());
   });

@@ -6,7 +6,7 @@ import { createLogger, redactUrl } from '../../src/logger.js';
 function capture() {
   const lines: string[] = [];
   const destination = new Writable({
-    write(chunk, _encoding, done) {
+    write(chunk: Buffer, _encoding, done) {
       lines.push(chunk.toString());
       done();
     },

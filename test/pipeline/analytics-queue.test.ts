@@ -1,7 +1,7 @@
 // The analytics step in the pipeline: debounced per ticket, re-run at close, rebuilt after a restart.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { completion, startFakeMistral, type FakeMistral } from '../analytics/fake-mistral.js';
+import { chatRequestOf, completion, startFakeMistral, type FakeMistral, type RecordedRequest } from '../analytics/fake-mistral.js';
 import { eventually, startApp, type TestApp } from '../helpers/app.js';
 import { testChannelModule } from '../helpers/test-adapter.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -12,7 +12,7 @@ const LABELS = JSON.stringify({
   urgency: 'haute',
   summary: 'Panne totale de la box depuis ce matin.',
 });
-const isAnalytics = (body: { response_format?: { type?: string } }) => body?.response_format?.type === 'json_object';
+const isAnalytics = (req: RecordedRequest) => chatRequestOf(req)?.response_format?.type === 'json_object';
 
 const post = (t: TestApp, id: string, from: string, text: string) =>
   fetch(t.url + '/webhooks/test/inbound', { method: 'POST', body: JSON.stringify({ id, from, text }) }).then(
@@ -27,7 +27,7 @@ describe('analytics in the pipeline', () => {
   after(async () => {
     await mistral.close();
   });
-  const analyticsCalls = () => mistral.requests.filter((r) => isAnalytics(r.body)).length;
+  const analyticsCalls = () => mistral.requests.filter(isAnalytics).length;
   const env = () => ({
     MISTRAL_API_KEY: 'test-key',
     MISTRAL_SERVER_URL: mistral.url,
@@ -53,13 +53,14 @@ describe('analytics in the pipeline', () => {
         [ticket.analytics!.source, ticket.analytics!.sentiment, ticket.analytics!.model],
         ['ai', 'negatif', 'mistral-small-latest'],
       );
-      const request = mistral.requests.filter((r) => isAnalytics(r.body)).at(-1)!;
-      assert.equal(request.body.model, 'mistral-small-latest');
+      const request = mistral.requests.filter(isAnalytics).at(-1)!;
+      const body = chatRequestOf(request);
+      assert.equal(body?.model, 'mistral-small-latest');
       assert.equal(request.authorization, 'Bearer test-key');
-      assert.match(JSON.stringify(request.body.messages), /Toujours rien \(5\)/, 'the whole burst is analysed');
+      assert.match(JSON.stringify(body?.messages), /Toujours rien \(5\)/, 'the whole burst is analysed');
 
       await t.api(`/tickets/${first.ticket_id}/status`, { method: 'PATCH', body: JSON.stringify({ status: 'fermé' }) });
-      await eventually(async () => analyticsCalls() - start === 2);
+      await eventually(() => analyticsCalls() - start === 2);
       await t.app.work.idle();
       assert.equal(analyticsCalls() - start, 2, 'closing runs a final analysis');
     } finally {

@@ -11,7 +11,7 @@ import { boundaryFor, buildMultipart, FIXTURE_OUR_MESSAGE_ID, FIXTURE_TICKET_ID,
 const DIR = fileURLToPath(new URL('../../fixtures/sendgrid/', import.meta.url));
 
 async function manifest(): Promise<Record<string, { content_type: string; description: string }>> {
-  return JSON.parse(await readFile(join(DIR, 'manifest.json'), 'utf8'));
+  return JSON.parse(await readFile(join(DIR, 'manifest.json'), 'utf8')) as Record<string, { content_type: string; description: string }>;
 }
 
 async function eventOf(name: string): Promise<InboundEvent> {
@@ -34,9 +34,11 @@ describe('sendgrid fixtures (golden)', () => {
 
   for (const fixture of FIXTURES) {
     test(`${fixture.name}: normalised output matches expected/${fixture.name}.json`, async () => {
-      const expected = JSON.parse(await readFile(join(DIR, 'expected', `${fixture.name}.json`), 'utf8'));
+      const expected: unknown = JSON.parse(await readFile(join(DIR, 'expected', `${fixture.name}.json`), 'utf8'));
       // Attachment bytes are checked on their own below, not spelled out in the golden files.
-      const actual = JSON.parse(JSON.stringify(await eventOf(fixture.name), (key, value) => (key === 'content' ? undefined : value)));
+      const actual: unknown = JSON.parse(
+        JSON.stringify(await eventOf(fixture.name), (key, value: unknown) => (key === 'content' ? undefined : value)),
+      );
       assert.deepEqual(actual, expected);
     });
   }
@@ -46,7 +48,7 @@ describe('sendgrid fixtures (what each one proves)', () => {
   const message = async (name: string) => {
     const event = await eventOf(name);
     assert.equal(event.kind, 'message', `${name} should be a customer message`);
-    return event as Extract<InboundEvent, { kind: 'message' }>;
+    return event;
   };
 
   test('plain: sender lower-cased with display name, Message-ID as external id, new ticket (no hints)', async () => {

@@ -215,7 +215,7 @@ export function runStoreContract(name: string, makeHarness: () => Promise<StoreH
       assert.ok(r.kind === 'stored');
       const updated = await store.updateTicket(r.ticket.ticket_id, (t) => ({ ...t, handled_by: 'agent' }));
       assert.equal(updated?.handled_by, 'agent');
-      assert.ok(updated!.version > r.ticket.version);
+      assert.ok(updated.version > r.ticket.version);
       assert.equal(await store.updateTicket('01NOPE000000000000000000000', (t) => t), null);
     });
 

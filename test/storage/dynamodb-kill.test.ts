@@ -33,7 +33,8 @@ describe('dynamodb durability', () => {
     };
     const first = await spawnServer(env);
     const acked = new Set<string>();
-    let killing: Promise<void> | null = null;
+    // Set inside the workers: declared wide so TypeScript does not narrow it to `null` for the code after them.
+    let killing = null as Promise<void> | null;
     let nextIndex = 0;
     const send = (url: string, i: number) =>
       fetch(url + '/webhooks/test/inbound', {

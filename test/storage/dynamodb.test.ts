@@ -91,7 +91,8 @@ describe('dynamodb store specifics', () => {
     client.middlewareStack.add(
       (next, context) => async (args) => {
         const command = (context as { commandName?: string }).commandName;
-        const input = args.input as Record<string, any>;
+        // BatchWriteItem: table → write requests; BatchGetItem: table → { Keys, ... }.
+        const input = args.input as { RequestItems: Record<string, unknown[] | { Keys: unknown[] }> };
         if (command === 'BatchWriteItemCommand' || command === 'BatchGetItemCommand') {
           if (throttled < 2) {
             throttled += 1;
@@ -101,17 +102,20 @@ describe('dynamodb store specifics', () => {
           }
           const [table] = Object.keys(input.RequestItems);
           const isWrite = command === 'BatchWriteItemCommand';
-          const all = isWrite ? input.RequestItems[table] : input.RequestItems[table].Keys;
+          const requests = input.RequestItems[table];
+          const all = Array.isArray(requests) ? requests : requests.Keys;
+          const reshape = (items: unknown[]) => (Array.isArray(requests) ? items : { ...requests, Keys: items });
           if (all.length > 1) {
             // Like DynamoDB under pressure: process half, hand the rest back.
             const keep = all.slice(0, Math.ceil(all.length / 2));
             const rest = all.slice(keep.length);
             leftovers += rest.length;
-            const trimmed = isWrite ? { [table]: keep } : { [table]: { ...input.RequestItems[table], Keys: keep } };
-            const result = (await next({ ...args, input: { ...input, RequestItems: trimmed } })) as { output: Record<string, any> };
-            if (isWrite) result.output.UnprocessedItems = { [table]: rest };
-            else result.output.UnprocessedKeys = { [table]: { ...input.RequestItems[table], Keys: rest } };
-            return result as any;
+            const trimmed = { ...input, RequestItems: { [table]: reshape(keep) } } as typeof args.input;
+            const result = await next({ ...args, input: trimmed });
+            const output = result.output as { UnprocessedItems?: unknown; UnprocessedKeys?: unknown };
+            if (isWrite) output.UnprocessedItems = { [table]: reshape(rest) };
+            else output.UnprocessedKeys = { [table]: reshape(rest) };
+            return result;
           }
         }
         return next(args);

@@ -12,9 +12,9 @@ function context() {
   const ctx = {
     logger,
     now: () => new Date('2026-11-24T22:00:00Z'),
-    ingest: async (event: unknown) => {
+    ingest: (event: unknown) => {
       ingested.push(event);
-      return { kind: 'ignored', reason: 'test' } as const;
+      return Promise.resolve({ kind: 'ignored', reason: 'test' } as const);
     },
   } as unknown as ChannelContext;
   return { ctx, logger, ingested };

@@ -150,7 +150,7 @@ export async function startFakeMistral(): Promise<FakeMistral> {
     json(res, 404, { message: 'not found' });
   });
   const url = await listen(server);
-  return Object.assign(fake, { url, close: () => close(server) }) as FakeMistral;
+  return Object.assign(fake, { url, close: () => close(server) });
 }
 
 /** POST a form body signed like Twilio for `publicUrl`, delivered to `serverUrl` + the same path and query. */

@@ -473,18 +473,16 @@ test('a bot slower than the in-call budget: holding phrase and the gather goes o
     req.resume();
     // Released at the end with a real answer, so the background bot job finishes at once.
     held.push(() =>
-      res
-        .writeHead(200, { 'content-type': 'application/json' })
-        .end(
-          JSON.stringify({
-            id: 'c1',
-            object: 'chat.completion',
-            model: 'm',
-            created: 1,
-            choices: [{ index: 0, message: { role: 'assistant', content: 'Trop tard.' }, finish_reason: 'stop' }],
-            usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
-          }),
-        ),
+      res.writeHead(200, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          id: 'c1',
+          object: 'chat.completion',
+          model: 'm',
+          created: 1,
+          choices: [{ index: 0, message: { role: 'assistant', content: 'Trop tard.' }, finish_reason: 'stop' }],
+          usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
+        }),
+      ),
     );
   });
   await new Promise<void>((resolve) => slowMistral.listen(0, '127.0.0.1', resolve));
@@ -529,5 +527,5 @@ test('a bot slower than the in-call budget: holding phrase and the gather goes o
   assert.deepEqual(says(verbs), [PHRASES.holding, PHRASES.anythingElse]);
   assert.equal(gatherAction(verbs), '/webhooks/twilio/voice/gather?step=2');
   // The chatbot did go to Mistral (polled: no timing assumption).
-  await eventually(async () => held.length >= 1);
+  await eventually(() => held.length >= 1);
 });

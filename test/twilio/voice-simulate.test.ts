@@ -30,8 +30,8 @@ test('simulate voice: call start, two speech turns split on " | ", hang-up; prin
   const output = lines.join('\n');
   assert.match(output, /from \+33612345678/);
   assert.match(output, /<Say fr-FR> Bonjour/);
-  assert.match(output, /caller: « Ma box ne démarre plus »  → POST \/webhooks\/twilio\/voice\/gather\?step=1/);
-  assert.match(output, /caller: « Le voyant clignote en rouge »  → POST \/webhooks\/twilio\/voice\/gather\?step=2/);
+  assert.match(output, /caller: « Ma box ne démarre plus » {2}→ POST \/webhooks\/twilio\/voice\/gather\?step=1/);
+  assert.match(output, /caller: « Le voyant clignote en rouge » {2}→ POST \/webhooks\/twilio\/voice\/gather\?step=2/);
   const ticketLine = lines.find((l) => l.startsWith('ticket: '));
   assert.ok(ticketLine, output);
   const ticketId = ticketLine.slice('ticket: '.length);

@@ -63,7 +63,7 @@ export interface VoiceRoutesOptions {
   /** TWILIO_ACCOUNT_SID: with the auth token, the Basic credentials for recording downloads. */
   accountSid: string | undefined;
   /** PUBLIC_BASE_URL (no trailing slash): the absolute action/callback URLs written into the TwiML. */
-  publicBaseUrl(): string;
+  publicBaseUrl: () => string;
   /** TWILIO_API_BASE_URL: recordings on api.twilio.com are fetched from there instead (fake Twilio). */
   twilioApiBaseUrl?: string;
   /** Voicemail speech-to-text; null (no MISTRAL_API_KEY) stores the recording with a "transcription unavailable" text. */
@@ -281,11 +281,11 @@ export function createVoiceRoutes(options: VoiceRoutesOptions): WebhookRoute[] {
   const recorded: WebhookRoute = {
     method: 'POST',
     path: VOICE_PATHS.recorded,
-    async handle(req, ctx) {
+    handle(req, ctx) {
       const check = verified(req, ctx);
-      if (!check.ok) return check.response;
+      if (!check.ok) return Promise.resolve(check.response);
       // The file may not be downloadable yet: the recording status callback stores it.
-      return twimlResponse(voicemailSavedTwiml(style));
+      return Promise.resolve(twimlResponse(voicemailSavedTwiml(style)));
     },
   };
 

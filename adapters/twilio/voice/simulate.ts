@@ -86,7 +86,8 @@ export async function simulateVoice(args: SimulateArgs, env: SimulateEnv): Promi
     ToCountry: 'US',
     ...(args.options.name ? { CallerName: args.options.name } : {}),
   };
-  let ticketId: string | null = null;
+  // Set inside `send`: declared wide so the narrowing to `null` here does not outlive the calls.
+  let ticketId = null as string | null;
 
   /** Post like Twilio to a public URL (signed as is), delivered to the local listener. */
   const send = async (publicUrl: string, params: Record<string, string>): Promise<{ status: number; body: string }> => {
@@ -103,7 +104,7 @@ export async function simulateVoice(args: SimulateArgs, env: SimulateEnv): Promi
         body: new URLSearchParams(params).toString(),
       });
     } catch (err) {
-      throw new Error(`cannot reach the server at ${serverUrl}: ${(err as Error).message}`);
+      throw new Error(`cannot reach the server at ${serverUrl}: ${(err as Error).message}`, { cause: err });
     }
     const body = await res.text();
     ticketId = res.headers.get('x-freeda-ticket-id') ?? ticketId;
@@ -148,7 +149,7 @@ export async function simulateVoice(args: SimulateArgs, env: SimulateEnv): Promi
       env.print('→ (caller leaves a voicemail)');
       const recordingSid = sid('RE');
       const recordingUrl = `https://api.twilio.com/2010-04-01/Accounts/${callParams.AccountSid}/Recordings/${recordingSid}`;
-      verbs = show(
+      show(
         await post(action.url, {
           ...callParams,
           CallStatus: 'in-progress',

@@ -27,9 +27,9 @@ export function createAnalyzer(opts: AnalyzerOptions): Analyzer & { stats(): Ana
   if (!opts.apiKey) {
     let fallback = 0;
     return {
-      async analyze(input: AnalysisInput): Promise<Analytics> {
+      analyze(input: AnalysisInput): Promise<Analytics> {
         fallback += 1;
-        return offlineAnalytics(input, now);
+        return Promise.resolve(offlineAnalytics(input, now));
       },
       stats: (): AnalyzerStats => ({ ai: 0, fallback, fallback_reasons: fallback ? { no_api_key: fallback } : {} }),
     };

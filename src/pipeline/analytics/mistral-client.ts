@@ -55,7 +55,8 @@ export function firstChoiceText(response: {
   if (typeof content === 'string') return content;
   if (Array.isArray(content)) {
     const text = content
-      .map((chunk) => (chunk && typeof chunk === 'object' && 'text' in chunk && typeof chunk.text === 'string' ? chunk.text : ''))
+
+      .map((chunk: unknown) => (chunk && typeof chunk === 'object' && 'text' in chunk && typeof chunk.text === 'string' ? chunk.text : ''))
       .join('');
     return text || null;
   }

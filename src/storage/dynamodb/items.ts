@@ -112,7 +112,7 @@ export function itemToMessage(item: Record<string, unknown>, chunkItems: Array<R
   const message = { ...(item.message as Message) };
   const overflow = item.overflow as BodyOverflow | undefined;
   if (!overflow) return message;
-  const byKey = new Map(chunkItems.map((c) => [`${String(c.pk)}|${String(c.sk)}`, String(c.data ?? '')]));
+  const byKey = new Map(chunkItems.map((c) => [`${String(c.pk)}|${String(c.sk)}`, typeof c.data === 'string' ? c.data : '']));
   for (const field of BODY_FIELDS) {
     const count = overflow[field];
     if (!count) continue;

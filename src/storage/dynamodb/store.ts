@@ -184,7 +184,7 @@ export class DynamoTicketStore implements TicketStore {
     try {
       table = await describeTable(this.client, this.table);
     } catch (err) {
-      throw new Error(`DynamoDB is not reachable (${where}): ${(err as Error).message}`);
+      throw new Error(`DynamoDB is not reachable (${where}): ${(err as Error).message}`, { cause: err });
     }
     if (!table) {
       throw new Error(`DynamoDB table "${this.table}" does not exist (${where}). Create it with: ${CREATE_TABLE_COMMAND}`);
@@ -305,7 +305,7 @@ export class DynamoTicketStore implements TicketStore {
     };
     for (let round = 0; round < 5; round += 1) {
       const messageId = this.ids(Date.parse(input.message.created_at) || undefined);
-      const full: Message = { ...input.message, message_id: messageId, ticket_id: '' } as Message;
+      const full: Message = { ...input.message, message_id: messageId, ticket_id: '' };
       const externalId = input.message.external_id;
       const intentPk = externalId ? dedupPk(input.channel, externalId) : internalIntentPk(messageId);
       const outcome = await this.runIntent(intentPk, 'ingest', input.channel, full, request, undefined);
@@ -333,7 +333,7 @@ export class DynamoTicketStore implements TicketStore {
     if (!ticket) throw new NotFoundError('ticket_not_found', `Ticket ${ticketId} does not exist.`);
     for (let round = 0; round < 5; round += 1) {
       const messageId = message.message_id ?? this.ids(Date.parse(message.created_at) || undefined);
-      const full: Message = { ...message, message_id: messageId, ticket_id: ticketId } as Message;
+      const full: Message = { ...message, message_id: messageId, ticket_id: ticketId };
       const intentPk = message.external_id ? dedupPk(ticket.channel, message.external_id) : internalIntentPk(messageId);
       const outcome = await this.runIntent(intentPk, 'append', ticket.channel, full, undefined, ticketId, mutateTicket);
       if (outcome.kind === 'vanished') continue;
@@ -586,7 +586,7 @@ export class DynamoTicketStore implements TicketStore {
       if (!item) return batch.map(() => ({ kind: 'missing' }));
       const ticket = itemToTicket(item);
       const applied = [...((item.applied as string[] | undefined) ?? [])];
-      const results: Array<{ kind: 'already' } | { kind: 'closed' } | { kind: 'new'; wasEmpty: boolean }> = new Array(batch.length);
+      const results = new Array<{ kind: 'already' } | { kind: 'closed' } | { kind: 'new'; wasEmpty: boolean }>(batch.length);
       let next = ticket;
       for (const i of order) {
         const { message, requireOpen, mutateTicket } = batch[i];
@@ -824,12 +824,9 @@ export class DynamoTicketStore implements TicketStore {
         filter.status !== undefined
           ? ['gsi2pk', 'gsi2sk', channelStatusGsiPk(channel as Channel, filter.status)]
           : ['gsi1pk', 'gsi1sk', channelGsiPk(channel as Channel)];
-      const names = Object.keys(key!).sort().join(',');
+      const names = Object.keys(key).sort().join(',');
       return (
-        names === ['pk', 'sk', pkName, skName].sort().join(',') &&
-        key![pkName] === pkValue &&
-        key!.sk === META_SK &&
-        key!.pk.startsWith('T#')
+        names === ['pk', 'sk', pkName, skName].sort().join(',') && key[pkName] === pkValue && key.sk === META_SK && key.pk.startsWith('T#')
       );
     });
   }

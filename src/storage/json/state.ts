@@ -44,7 +44,7 @@ export class ChannelIndex {
 
   set(channel: Channel, id: string, ref: MessageRef): void {
     let map = this.byChannel.get(channel);
-    if (!map) this.byChannel.set(channel, (map = new Map()));
+    if (!map) this.byChannel.set(channel, (map = new Map<string, MessageRef>()));
     map.set(id, ref);
   }
 

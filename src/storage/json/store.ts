@@ -25,6 +25,8 @@ export interface JsonStoreOptions {
 const GEN_WIDTH = 8;
 const genName = (prefix: string, gen: number) => `${prefix}-${String(gen).padStart(GEN_WIDTH, '0')}.jsonl`;
 const isCursor = (v: unknown): v is [string, string] => Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'string');
+/** Reads are synchronous lookups in memory behind the async store contract: a throw still arrives as a rejection. */
+const settle = <T>(read: () => T): Promise<T> => new Promise((resolve) => resolve(read()));
 
 /**
  * The lines of a JSON-lines file with the byte offset just past each one (its `\n`, or the end of the file).
@@ -256,8 +258,10 @@ export function createJsonStore(
       lock = null;
     },
 
-    async ping(): Promise<void> {
-      live();
+    ping(): Promise<void> {
+      return settle(() => {
+        live();
+      });
     },
 
     async ingest(input: IngestInput): Promise<IngestResult> {
@@ -315,26 +319,30 @@ export function createJsonStore(
       return { duplicate: false, message, ticket: updated };
     },
 
-    async getTicket(ticketId: string) {
-      return state.tickets.get(ticketId) ?? null;
+    getTicket(ticketId: string) {
+      return settle(() => state.tickets.get(ticketId) ?? null);
     },
 
-    async getMessages(ticketId: string) {
-      return [...state.messagesOf(ticketId)];
+    getMessages(ticketId: string) {
+      return settle(() => [...state.messagesOf(ticketId)]);
     },
 
-    async getMessage(ticketId: string, messageId: string) {
-      return state.message({ ticket_id: ticketId, message_id: messageId });
+    getMessage(ticketId: string, messageId: string) {
+      return settle(() => state.message({ ticket_id: ticketId, message_id: messageId }));
     },
 
-    async findMessageByExternalId(channel: Channel, externalId: string) {
-      const ref = state.byExternalId.get(channel, externalId);
-      return ref ? state.message(ref) : null;
+    findMessageByExternalId(channel: Channel, externalId: string) {
+      return settle(() => {
+        const ref = state.byExternalId.get(channel, externalId);
+        return ref ? state.message(ref) : null;
+      });
     },
 
-    async findMessageByProviderId(channel: Channel, providerId: string) {
-      const ref = state.byProviderId.get(channel, providerId);
-      return ref ? state.message(ref) : null;
+    findMessageByProviderId(channel: Channel, providerId: string) {
+      return settle(() => {
+        const ref = state.byProviderId.get(channel, providerId);
+        return ref ? state.message(ref) : null;
+      });
     },
 
     async indexProviderIds(channel: Channel, ticketId: string, messageId: string, providerIds: string[]) {
@@ -344,29 +352,32 @@ export function createJsonStore(
       });
     },
 
-    async listTickets(filter: TicketFilter, limit: number, cursor?: string | null): Promise<Page<Ticket>> {
-      const order = state.ticketOrder;
-      let index = order.length - 1;
-      if (cursor) {
-        const [createdAt, ticketId] = decodeCursor(cursor, isCursor);
-        index = state.upperBound(createdAt, ticketId) - 1;
-        // upperBound includes the cursor ticket itself: step past it.
-        if (index >= 0 && order[index].ticket_id === ticketId) index--;
-      }
-      if (filter.created_to) index = Math.min(index, state.upperBound(filter.created_to, '\uffff') - 1);
-      // One more than asked tells whether a next page exists.
-      const items: Ticket[] = [];
-      for (; index >= 0 && items.length <= limit; index--) {
-        const ticket = order[index];
-        if (filter.created_from && ticket.created_at < filter.created_from) break;
-        if (state.matches(ticket, filter)) items.push(ticket);
-      }
-      const hasMore = items.length > limit;
-      if (hasMore) items.pop();
-      const last = items[items.length - 1];
-      return { items, next_cursor: hasMore && last ? encodeCursor([last.created_at, last.ticket_id]) : null };
+    listTickets(filter: TicketFilter, limit: number, cursor?: string | null): Promise<Page<Ticket>> {
+      return settle(() => {
+        const order = state.ticketOrder;
+        let index = order.length - 1;
+        if (cursor) {
+          const [createdAt, ticketId] = decodeCursor(cursor, isCursor);
+          index = state.upperBound(createdAt, ticketId) - 1;
+          // upperBound includes the cursor ticket itself: step past it.
+          if (index >= 0 && order[index].ticket_id === ticketId) index--;
+        }
+        if (filter.created_to) index = Math.min(index, state.upperBound(filter.created_to, '\uffff') - 1);
+        // One more than asked tells whether a next page exists.
+        const items: Ticket[] = [];
+        for (; index >= 0 && items.length <= limit; index--) {
+          const ticket = order[index];
+          if (filter.created_from && ticket.created_at < filter.created_from) break;
+          if (state.matches(ticket, filter)) items.push(ticket);
+        }
+        const hasMore = items.length > limit;
+        if (hasMore) items.pop();
+        const last = items[items.length - 1];
+        return { items, next_cursor: hasMore && last ? encodeCursor([last.created_at, last.ticket_id]) : null };
+      });
     },
 
+    // eslint-disable-next-line @typescript-eslint/require-await -- an in-memory snapshot behind the async contract: nothing to await
     async *iterateTickets(filter: TicketFilter): AsyncIterable<Ticket> {
       const order = state.ticketOrder;
       const start = filter.created_from ? state.upperBound(filter.created_from, '') : 0;
@@ -407,12 +418,12 @@ export function createJsonStore(
       return { ticket: updated, changed: true };
     },
 
-    async lastTicketOf(channel: Channel, address: string) {
-      return state.lastTicketOf(channel, address);
+    lastTicketOf(channel: Channel, address: string) {
+      return settle(() => state.lastTicketOf(channel, address));
     },
 
-    async getContact(channel: Channel, address: string) {
-      return state.contacts.get(channelKey(channel, address)) ?? null;
+    getContact(channel: Channel, address: string) {
+      return settle(() => state.contacts.get(channelKey(channel, address)) ?? null);
     },
 
     async upsertContact(channel: Channel, address: string, patch: Partial<Omit<ContactRecord, 'channel' | 'address'>>, now: string) {
@@ -430,24 +441,28 @@ export function createJsonStore(
       return next;
     },
 
-    async listPendingOutbound() {
-      const out: Message[] = [];
-      for (const ref of state.pendingOutbound.values()) {
-        const message = state.message(ref);
-        if (message) out.push(message);
-      }
-      return out.sort((a, b) => (a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : 0));
+    listPendingOutbound() {
+      return settle(() => {
+        const out: Message[] = [];
+        for (const ref of state.pendingOutbound.values()) {
+          const message = state.message(ref);
+          if (message) out.push(message);
+        }
+        return out.sort((a, b) => (a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : 0));
+      });
     },
 
-    async listTicketsNeedingWork() {
-      const out: Ticket[] = [];
-      for (const ticket of state.ticketOrder) {
-        const last = ticket.stats.last_customer_message_id;
-        if (!last) continue;
-        const botPending = ticket.status === STATUS_OPEN && ticket.bot_handled_through !== last;
-        if (botPending || ticket.analytics_through !== last) out.push(ticket);
-      }
-      return out;
+    listTicketsNeedingWork() {
+      return settle(() => {
+        const out: Ticket[] = [];
+        for (const ticket of state.ticketOrder) {
+          const last = ticket.stats.last_customer_message_id;
+          if (!last) continue;
+          const botPending = ticket.status === STATUS_OPEN && ticket.bot_handled_through !== last;
+          if (botPending || ticket.analytics_through !== last) out.push(ticket);
+        }
+        return out;
+      });
     },
 
     compact: () => compacting ?? compactNow(),
