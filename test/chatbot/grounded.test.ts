@@ -145,7 +145,7 @@ describe('BOT_ANSWERS_FILE', () => {
         startApp({ env: { BOT_ANSWERS_FILE: file }, dataDir: join(dir.path, 'data') }),
         (err: Error) =>
           err.message.includes(`BOT_ANSWERS_FILE ${file} is not usable`) &&
-          /intents\.login: /.test(err.message) &&
+          /intents\.password_login: /.test(err.message) &&
           /thanks\.en: /.test(err.message),
       );
       await writeFile(file, 'greeting: [unclosed');

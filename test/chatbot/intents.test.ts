@@ -50,7 +50,7 @@ const EXAMPLES: Record<Intent, string[]> = {
     'My broadband is really slow, 2 Mbps',
     'the wifi keeps dropping every few minutes',
   ],
-  login: [
+  password_login: [
     "j'ai oublié mon mot de passe",
     "je n'arrive pas à me connecter à mon espace client",
     "I can't log in to the app",
@@ -74,7 +74,7 @@ const EXAMPLES: Record<Intent, string[]> = {
     'What are your opening hours?',
     'Are you open on Sunday?',
   ],
-  moving: [
+  moving_house: [
     'je déménage le mois prochain, comment transférer ma box ?',
     'Nous déménageons à Lille, que dois-je faire pour ma ligne ?',
     "I'm moving house next month, what happens to my broadband?",
@@ -108,8 +108,8 @@ describe('chatbot answers the stated need in the customer language', () => {
     ["je n'ai pas reçu ma facture", 'fr', 'invoice_copy'],
     ['My bill is too high this month', 'en', 'invoice_error'],
     ['prélevé deux fois ce mois-ci', 'fr', 'double_debit'],
-    ['I forgot my password', 'en', 'login'],
-    ['je déménage le 12, que faire pour ma ligne ?', 'fr', 'moving'],
+    ['I forgot my password', 'en', 'password_login'],
+    ['je déménage le 12, que faire pour ma ligne ?', 'fr', 'moving_house'],
     ['What plans do you have for a second line?', 'en', 'offers'],
     ['internet est lent depuis hier', 'fr', 'slow_connection'],
   ];

@@ -10,11 +10,11 @@ export const NEEDS = [
   'outage',
   'no_network',
   'slow_connection',
-  'login',
+  'password_login',
   'cancellation',
   'offers',
   'opening_hours',
-  'moving',
+  'moving_house',
 ] as const;
 export type Need = (typeof NEEDS)[number];
 export type Intent = Need | 'human' | 'thanks' | 'unclear';
@@ -43,7 +43,7 @@ const RULES: Array<[Intent, RegExp]> = [
     ),
   ],
   [
-    'login',
+    'password_login',
     /\b(mot de passe|mdp|password|passcode|identifiants?|login|log in|log on|logging in|sign in|signing in|se connecter a (mon|l'|la|votre) (espace|compte|appli|application|site)|me connecter a (mon|l'|la|votre) (espace|compte|appli|application|site)|connexion a (mon|l'|votre) (espace|compte|appli)|(acceder|acces) a (mon|l'|votre) (espace|compte)|(espace client|compte|account)( \w+){0,2} (bloque|verrouille|inaccessible|locked|blocked)|locked out|can't (access|get into) my account|code de (verification|validation|confirmation)|verification code|two-factor|2fa|otp)\b/,
   ],
   [
@@ -51,7 +51,7 @@ const RULES: Array<[Intent, RegExp]> = [
     /\b(resili\w*|cancel\w*|terminat\w*|end my (contract|subscription|plan)|close my (account|line)|mettre fin a|arreter mon (abonnement|contrat|forfait)|stop my (subscription|contract|plan)|rio|porting code|pac code|quitter (freeda|votre|vos)|je (vous )?quitte|leave (freeda|you)|changer d'operateur|partir chez|switch(ing)? (provider|to another|operator|network)|cloturer)\b/,
   ],
   [
-    'moving',
+    'moving_house',
     /\b(demenag\w*|emmenag\w*|moving (house|home|out|to|flat|next)|i'm moving|we're moving|we are moving|i am moving|move (house|home|to a new)|moved (house|to)|relocat\w*|new (address|flat|home|house|apartment)|nouvel (appartement|logement)|nouvelle (adresse|maison)|changement d'adresse|change (of|my) address|transfer\w* (my|the) (line|box|internet|contract|subscription))\b/,
   ],
   [

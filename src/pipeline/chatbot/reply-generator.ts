@@ -35,11 +35,11 @@ const NEED_LABEL: Record<AnswerIntent, string> = {
   outage: 'panne internet / box / TV',
   no_network: 'plus de réseau mobile',
   slow_connection: 'connexion lente ou instable',
-  login: 'mot de passe / connexion au compte',
+  password_login: 'mot de passe / connexion au compte',
   cancellation: 'résiliation',
   offers: 'offres et forfaits',
   opening_hours: 'horaires',
-  moving: 'déménagement',
+  moving_house: 'déménagement',
   thanks: 'remerciements',
   unclear: 'demande pas claire : pose UNE question pour la préciser',
 };
