@@ -16,6 +16,7 @@ const EXAMPLES: Record<Intent, string[]> = {
     'Can I get a copy of my March invoice?',
     'where can i download my bills?',
     'bjr jtrouve pas ma facture de fevrier dans lespace client',
+    'Madame,\n\nmon comptable me demande mes factures de 2025.\nPouvez-vous me les transmettre ?\n\nCordialement',
   ],
   invoice_error: [
     'ma facture est trop élevée ce mois-ci',
@@ -23,6 +24,7 @@ const EXAMPLES: Record<Intent, string[]> = {
     'My bill is much higher than usual, there must be a mistake',
     'There is an error on my latest invoice',
     'il y a une erreur sur ma facture, des frais que je ne comprends pas',
+    "c'est quoi ces frais de 12 € ? j'ai jamais commandé d'option",
   ],
   double_debit: [
     "vous m'avez prélevé deux fois ce mois-ci",
@@ -30,6 +32,7 @@ const EXAMPLES: Record<Intent, string[]> = {
     'I was charged twice for April',
     'There are two debits for the same bill on my bank statement',
     'double prélèvement sur mon compte !',
+    'you took the monthly payment twice this month',
   ],
   outage: [
     'ma box ne marche plus',
@@ -61,6 +64,7 @@ const EXAMPLES: Record<Intent, string[]> = {
     'Comment je fais pour résilier ?',
     'How do I cancel my contract?',
     "I'm switching provider, I need my porting code",
+    'je souhaite arrêter mon forfait mobile, je pars chez un autre opérateur',
   ],
   offers: [
     'quelles sont vos offres fibre ?',
