@@ -137,7 +137,7 @@ describe('BOT_ANSWERS_FILE', () => {
     const dir = await tempDir();
     try {
       const answers = structuredClone(defaultBotAnswers()) as unknown as { intents: Record<string, unknown>; thanks: unknown };
-      delete answers.intents.login;
+      delete answers.intents.password_login;
       answers.thanks = { fr: 'Merci' };
       const file = join(dir.path, 'answers.yaml');
       await writeFile(file, stringify(answers));
