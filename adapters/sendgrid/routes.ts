@@ -2,7 +2,7 @@
 // and answer 200 only once ingest resolved (durable write; a duplicate resolves the same way).
 import type { ChannelContext, WebhookRequest, WebhookResponse, WebhookRoute } from '../../src/domain/channel.js';
 import type { IngestOutcome } from '../../src/domain/events.js';
-import { normalizeInboundEmail } from './normalize.js';
+import { bounceDeliveryFailures, normalizeInboundEmail } from './normalize.js';
 import { InvalidMultipartError, parseInboundForm, readEmail } from './parse.js';
 import type { SendGridSettings } from './types.js';
 import { verifyInboundSecret, type InboundAuthResult } from './verify.js';
@@ -105,6 +105,8 @@ export function inboundRoute(settings: SendGridSettings): WebhookRoute {
         );
       }
       const outcome = await ctx.ingest(event);
+      // A bounce marks the outbound mails it names as failed, with the reason (before the ack: a retry redoes it).
+      if (event.kind === 'system_note') for (const failure of bounceDeliveryFailures(event)) await ctx.ingest(failure);
       return outcomeResponse(outcome);
     },
   };
