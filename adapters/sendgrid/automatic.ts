@@ -90,8 +90,8 @@ export function reportedMessageIds(sources: string[]): string[] {
 const ADDRESS_RE = /<?([^\s<>"';:,]+@[^\s<>"';:,]+\.[^\s<>"';:,]+)>?/;
 
 /**
- * Who the failed mail was for (X-Failed-Recipients, Final-Recipient, the quoted To:): the note belongs
- * to that contact's ticket, not to MAILER-DAEMON's.
+ * Who the reported mail was for (X-Failed-Recipients, Final-Recipient, Original-Rcpt-To, the quoted To:): the note
+ * belongs to that contact's ticket, not to MAILER-DAEMON's or the feedback loop's.
  */
 export function failedRecipient(email: ParsedEmail, sources: string[]): string | null {
   const candidates = [email.headers['x-failed-recipients'] ?? ''];
@@ -99,6 +99,7 @@ export function failedRecipient(email: ParsedEmail, sources: string[]): string |
   for (const pattern of [
     /^\s*Final-Recipient:\s*rfc822;\s*(.+)$/gim,
     /^\s*Original-Recipient:\s*rfc822;\s*(.+)$/gim,
+    /^\s*Original-Rcpt-To:\s*(.+)$/gim,
     /^\s*To:\s*(.+)$/gim,
   ]) {
     for (const source of sources) {

@@ -209,10 +209,8 @@ function automaticNote(
   const ids = reportedMessageIds(sources);
   const recipient = isReport ? failedRecipient(email, sources) : null;
   const reason = loop.kind === 'bounce' ? bounceReason(sources) : null;
-  const noteContact =
-    loop.kind === 'bounce' && recipient && !isOwnAddress(recipient, options.supportAddress)
-      ? { address: recipient, display_name: null }
-      : contact;
+  // A report is about a mail we sent: it belongs to that mail's recipient (the customer), not to the reporting system.
+  const noteContact = recipient && !isOwnAddress(recipient, options.supportAddress) ? { address: recipient, display_name: null } : contact;
   const noteThread: ThreadHints = { ...thread };
   if (ids.length > 0) noteThread.replyToExternalIds = [...new Set([...(thread.replyToExternalIds ?? []), ...ids])];
   for (const id of ids) {

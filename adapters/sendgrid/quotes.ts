@@ -29,6 +29,10 @@ export function normalizeNewlines(text: string): string {
   return text.replace(/\r\n?/g, '\n');
 }
 
+function lostQuestion(kept: string, visible: string): boolean {
+  return kept.split('\n').some((line) => /\?\s*$/.test(line) && !/^\s*>/.test(line) && !visible.includes(line.trim()));
+}
+
 /** The new text of an email body. Falls back to the whole body when stripping would leave nothing. */
 export function extractNewText(body: string): string {
   const whole = normalizeNewlines(body).trim();
@@ -43,6 +47,8 @@ export function extractNewText(body: string): string {
   } catch {
     visible = beforeOutlook;
   }
+  // The customer's question always stays: the library's signature guess may not drop a question our markers kept.
+  if (lostQuestion(beforeOutlook, visible)) visible = beforeOutlook;
   // No marker in the scanned head of a long body: keep the whole body, not just its head.
   const source = head !== whole && visible.trim() === beforeOutlook.trim() ? whole : visible;
   // Quoted `>` lines the parser kept (interleaved replies keep only the customer's own lines).

@@ -12,7 +12,7 @@ const QUOTE_HEADERS: RegExp[] = [
   /^il\b.{3,200}\bha scritto\s*:?$/i, // it: Il giorno lun 3 mar 2025 alle ore 10:12 X <x@y> ha scritto:
   /^em\b.{3,200}\bescreveu\s*:?$/i, // pt: Em seg., 3 de mar. de 2025 às 10:12, X <x@y> escreveu:
   /^op\b.{3,200}\bschreef\b.{0,200}:$/i, // nl: Op ma 3 mrt 2025 om 10:12 schreef X <x@y>:
-  /^.{3,200}\bнаписал(а|\(а\))?\s*:$/i, // ru: 3 марта 2025 г., в 10:12, X <x@y> написал(а):
+  /^.{3,200}\sнаписал(а|\(а\))?\s*:$/i, // ru: 3 марта 2025 г., в 10:12, X <x@y> написал(а):
   /^w dniu\b.{3,200}\bpisze\s*:?$/i, // pl: W dniu 3.03.2025 o 10:12, X <x@y> pisze:
   /^.{3,200}(写道|寫道)\s*[:：]$/, // zh: X <x@y> 于2025年3月3日周一 10:12写道：
   /^\d{4}年\d{1,2}月\d{1,2}日.{0,200}[:：]$/, // ja/zh: 2025年3月3日(月) 10:12 X <x@y>:

@@ -104,9 +104,10 @@ export function inboundRoute(settings: SendGridSettings): WebhookRoute {
           'sendgrid inbound email is automatic: stored as a note, not answered',
         );
       }
-      const outcome = await ctx.ingest(event);
-      // A bounce marks the outbound mails it names as failed, with the reason (before the ack: a retry redoes it).
+      // A bounce marks the outbound mails it names as failed, with the reason (idempotent: a redelivery changes nothing).
+      // Before the note, so the note is the outcome the response and its X-Freeda-* headers describe.
       if (event.kind === 'system_note') for (const failure of bounceDeliveryFailures(event)) await ctx.ingest(failure);
+      const outcome = await ctx.ingest(event);
       return outcomeResponse(outcome);
     },
   };
