@@ -18,7 +18,8 @@ import {
   type ModelField,
   type ModelWeights,
 } from '../../src/pipeline/analytics/model.js';
-import { collectCustomerEvidence, ruleLabels } from '../../src/pipeline/analytics/rules.js';
+import { collectCustomerEvidence } from '../../src/pipeline/analytics/evidence.js';
+import { ruleLabels } from '../../src/pipeline/analytics/rules.js';
 
 export const TRAINING_SETS = ['train.jsonl', 'blind.jsonl', 'blind2.jsonl', 'blind3.jsonl'];
 const fixture = (name: string) => fileURLToPath(new URL(`../../fixtures/analytics/${name}`, import.meta.url));

@@ -9,7 +9,7 @@ import { parseConfig } from '../../src/config.js';
 import type { Message, Ticket } from '../../src/domain/types.js';
 import { eventually, startApp, type TestApp } from '../helpers/app.js';
 import { AUTOMATIC_CASES, automaticMail } from './automatic-kit.js';
-import { startFakeSendGrid, type FakeSendGrid } from './fake-sendgrid.js';
+import { emailAppEnv, startFakeSendGrid, type FakeSendGrid } from './fake-sendgrid.js';
 
 const SECRET = 'inbound-secret-auto';
 const SUPPORT = 'support@freeda.example';
@@ -23,13 +23,7 @@ describe('automatic mail through the real server', () => {
     fake = await startFakeSendGrid();
     t = await startApp({
       modules: [sendgridModule],
-      env: {
-        SENDGRID_API_KEY: 'SG.test',
-        SENDGRID_API_BASE_URL: fake.url,
-        SUPPORT_EMAIL_FROM: SUPPORT,
-        INBOUND_EMAIL_SECRET: SECRET,
-        ENABLE_AUTO_ANALYTICS: 'false',
-      },
+      env: emailAppEnv(fake, SECRET),
     });
   });
   after(async () => {

@@ -3,7 +3,7 @@
 import type { AnalysisInput, AnalysisLabels } from '../../domain/intelligence.js';
 import { combinedLabels, shippedModel } from './model.js';
 
-export { SUMMARY_MAX_CHARS } from './rules.js';
+export { SUMMARY_MAX_CHARS } from './summary.js';
 
 // The chatbot and the analytics step label the same conversations within seconds of each other (and the chatbot
 // re-reads earlier turns at every decision): a small memo of this pure function avoids redoing that work.

@@ -319,3 +319,23 @@ export const [OUTAGE, BUSINESS, DEADLINE, LEGAL, SECURITY, REPEATED] = HIGH_URGE
 
 export const LOW_URGENCY_HINTS =
   /\b(pas urgent|no rush|not urgent|c'est pas urgent|quand vous (pouvez|aurez)|when you (can|get a chance))\b/;
+
+// ---------- helpers ----------
+
+/** Sum of the weights of the patterns that match. */
+export function score(patterns: WeightedPattern[], text: string): number {
+  return patterns.reduce((sum, pt) => (pt.re.test(text) ? sum + pt.w : sum), 0);
+}
+
+export function matchesAny(patterns: WeightedPattern[], text: string): boolean {
+  return patterns.some((pt) => pt.re.test(text));
+}
+
+export function firstPosition(patterns: WeightedPattern[], text: string): number {
+  let first = Infinity;
+  for (const pt of patterns) {
+    const m = pt.re.exec(text);
+    if (m && m.index < first) first = m.index;
+  }
+  return first;
+}

@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import type { AnalysisInput, AnalysisLabels } from '../../domain/intelligence.js';
 import { CATEGORIES, SENTIMENTS, URGENCIES } from '../../domain/types.js';
 import { HIGH_URGENCY, LOW_URGENCY_HINTS } from './lexicon.js';
-import { collectCustomerEvidence, ruleLabels, type Evidence } from './rules.js';
+import { collectCustomerEvidence, type Evidence } from './evidence.js';
+import { ruleLabels } from './rules.js';
 
 export const MODEL_FIELDS = ['sentiment', 'category', 'urgency'] as const;
 export type ModelField = (typeof MODEL_FIELDS)[number];

@@ -1,6 +1,6 @@
 // Rule labels per ../shared/ANALYTICS_LABELS.md, French and English, no I/O: fold accents and SMS spelling, then
 // weighted lexicons and ordered decision rules (see the label guide). fallback.ts combines them with the model.
-import type { AnalysisInput, AnalysisLabels, ConversationTurn } from '../../domain/intelligence.js';
+import type { AnalysisInput, AnalysisLabels } from '../../domain/intelligence.js';
 import type { Category, Sentiment, Urgency } from '../../domain/types.js';
 import {
   CANCEL_CONDITIONAL,
@@ -28,30 +28,16 @@ import {
   SARCASM_PRAISE,
   SCAM,
   SECURITY,
-  type WeightedPattern,
+  firstPosition,
+  matchesAny,
+  score,
 } from './lexicon.js';
-import { normalizeForMatching, splitSentences, stripQuotedHistory } from './text.js';
+import { collectCustomerEvidence, REQUEST, type Evidence } from './evidence.js';
+import { extractSummary } from './summary.js';
+import { normalizeForMatching } from './text.js';
 
-export const SUMMARY_MAX_CHARS = 200;
-/** Longer turns are read up to this many characters: the request is at the start, and matching stays fast. */
-const MAX_TURN_CHARS = 4000;
-
-/** One customer turn, original and normalised. */
-export interface Evidence {
-  original: string;
-  norm: string;
-  isSubject?: boolean;
-}
-
-const AFFIRMATIVE =
-  /^(oui|ouais|yes|yep|yeah|ok|okay|d'accord|exactement|absolument|bien sur|of course|sure|c'est ca|tout a fait)( (s'il vous plait|s'il te plait|please|merci|thanks|je veux bien|volontiers|c'est ca))?[\s!.]*$/;
-/** "Voulez-vous une copie de votre facture ?" → "oui": the customer asks for what the question offers. */
-const OFFER_PREFIX = /\b(voulez-vous|souhaitez-vous|desirez-vous|do you want|would you like|shall i|dois-je|puis-je)\b/g;
-const CANCEL_QUESTION_FROM_BOT = /\b(resili\w*|cancel\w*|terminate|clotur\w*|code rio|porting code|quitter)\b/;
 const ACK_ONLY_WORDS =
   /^(ok|okay|d'accord|merci|thanks|thank you|parfait|super|top|nickel|bien recu|recu|c'est (bon|note|regle|parfait)|tres bien|great|perfect|noted|cool|non merci|no thanks|bonne journee|have a nice day|[\s!.,👍🙏😊]+)*$/u;
-const REQUEST =
-  /\?|\b(pouvez|pourriez|pourrais|voudrais|voudrait|souhaite|souhaiterais|aimerais|je veux|veuillez|merci de (?!votre|vos)|besoin|can you|could you|can i|could i|i'd like|i would like|i want|i need|please (?!find)\w+|how (do|can|to|much)|comment|combien|je demande|envoyez|envoyer|send|bloquez|bloquer|faites|que dois|what (do|should))\b/;
 const FEEDBACK_OR_THANKS = /\b(merci|thank|thanks|bravo|remercier|well done|felicitations|au top|genial|brilliant|super|top)\b/;
 
 /** Labels from the lexicons and ordered decision rules alone. */
@@ -67,37 +53,6 @@ export function ruleLabels(input: AnalysisInput, given: { category?: Category } 
   const urgency = decideUrgency(allNorm, category, problem, sentiment);
   const summary = extractSummary(evidence, input.subject ?? null);
   return { sentiment, category, urgency, summary };
-}
-
-// ---------- evidence ----------
-
-/** Customer turns (and the subject) as evidence: quoted history stripped, a bare "oui" read with its question. */
-export function collectCustomerEvidence(input: AnalysisInput): Evidence[] {
-  const evidence: Evidence[] = [];
-  const subject = cleanSubject(input.subject ?? '');
-  if (subject) evidence.push({ original: subject, norm: normalizeForMatching(subject), isSubject: true });
-  let lastOtherTurn: ConversationTurn | null = null;
-  for (const turn of input.messages) {
-    if (turn.author !== 'customer') {
-      if (turn.author === 'bot' || turn.author === 'agent') lastOtherTurn = turn;
-      continue;
-    }
-    const original = stripQuotedHistory(turn.text ?? '').slice(0, MAX_TURN_CHARS);
-    if (!original) continue;
-    let norm = normalizeForMatching(original);
-    // A bare "oui" is an answer: read it together with the question it answers.
-    if (AFFIRMATIVE.test(norm) && lastOtherTurn) {
-      const question = normalizeForMatching(lastOtherTurn.text);
-      if (CANCEL_QUESTION_FROM_BOT.test(question)) norm = `${norm} je veux resilier`;
-      else if (question.includes('?')) norm = `${norm} ${question.replace(OFFER_PREFIX, ' ')}`;
-    }
-    evidence.push({ original, norm });
-  }
-  return evidence;
-}
-
-function cleanSubject(subject: string): string {
-  return subject.replace(/^\s*((re|tr|fwd?|aw|wg)\s*:\s*)+/i, '').trim();
 }
 
 function hasProblemOrRequest(evidence: Evidence[]): boolean {
@@ -313,74 +268,4 @@ function shoutingScore(original: string): number {
   if (shouted.filter((w) => !/^(URGENT|RGPD|GDPR|FIBRE|ADSL|IBAN|UFC|CNIL|DGCCRF)$/.test(w)).length >= 2) s += 2;
   if (/!{3,}|\?{3,}|\?!|!\?/.test(original) || (/!!/.test(original) && PROBLEM_WORDS.test(normalizeForMatching(original)))) s += 1;
   return s;
-}
-
-// ---------- summary ----------
-
-const GREETING_SENTENCE =
-  /^(bonjour|bonsoir|salut|coucou|hello|hi|hey|dear \w+|madame,? monsieur|cordialement|bien (cordialement|a vous)|merci( d'avance| par avance| beaucoup)?|thanks( in advance)?|thank you|kind regards|best( regards)?|regards|cheers|bonne (journee|soiree)|veuillez agreer.*|sinc[eè]rement|[-–—\s,.!]*)[\s,.!]*$/;
-const LEADING_FILLER =
-  /^((oui|allo|allô|yeah|yes|so|alors|ecoutez|écoutez|bon|ok)[,.]?\s+)*((bonjour|bonsoir|hello|hi|hey|salut|coucou|bjr|slt|cc)( (madame|monsieur|team|l'équipe|the team))?[,!.]?\s+)?/i;
-
-export function extractSummary(evidence: Evidence[], subject: string | null): string {
-  const candidates: Array<{ text: string; weight: number; order: number }> = [];
-  let order = 0;
-  for (const e of evidence) {
-    for (const sentence of splitSentences(e.original)) {
-      const cleaned = cleanSentence(sentence);
-      const norm = normalizeForMatching(cleaned);
-      if (!cleaned || GREETING_SENTENCE.test(norm) || norm.length < 3) {
-        order++;
-        continue;
-      }
-      let weight = 0;
-      for (const list of [...Object.values(CATEGORY_PATTERNS), CANCEL_INTENT, MEDIUM_URGENCY, HIGH_URGENCY]) weight += score(list, norm);
-      if (REQUEST.test(norm)) weight += 1;
-      if (norm.length < 12) weight -= 1;
-      // The body says it better than the subject line, unless it says nothing.
-      if (e.isSubject) weight -= 2;
-      candidates.push({ text: cleaned, weight, order: order++ });
-    }
-  }
-  const best = candidates.sort((a, b) => b.weight - a.weight || a.order - b.order)[0];
-  const firstCustomerText = evidence.find((e) => !e.isSubject)?.original.trim() ?? '';
-  const chosen = best?.text || cleanSubject(subject ?? '') || firstCustomerText;
-  return truncate(chosen || '(message vide)', SUMMARY_MAX_CHARS);
-}
-
-function cleanSentence(sentence: string): string {
-  const withoutFillers = sentence
-    .replace(/\b(euh+|heu+|bah|ben|uh+|um+|erm|hmm+)\b[,.]?\s*/gi, '')
-    .replace(/\s{2,}/g, ' ')
-    .trim();
-  const stripped = withoutFillers.replace(LEADING_FILLER, '').trim();
-  const text = stripped.length >= 3 ? stripped : withoutFillers;
-  return text.charAt(0).toUpperCase() + text.slice(1);
-}
-
-function truncate(text: string, max: number): string {
-  const oneLine = text.replace(/\s+/g, ' ').trim();
-  if (oneLine.length <= max) return oneLine;
-  const cut = oneLine.slice(0, max - 1);
-  const lastSpace = cut.lastIndexOf(' ');
-  return `${(lastSpace > max / 2 ? cut.slice(0, lastSpace) : cut).replace(/[\s,;:.-]+$/, '')}…`;
-}
-
-// ---------- helpers ----------
-
-function score(patterns: WeightedPattern[], text: string): number {
-  return patterns.reduce((sum, pt) => (pt.re.test(text) ? sum + pt.w : sum), 0);
-}
-
-function matchesAny(patterns: WeightedPattern[], text: string): boolean {
-  return patterns.some((pt) => pt.re.test(text));
-}
-
-function firstPosition(patterns: WeightedPattern[], text: string): number {
-  let first = Infinity;
-  for (const pt of patterns) {
-    const m = pt.re.exec(text);
-    if (m && m.index < first) first = m.index;
-  }
-  return first;
 }
