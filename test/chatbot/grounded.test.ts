@@ -10,7 +10,8 @@ import { newTicket } from '../../src/domain/ticket.js';
 import type { ConversationTurn } from '../../src/domain/intelligence.js';
 import type { Channel } from '../../src/domain/types.js';
 import { defaultBotAnswers, loadBotAnswers } from '../../src/pipeline/chatbot/answers.js';
-import { createChatbot, type Knowledge } from '../../src/pipeline/chatbot/index.js';
+import { createChatbot, loadKnowledge, type Knowledge } from '../../src/pipeline/chatbot/index.js';
+import { fileURLToPath } from 'node:url';
 import { checkGeneratedReply } from '../../src/pipeline/chatbot/reply-check.js';
 import { startApp } from '../helpers/app.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -151,6 +152,21 @@ describe('BOT_ANSWERS_FILE', () => {
       await writeFile(file, 'greeting: [unclosed');
       assert.throws(() => loadBotAnswers(file), /cannot be parsed/);
       assert.throws(() => loadBotAnswers(join(dir.path, 'missing.yaml')), /missing\.yaml is not usable:\n\s+cannot be read/);
+    } finally {
+      await dir.remove();
+    }
+  });
+});
+
+describe('KNOWLEDGE_FILE', () => {
+  it('the example FAQ under docs/ loads; a missing or empty file is refused with its name', async () => {
+    const example = loadKnowledge(fileURLToPath(new URL('../../docs/knowledge.example.md', import.meta.url)));
+    assert.match(example.text, /## Invoices/);
+    assert.throws(() => loadKnowledge('/nonexistent/faq.md'), /KNOWLEDGE_FILE \/nonexistent\/faq\.md cannot be read/);
+    const dir = await tempDir();
+    try {
+      await writeFile(join(dir.path, 'empty.md'), '  \n');
+      assert.throws(() => loadKnowledge(join(dir.path, 'empty.md')), /empty\.md is empty/);
     } finally {
       await dir.remove();
     }
