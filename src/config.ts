@@ -61,6 +61,10 @@ export const configSchema = z.object({
   MISTRAL_TIMEOUT_MS: positiveInt(8000),
   ENABLE_AUTO_ANALYTICS: bool(true),
   ENABLE_CHATBOT: bool(true),
+  /** The bot's offline answers (YAML or JSON), validated at start; the shipped French/English default when unset. */
+  BOT_ANSWERS_FILE: optionalString,
+  /** Markdown FAQ the Mistral chatbot may quote (and the only links/figures it may give); the answers file when unset. */
+  KNOWLEDGE_FILE: optionalString,
   TWILIO_ACCOUNT_SID: optionalString,
   TWILIO_AUTH_TOKEN: optionalString,
   TWILIO_SMS_FROM: optionalString,

@@ -1,6 +1,7 @@
 // One received email → one InboundEvent. Pure: no I/O, the clock comes in as `receivedAt`.
 import { createHash } from 'node:crypto';
-import type { InboundAttachment, InboundEvent, ThreadHints } from '../../src/domain/events.js';
+import type { DeliveryStatusEvent, InboundAttachment, InboundEvent, SystemNoteEvent, ThreadHints } from '../../src/domain/events.js';
+import { bounceReason, failedRecipient, LOOP_LABELS, loopKind, reportedMessageIds, reportSources } from './automatic.js';
 import { extractNewText, htmlToText, normalizeNewlines } from './quotes.js';
 import type { EmailAttachment, ParsedEmail } from './types.js';
 
@@ -90,77 +91,6 @@ export function externalIdOf(email: ParsedEmail): string {
   return `sha256:${createHash('sha256').update(fingerprint, 'utf8').digest('hex')}`;
 }
 
-export type LoopKind = 'bounce' | 'auto_reply';
-
-/** Why this mail must not be answered, or null for a mail written by a person. */
-export function loopKind(email: ParsedEmail): { kind: LoopKind; evidence: string } | null {
-  const h = email.headers;
-  const from = email.from?.address ?? '';
-  const local = from.split('@')[0] ?? '';
-  const contentType = (email.content_type ?? '').toLowerCase();
-  if (/^(mailer-daemon|postmaster)$/i.test(local)) return { kind: 'bounce', evidence: `from ${local}` };
-  if (contentType.startsWith('multipart/report') && /report-type\s*=\s*"?delivery-status/.test(contentType)) {
-    return { kind: 'bounce', evidence: 'multipart/report delivery-status' };
-  }
-  if (h['x-failed-recipients']) return { kind: 'bounce', evidence: 'X-Failed-Recipients' };
-  const autoSubmitted = h['auto-submitted']?.trim().toLowerCase();
-  if (autoSubmitted && autoSubmitted !== 'no') return { kind: 'auto_reply', evidence: `Auto-Submitted: ${autoSubmitted}` };
-  for (const name of ['x-autoreply', 'x-autorespond', 'x-autoresponder'] as const) {
-    if (h[name] !== undefined) return { kind: 'auto_reply', evidence: name };
-  }
-  const precedence = h.precedence?.trim().toLowerCase();
-  if (precedence && ['bulk', 'junk', 'list', 'auto_reply'].includes(precedence)) {
-    return { kind: 'auto_reply', evidence: `Precedence: ${precedence}` };
-  }
-  if (h['list-id']) return { kind: 'auto_reply', evidence: 'List-Id' };
-  if (/^(no-?reply|do-?not-?reply)$/i.test(local)) return { kind: 'auto_reply', evidence: `from ${local}` };
-  return null;
-}
-
-function bounceSources(email: ParsedEmail, body: string): string[] {
-  const sources = [body];
-  for (const a of email.attachments) {
-    if (a.content && /^(message\/rfc822|text\/rfc822-headers|message\/delivery-status|text\/plain)$/.test(a.content_type)) {
-      sources.push(a.content.toString('utf8'));
-    }
-  }
-  return sources;
-}
-
-/** A bounce quotes the headers of the mail that failed: its Message-ID threads the note. */
-function bouncedMessageIds(sources: string[]): string[] {
-  const ids: string[] = [];
-  for (const source of sources) {
-    for (const m of source.matchAll(/^\s*Message-ID:\s*<([^<>\s]+)>/gim)) ids.push(m[1]);
-  }
-  return [...new Set(ids)];
-}
-
-const ADDRESS_RE = /<?([^\s<>"';:,]+@[^\s<>"';:,]+\.[^\s<>"';:,]+)>?/;
-
-/**
- * Who the failed mail was for (X-Failed-Recipients, Final-Recipient, the quoted To:): the note belongs
- * to that contact's ticket, not to MAILER-DAEMON's.
- */
-function failedRecipient(email: ParsedEmail, sources: string[]): string | null {
-  const candidates = [email.headers['x-failed-recipients'] ?? ''];
-  // Strongest evidence first, whichever part carries it.
-  for (const pattern of [
-    /^\s*Final-Recipient:\s*rfc822;\s*(.+)$/gim,
-    /^\s*Original-Recipient:\s*rfc822;\s*(.+)$/gim,
-    /^\s*To:\s*(.+)$/gim,
-  ]) {
-    for (const source of sources) {
-      for (const m of source.matchAll(pattern)) candidates.push(m[1]);
-    }
-  }
-  for (const candidate of candidates) {
-    const m = ADDRESS_RE.exec(candidate);
-    if (m) return m[1].toLowerCase();
-  }
-  return null;
-}
-
 /** A file name safe to show and to store under: no directories, no control characters. */
 export function safeFilename(name: string | null): string | null {
   if (!name) return null;
@@ -244,35 +174,7 @@ export function normalizeInboundEmail(email: ParsedEmail, options: NormalizeOpti
   const thread = threadHints(email, options.supportAddress);
   const body = bodyOf(email);
   const loop = loopKind(email);
-  if (loop) {
-    const label = loop.kind === 'bounce' ? 'Delivery failure notice' : 'Automatic reply';
-    const sources = loop.kind === 'bounce' ? bounceSources(email, body) : [];
-    const ids = bouncedMessageIds(sources);
-    const recipient = loop.kind === 'bounce' ? failedRecipient(email, sources) : null;
-    const noteContact =
-      recipient && !isOwnAddress(recipient, options.supportAddress) ? { address: recipient, display_name: null } : contact;
-    const noteThread: ThreadHints = { ...thread };
-    if (ids.length > 0) noteThread.replyToExternalIds = [...new Set([...(thread.replyToExternalIds ?? []), ...ids])];
-    for (const id of ids) {
-      if (noteThread.ticketToken) break;
-      const token = ticketIdFromOurMessageId(id, options.supportAddress);
-      if (token) noteThread.ticketToken = token;
-    }
-    const summary = `${label} from ${email.from.address} (${loop.evidence})${email.subject ? `: ${email.subject}` : ''}`;
-    const text = truncate(body === '' ? summary : `${summary}\n\n${extractNewText(body)}`, NOTE_MAX_CHARS);
-    return {
-      kind: 'system_note',
-      channel: 'email',
-      external_id,
-      contact: noteContact,
-      text,
-      received_at,
-      thread: noteThread,
-      // A bounce that matches no thread is noise; an auto-reply is still worth keeping on the contact.
-      may_open_ticket: loop.kind !== 'bounce',
-      meta: { ...emailMeta(email), loop: loop.kind, loop_evidence: loop.evidence, ...(recipient ? { failed_recipient: recipient } : {}) },
-    };
-  }
+  if (loop) return automaticNote(email, options, loop, body, thread, contact, external_id);
   const newText = extractNewText(body);
   return {
     kind: 'message',
@@ -287,4 +189,72 @@ export function normalizeInboundEmail(email: ParsedEmail, options: NormalizeOpti
     thread,
     meta: emailMeta(email),
   };
+}
+
+/**
+ * Automatic mail → a system note (never answered). Reports thread by the Message-ID they quote; a bounce belongs to
+ * the failed recipient's ticket and never opens one, nor does a report or a read receipt for an unknown thread.
+ */
+function automaticNote(
+  email: ParsedEmail,
+  options: NormalizeOptions,
+  loop: NonNullable<ReturnType<typeof loopKind>>,
+  body: string,
+  thread: ThreadHints,
+  contact: SystemNoteEvent['contact'],
+  external_id: string,
+): SystemNoteEvent {
+  const isReport = loop.kind === 'bounce' || loop.kind === 'feedback_report' || loop.kind === 'read_receipt';
+  const sources = isReport ? reportSources(email, body) : [];
+  const ids = reportedMessageIds(sources);
+  const recipient = isReport ? failedRecipient(email, sources) : null;
+  const reason = loop.kind === 'bounce' ? bounceReason(sources) : null;
+  // A report is about a mail we sent: it belongs to that mail's recipient (the customer), not to the reporting system.
+  const noteContact = recipient && !isOwnAddress(recipient, options.supportAddress) ? { address: recipient, display_name: null } : contact;
+  const noteThread: ThreadHints = { ...thread };
+  if (ids.length > 0) noteThread.replyToExternalIds = [...new Set([...(thread.replyToExternalIds ?? []), ...ids])];
+  for (const id of ids) {
+    if (noteThread.ticketToken) break;
+    const token = ticketIdFromOurMessageId(id, options.supportAddress);
+    if (token) noteThread.ticketToken = token;
+  }
+  const summary = `${LOOP_LABELS[loop.kind]} from ${email.from?.address ?? 'unknown sender'} (${loop.evidence})${email.subject ? `: ${email.subject}` : ''}`;
+  const head = reason ? `${summary}\nReason: ${reason.message}` : summary;
+  const text = truncate(body === '' ? head : `${head}\n\n${extractNewText(body)}`, NOTE_MAX_CHARS);
+  // Our own mails the report is about (a bounce marks their delivery failed).
+  const ours = ids.filter((id) => ticketIdFromOurMessageId(id, options.supportAddress) !== null);
+  return {
+    kind: 'system_note',
+    channel: 'email',
+    external_id,
+    contact: noteContact,
+    text,
+    received_at: options.receivedAt,
+    thread: noteThread,
+    // An auto-reply is still worth keeping on the contact; a report about an unknown thread is noise.
+    may_open_ticket: !isReport,
+    meta: {
+      ...emailMeta(email),
+      loop: loop.kind,
+      loop_evidence: loop.evidence,
+      ...(recipient ? { failed_recipient: recipient } : {}),
+      ...(reason ? { bounce: { code: reason.code, message: reason.message, message_ids: ours } } : {}),
+    },
+  };
+}
+
+/** A bounce's effect on our outbound mails: each one it names is marked failed with the reason. */
+export function bounceDeliveryFailures(note: SystemNoteEvent): DeliveryStatusEvent[] {
+  const bounce = note.meta?.bounce as { code: string; message: string; message_ids: string[] } | undefined;
+  if (!bounce) return [];
+  return bounce.message_ids.map((id) => ({
+    kind: 'delivery_status',
+    channel: 'email',
+    provider_id: id,
+    status: 'failed',
+    provider_status: 'bounced',
+    error_code: `email_bounce_${bounce.code}`,
+    error_message: bounce.message,
+    at: note.received_at,
+  }));
 }

@@ -1,8 +1,9 @@
-// The customer's new text: quoted history and signature removed (email-reply-parser knows the
-// French and English markers: "Le … a écrit :", "On … wrote:", "-----Message d'origine-----",
-// "De : … <…>", "Envoyé de mon iPhone", "-- "…). Pure.
+// The customer's new text: quoted history and signature removed. reply-markers.ts knows the quote headers, Outlook
+// blocks, mobile footers and sign-offs of many languages; email-reply-parser adds its French and English markers
+// ("-- " signatures, interleaved quotes…). Pure.
 import EmailReplyParser from 'email-reply-parser';
 import { convert } from 'html-to-text';
+import { cutReplyLines } from './reply-markers.js';
 
 /**
  * Only the head is searched for markers: some of the parser's regexes backtrack badly (a crafted
@@ -28,18 +29,26 @@ export function normalizeNewlines(text: string): string {
   return text.replace(/\r\n?/g, '\n');
 }
 
+function lostQuestion(kept: string, visible: string): boolean {
+  return kept.split('\n').some((line) => /\?\s*$/.test(line) && !/^\s*>/.test(line) && !visible.includes(line.trim()));
+}
+
 /** The new text of an email body. Falls back to the whole body when stripping would leave nothing. */
 export function extractNewText(body: string): string {
   const whole = normalizeNewlines(body).trim();
   if (whole === '') return '';
   const head = whole.length > MAX_SCANNED_CHARS ? whole.slice(0, MAX_SCANNED_CHARS) : whole;
-  const beforeOutlook = cutOutlookHeader(head.split('\n')).join('\n');
+  // Our own markers first (quote headers, Outlook blocks, mobile footers and sign-offs in many languages), then the
+  // library's for what they miss.
+  const beforeOutlook = cutReplyLines(cutOutlookHeader(head.split('\n'))).join('\n');
   let visible: string;
   try {
     visible = new EmailReplyParser().parseReply(beforeOutlook);
   } catch {
     visible = beforeOutlook;
   }
+  // The customer's question always stays: the library's signature guess may not drop a question our markers kept.
+  if (lostQuestion(beforeOutlook, visible)) visible = beforeOutlook;
   // No marker in the scanned head of a long body: keep the whole body, not just its head.
   const source = head !== whole && visible.trim() === beforeOutlook.trim() ? whole : visible;
   // Quoted `>` lines the parser kept (interleaved replies keep only the customer's own lines).

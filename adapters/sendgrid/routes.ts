@@ -2,7 +2,7 @@
 // and answer 200 only once ingest resolved (durable write; a duplicate resolves the same way).
 import type { ChannelContext, WebhookRequest, WebhookResponse, WebhookRoute } from '../../src/domain/channel.js';
 import type { IngestOutcome } from '../../src/domain/events.js';
-import { normalizeInboundEmail } from './normalize.js';
+import { bounceDeliveryFailures, normalizeInboundEmail } from './normalize.js';
 import { InvalidMultipartError, parseInboundForm, readEmail } from './parse.js';
 import type { SendGridSettings } from './types.js';
 import { verifyInboundSecret, type InboundAuthResult } from './verify.js';
@@ -104,6 +104,9 @@ export function inboundRoute(settings: SendGridSettings): WebhookRoute {
           'sendgrid inbound email is automatic: stored as a note, not answered',
         );
       }
+      // A bounce marks the outbound mails it names as failed, with the reason (idempotent: a redelivery changes nothing).
+      // Before the note, so the note is the outcome the response and its X-Freeda-* headers describe.
+      if (event.kind === 'system_note') for (const failure of bounceDeliveryFailures(event)) await ctx.ingest(failure);
       const outcome = await ctx.ingest(event);
       return outcomeResponse(outcome);
     },

@@ -3,7 +3,7 @@ import type { Config } from '../config.js';
 import type { LoggerLike } from '../domain/channel.js';
 import type { Analyzer, Chatbot } from '../domain/intelligence.js';
 import { createAnalyzer } from './analytics/index.js';
-import { createChatbot } from './chatbot/index.js';
+import { createChatbot, loadBotAnswers, loadKnowledge } from './chatbot/index.js';
 
 export interface Intelligence {
   analyzer: Analyzer | null;
@@ -20,6 +20,12 @@ export function createIntelligence(config: Config, logger: LoggerLike): Intellig
   if (!config.MISTRAL_API_KEY) logger.info('MISTRAL_API_KEY is not set: analytics use the offline fallback and the chatbot uses templates');
   return {
     analyzer: createAnalyzer({ ...mistral, logger }),
-    chatbot: createChatbot({ ...mistral, logger }),
+    // Read and validated at start: a bad file stops the server with a message naming the file and the path.
+    chatbot: createChatbot({
+      ...mistral,
+      logger,
+      answers: config.BOT_ANSWERS_FILE ? loadBotAnswers(config.BOT_ANSWERS_FILE) : undefined,
+      knowledge: config.KNOWLEDGE_FILE ? loadKnowledge(config.KNOWLEDGE_FILE) : undefined,
+    }),
   };
 }

@@ -3,7 +3,8 @@ import { after, describe, it } from 'node:test';
 import { newTicket } from '../../src/domain/ticket.js';
 import type { ChatbotInput, ConversationTurn } from '../../src/domain/intelligence.js';
 import type { Analytics, Channel, Ticket } from '../../src/domain/types.js';
-import { createChatbot, smsSegments } from '../../src/pipeline/chatbot/index.js';
+import { createChatbot, smsSegments, type BotAnswers, type Knowledge } from '../../src/pipeline/chatbot/index.js';
+import { defaultBotAnswers } from '../../src/pipeline/chatbot/answers.js';
 import { gsmSeptets } from '../../src/pipeline/chatbot/format.js';
 import { captureLogger, chatRequestOf, completion, startFakeMistral, type FakeMistral } from '../analytics/fake-mistral.js';
 
@@ -34,8 +35,8 @@ describe('chatbot templates: intents in the customer language', () => {
     ['What are your opening hours on Saturday?', 'en', /Monday to Saturday/],
     ['Comment je fais pour résilier mon abonnement ?', 'fr', /Pour résilier/],
     ['How do I cancel my contract?', 'en', /To cancel/],
-    ['Y a-t-il une panne réseau dans mon secteur ?', 'fr', /incident général/],
-    ['Is there a network outage in my area?', 'en', /general incident/],
+    ['La connexion rame le soir, vous pouvez regarder ?', 'fr', /testez le débit/],
+    ['My internet is very slow in the evening', 'en', /speed test/],
   ];
   for (const [text, lang, expected] of cases) {
     it(`${lang}: ${text}`, async () => {
@@ -61,7 +62,7 @@ describe('chatbot handoff rules', () => {
   it('hands off when the customer asks for a human (FR and EN)', async () => {
     const fr = await offlineBot().decide(input('chat', [customer('je veux parler à un conseiller')]));
     assert.deepEqual({ handoff: fr.handoff, reason: fr.handoff_reason }, { handoff: true, reason: 'customer_request' });
-    assert.match(fr.reply ?? '', /conseiller va prendre le relais/);
+    assert.match(fr.reply ?? '', /conseiller prend le relais/);
     const en = await offlineBot().decide(input('chat', [customer('can I talk to a real person please')]));
     assert.equal(en.handoff_reason, 'customer_request');
     assert.match(en.reply ?? '', /agent will take over/);
@@ -100,9 +101,15 @@ describe('chatbot handoff rules', () => {
     assert.equal(twice.handoff_reason, 'negative_sentiment');
   });
   it('hands off after maxBotTurns bot replies', async () => {
-    const turns = [customer('bonjour'), bot('Bonjour !'), customer('hmm'), bot('Pouvez-vous préciser ?'), customer('bof')];
+    const turns = [
+      customer('bonjour'),
+      bot('Bonjour ! Comment puis-je vous aider ?'),
+      customer('vos horaires ?'),
+      bot('Du lundi au samedi.'),
+      customer('et pour ma facture de mars ?'),
+    ];
     assert.equal((await offlineBot(3).decide(input('chat', turns))).handoff, false);
-    const more = [...turns, bot('Pouvez-vous préciser ?'), customer('euh')];
+    const more = [...turns, bot('Elle est dans votre espace client.'), customer('et vos offres fibre ?')];
     const d = await offlineBot(3).decide(input('chat', more));
     assert.equal(d.handoff_reason, 'max_bot_turns');
     assert.equal((await offlineBot(2).decide(input('chat', turns))).handoff_reason, 'max_bot_turns');
@@ -120,13 +127,21 @@ describe('chatbot handoff rules', () => {
 });
 
 describe('chatbot channel shaping', () => {
-  const knowledge = {
-    openingHours: { fr: 'Nous sommes ouverts du lundi au samedi. '.repeat(12) + 'Fin.', en: 'Open Monday to Saturday. '.repeat(12) },
-    invoiceCopy: { fr: 'Voir https://freeda.example/factures 😊 dans votre espace client.', en: 'See https://freeda.example/invoices 😊' },
-    outageStatus: { fr: 'Aucune panne. Rendez-vous sur www.freeda.example/etat', en: 'No outage.' },
-    cancelProcedure: { fr: 'Être, hôtel, garçon, « guillemets » – tirets, même là.', en: 'Cancel online.' },
+  const defaults = defaultBotAnswers();
+  const answers: BotAnswers = {
+    ...defaults,
+    intents: {
+      ...defaults.intents,
+      opening_hours: { fr: 'Nous sommes ouverts du lundi au samedi. '.repeat(12) + 'Fin.', en: 'Open Monday to Saturday. '.repeat(12) },
+      invoice_copy: {
+        fr: 'Voir https://freeda.example/factures 😊 dans votre espace client.',
+        en: 'See https://freeda.example/invoices 😊',
+      },
+      slow_connection: { fr: 'Testez le débit. Rendez-vous sur www.freeda.example/etat', en: 'Run a speed test.' },
+      cancellation: { fr: 'Être, hôtel, garçon, « guillemets » – tirets, même là.', en: 'Cancel online.' },
+    },
   };
-  const bot = (_channel: Channel) => createChatbot({ model: 'm', timeoutMs: 1000, logger: captureLogger().logger, knowledge });
+  const bot = (_channel: Channel) => createChatbot({ model: 'm', timeoutMs: 1000, logger: captureLogger().logger, answers });
 
   it('SMS stays within 300 characters and 2 segments, even with accents outside GSM-7', async () => {
     for (const text of ['vos horaires ?', 'je veux résilier, comment faire ?']) {
@@ -142,7 +157,7 @@ describe('chatbot channel shaping', () => {
     assert.ok((d.reply ?? '').length <= 300);
   });
   it('telephone replies are speakable: no URL, no emoji', async () => {
-    for (const text of ['je voudrais une copie de ma facture', 'y a-t-il une panne ?']) {
+    for (const text of ['je voudrais une copie de ma facture', 'la connexion est lente']) {
       const d = await bot('telephone').decide(input('telephone', [customer(text)]));
       const reply = d.reply ?? '';
       assert.ok(reply.length > 10);
@@ -166,7 +181,7 @@ describe('chatbot Mistral path', () => {
   after(async () => {
     await Promise.all(servers.map((s) => s.close()));
   });
-  const mistralBot = (url: string, timeoutMs = 2000) => {
+  const mistralBot = (url: string, timeoutMs = 2000, knowledge?: Knowledge) => {
     const log = captureLogger();
     return {
       log,
@@ -177,16 +192,21 @@ describe('chatbot Mistral path', () => {
         timeoutMs,
         logger: log.logger,
         retryInitialIntervalMs: 10,
+        knowledge,
       }),
     };
   };
 
-  it('uses the generated reply, shaped for the channel', async () => {
+  it('uses the generated reply, shaped for the channel; the prompt is grounded in the knowledge', async () => {
     const server = await startFakeMistral({
-      reply: () => ({ status: 200, json: completion('Bonjour ! Vos factures sont dans votre espace client 😊 https://x.example') }),
+      reply: () => ({
+        status: 200,
+        json: completion('Bonjour ! Vos factures sont dans votre espace client 😊 https://freeda.example/factures'),
+      }),
     });
     servers.push(server);
-    const { chatbot } = mistralBot(server.url);
+    const knowledge = { text: '# Factures\nEn PDF sur https://freeda.example/factures.\n', source: 'test' };
+    const { chatbot } = mistralBot(server.url, 2000, knowledge);
     const d = await chatbot.decide(input('telephone', [customer('je voudrais une copie de ma facture')]));
     assert.equal(d.handoff, false);
     assert.equal(d.reply, 'Bonjour ! Vos factures sont dans votre espace client');
@@ -195,7 +215,12 @@ describe('chatbot Mistral path', () => {
     assert.ok(body, 'a chat completion request');
     assert.equal(body.model, 'mistral-small-latest');
     assert.equal(body.messages.at(-1)?.content, 'je voudrais une copie de ma facture');
-    assert.match(body.messages[0].content, /Appel vocal/);
+    const system = body.messages[0].content;
+    assert.match(system, /Appel vocal/);
+    assert.match(system, /280 caractères au maximum/);
+    assert.match(system, /N'invente jamais de prix, de montant, de remboursement/);
+    assert.match(system, /Besoin détecté : copie de facture/);
+    assert.ok(system.includes(knowledge.text.trim()), 'the knowledge file is in the prompt');
   });
   it('falls back to the template when Mistral fails', async () => {
     const server = await startFakeMistral({ reply: () => ({ status: 500, json: { message: 'down' } }) });

@@ -113,3 +113,15 @@ export async function startFakeSendGrid(): Promise<FakeSendGrid> {
       }),
   };
 }
+
+/** The environment of an app that sends mail through this fake and accepts Inbound Parse posts with `secret`. */
+export function emailAppEnv(fake: FakeSendGrid, secret: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    SENDGRID_API_KEY: 'SG.test',
+    SENDGRID_API_BASE_URL: fake.url,
+    SUPPORT_EMAIL_FROM: 'support@freeda.example',
+    INBOUND_EMAIL_SECRET: secret,
+    ENABLE_AUTO_ANALYTICS: 'false',
+    ...extra,
+  };
+}

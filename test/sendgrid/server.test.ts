@@ -11,7 +11,7 @@ import { simulatedInboundParse } from '../../adapters/sendgrid/simulate.js';
 import { parseConfig } from '../../src/config.js';
 import type { Message, Ticket } from '../../src/domain/types.js';
 import { eventually, startApp, type TestApp } from '../helpers/app.js';
-import { startFakeSendGrid, type FakeSendGrid } from './fake-sendgrid.js';
+import { emailAppEnv, startFakeSendGrid, type FakeSendGrid } from './fake-sendgrid.js';
 
 const SECRET = 'inbound-secret-42';
 const SUPPORT = 'support@freeda.example';
@@ -80,15 +80,8 @@ describe('SendGrid email through the real server', () => {
   beforeEach(async () => {
     t = await startApp({
       modules: [sendgridModule],
-      env: {
-        SENDGRID_API_KEY: 'SG.test',
-        SENDGRID_API_BASE_URL: fake.url,
-        SUPPORT_EMAIL_FROM: SUPPORT,
-        INBOUND_EMAIL_SECRET: SECRET,
-        // The reply is an agent's: same outbound path as the bot's, without depending on a chatbot.
-        ENABLE_CHATBOT: 'false',
-        ENABLE_AUTO_ANALYTICS: 'false',
-      },
+      // The reply is an agent's: same outbound path as the bot's, without depending on a chatbot.
+      env: emailAppEnv(fake, SECRET, { ENABLE_CHATBOT: 'false' }),
     });
   });
   afterEach(async () => {
@@ -355,13 +348,7 @@ describe('SendGrid email with the chatbot on', () => {
     const fake = await startFakeSendGrid();
     const t = await startApp({
       modules: [sendgridModule],
-      env: {
-        SENDGRID_API_KEY: 'SG.test',
-        SENDGRID_API_BASE_URL: fake.url,
-        SUPPORT_EMAIL_FROM: SUPPORT,
-        INBOUND_EMAIL_SECRET: SECRET,
-        ENABLE_AUTO_ANALYTICS: 'false',
-      },
+      env: emailAppEnv(fake, SECRET),
     });
     try {
       const res = await post(t, await fixture('plain'));

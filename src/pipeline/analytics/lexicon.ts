@@ -25,7 +25,10 @@ export const NEGATIVE: WeightedPattern[] = [
     /\b(marre|ras le bol|j'en ai (vraiment |franchement )?assez|en ai (vraiment )?assez|ca commence a bien faire|ca devient (lourd|penible|n'importe quoi)|fed up|sick (and tired )?of|had enough|i'm done|j'en peux plus|je n'en peux plus|vous attendez quoi|what are you waiting for|leger de votre part|ca devient (lassant|fatigant|insupportable)|lassant|on se (fout|moque) de (moi|nous)|you're kidding me|nothing (has )?changed)\b/,
     2,
   ),
-  p(/\b(decu|decue|decevant|decevante|deception|disappointed|disappointing|dissatisfied|mecontent|mecontente)\b/, 2),
+  p(
+    /\b(decu|decue|decevant|decevante|deception|disappointed|disappointing|dissatisfied|mecontent|mecontente|choquee?s?|shocked|meprisant\w*|condescend\w*|la moindre des choses|the least you could do|c'est (quand meme|un peu|vraiment) fort|pour rien (du tout)?|for nothing)\b/,
+    2,
+  ),
   p(
     /\bpas (du tout )?(content|contente|satisfait|satisfaite|serieux|normal|acceptable|professionnel)\b|\bnot (happy|satisfied|ok|okay|acceptable|good enough)\b|\bunhappy\b/,
     2,
@@ -195,7 +198,7 @@ export const CATEGORY_PATTERNS: Record<Exclude<Category, 'autre' | 'resiliation'
       2,
     ),
     p(
-      /\b(rgpd|gdpr|donnees personnelles|mes donnees|my personal data|delete my data|share my data|cnil|publicites?|pubs?|prospection|marketing|unsubscribe|desinscri\w*|stop pub|newsletter)\b/,
+      /\b(rgpd|gdpr|donnees personnelles|mes donnees|my personal data|delete my data|share my data|cnil|publicites?|pubs?|prospection|marketing|unsubscribe|desinscri\w*|stop pub|newsletter|sms publicitaires?|mails? commerciaux|commercial (emails|texts|messages)|ne plus (en )?recevoir|stop (sending|receiving))\b/,
       2.5,
     ),
     SCAM,
@@ -215,7 +218,7 @@ export const CATEGORY_PATTERNS: Record<Exclude<Category, 'autre' | 'resiliation'
 
 export const CANCEL_INTENT: WeightedPattern[] = [
   p(
-    /\b(resilie\w*|resiliation|cancel\w*|terminate|termination|close my (\w+ )?(line|account|contract|subscription)|if i close|clotur\w*|arret(er|e) mon (abonnement|contrat|forfait)|j'arrete mon)\b/,
+    /\b(resilie\w*|resiliation|cancel\w*|terminate|termination|close my (\w+ )?(line|account|contract|subscription)|if i close|clotur\w*|arret(er|e) (mon|ma|sa|son|la|le) (\w+ ){0,2}(abonnement|contrat|forfait|ligne|box)|fermer (sa|ma|la|son|le) (ligne|box|contrat|abonnement)|j'arrete mon)\b/,
     3,
   ),
   p(/\b(rio|code rio|porting code|pac code|portabilite sortante|preavis|notice period)\b/, 3),
@@ -248,17 +251,17 @@ export const CANCEL_DECISION =
 export const HIGH_URGENCY: WeightedPattern[] = [
   // total loss of the main service
   p(
-    /\b(plus (du tout |aucune? |de |d')?(internet|connexion|reseau|tele|tv|telephone|tel|television|tonalite|data)|plus rien ne (marche|fonctionne)|n'ai plus rien|plus aucun appel|ni appel ni (sms|data)|ni (telephone|internet|tel)( fixe)? ni|ne capte plus rien|ne s'allum(e|ait) plus|ecran noir sur toutes|(ligne|line) (est )?(suspendue|coupee|suspended)|suspendu ma ligne|coupe (ma|la) ligne|toujours pas (de|d') (internet|tele|tv|reseau)|pas d'internet (du tout|depuis)|no (internet|signal|service|dial tone|network)( at all)?|internet (is )?(completely |totally )?down|(completely|totally) down|no picture at all|can't call (or text )?anyone|lines? (have been |are )?dead|still no internet|no internet at all|encore coupe ce soir|sans (internet|tele|tv|telephone)( depuis)?|sans television|plus aucun (service|reseau|signal)|(completement|totalement) (coupee?|hs|morte?|down)|(completely|totally) (off|gone|dead|out|down)|(n'a|n'ai|n'avons) plus de (ligne|telephone|internet|reseau|tele|tv)|(line|landline|phone|internet|connection)('s| is| has| est)( been)?( completely| totally)? (dead|morte?)|(internet|connection|line|wifi|broadband|it)('s| is| has been| has gone| went|'s been) (completely |totally )?down|(ligne|line)( \w+){0,4} (est )?coupee|aucune (connexion|chaine|tonalite)|toujours aucune|(toujours )?pas (de|d') ?(reseau|internet|tele|tv|connexion|tonalite)|no (phone )?line at all|no (phone|tv|network) (line )?at all|(completely|totally) (gone|dead|out)|internet'?s? (is )?(completely |totally )?gone|hors service|\bhs\b|plus rien du tout|(ligne|internet|box|telephone|tel|reseau|connexion|tele|tv|wifi|fixe)\b[^.!?]{0,40}\b(ne )?(marche|fonctionne)n?t? plus du tout|no (tv|television|phone|mobile) (signal|service|reception)( at all)?|all (our|the|my) (phone )?lines (went|are|have gone|have been|have) (down|dead|out)|(phone )?lines went down)\b/,
+    /\b(plus (du tout |aucune? |de |d')?(internet|connexion|reseau|tele|tv|telephone|tel|television|tonalite|data)|plus rien ne (marche|fonctionne)|n'ai plus rien|plus aucun appel|ni appel ni (sms|data)|ni (telephone|internet|tel)( fixe)? ni|ne capte plus rien|ne s'allum(e|ait) plus|ecran noir sur toutes|(ligne|line) (est )?(suspendue|coupee|suspended)|suspendu ma ligne|coupe (ma|la) ligne|toujours pas (de|d') (internet|tele|tv|reseau)|pas d'internet (du tout|depuis)|no (internet|signal|service|dial tone|network)( at all)?|internet (is )?(completely |totally )?down|(completely|totally) down|no picture at all|can't call (or text )?anyone|lines? (have been |are )?dead|still no internet|no internet at all|encore coupe ce soir|sans (internet|tele|tv|telephone)( depuis)?|sans television|plus aucun (service|reseau|signal)|(completement|totalement) (coupee?|hs|morte?|down)|(completely|totally) (off|gone|dead|out|down)|(n'a|n'ai|n'avons) plus de (ligne|telephone|internet|reseau|tele|tv)|(line|landline|phone|internet|connection)('s| is| has| est)( been)?( completely| totally)? (dead|morte?)|(internet|connection|line|wifi|broadband|it)('s| is| has been| has gone| went|'s been) (completely |totally )?down|(ligne|line)( \w+){0,4} (est )?coupee|aucune (connexion|chaine|tonalite)|toujours aucune|(toujours )?pas (de|d') ?(reseau|internet|tele|tv|connexion|tonalite)|no (phone )?line at all|no (phone|tv|network) (line )?at all|(completely|totally) (gone|dead|out)|internet'?s? (is )?(completely |totally )?gone|hors service|\bhs\b|plus rien du tout|ne capte (plus|rien|pas du tout)(?! (bien|tres|tout|dans|a l'|au|en))|(box|internet|wifi|fibre|connexion|decodeur|tele|tv) (ne )?(marche|fonctionne) plus(?! (bien|tres|correctement|comme))|(aucun|zero|0) (reseau|signal|network|barre)|rien ne passe|nothing (works|gets through|comes through)|totalement interrompue?|(completely|totally) (interrupted|cut off)|aucun appareil (ne )?(parvient|arrive|peut)|no device can|(ligne|internet|box|telephone|tel|reseau|connexion|tele|tv|wifi|fixe)\b[^.!?]{0,40}\b(ne )?(marche|fonctionne)n?t? plus du tout|no (tv|television|phone|mobile) (signal|service|reception)( at all)?|all (our|the|my) (phone )?lines (went|are|have gone|have been|have) (down|dead|out)|(phone )?lines went down)\b/,
     3,
   ),
   // business impact
   p(
-    /\b((mon|ma|notre|nos|le|la|au|our|my|the|a)( small| petit| petite)? (magasin|commerce|boutique|restaurant|restaurant's|boulangerie|cabinet|bureau|office|practice|shop|entreprise|societe|business|agence( immobiliere)?|surgery|clinic|clinique|pharmacie|garage|salon de coiffure|hair salon)|clients? ne peuvent (pas|plus)|clientes? ne peuvent (pas|plus)|can't take payments|vital|urgence vitale|medical alarm|alarme medicale|teleassistance|assistance respiratoire|life-threatening|patients?|patient records|medecin|docteur|\bgp\b|on ne peut plus (envoyer|travailler|encaisser|servir|prendre|recevoir)|we can't (access|work|serve|take|open)|nos clients|our customers|entretien d'embauche|job interview|clients ne peuvent|servir mes clients|perd des clients|encaisser|terminal de paiement|personne (ne )?peut (plus )?travailler|can't work|cannot work|people can't work|infirmiere|work from home|teletravail|officine|pharmacien\w*|call cent(re|er)|(agents|employees|staff|salaries|employes|collegues|colleagues) (can't|cannot|ne peuvent (pas|plus))|(for|pour) (my|our|mon|notre|ma) (company|entreprise|societe|boutique)|(peuvent|pouvons) (pas|plus) nous joindre|can't reach us)\b/,
+    /\b((mon|ma|notre|nos|le|la|au|our|my|the|a)( small| petit| petite)? (magasin|commerce|boutique|restaurant|restaurant's|boulangerie|cabinet|bureau|office|practice|shop|entreprise|societe|business|agence( immobiliere)?|surgery|clinic|clinique|pharmacie|garage|salon de coiffure|hair salon)|clients? ne peuvent (pas|plus)|clientes? ne peuvent (pas|plus)|can't take payments|vital|urgence vitale|medical alarm|alarme medicale|teleassistance|assistance respiratoire|life-threatening|patients?|patient records|medecin|docteur|\bgp\b|on ne peut plus (envoyer|travailler|encaisser|servir|prendre|recevoir)|we can't (access|work|serve|take|open)|nos clients|our customers|entretien d'embauche|job interview|clients ne peuvent|servir mes clients|perd des clients|encaisser|terminal de paiement|personne (ne )?peut (plus )?travailler|(je )?(ne )?(peux|peut|pouvons) (plus|pas) travailler|clients? qui (m')?attend\w*|customers (are )?waiting|je suis a mon compte|independant\w*|freelance\w*|self-employed|can't work|cannot work|people can't work|infirmiere|work from home|teletravail|officine|pharmacien\w*|call cent(re|er)|(agents|employees|staff|salaries|employes|collegues|colleagues) (can't|cannot|ne peuvent (pas|plus))|(for|pour) (my|our|mon|notre|ma) (company|entreprise|societe|boutique)|(peuvent|pouvons) (pas|plus) nous joindre|can't reach us)\b/,
     1.5,
   ),
   // deadline within 24h
   p(
-    /\b(avant ce soir|ce soir minuit|aujourd'hui|today|tonight|demain matin|tomorrow morning|in an hour|dans une heure|dans \d+ ?(h|heures?|min(utes)?)|in (\d+|two|three|an?) hours?|en urgence|immediately|urgent|asap|cet apres-midi|this afternoon|deadlines? today|examen|exam)\b/,
+    /\b(avant ce soir|ce soir minuit|aujourd'hui|today|tonight|demain|tomorrow|in an hour|dans une heure|dans \d+ ?(h|heures?|min(utes)?)|in (\d+|two|three|an?) hours?|en urgence|immediately|urgent|asap|cet apres-midi|this afternoon|deadlines? today|examen|exam)\b/,
     1.5,
   ),
   // legal threat
@@ -268,12 +271,12 @@ export const HIGH_URGENCY: WeightedPattern[] = [
   ),
   // security / fraud
   p(
-    /\b(pirat\w*|hack\w*|ne (le )?reconnais pas|reconnais pas|don't recognise|don't recognize|not even a customer|pas client|suis meme pas client|jamais souscrit|never (signed|subscribed)|fraud\w*|usurpation|faux (technicien|conseiller)|soi-disant (technicien|de chez vous)|fake technician|vole mon telephone|stolen|commande (de telephone )?(sur mon compte )?que je n'ai pas passee|ordered .* in my name|fuite|d'un autre client|data leak|donne mes codes|donne ma carte|connais pas du tout|bloquez (le|mon) compte|lock (the|my) account|i did not do this|wasn't me|didn't make|did not make|n'ai rien commande|didn't order anything|never ordered (this|that|anything)|i didn't do (it|this|that)|i did not do (it|this|that)|ce n'etait pas moi|pas autorises?|non autorises?|unauthori[sz]ed|swapped|didn't authori[sz]e|not authori[sz]ed|je n'ai pas (fait|effectue|autorise)|changed my (bank|password)|peur qu'on ait acces|jamais ete client|never been (a |your )?customer|je ne suis pas (votre )?client|reconnais (absolument |vraiment |pas du tout )?pas|quelqu'un (s'est connecte|a change|a modifie|a eu acces)|someone (logged in|changed|accessed)|a change mon (rib|iban|mot de passe))\b|(ce n'est|c'est) pas moi\b(?! qui)/,
+    /\b(pirat\w*|hack\w*|ne (le )?reconnais pas|reconnais pas|don't recognise|don't recognize|not even a customer|pas client|suis meme pas client|jamais souscrit|never (signed|subscribed)|fraud\w*|usurpation|faux (technicien|conseiller)|soi-disant (technicien|de chez vous)|fake technician|vole mon telephone|stolen|commande (de telephone )?(sur mon compte )?que je n'ai pas passee|ordered .* in my name|fuite|d'un autre client|data leak|donne mes codes|donne ma carte|connais pas du tout|bloquez (le|mon) compte|lock (the|my) account|i did not do this|wasn't me|didn't make|did not make|n'ai rien commande|didn't order anything|never ordered (this|that|anything)|i didn't do (it|this|that)|i did not do (it|this|that)|ce n'etait pas moi|pas autorises?|non autorises?|unauthori[sz]ed|swapped|didn't authori[sz]e|not authori[sz]ed|je n'ai pas (fait|effectue|autorise)|changed my (bank|password)|peur qu'on ait acces|jamais ete client|never been (a |your )?customer|je ne suis pas (votre )?client|reconnais (absolument |vraiment |pas du tout )?pas|quelqu'un (s'est connecte|a change|a modifie|a eu acces)|someone (logged in|changed|accessed)|a change mon (rib|iban|mot de passe)|never seen (that|this|it|them|these)( \w+)? before|jamais vu (ce|cet|cette|ces) (prelevement|debit|paiement)\w*)\b|(ce n'est|c'est) pas moi\b(?! qui)/,
     3,
   ),
   // repeated contacts without answer or result
   p(
-    /\b((3e|troisieme|4e|quatrieme|5e|cinquieme|third|fourth|fifth) (fois que j'appelle|relance|demande|message|email|mail|time i'm|time i am|appel|report|signalement|ticket|complaint|reclamation|contact)|(pour la|for the) (3e|troisieme|4e|quatrieme|third|fourth) fois (que j'|pour le meme|i'm|que je)|j'appelle pour la (3e|troisieme|4e|quatrieme)|(fois|time) (que j'appelle|i('m| am) (contacting|calling|writing))|fois que j'appelle|deja appele (deux|2|trois|3) fois|called (you )?(two|three|four|2|3|4) times|j'ai appele \w+, j'ai appele|(\d|deux|trois|quatre) demandes|sans (aucune )?reponse|personne ne (repond|rappelle)|personne ne m'a rappele|no (answer|reply) at all|nobody has bothered|ecrit le \d+ et le \d+|courriers des \d+ et \d+|malgre mes (courriers|relances|appels)|(appele|called|contacted|ecrit|written|wrote|relance)\w* (\w+ ){0,3}(\d+|deux|trois|quatre|plusieurs|twice|three|four|several) (fois|times)|(contacted|called) you twice|tous les jours depuis|every day since|(deux|trois|2|3|two|three) (courriers|mails|emails|messages|appels|calls|relances) (restes )?sans reponse|(toujours )?aucune reponse|(2|3|4|5|deux|trois|quatre|cinq|two|three|four|five|plusieurs|several) (messages|appels|mails|emails|calls|relances|courriers|conseillers( differents)?|different (agents|advisors)|agents)\b(?! manques)|jamais de reponse|never (got|received) (a|any) (reply|answer|response)|je vous ecris (ici )?(depuis|sans))\b/,
+    /\b((3e|troisieme|4e|quatrieme|5e|cinquieme|third|fourth|fifth) (fois que j'appelle|relance|demande|message|email|mail|time i'm|time i am|appel|report|signalement|ticket|complaint|reclamation|contact)|(pour la|for the) (3e|troisieme|4e|quatrieme|third|fourth) fois (que j'|pour le meme|i'm|que je)|j'appelle pour la (3e|troisieme|4e|quatrieme)|(fois|time) (que j'appelle|i('m| am) (contacting|calling|writing))|fois que j'appelle|deja appele (deux|2|trois|3) fois|called (you )?(two|three|four|2|3|4) times|j'ai appele \w+, j'ai appele|(\d|deux|trois|quatre) demandes|sans (aucune )?reponse|personne ne (repond|rappelle)|personne ne m'a rappele|no (answer|reply) at all|nobody has bothered|ecrit le \d+ et le \d+|courriers des \d+ et \d+|malgre mes (courriers|relances|appels)|(appele|called|contacted|ecrit|written|wrote|relance)\w* (\w+ ){0,3}(\d+|deux|trois|quatre|plusieurs|twice|three|four|several) (fois|times)|(contacted|called|phoned|wrote|written|appele|relance)\w* (\w+ ){0,4}twice|(contacted|called) you twice|tous les jours depuis|every day since|(deux|trois|2|3|two|three) (courriers|mails|emails|messages|appels|calls|relances) (restes )?sans reponse|(toujours )?aucune reponse|(2|3|4|5|deux|trois|quatre|cinq|two|three|four|five|plusieurs|several) (messages|appels|mails|emails|calls|relances|courriers|conseillers( differents)?|different (agents|advisors)|agents)\b(?! manques)|jamais de reponse|never (got|received) (a|any) (reply|answer|response)|je vous ecris (ici )?(depuis|sans))\b/,
     3,
   ),
 ];
@@ -316,3 +319,23 @@ export const [OUTAGE, BUSINESS, DEADLINE, LEGAL, SECURITY, REPEATED] = HIGH_URGE
 
 export const LOW_URGENCY_HINTS =
   /\b(pas urgent|no rush|not urgent|c'est pas urgent|quand vous (pouvez|aurez)|when you (can|get a chance))\b/;
+
+// ---------- helpers ----------
+
+/** Sum of the weights of the patterns that match. */
+export function score(patterns: WeightedPattern[], text: string): number {
+  return patterns.reduce((sum, pt) => (pt.re.test(text) ? sum + pt.w : sum), 0);
+}
+
+export function matchesAny(patterns: WeightedPattern[], text: string): boolean {
+  return patterns.some((pt) => pt.re.test(text));
+}
+
+export function firstPosition(patterns: WeightedPattern[], text: string): number {
+  let first = Infinity;
+  for (const pt of patterns) {
+    const m = pt.re.exec(text);
+    if (m && m.index < first) first = m.index;
+  }
+  return first;
+}

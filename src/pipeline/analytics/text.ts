@@ -7,6 +7,8 @@ const QUOTE_HEADER_PATTERNS: RegExp[] = [
   /^\s*(de|from)\s*:.*\n\s*(envoyé|sent|date|à|to)\s*:/im,
   /^\s*(envoyé de mon|sent from my) .*$/im,
   /^--\s*$/m,
+  // Legal footers ("Ce message et ses pièces jointes sont confidentiels…") are not the customer's words.
+  /^\s*(ce (message|courriel|mail)( et (ses|toutes les) pi[eè]ces jointes)? (est|sont) (strictement )?confidentiel|this (e-?mail|message)( and any attachments)? (is|are|may be) (strictly )?(confidential|privileged))/im,
 ];
 
 /** Removes quoted email history, "> " lines and mobile signatures. Robust when the input is already clean. */
@@ -47,6 +49,8 @@ const SMS_SPELLING: Array<[RegExp, string]> = [
   [/\bjai\b/g, "j'ai"],
   [/\bnai\b/g, "n'ai"],
   [/\bjen\b/g, "j'en"],
+  [/\bj(appel\w*|attends?|avais|etais|aurais|arrive|essaie|habite|utilise|envoie)\b/g, "j'$1"],
+  [/\b(did|was|have|could|are|should|would)nt\b/g, "$1n't"],
   [/\bjsuis\b|\bchui\b/g, 'je suis'],
   [/\bjpeux\b/g, 'je peux'],
   [/\bcest\b/g, "c'est"],

@@ -1,19 +1,21 @@
 // Chatbot entry point: policy decides (silence, handoff, answer); the answer text comes from Mistral when a key is
-// set, from templates otherwise or when Mistral fails. Every reply is shaped for its channel.
-import type { MistralChatClient } from '../analytics/mistral-client.js';
+// set and its reply passes the checks, from the answers file otherwise. Every reply is shaped for its channel.
 import type { LoggerLike } from '../../domain/channel.js';
 import type { Chatbot, ChatbotDecision, ChatbotInput } from '../../domain/intelligence.js';
 import type { Channel } from '../../domain/types.js';
-import { createMistralClient, describeMistralError, firstChoiceText } from '../analytics/mistral-client.js';
-import { createSemaphore, type Semaphore } from '../analytics/semaphore.js';
-import { formatForChannel, toSpeakable } from './format.js';
+import { createMistralClient } from '../analytics/mistral-client.js';
+import { createSemaphore } from '../analytics/semaphore.js';
+import { defaultBotAnswers, type BotAnswers, type HandoffReason } from './answers.js';
+import { formatForChannel } from './format.js';
+import { knowledgeFromAnswers, type Knowledge } from './knowledge.js';
 import type { Language } from './language.js';
-import { decidePolicy, DEFAULT_MAX_BOT_TURNS, type PolicyDecision } from './policy.js';
-import { answerTemplate, DEFAULT_KNOWLEDGE, handoffTemplate, type ChatbotKnowledge } from './templates.js';
+import { decidePolicy, DEFAULT_MAX_BOT_TURNS, type AnswerIntent } from './policy.js';
+import { createReplyGenerator } from './reply-generator.js';
 
 export { decidePolicy } from './policy.js';
 export { formatForChannel, smsSegments } from './format.js';
-export type { ChatbotKnowledge, HandoffReason } from './templates.js';
+export { loadBotAnswers, BotAnswersError, type BotAnswers, type HandoffReason } from './answers.js';
+export { loadKnowledge, KnowledgeFileError, type Knowledge } from './knowledge.js';
 
 export interface ChatbotOptions {
   apiKey?: string;
@@ -23,13 +25,16 @@ export interface ChatbotOptions {
   logger: LoggerLike;
   /** Bot replies after which the conversation goes to an agent (default 3). */
   maxBotTurns?: number;
-  knowledge?: ChatbotKnowledge;
+  /** Offline answers (BOT_ANSWERS_FILE); the shipped default when absent. */
+  answers?: BotAnswers;
+  /** What the Mistral path may state (KNOWLEDGE_FILE); derived from the answers when absent. */
+  knowledge?: Knowledge;
   maxConcurrency?: number;
   retryInitialIntervalMs?: number;
 }
 
 export function createChatbot(opts: ChatbotOptions): Chatbot {
-  const knowledge = opts.knowledge ?? DEFAULT_KNOWLEDGE;
+  const answers = opts.answers ?? defaultBotAnswers();
   const maxBotTurns = opts.maxBotTurns ?? DEFAULT_MAX_BOT_TURNS;
   const generator = opts.apiKey
     ? createReplyGenerator({
@@ -43,7 +48,7 @@ export function createChatbot(opts: ChatbotOptions): Chatbot {
         timeoutMs: opts.timeoutMs,
         logger: opts.logger,
         semaphore: createSemaphore(opts.maxConcurrency ?? 4),
-        knowledge,
+        knowledge: opts.knowledge ?? knowledgeFromAnswers(answers),
       })
     : null;
 
@@ -56,13 +61,13 @@ export function createChatbot(opts: ChatbotOptions): Chatbot {
           return { reply: null, handoff: false };
         case 'handoff':
           return {
-            reply: formatForChannel(handoffTemplate(decision.reason, decision.lang), channel, decision.lang),
+            reply: formatForChannel(handoffText(answers, decision.reason, decision.lang), channel, decision.lang),
             handoff: true,
             handoff_reason: decision.reason,
           };
         case 'answer': {
           const generated = generator ? await generator.generate(input, decision) : null;
-          return { reply: generated ?? templateReply(decision, channel, knowledge), handoff: false };
+          return { reply: generated ?? offlineReply(answers, decision, channel), handoff: false };
         }
         default: {
           const unsupported: never = decision;
@@ -74,93 +79,29 @@ export function createChatbot(opts: ChatbotOptions): Chatbot {
   };
 }
 
-/** Template answer; the greeting is dropped when it would push the answer past the channel's length limit. */
-function templateReply(decision: Extract<PolicyDecision, { action: 'answer' }>, channel: Channel, knowledge: ChatbotKnowledge): string {
-  if (decision.greet) {
-    const raw = answerTemplate(decision.intent, decision.lang, knowledge, true);
+export function handoffText(answers: BotAnswers, reason: HandoffReason, lang: Language): string {
+  return answers.handoff[reason][lang];
+}
+
+/** The answers file's text for an intent, without greeting. */
+export function answerText(answers: BotAnswers, intent: AnswerIntent, lang: Language): string {
+  switch (intent) {
+    case 'unclear':
+      return answers.clarify[lang];
+    case 'thanks':
+      return answers.thanks[lang];
+    default:
+      return answers.intents[intent][lang];
+  }
+}
+
+/** Offline answer; the greeting is dropped when it would push the answer past the channel's length limit. */
+function offlineReply(answers: BotAnswers, decision: { intent: AnswerIntent; lang: Language; greet: boolean }, channel: Channel): string {
+  const body = answerText(answers, decision.intent, decision.lang);
+  if (decision.greet && decision.intent !== 'thanks') {
+    const raw = `${answers.greeting[decision.lang]} ${body}`;
     const formatted = formatForChannel(raw, channel, decision.lang);
     if (!formatted.endsWith('...') && formatted.length >= Math.min(raw.length, 40) * 0.9) return formatted;
   }
-  return formatForChannel(answerTemplate(decision.intent, decision.lang, knowledge, false), channel, decision.lang);
-}
-
-// ---------- Mistral reply generation ----------
-
-const CHANNEL_RULES: Record<Channel, Record<Language, string>> = {
-  sms: {
-    fr: 'SMS : 280 caractères maximum, pas d’emoji, pas de mise en forme.',
-    en: 'SMS: at most 280 characters, no emoji, no formatting.',
-  },
-  whatsapp: { fr: 'WhatsApp : 280 caractères maximum, ton chaleureux.', en: 'WhatsApp: at most 280 characters, warm tone.' },
-  telephone: {
-    fr: 'Appel vocal lu par une synthèse vocale : deux phrases courtes, pas de lien, pas d’emoji, pas de symbole.',
-    en: 'Voice call read by text-to-speech: two short sentences, no link, no emoji, no symbols.',
-  },
-  email: {
-    fr: 'Email : corps du message seulement (sans formule d’appel ni signature), 600 caractères maximum.',
-    en: 'Email: body only (no greeting line, no signature), at most 600 characters.',
-  },
-  chat: { fr: 'Chat web : 400 caractères maximum.', en: 'Web chat: at most 400 characters.' },
-};
-
-interface ReplyGeneratorDeps {
-  client: MistralChatClient;
-  model: string;
-  timeoutMs: number;
-  logger: LoggerLike;
-  semaphore: Semaphore;
-  knowledge: ChatbotKnowledge;
-}
-
-function createReplyGenerator(deps: ReplyGeneratorDeps) {
-  function systemPrompt(channel: Channel, decision: Extract<PolicyDecision, { action: 'answer' }>): string {
-    const k = deps.knowledge;
-    const lang = decision.lang;
-    return [
-      "Tu es l'assistant virtuel du support client de Freeda (opérateur télécom). Réponds au client, court et poli.",
-      `Langue de la réponse : ${lang === 'fr' ? 'français' : 'anglais'}.`,
-      CHANNEL_RULES[channel][lang],
-      decision.greet ? "C'est ta première réponse : présente-toi en une courte phrase." : 'Ne te présente pas à nouveau.',
-      `Intention détectée : ${decision.intent}.`,
-      "N'invente rien : n'utilise que ces informations, sinon propose de passer la main à un conseiller.",
-      `Horaires : ${k.openingHours[lang]}`,
-      `Factures : ${k.invoiceCopy[lang]}`,
-      `Pannes : ${k.outageStatus[lang]}`,
-      `Résiliation : ${k.cancelProcedure[lang]}`,
-      'Réponds par le texte du message seulement.',
-    ].join('\n');
-  }
-
-  return {
-    async generate(input: ChatbotInput, decision: Extract<PolicyDecision, { action: 'answer' }>): Promise<string | null> {
-      const channel = input.ticket.channel;
-      const conversation = input.messages
-        .filter((m) => m.text.trim() !== '')
-        .slice(-10)
-        .map((m) => ({ role: m.author === 'customer' ? ('user' as const) : ('assistant' as const), content: m.text.slice(0, 2000) }));
-      try {
-        const response = await deps.semaphore.run(() =>
-          deps.client.chat.complete(
-            {
-              model: deps.model,
-              temperature: 0.3,
-              maxTokens: 300,
-              messages: [{ role: 'system', content: systemPrompt(channel, decision) }, ...conversation],
-            },
-            { timeoutMs: deps.timeoutMs, retryCodes: ['429', '500', '502', '503', '504'] },
-          ),
-        );
-        const text = firstChoiceText(response)?.trim() ?? '';
-        const usable = channel === 'telephone' ? toSpeakable(text) : text;
-        if (usable.length < 2) throw Object.assign(new Error('empty reply'), { name: 'EmptyReply' });
-        return formatForChannel(usable, channel, decision.lang);
-      } catch (err) {
-        deps.logger.warn(
-          { event: 'chatbot_fallback', ticket_id: input.ticket.ticket_id, model: deps.model, reason: describeMistralError(err) },
-          'Mistral reply failed, using the template',
-        );
-        return null;
-      }
-    },
-  };
+  return formatForChannel(body, channel, decision.lang);
 }
