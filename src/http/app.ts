@@ -62,15 +62,26 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   };
   app.use(draining);
 
+  // Liveness: 503 only when the process cannot recover by itself (a restart is needed); `degraded` while writes
+  // are refused and the store is probing to resume on its own.
   app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
+    const storage = deps.store.health?.() ?? { state: 'ok' as const };
+    if (storage.state === 'ok') return void res.json({ status: 'ok' });
+    res.status(storage.state === 'failed' ? 503 : 200).json({ status: storage.state, storage });
   });
+  // Readiness: can this instance take writes now.
   app.get('/readyz', async (_req, res) => {
     try {
       await deps.store.ping();
       res.json({ status: 'ready', storage: deps.store.kind });
     } catch (error) {
-      res.status(503).json(errorBody('not_ready', `Storage is not reachable: ${(error as Error).message}`));
+      const storage = deps.store.health?.();
+      const message =
+        storage && storage.state !== 'ok'
+          ? `Storage is not writable (${storage.code}: ${storage.detail}); ${storage.action}.`
+          : `Storage is not reachable: ${(error as Error).message}`;
+      res.setHeader('Retry-After', String((error as { retryAfterSeconds?: number }).retryAfterSeconds ?? 1));
+      res.status(503).json(errorBody('not_ready', message, storage && storage.state !== 'ok' ? { storage } : undefined));
     }
   });
 
