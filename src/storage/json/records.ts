@@ -144,7 +144,7 @@ export function describeIssues(error: z.ZodError, max = 3): string {
       .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
       .join('')
       .replace(/^\./, '');
-    return `${path || '(line)'}: ${issue.message}`;
+    return path ? `${path}: ${issue.message}` : issue.message;
   });
   const more = error.issues.length > max ? ` (+${error.issues.length - max} more)` : '';
   return shown.join('; ') + more;
