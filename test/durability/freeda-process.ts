@@ -16,7 +16,8 @@ export interface FreedaProcess extends ChildServer {
 /** `entry`: the server's main module (a test entry that injects a file layer may stand in for src/main.ts). */
 export function startFreeda(env: Record<string, string>, entry = 'src/main.ts'): Promise<FreedaProcess> {
   const proc = spawn(process.execPath, ['--import', 'tsx', entry, 'serve'], {
-    env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', API_TOKENS: PROCESS_API_TOKEN, ...env },
+    // LOG_LEVEL stays info: the port is read from the "freeda listening" line.
+    env: { ...process.env, PORT: '0', API_TOKENS: PROCESS_API_TOKEN, ...env, LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

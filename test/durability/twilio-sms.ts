@@ -27,6 +27,8 @@ export interface SmsAnswer {
   status: number;
   retryAfter: string | null;
   body: string;
+  /** X-Freeda-Ticket-Id: the ticket the message was stored on. */
+  ticketId: string | null;
 }
 
 let template: Record<string, string> | null = null;
@@ -43,5 +45,10 @@ export async function sendSms(target: SmsTarget, sms: { sid: string; from: strin
     },
     body: formBody(params),
   });
-  return { status: res.status, retryAfter: res.headers.get('retry-after'), body: await res.text() };
+  return {
+    status: res.status,
+    retryAfter: res.headers.get('retry-after'),
+    body: await res.text(),
+    ticketId: res.headers.get('x-freeda-ticket-id'),
+  };
 }
