@@ -97,12 +97,29 @@ describe('json store: lines checked on replay', () => {
     await replaceLine(journal, 1, (line) => JSON.stringify({ messages: (JSON.parse(line) as { messages: unknown[] }).messages }));
     await refusedAt(dir.path, journal, 1, /belongs to ticket .* which no earlier line creates/);
     await dir.remove();
+  });
 
-    const snapDir = await tempDir();
-    const snapshot = await journalWith(snapDir.path, true);
+  it('a snapshot is checked by its seal at start; store:check (and an unsealed, older snapshot) names the line', async () => {
+    const dir = await tempDir();
+    const snapshot = await journalWith(dir.path, true);
+    const lines = (await readFile(snapshot, 'utf8')).split('\n');
+    assert.match(lines[lines.length - 2], /^\{"snapshot_end":\{"sha256":"[0-9a-f]{64}","lines":8\}\}$/);
     await replaceLine(snapshot, 3, (line) => line.replace('"channel":"sms"', '"channel":7'));
-    await refusedAt(snapDir.path, snapshot, 3, /tickets\[0\]\.channel: expected a channel name/);
-    await snapDir.remove();
+    await refusedAt(dir.path, snapshot, 9, /sha256 mismatch/);
+    const report = await checkDataDir(dir.path);
+    assert.deepEqual(
+      report.problems.map((p) => [p.line, p.reason]),
+      [
+        [3, 'tickets[0].channel: expected a channel name'],
+        [9, report.problems[1]?.reason],
+      ],
+    );
+    assert.match(report.problems[1].reason, /sha256 mismatch/);
+    // Without its seal (a snapshot written before seals existed), start-up checks each line.
+    await writeFile(snapshot, lines.slice(0, -2).join('\n') + '\n');
+    await replaceLine(snapshot, 3, (line) => line.replace('"channel":"sms"', '"channel":7'));
+    await refusedAt(dir.path, snapshot, 3, /tickets\[0\]\.channel: expected a channel name/);
+    await dir.remove();
   });
 
   it('a torn last line is still repaired at start, and store:check only notes it', async () => {

@@ -2,7 +2,9 @@
 // lines, each checked against its schema. Shared by the store's start-up (which stops at the first problem) and
 // `freeda store:check` (which lists them all and never writes).
 import { open, readdir } from 'node:fs/promises';
+import type { z } from 'zod';
 import { batchRecord, describeIssues, messagesArray, snapshotTicketRecord } from './records.js';
+import { isSealLine, readSeal, SealCheck } from './seal.js';
 import type { Batch, LazyMessagesHeader } from './state.js';
 
 const GEN_WIDTH = 8;
@@ -103,12 +105,20 @@ const looksLikeArray = (raw: Buffer): boolean => {
   return text.startsWith('[') && text.endsWith(']');
 };
 
-/** Every line of one file, validated; problems go to `handlers.problem`, the torn tail (if any) is returned. */
+/**
+ * Every line of one file, validated; problems go to `handlers.problem`, the torn tail (if any) is returned. A sealed
+ * snapshot (seal.ts) is checked by its digest instead of line by line, unless `deep`.
+ */
 export async function scanFile(path: string, options: ScanOptions, handlers: ScanHandlers): Promise<ScanResult> {
+  const seal = options.kind === 'snapshot' ? await readSeal(path) : null;
+  const sealCheck = seal ? new SealCheck(seal) : null;
+  const validate = options.deep || !seal;
   let lineNo = 0;
   let goodBytes = 0;
+  let sealedAt = 0;
   let unparsed: { line: number; bytes: number } | null = null;
-  let lazy: { batch: Batch; header: LazyMessagesHeader; line: number } | null = null;
+  /** A snapshot ticket line: its messages are the next line (not applied when the ticket line was refused). */
+  let lazy: { batch: Batch; header: LazyMessagesHeader; line: number; valid: boolean } | null = null;
   const problem = (line: number, reason: string) => handlers.problem({ file: path, line, reason });
   const attempt = (line: number, apply: () => void) => {
     try {
@@ -117,6 +127,12 @@ export async function scanFile(path: string, options: ScanOptions, handlers: Sca
       problem(line, (error as Error).message);
     }
   };
+  const checked = <T>(schema: z.ZodType<T>, value: unknown): boolean => {
+    if (!validate) return true;
+    const parsed = schema.safeParse(value);
+    if (!parsed.success) problem(lineNo, describeIssues(parsed.error));
+    return parsed.success;
+  };
   for await (const chunk of jsonLineBatches(path))
     for (const { bytes, end } of chunk) {
       lineNo++;
@@ -124,46 +140,55 @@ export async function scanFile(path: string, options: ScanOptions, handlers: Sca
         problem(unparsed.line, 'not valid JSON, and not the last line (a torn write is only possible at the end)');
         unparsed = null;
       }
+      if (sealedAt) {
+        problem(lineNo, `a line after the end of the snapshot (line ${sealedAt})`);
+        continue;
+      }
       if (lazy) {
         // Kept as UTF-8 bytes: smaller than a JS string and never decoded unless the ticket's messages are read.
-        const { batch, header, line } = lazy;
+        const { batch, header, line, valid } = lazy;
         lazy = null;
+        sealCheck?.add(bytes);
+        goodBytes = end;
+        if (!valid) continue;
         const raw = Buffer.from(bytes);
         const reason = options.deep ? deepMessagesProblem(raw, header.ticket_id) : looksLikeArray(raw) ? null : 'not a JSON array';
         if (reason) problem(lineNo, `messages of ticket ${header.ticket_id} (announced on line ${line}): ${reason}`);
         else attempt(lineNo, () => handlers.lazy(batch, header, raw));
-        goodBytes = end;
         continue;
       }
       const line = bytes.toString('utf8');
-      if (line.trim() === '') {
-        goodBytes = end;
-        continue;
-      }
       let value: unknown;
       try {
-        value = JSON.parse(line);
+        value = line.trim() === '' ? null : JSON.parse(line);
       } catch {
+        sealCheck?.add(bytes);
         unparsed = { line: lineNo, bytes: bytes.length };
         continue;
       }
       goodBytes = end;
-      const isLazy = options.kind === 'snapshot' && typeof value === 'object' && value !== null && 'lazy' in value;
-      if (isLazy) {
-        const parsed = snapshotTicketRecord.safeParse(value);
-        if (!parsed.success) problem(lineNo, describeIssues(parsed.error));
-        else lazy = { batch: value as Batch, header: (value as { lazy: LazyMessagesHeader }).lazy, line: lineNo };
+      if (options.kind === 'snapshot' && isSealLine(value)) {
+        sealedAt = lineNo;
+        const reason = sealCheck ? sealCheck.verdict() : 'end-of-snapshot line is malformed';
+        if (reason) problem(lineNo, reason);
         continue;
       }
-      const parsed = batchRecord.safeParse(value);
-      if (!parsed.success) problem(lineNo, describeIssues(parsed.error));
-      else attempt(lineNo, () => handlers.batch(value as Batch));
+      sealCheck?.add(bytes);
+      if (value === null) continue;
+      const isLazy = options.kind === 'snapshot' && typeof value === 'object' && 'lazy' in value;
+      if (isLazy) {
+        const valid = checked(snapshotTicketRecord, value);
+        lazy = { batch: value as Batch, header: (value as { lazy: LazyMessagesHeader }).lazy, line: lineNo, valid };
+        continue;
+      }
+      if (checked(batchRecord, value)) attempt(lineNo, () => handlers.batch(value as Batch));
     }
-  if (lazy) problem(lazy.line, `ends before the messages of ticket ${lazy.header.ticket_id}`);
+  if (lazy) problem(lazy.line, `ends before the messages of ticket ${(lazy.header as LazyMessagesHeader | undefined)?.ticket_id}`);
   if (unparsed && options.kind === 'snapshot') {
     problem(unparsed.line, 'not valid JSON (snapshots are written whole, then renamed: this is damage, not a torn write)');
     unparsed = null;
   }
+  if (seal && !sealedAt) problem(lineNo, 'the end-of-snapshot line is missing');
   return { lines: lineNo, tornTail: unparsed ? { line: unparsed.line, goodBytes, bytes: unparsed.bytes } : null };
 }
 
