@@ -175,8 +175,8 @@ async function diskFull(): Promise<Row> {
       scenario: 'disk full then freed (no restart), then SIGKILL + restart',
       ...(await account(second, ledger, twilio)),
       detail:
-        `${disk.description}; while full: ${statuses} (${refusedSms} webhooks + ${refusedReplies} replies refused, never 500); ` +
-        `writes resumed ${resumedMs} ms after the ballast was deleted; every refused request retried → acked`,
+        `${disk.backend} of 2 MiB; while full: ${statuses} (${refusedSms} webhooks + ${refusedReplies} replies refused, never 500); ` +
+        `ready ${resumedMs} ms after the ballast was deleted, same process; every refused request retried → acked`,
     };
   } finally {
     for (const server of servers) await kill(server);

@@ -96,6 +96,11 @@ describe('json store: every byte or nothing', () => {
       // The provider's retry is refused too until the batch is durable.
       await assert.rejects(store.ingest(inbound('sms', '+33600000002', 'SM-refused', 'refusé')), refusedWith('storage_full'));
       assert.ok(logger.lines.some((l) => l.level === 'error' && /free space on the volume of DATA_DIR/.test(l.msg ?? '')));
+      // Probes run every 5-20 ms here: while the disk is still full none of them may pass.
+      const failedWrites = fs.stats.failedWrites;
+      await eventually(() => fs.stats.failedWrites >= failedWrites + 3);
+      assert.equal(store.health().state, 'degraded');
+      assert.equal(recovered, 0);
 
       fs.heal();
       await eventually(() => recovered === 1);
