@@ -120,4 +120,21 @@ describe('recovery without restart', () => {
       },
     );
   });
+
+  it('when the journal cannot be written from this process any more, /healthz says so with 503 (restart needed)', async () => {
+    await appOnFaultyDisk({ ENABLE_CHATBOT: 'false', ENABLE_AUTO_ANALYTICS: 'false' }, {}, async (app, fs) => {
+      assert.equal((await fetch(app.url + '/healthz')).status, 200);
+      fs.faults.writeError = 'EIO';
+      fs.faults.truncateError = 'EBADF';
+      assert.equal((await post(app, { id: 'evt-1', from: 'visitor-3', text: 'x' })).status, 503);
+      const health = await eventually(async () => {
+        const res = await fetch(app.url + '/healthz');
+        return res.status === 503 && ((await res.json()) as { status: string; storage: { code: string; action: string } });
+      });
+      assert.equal(health.status, 'failed');
+      assert.equal(health.storage.code, 'storage_failed');
+      assert.match(health.storage.action, /restart the process/);
+      assert.equal((await fetch(app.url + '/readyz')).status, 503);
+    });
+  });
 });
