@@ -157,6 +157,16 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
       }
       const resumed = await dispatcher.resume();
       const rebuilt = await work.rebuild();
+      // After a period of refused writes: what was refused may be durable now, and follow-up work that failed
+      // meanwhile was dropped. Same rebuild as at start (both are idempotent).
+      store.onRecovered?.(() => {
+        if (draining) return;
+        Promise.all([dispatcher.resume(), work.rebuild()]).then(
+          ([outbound, work]) =>
+            logger.info({ outbound_resumed: outbound, ...work }, 'follow-up work rescheduled after the store recovered'),
+          (error: Error) => logger.error({ err: error.message }, 'could not reschedule follow-up work after the store recovered'),
+        );
+      });
       logger.info(
         { port: listeningPort, public_base_url: baseUrl(), storage: store.kind, outbound_resumed: resumed, ...rebuilt },
         'freeda listening',

@@ -1,4 +1,4 @@
-// `freeda <command>`: serve, simulate, analyze, export, dynamodb:create-table.
+// `freeda <command>`: serve, simulate, analyze, export, dynamodb:create-table, store:check.
 import { parseArgs } from 'node:util';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -8,6 +8,7 @@ import { ConfigError, loadConfig, type Config } from './config.js';
 import { channelModules } from './registry.js';
 import { analyzerForCli, runAnalyze } from './cli/analyze.js';
 import { createTable, createTableOptionsFromConfig } from './cli/dynamodb.js';
+import { storeCheckCommand } from './cli/store-check.js';
 import { createLogger } from './logger.js';
 
 export interface CliIo {
@@ -21,7 +22,8 @@ const USAGE = `usage: freeda <command>
   simulate <sms|whatsapp|voice|email|chat> "<text>" [--from …] [--subject …] [--media URL] [--url http://127.0.0.1:8000]
   analyze [--offline]                     JSON lines on stdin → labels on stdout
   export [--status …] [--channel …] [--date-from …] [--date-to …]   CSV to stdout
-  dynamodb:create-table                   create DYNAMODB_TABLE (idempotent)`;
+  dynamodb:create-table                   create DYNAMODB_TABLE (idempotent)
+  store:check [--data-dir DIR]            verify the json store's DATA_DIR (read-only, also beside a running server)`;
 
 /** The API token the CLI uses: API_TOKENS, else the one a local server generated into DATA_DIR. */
 export async function resolveApiToken(config: Config): Promise<string | null> {
@@ -117,6 +119,8 @@ export async function runCli(argv: string[], io: CliIo, loadEnvConfig: () => Con
       io.stdout.write(`table ${config.DYNAMODB_TABLE}: ${outcome === 'created' ? 'created' : 'already exists'}\n`);
       return 0;
     }
+    case 'store:check':
+      return storeCheckCommand(config.DATA_DIR, rest, io);
     default:
       io.stderr.write(`freeda: unknown command ${command}\n${USAGE}\n`);
       return 2;

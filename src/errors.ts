@@ -34,8 +34,13 @@ export class ConflictError extends AppError {
     super(409, code, message);
   }
 }
+/** 503: the client should retry; the HTTP layer sends `Retry-After: retryAfterSeconds`. */
 export class UnavailableError extends AppError {
-  constructor(code: ErrorCode, message: string) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    readonly retryAfterSeconds = 1,
+  ) {
     super(503, code, message);
   }
 }

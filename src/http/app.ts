@@ -49,7 +49,9 @@ export function createHttpApp(deps: HttpAppDeps): Express {
         req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: redactUrl(req.url) }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+      // A 503 is a refusal the client retries (disk full, draining): its cause is logged once, not per request.
+      customLogLevel: (_req, res, err) =>
+        err || (res.statusCode >= 500 && res.statusCode !== 503) ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
       autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
     }),
   );
@@ -62,15 +64,26 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   };
   app.use(draining);
 
+  // Liveness: 503 only when the process cannot recover by itself (a restart is needed); `degraded` while writes
+  // are refused and the store is probing to resume on its own.
   app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
+    const storage = deps.store.health?.() ?? { state: 'ok' as const };
+    if (storage.state === 'ok') return void res.json({ status: 'ok' });
+    res.status(storage.state === 'failed' ? 503 : 200).json({ status: storage.state, storage });
   });
+  // Readiness: can this instance take writes now.
   app.get('/readyz', async (_req, res) => {
     try {
       await deps.store.ping();
       res.json({ status: 'ready', storage: deps.store.kind });
     } catch (error) {
-      res.status(503).json(errorBody('not_ready', `Storage is not reachable: ${(error as Error).message}`));
+      const storage = deps.store.health?.();
+      const message =
+        storage && storage.state !== 'ok'
+          ? `Storage is not writable (${storage.code}: ${storage.detail}); ${storage.action}.`
+          : `Storage is not reachable: ${(error as Error).message}`;
+      res.setHeader('Retry-After', String((error as { retryAfterSeconds?: number }).retryAfterSeconds ?? 1));
+      res.status(503).json(errorBody('not_ready', message, storage && storage.state !== 'ok' ? { storage } : undefined));
     }
   });
 

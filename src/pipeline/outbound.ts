@@ -3,6 +3,7 @@
 import type { LoggerLike, OutboundSender, SendResult } from '../domain/channel.js';
 import { publicMessage } from '../domain/ticket.js';
 import type { Channel, Delivery, Message } from '../domain/types.js';
+import { UnavailableError } from '../errors.js';
 import type { TicketStore } from '../storage/types.js';
 import type { EventBus } from './bus.js';
 import { refreshTicketStats } from './stats.js';
@@ -37,6 +38,8 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const { store, bus, logger, senders } = options;
   const timers = new Map<string, NodeJS.Timeout>();
   const inFlight = new Set<Promise<void>>();
+  /** Message ids with an attempt running: resume() after a store recovery must not start a second one. */
+  const attempting = new Set<string>();
   const waiting: (() => void)[] = [];
   const limit = options.concurrency ?? 8;
   let active = 0;
@@ -96,6 +99,9 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       });
       return;
     }
+    // Sending while the store refuses writes would leave a sent message recorded as queued (sent again on resume).
+    const health = store.health?.();
+    if (health && health.state !== 'ok') throw new UnavailableError(health.code, `store not writable: ${health.detail}`);
     const release = await slot();
     let result: SendResult;
     try {
@@ -108,7 +114,8 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     const attempts = delivery.attempts + 1;
     if (result.ok) {
       // Index first: a customer reply or a status callback may arrive as soon as the provider accepted it.
-      if (result.extra_provider_ids?.length) await store.indexProviderIds(ticket.channel, ticketId, messageId, result.extra_provider_ids);
+      const extraIds = result.extra_provider_ids ?? [];
+      if (extraIds.length) await untilWritable(() => store.indexProviderIds(ticket.channel, ticketId, messageId, extraIds));
       const sent: Delivery = {
         ...delivery,
         status: result.status,
@@ -119,11 +126,13 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         next_attempt_at: null,
         updated_at: iso(),
       };
-      const saved = await store.updateMessage(ticketId, messageId, (m) => ({
-        ...m,
-        delivery: sent,
-        ...(result.meta ? { meta: { ...m.meta, ...result.meta } } : {}),
-      }));
+      const saved = await untilWritable(() =>
+        store.updateMessage(ticketId, messageId, (m) => ({
+          ...m,
+          delivery: sent,
+          ...(result.meta ? { meta: { ...m.meta, ...result.meta } } : {}),
+        })),
+      );
       if (saved) bus.publish({ type: 'message.updated', data: publicMessage(saved) });
       logger.info({ ticket_id: ticketId, message_id: messageId, provider_id: result.provider_id, attempts }, 'outbound sent');
       return;
@@ -160,14 +169,36 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     });
   }
 
+  /**
+   * The provider accepted the message: its record must say so, or a later resume sends it again. While the store
+   * refuses writes (disk full), wait for it to recover instead of dropping the result.
+   */
+  async function untilWritable<T>(write: () => Promise<T>): Promise<T> {
+    for (let delayMs = 100; ; delayMs = Math.min(delayMs * 2, 5_000)) {
+      try {
+        return await write();
+      } catch (error) {
+        if (!(error instanceof UnavailableError) || stopped) throw error;
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+      }
+    }
+  }
+
   function run(messageId: string, ticketId: string): void {
     timers.delete(messageId);
     if (stopped) return;
+    attempting.add(messageId);
     const job = attempt(messageId, ticketId)
       .catch((error: Error) =>
-        logger.error({ message_id: messageId, err: error.message }, 'outbound attempt crashed; it stays pending for the next start'),
+        logger.error(
+          { message_id: messageId, err: error.message },
+          'outbound attempt crashed; it stays pending (resumed at the next start or when the store recovers)',
+        ),
       )
-      .finally(() => inFlight.delete(job));
+      .finally(() => {
+        attempting.delete(messageId);
+        inFlight.delete(job);
+      });
     inFlight.add(job);
   }
 
@@ -184,7 +215,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   return {
     schedule,
     async resume() {
-      const pending = await store.listPendingOutbound();
+      const pending = (await store.listPendingOutbound()).filter((m) => !attempting.has(m.message_id));
       for (const message of pending) schedule(message);
       return pending.length;
     },

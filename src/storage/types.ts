@@ -40,6 +40,15 @@ export type IngestResult =
   | { kind: 'duplicate'; ticket: Ticket; message: Message; duplicate: true }
   | { kind: 'no_ticket' };
 
+/**
+ * Whether writes work. `degraded`: writes are refused with 503 (disk full, I/O error) and the store is probing to
+ * resume on its own; `failed`: it cannot recover in this process (restart needed). `action` says what to do.
+ */
+export type StoreHealth =
+  | { state: 'ok' }
+  | { state: 'degraded'; code: 'storage_full' | 'storage_unavailable'; since: string; detail: string; action: string }
+  | { state: 'failed'; code: 'storage_failed'; since: string; detail: string; action: string };
+
 /** A pure change to apply to a ticket; return null to leave it as it is. */
 export type TicketMutation = (ticket: Ticket) => Ticket | null;
 export type MessageMutation = (message: Message) => Message | null;
@@ -52,6 +61,13 @@ export interface TicketStore {
   close(): Promise<void>;
   /** Readiness: resolves when the store can serve reads and writes. */
   ping(): Promise<void>;
+  /** Write health (stores that can degrade; absent means ping() tells all). */
+  health?(): StoreHealth;
+  /**
+   * Called each time writes work again after a degraded period. Writes refused meanwhile may be durable now, and
+   * follow-up work that failed was dropped: the app re-runs its start-up rebuild and outbound resume.
+   */
+  onRecovered?(listener: () => void): void;
 
   /**
    * Atomically: dedup on (channel, message.external_id) → join the contact's open ticket on that channel

@@ -22,8 +22,10 @@ export interface FakeTwilio {
   /** Base URL to set as TWILIO_API_BASE_URL. */
   url: string;
   creates: RecordedCreate[];
-  /** Answers for the next requests, in order; once used up, every create succeeds. */
+  /** Answers for the next requests, in order; once used up, every create gets the default answer. */
   script(...replies: FakeTwilioReply[]): void;
+  /** The answer once the script is used up (default: success); e.g. an outage until set back to `{ kind: 'ok' }`. */
+  setDefault(reply: FakeTwilioReply): void;
   /** Resolves once `count` creates were recorded (or rejects after `timeoutMs`: a safety net, not a timing assertion). */
   waitForCreates(count: number, timeoutMs?: number): Promise<RecordedCreate[]>;
   close(): Promise<void>;
@@ -38,6 +40,7 @@ async function readBody(req: IncomingMessage): Promise<string> {
 export async function startFakeTwilio(): Promise<FakeTwilio> {
   const creates: RecordedCreate[] = [];
   const scripted: FakeTwilioReply[] = [];
+  let fallback: FakeTwilioReply = { kind: 'ok' };
   const waiters: Array<{ count: number; resolve: () => void }> = [];
   let counter = 0;
 
@@ -51,7 +54,7 @@ export async function startFakeTwilio(): Promise<FakeTwilio> {
       return;
     }
     const params = Object.fromEntries(new URLSearchParams(body));
-    const reply = scripted.shift() ?? { kind: 'ok' };
+    const reply = scripted.shift() ?? fallback;
     const record: RecordedCreate = { method: req.method, path, authorization: req.headers.authorization, params, status: 0, sid: null };
     if (reply.kind === 'drop') {
       record.status = -1;
@@ -118,6 +121,7 @@ export async function startFakeTwilio(): Promise<FakeTwilio> {
     url: `http://127.0.0.1:${port}`,
     creates,
     script: (...replies) => void scripted.push(...replies),
+    setDefault: (reply) => void (fallback = reply),
     waitForCreates(count, timeoutMs = 20_000) {
       if (creates.length >= count) return Promise.resolve(creates.slice());
       return new Promise((resolve, reject) => {

@@ -7,23 +7,40 @@ export interface ChildServer {
   stderr(): string;
 }
 
-/** Spawn test/helpers/serve-child.ts with env; resolves once it prints READY (rejects with its stderr if it exits). */
-export function spawnServer(env: Record<string, string>): Promise<ChildServer> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/serve-child.ts'], {
-    env: { ...process.env, PORT: '0', LOG_LEVEL: 'warn', API_TOKENS: 'test-api-token', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+/**
+ * Spawn `node --import tsx <args>` with env; resolves once `ready` finds what it waits for in the stdout so far
+ * (rejects with its stderr if it exits first). `output()` is everything it printed, both streams.
+ */
+export function spawnUntil<T>(
+  args: string[],
+  env: Record<string, string | undefined>,
+  ready: (stdout: string) => T | null,
+): Promise<{ proc: ChildProcess; found: T; stderr: () => string; output: () => string }> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
+  let done = false;
   proc.stderr.on('data', (d) => (err += d));
   return new Promise((resolve, reject) => {
     proc.stdout.on('data', (d) => {
       out += d;
-      const match = /READY (\S+)/.exec(out);
-      if (match) resolve({ proc, url: match[1], stderr: () => err });
+      const found = done ? null : ready(out);
+      if (found === null) return;
+      done = true;
+      resolve({ proc, found, stderr: () => err, output: () => out + err });
     });
     proc.once('exit', (code) => reject(Object.assign(new Error(`server exited with ${code}: ${err}`), { code, stderr: err })));
   });
+}
+
+/** Spawn test/helpers/serve-child.ts with env; resolves once it prints READY (rejects with its stderr if it exits). */
+export async function spawnServer(env: Record<string, string>): Promise<ChildServer> {
+  const child = await spawnUntil(
+    ['test/helpers/serve-child.ts'],
+    { ...process.env, PORT: '0', LOG_LEVEL: 'warn', API_TOKENS: 'test-api-token', ...env },
+    (out) => /READY (\S+)/.exec(out)?.[1] ?? null,
+  );
+  return { proc: child.proc, url: child.found, stderr: child.stderr };
 }
 
 export async function kill(child: ChildServer, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {

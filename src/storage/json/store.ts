@@ -1,8 +1,10 @@
 // STORAGE_TYPE=json: the embedded default store. Journal + snapshot on disk, everything served from memory.
 //
 // Files in DATA_DIR: LOCK, snapshot-<gen>.jsonl (state at the start of journal <gen>), journal-<gen>.jsonl.
-// Start-up loads the newest complete snapshot then replays journals from its generation on.
-import { mkdir, open, readdir, rename, rm, truncate } from 'node:fs/promises';
+// Start-up loads the newest complete snapshot then replays journals from its generation on, every line checked
+// against its schema (load.ts). When a write fails (disk full, I/O error) the store refuses writes with 503 and
+// resumes on its own once the journal is repaired (journal.ts); nothing new is applied in memory meanwhile.
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LoggerLike } from '../../domain/channel.js';
 import { createIdFactory, newTicket, withMessage, withStatus } from '../../domain/ticket.js';
@@ -10,74 +12,63 @@ import type { Channel, ContactRecord, Message, Ticket, TicketStatus } from '../.
 import { STATUS_OPEN } from '../../domain/types.js';
 import { NotFoundError, UnavailableError } from '../../errors.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
-import type { IngestInput, IngestResult, MessageMutation, Page, TicketFilter, TicketMutation, TicketStore } from '../types.js';
+import { fsyncDir, openFile, type OpenFile } from '../files.js';
+import type { IngestInput, IngestResult, MessageMutation, Page, StoreHealth, TicketFilter, TicketMutation, TicketStore } from '../types.js';
+import { createCompactor } from './compaction.js';
+import { healthReporter, storeHealthOf } from './health.js';
 import { Journal } from './journal.js';
+import { loadDataDir } from './load.js';
 import { acquireDirLock, type DirLock } from './lock.js';
-import { type Batch, channelKey, type LazyMessagesHeader, lazyHeaderOf, MemoryState, type SnapshotEntry } from './state.js';
+import { genName } from './replay.js';
+import { type Batch, channelKey, MemoryState } from './state.js';
+
+export { CorruptStoreError } from './load.js';
 
 export interface JsonStoreOptions {
   dataDir: string;
   logger: LoggerLike;
   /** Journal size that triggers a snapshot + fresh journal. */
   compactBytes?: number;
+  /** How files are opened for writing (tests inject short writes and ENOSPC here; default node:fs). */
+  open?: OpenFile;
+  /** Backoff of the recovery probe after a failed write (default 250 ms doubling to 5 s). */
+  probeMs?: { min: number; max: number };
+  /** Backoff before retrying a failed compaction (default 5 s doubling to 5 min). */
+  compactRetryMs?: { min: number; max: number };
 }
 
-const GEN_WIDTH = 8;
-const genName = (prefix: string, gen: number) => `${prefix}-${String(gen).padStart(GEN_WIDTH, '0')}.jsonl`;
 const isCursor = (v: unknown): v is [string, string] => Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'string');
 /** Reads are synchronous lookups in memory behind the async store contract: a throw still arrives as a rejection. */
 const settle = <T>(read: () => T): Promise<T> => new Promise((resolve) => resolve(read()));
 
-/**
- * The lines of a JSON-lines file with the byte offset just past each one (its `\n`, or the end of the file).
- * Lines end at `\n` only (what the journal writes); a `\r` before it is JSON whitespace.
- */
-/** The file's lines, a chunk at a time (one await per 4 MiB, not per line), with the byte offset after each. */
-async function* jsonLineBatches(path: string, chunkBytes = 4 << 20): AsyncGenerator<{ bytes: Buffer; end: number }[]> {
-  const handle = await open(path, 'r');
-  try {
-    let carry: Buffer | null = null;
-    let consumed = 0; // file offset of the start of `carry` / the current chunk
-    for (;;) {
-      // The unfinished line of the previous chunk goes first, then the file is read right after it (no concat copy).
-      const carried = carry?.length ?? 0;
-      const chunk = Buffer.allocUnsafe(carried + chunkBytes);
-      if (carry) carry.copy(chunk, 0);
-      const { bytesRead } = await handle.read(chunk, carried, chunkBytes, null);
-      if (bytesRead === 0) break;
-      const data: Buffer = chunk.subarray(0, carried + bytesRead);
-      const lines: { bytes: Buffer; end: number }[] = [];
-      let start = 0;
-      for (let nl = data.indexOf(10, start); nl >= 0; nl = data.indexOf(10, start)) {
-        // A view into this chunk: callers copy what they keep.
-        lines.push({ bytes: data.subarray(start, nl), end: consumed + nl + 1 });
-        start = nl + 1;
-      }
-      consumed += start;
-      carry = start < data.length ? Buffer.from(data.subarray(start)) : null;
-      yield lines;
-    }
-    if (carry) yield [{ bytes: carry, end: consumed + carry.length }];
-  } finally {
-    await handle.close();
-  }
-}
-
-export function createJsonStore(
-  options: JsonStoreOptions,
-): TicketStore & { compact(): Promise<void>; stats(): { tickets: number; journalBytes: number; generation: number } } {
+export function createJsonStore(options: JsonStoreOptions): TicketStore & {
+  compact(): Promise<void>;
+  stats(): { tickets: number; journalBytes: number; generation: number };
+  health(): StoreHealth;
+  onRecovered(listener: () => void): void;
+} {
   const { dataDir, logger } = options;
   const compactBytes = options.compactBytes ?? 64 * 1024 * 1024;
+  const io = options.open ?? openFile;
   const newId = createIdFactory();
   let state = new MemoryState();
   let journal: Journal | null = null;
   let generation = 0;
   let lock: DirLock | null = null;
-  let compacting: Promise<void> | null = null;
+  const recoveredListeners: (() => void)[] = [];
+  const compactor = createCompactor({
+    dataDir,
+    logger,
+    open: io,
+    retryMs: options.compactRetryMs ?? { min: 5_000, max: 300_000 },
+    journal: live,
+    state: () => state,
+    generation: { get: () => generation, set: (gen) => (generation = gen) },
+  });
 
   function live(): Journal {
     if (!journal) throw new UnavailableError('store_closed', 'The store is not open.');
-    if (journal.broken) throw new UnavailableError('store_failed', 'The store could not write to disk; restart required.');
+    if (!journal.writable) throw journal.refusal();
     return journal;
   }
 
@@ -86,133 +77,8 @@ export function createJsonStore(
     const j = live();
     state.apply(batch);
     const durable = j.append(batch);
-    if (j.size > compactBytes && !compacting) {
-      compacting = compactNow().finally(() => {
-        compacting = null;
-      });
-    }
+    if (j.size > compactBytes) compactor.maybeStart();
     await durable;
-  }
-
-  /**
-   * Journals: one batch per line. Snapshots may also hold `{"lazy":header}` lines, each followed by the raw JSON array
-   * of that ticket's messages, kept unparsed (snapshots are written whole then renamed, so they are never torn).
-   */
-  async function replayFile(path: string, isLast: boolean, isSnapshot = false): Promise<void> {
-    let lineNo = 0;
-    let goodBytes = 0;
-    let torn: string | null = null;
-    let lazyHeader: LazyMessagesHeader | null = null;
-    // Byte-level line splitting (readline + string decoding was a quarter of a 100k-ticket start-up);
-    // byte offsets come straight from the buffer, so the torn-line repair needs no re-encoding.
-    for await (const batch of jsonLineBatches(path))
-      for (const { bytes, end } of batch) {
-        lineNo++;
-        if (torn !== null)
-          throw new Error(`${path}: line ${lineNo - 1} is corrupt and is not the last line; refusing to start (inspect the file).`);
-        if (lazyHeader) {
-          // Kept as UTF-8 bytes: smaller than a JS string (accents make those two bytes a character) and never decoded
-          // unless the ticket's messages are read.
-          state.applyLazy(lazyHeader, Buffer.from(bytes));
-          lazyHeader = null;
-          goodBytes = end;
-          continue;
-        }
-        const line = bytes.toString('utf8');
-        if (line.trim() === '') {
-          goodBytes = end;
-          continue;
-        }
-        try {
-          const record = JSON.parse(line) as Batch & { lazy?: LazyMessagesHeader };
-          state.apply(record);
-          if (record.lazy && isSnapshot) lazyHeader = record.lazy;
-          goodBytes = end;
-        } catch {
-          torn = line;
-        }
-      }
-    if (lazyHeader)
-      throw new Error(`${path}: ends before the messages of ticket ${lazyHeader.ticket_id}; refusing to start (inspect the file).`);
-    if (torn !== null) {
-      if (!isLast) throw new Error(`${path}: last line is corrupt but a newer journal exists; refusing to start.`);
-      logger.warn(
-        { path, line: lineNo, bytes: Buffer.byteLength(torn) },
-        'journal: ignoring a torn last line (crash during write); it was never acknowledged',
-      );
-      await truncate(path, goodBytes);
-    }
-  }
-
-  async function listGenerations(): Promise<{ snapshots: number[]; journals: number[] }> {
-    const names = await readdir(dataDir);
-    const pick = (prefix: string) =>
-      names
-        .map((n) => new RegExp(`^${prefix}-(\\d{${GEN_WIDTH}})\\.jsonl$`).exec(n))
-        .filter((m): m is RegExpExecArray => m !== null)
-        .map((m) => Number(m[1]))
-        .sort((a, b) => a - b);
-    return { snapshots: pick('snapshot'), journals: pick('journal') };
-  }
-
-  async function fsyncDir(): Promise<void> {
-    const handle = await open(dataDir, 'r');
-    try {
-      await handle.sync();
-    } catch {
-      // Some file systems refuse fsync on directories; the rename is still atomic.
-    } finally {
-      await handle.close();
-    }
-  }
-
-  async function writeSnapshot(gen: number, snapshot: { tickets: SnapshotEntry[]; rest: Batch[] }): Promise<void> {
-    const tmp = join(dataDir, `${genName('snapshot', gen)}.tmp`);
-    const handle = await open(tmp, 'w', 0o600);
-    try {
-      let chunk: string[] = [];
-      let size = 0;
-      const push = async (line: string) => {
-        chunk.push(line, '\n');
-        size += line.length + 1;
-        if (size > 1 << 20) {
-          await handle.write(chunk.join(''));
-          chunk = [];
-          size = 0;
-        }
-      };
-      for (const entry of snapshot.tickets) {
-        const raw = 'raw' in entry ? entry.raw.toString('utf8') : JSON.stringify(entry.messages);
-        const header = 'raw' in entry ? entry.header : lazyHeaderOf(entry.ticket.ticket_id, entry.messages);
-        await push(JSON.stringify({ tickets: [entry.ticket], lazy: header }));
-        await push(raw);
-      }
-      for (const batch of snapshot.rest) await push(JSON.stringify(batch));
-      await handle.write(chunk.join(''));
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(tmp, join(dataDir, genName('snapshot', gen)));
-    await fsyncDir();
-  }
-
-  /** Rotate to a new journal, snapshot the state as of the rotation, then drop older files. */
-  async function compactNow(): Promise<void> {
-    const old = live();
-    const nextGen = generation + 1;
-    const next = await Journal.open(join(dataDir, genName('journal', nextGen)));
-    await fsyncDir();
-    // Synchronous from here to the swap: the snapshot holds exactly what precedes the new journal.
-    const snapshot = state.snapshot();
-    journal = next;
-    generation = nextGen;
-    await old.close();
-    await writeSnapshot(nextGen, snapshot);
-    const { snapshots, journals } = await listGenerations();
-    for (const g of snapshots) if (g < nextGen) await rm(join(dataDir, genName('snapshot', g)), { force: true });
-    for (const g of journals) if (g < nextGen) await rm(join(dataDir, genName('journal', g)), { force: true });
-    logger.info({ generation: nextGen, tickets: state.tickets.size }, 'journal compacted into a snapshot');
   }
 
   function ticketOrThrow(ticketId: string): Ticket {
@@ -232,18 +98,18 @@ export function createJsonStore(
       if (lock.staleOwner)
         logger.warn({ dataDir, previousOwner: lock.staleOwner }, 'took over a lock left by a process that is gone (crash or kill)');
       try {
-        state = new MemoryState();
-        const { snapshots, journals } = await listGenerations();
-        const snapGen = snapshots.length ? snapshots[snapshots.length - 1] : 0;
-        if (snapGen) await replayFile(join(dataDir, genName('snapshot', snapGen)), false, true);
-        const toReplay = journals.filter((g) => g >= snapGen);
-        for (const [i, g] of toReplay.entries()) await replayFile(join(dataDir, genName('journal', g)), i === toReplay.length - 1);
-        generation = toReplay.length ? toReplay[toReplay.length - 1] : Math.max(snapGen, 1);
-        journal = await Journal.open(join(dataDir, genName('journal', generation)));
-        await fsyncDir();
+        ({ state, generation } = await loadDataDir(dataDir, logger));
+        journal = await Journal.open(join(dataDir, genName('journal', generation)), {
+          open: io,
+          onHealth: healthReporter(dataDir, logger, () => recoveredListeners.forEach((listener) => listener())),
+          probeMs: options.probeMs ?? { min: 250, max: 5_000 },
+        });
+        await fsyncDir(dataDir, io);
         for (const name of await readdir(dataDir)) if (name.endsWith('.tmp')) await rm(join(dataDir, name), { force: true });
         logger.info({ dataDir, tickets: state.tickets.size, generation }, 'json store loaded');
       } catch (error) {
+        await journal?.close().catch(() => undefined);
+        journal = null;
         await lock.release();
         lock = null;
         throw error;
@@ -251,7 +117,7 @@ export function createJsonStore(
     },
 
     async close(): Promise<void> {
-      if (compacting) await compacting.catch(() => undefined);
+      await compactor.stop();
       if (journal) await journal.close().catch((e: Error) => logger.error({ err: e.message }, 'journal close failed'));
       journal = null;
       if (lock) await lock.release();
@@ -262,6 +128,12 @@ export function createJsonStore(
       return settle(() => {
         live();
       });
+    },
+
+    health: (): StoreHealth => (journal ? storeHealthOf(journal.health(), dataDir) : { state: 'ok' }),
+
+    onRecovered(listener: () => void): void {
+      recoveredListeners.push(listener);
     },
 
     async ingest(input: IngestInput): Promise<IngestResult> {
@@ -465,7 +337,7 @@ export function createJsonStore(
       });
     },
 
-    compact: () => compacting ?? compactNow(),
+    compact: () => compactor.run(),
     stats: () => ({ tickets: state.tickets.size, journalBytes: journal?.size ?? 0, generation }),
   } satisfies TicketStore & Record<string, unknown>;
   return store;
