@@ -1,4 +1,4 @@
-// Response-time figures (DESIGN.md "Metric definitions"), maintained incrementally on the ticket.
+// Response-time figures (docs/design.md "Metric definitions"), maintained incrementally on the ticket.
 import type { Message, Ticket, TicketStats } from './types.js';
 
 export function emptyStats(): TicketStats {

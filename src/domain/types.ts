@@ -1,4 +1,4 @@
-// The one ticket/message model every channel is normalised into (see DESIGN.md "Model").
+// The one ticket/message model every channel is normalised into (see docs/design.md "Model").
 
 export const CHANNELS = ['chat', 'telephone', 'whatsapp', 'sms', 'email'] as const;
 export type Channel = (typeof CHANNELS)[number];

@@ -1,4 +1,4 @@
-// CSV rows for tickets (DESIGN.md "CSV columns"): pure functions, no I/O.
+// CSV rows for tickets (docs/design.md "CSV columns"): pure functions, no I/O.
 import { ticketMetrics } from '../domain/metrics.js';
 import type { Ticket } from '../domain/types.js';
 import type { TicketFilter } from '../storage/types.js';

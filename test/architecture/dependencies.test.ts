@@ -1,4 +1,4 @@
-// DESIGN.md "Layout": adapters import only src/domain, src/errors and their own files; src/ knows adapters only
+// docs/design.md "Layout": adapters import only src/domain, src/errors and their own files; src/ knows adapters only
 // through src/registry.ts; process.env is read only in src/config.ts.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';

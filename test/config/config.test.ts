@@ -43,7 +43,7 @@ describe('configuration', () => {
     for (const key of CONFIG_KEYS) assert.match(readme, new RegExp(`\\b${key}\\b`), `README mentions ${key}`);
   });
 
-  it('covers every variable of DESIGN.md', () => {
+  it('covers every variable of docs/design.md', () => {
     for (const key of DESIGN_KEYS) assert.ok((CONFIG_KEYS as string[]).includes(key), key);
   });
 

@@ -1,4 +1,4 @@
-// Offline analyzer: deterministic labels per ../shared/ANALYTICS_LABELS.md, French and English, no I/O.
+// Offline analyzer: deterministic labels per docs/analytics-labels.md, French and English, no I/O.
 // Approach: fold accents and SMS spelling, then weighted lexicons and ordered decision rules (see the label guide).
 import type { AnalysisInput, AnalysisLabels, ConversationTurn } from '../../domain/intelligence.js';
 import type { Category, Sentiment, Urgency } from '../../domain/types.js';
