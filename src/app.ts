@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import { type Config, publicBaseUrl } from './config.js';
 import type { ChannelAdapter, OutboundSender } from './domain/channel.js';
 import type { Channel } from './domain/types.js';
-import { createExportRouter } from './export/router.js';
+import { createExportRouter } from './http/export.js';
 import { createHttpApp } from './http/app.js';
 import { pagesRouter } from './http/pages.js';
 import { createLogger } from './logger.js';

@@ -9,7 +9,7 @@ import type { Config } from '../config.js';
 import type { LoggerLike } from '../domain/channel.js';
 import { AppError } from '../errors.js';
 import { csvChunks } from '../export/csv.js';
-import { parseTicketFilter } from '../http/filters.js';
+import { parseTicketFilter } from '../query/filters.js';
 import { createStore } from '../storage/index.js';
 import { DataDirLockedError } from '../storage/json/lock.js';
 import type { TicketFilter, TicketStore } from '../storage/types.js';

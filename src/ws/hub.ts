@@ -5,7 +5,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { z } from 'zod';
 import type { BusEvent, ChannelAdapter, ChannelContext, LoggerLike } from '../domain/channel.js';
-import { bearerToken, tokenMatches } from '../http/auth.js';
+import { bearerToken, tokenMatches } from '../auth/tokens.js';
 import type { EventBus } from '../pipeline/bus.js';
 
 export interface HubOptions {

@@ -1,12 +1,21 @@
-// Query filters shared by GET /tickets and the CSV export. Invalid values → 400 naming the parameter.
+// Ticket filters and ids as the API, the CSV export and the CLI take them: invalid values → ValidationError naming the
+// parameter (400 over HTTP, exit code 2 in the CLI). Pure: no express.
 import { CHANNELS, TICKET_STATUSES, type Channel, type TicketStatus } from '../domain/types.js';
-import { ValidationError } from '../errors.js';
+import { NotFoundError, ValidationError } from '../errors.js';
 import type { TicketFilter } from '../storage/types.js';
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?$/;
 
 type Query = Record<string, unknown>;
+
+const TICKET_ID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
+
+/** A ticket id from a path: anything that is not a ULID cannot name a ticket, so it is a 404 like an unknown one. */
+export function parseTicketId(raw: string): string {
+  if (!TICKET_ID.test(raw)) throw new NotFoundError('ticket_not_found', `No ticket ${raw.slice(0, 64)}.`);
+  return raw;
+}
 
 function single(query: Query, name: string): string | undefined {
   const value = query[name];

@@ -4,11 +4,10 @@ import { pipeline } from 'node:stream/promises';
 import { Router, type Response } from 'express';
 import type { Ticket } from '../domain/types.js';
 import { NotFoundError, ValidationError } from '../errors.js';
-import { parseTicketFilter } from '../http/filters.js';
-import { ticketId } from '../http/tickets.js';
 import type { LoggerLike } from '../domain/channel.js';
+import { csvChunks, exportFileName, ticketFileName } from '../export/csv.js';
+import { parseTicketFilter, parseTicketId } from '../query/filters.js';
 import type { TicketStore } from '../storage/types.js';
-import { csvChunks, exportFileName, ticketFileName } from './csv.js';
 
 export interface ExportRouterDeps {
   store: TicketStore;
@@ -58,7 +57,7 @@ export function createExportRouter(deps: ExportRouterDeps): Router {
   });
 
   router.get('/export/csv/:ticket_id', async (req, res) => {
-    const id = ticketId(req.params.ticket_id);
+    const id = parseTicketId(req.params.ticket_id);
     const bom = parseBom(req.query.bom);
     const ticket = await deps.store.getTicket(id);
     if (!ticket) throw new NotFoundError('ticket_not_found', `No ticket ${id}.`);
