@@ -1,13 +1,14 @@
 // Web chat (channel `chat`): visitors on /ws without a token, replies pushed to their sockets (see README.md).
 import { randomBytes } from 'node:crypto';
 import type { ChannelConfig } from '../../src/domain/config.js';
-import type { AdapterDeps, BusEvent, ChannelAdapter, ChannelContext, ChannelModule } from '../../src/domain/channel.js';
+import type { BusEvent } from '../../src/domain/bus.js';
+import type { AdapterDeps, ChannelAdapter, ChannelContext, ChannelModule } from '../../src/domain/channel.js';
 import { visitorTicket } from './normalize.js';
 import { createChatSender } from './send.js';
 import { createVisitorSession } from './session.js';
 import { simulators } from './simulate.js';
 import { createVisitorSockets } from './sockets.js';
-import { DEFAULT_LIMITS, type WebchatSettings } from './types.js';
+import { CHAT_CHANNEL, DEFAULT_LIMITS, type WebchatSettings } from './types.js';
 import { visitorIdFromRandom } from './verify.js';
 
 export function webchatSettings(
@@ -22,16 +23,6 @@ export function webchatSettings(
   };
 }
 
-interface TicketEventData {
-  ticket_id?: unknown;
-  channel?: unknown;
-  status?: unknown;
-  closed_at?: unknown;
-  updated_at?: unknown;
-  previous_ticket_id?: unknown;
-  contact?: { address?: unknown };
-}
-
 export function createWebchatAdapter(settings: WebchatSettings, deps: Pick<AdapterDeps, 'logger'>): ChannelAdapter {
   const sockets = createVisitorSockets();
   let unsubscribe: (() => void) | null = null;
@@ -43,23 +34,10 @@ export function createWebchatAdapter(settings: WebchatSettings, deps: Pick<Adapt
     );
   }
 
+  /** A visitor sees their conversation closed or reopened by an agent. */
   function onEvent(event: BusEvent): void {
-    if (!event.type.startsWith('ticket.')) return;
-    const data = event.data as TicketEventData;
-    const address = data.contact?.address;
-    if (data.channel !== 'chat' || typeof address !== 'string' || typeof data.ticket_id !== 'string') return;
-    if (event.type === 'ticket.status_changed') {
-      sockets.push(address, {
-        type: 'ticket.status_changed',
-        data: visitorTicket({
-          ticket_id: data.ticket_id,
-          status: data.status as 'en cours' | 'fermé',
-          closed_at: typeof data.closed_at === 'string' ? data.closed_at : null,
-          updated_at: typeof data.updated_at === 'string' ? data.updated_at : '',
-          previous_ticket_id: typeof data.previous_ticket_id === 'string' ? data.previous_ticket_id : null,
-        }),
-      });
-    }
+    if (event.type !== 'ticket.status_changed' || event.data.channel !== CHAT_CHANNEL) return;
+    sockets.push(event.data.contact.address, { type: 'ticket.status_changed', data: visitorTicket(event.data) });
   }
 
   function subscribe(ctx: ChannelContext): void {
@@ -68,7 +46,7 @@ export function createWebchatAdapter(settings: WebchatSettings, deps: Pick<Adapt
 
   return {
     name: 'webchat',
-    channels: ['chat'],
+    channels: [CHAT_CHANNEL],
     routes: [],
     sender: createChatSender(sockets),
     start(ctx) {

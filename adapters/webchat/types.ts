@@ -1,5 +1,8 @@
 // Web chat (channel `chat`): settings and the frames exchanged with a visitor over /ws.
 
+/** The channel this adapter serves. */
+export const CHAT_CHANNEL = 'chat';
+
 export interface RateLimit {
   /** Frames a connection may send in a burst. */
   capacity: number;

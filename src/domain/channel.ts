@@ -1,5 +1,6 @@
 // The contract between the core and a channel adapter (adapters/<name>/index.ts).
 // Adapters see only these types: no express, no store, no config module.
+import type { BusEvent } from './bus.js';
 import type { InboundEvent, IngestOutcome } from './events.js';
 import type { ChannelConfig } from './config.js';
 import type { Channel, ContactRecord, DeliveryStatus, Message, Ticket } from './types.js';
@@ -38,11 +39,6 @@ export interface WebhookResponse {
 export interface BotTurn {
   reply: string | null;
   handoff: boolean;
-}
-
-export interface BusEvent {
-  type: 'ticket.created' | 'ticket.updated' | 'ticket.status_changed' | 'message.created' | 'message.updated';
-  data: Record<string, unknown>;
 }
 
 /** What a running adapter may call back into the core. */

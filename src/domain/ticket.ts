@@ -95,13 +95,23 @@ export function queuedDelivery(now: string): Delivery {
   return { status: 'queued', error_code: null, error_message: null, attempts: 0, provider_id: null, next_attempt_at: now, updated_at: now };
 }
 
-/** Public shape of a ticket (API, WS, CSV): internal bookkeeping removed. */
-export function publicTicket(ticket: Ticket): Record<string, unknown> {
+/** A ticket as the API, the WebSocket and the CSV show it: internal bookkeeping removed, running figures summed up. */
+export type PublicTicket = Omit<Ticket, 'stats' | 'bot_handled_through' | 'analytics_through' | 'version'> & {
+  messages_count: number;
+  last_message_at: string | null;
+};
+
+export type PublicDelivery = Omit<Delivery, 'next_attempt_at' | 'updated_at'>;
+
+/** A message as the API and the WebSocket show it: the delivery without its retry bookkeeping. */
+export type PublicMessage = Omit<Message, 'delivery'> & { delivery: PublicDelivery | null };
+
+export function publicTicket(ticket: Ticket): PublicTicket {
   const { stats, bot_handled_through: _b, analytics_through: _a, version: _v, ...rest } = ticket;
   return { ...rest, messages_count: stats.messages_count, last_message_at: stats.last_message_at };
 }
 
-export function publicMessage(message: Message): Record<string, unknown> {
+export function publicMessage(message: Message): PublicMessage {
   const { delivery, ...rest } = message;
   if (!delivery) return { ...rest, delivery: null };
   const { next_attempt_at: _n, updated_at: _u, ...publicDelivery } = delivery;

@@ -243,17 +243,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       const result = await store.setStatus(ticketId, status, iso());
       if (!result) throw new NotFoundError('ticket_not_found', `No ticket ${ticketId}.`);
       if (result.changed) {
-        const t = result.ticket;
-        bus.publish({
-          type: 'ticket.status_changed',
-          data: {
-            ...publicTicket(t),
-            ticket_id: t.ticket_id,
-            status: t.status,
-            closed_at: t.closed_at,
-            resolution_duration: t.resolution_duration,
-          },
-        });
+        bus.publish({ type: 'ticket.status_changed', data: publicTicket(result.ticket) });
         if (status === STATUS_CLOSED) work.analyzeNow(ticketId);
       }
       return result;
