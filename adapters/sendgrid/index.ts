@@ -3,7 +3,7 @@ import type { ChannelConfig } from '../../src/domain/config.js';
 import type { AdapterDeps, ChannelAdapter, ChannelModule } from '../../src/domain/channel.js';
 import { inboundRoute } from './routes.js';
 import { createMailService, createSendGridSender, senderAvailability } from './send.js';
-import { simulators } from './simulate.js';
+import { emailSimulators } from './simulate.js';
 import type { SendGridSettings } from './types.js';
 
 export function sendgridSettings(config: ChannelConfig): SendGridSettings {
@@ -40,5 +40,5 @@ function create(config: ChannelConfig, deps: AdapterDeps): ChannelAdapter {
   return createSendGridAdapter(sendgridSettings(config), deps);
 }
 
-export const sendgridModule: ChannelModule = { name: 'sendgrid', create, simulators };
+export const sendgridModule: ChannelModule = { name: 'sendgrid', create, simulators: emailSimulators };
 export default sendgridModule;

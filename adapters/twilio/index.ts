@@ -3,7 +3,7 @@ import type { ChannelConfig } from '../../src/domain/config.js';
 import type { AdapterDeps, ChannelAdapter, ChannelModule } from '../../src/domain/channel.js';
 import { messagingRoutes } from './routes.js';
 import { createTwilioClient, createTwilioSender, senderAvailability } from './send.js';
-import { simulators } from './simulate.js';
+import { messagingSimulators } from './simulate.js';
 import type { TwilioMessagingSettings } from './types.js';
 import { simulateVoice, voiceRoutesFromConfig } from './voice/index.js';
 
@@ -33,5 +33,9 @@ function create(config: ChannelConfig, deps: AdapterDeps): ChannelAdapter {
   };
 }
 
-export const twilioModule: ChannelModule = { name: 'twilio', create, simulators: { ...simulators, voice: simulateVoice } };
+export const twilioModule: ChannelModule = {
+  name: 'twilio',
+  create,
+  simulators: (config) => ({ ...messagingSimulators(config), voice: (args, env) => simulateVoice(args, env, config) }),
+};
 export default twilioModule;

@@ -68,7 +68,7 @@ export function createWebchatModule(overrides: Partial<Omit<WebchatSettings, 'se
   return {
     name: 'webchat',
     create: (config: ChannelConfig, deps: AdapterDeps) => createWebchatAdapter(webchatSettings(config, overrides), deps),
-    simulators,
+    simulators: () => simulators,
   };
 }
 

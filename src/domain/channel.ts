@@ -147,18 +147,25 @@ export interface SimulateArgs {
   options: Record<string, string>;
 }
 
+/** What `freeda simulate` gives a simulator (src/cli/simulate.ts). */
 export interface SimulateEnv {
   /** Where the running server listens (may differ from PUBLIC_BASE_URL behind a proxy). */
   serverUrl: string;
-  config: ChannelConfig;
-  apiToken: string | null;
   print(line: string): void;
+  /**
+   * Waits for the reply that follows the customer message `afterExternalId` on the ticket and prints it (read back through
+   * the API with the CLI's token), or says why it cannot.
+   */
+  showReply(ticketId: string, afterExternalId: string, options?: { waitSeconds?: number; noReplyHint?: string }): Promise<void>;
 }
+
+/** Sends one real-shaped inbound (webhook or WebSocket frames) to a running server and prints what happened. */
+export type Simulator = (args: SimulateArgs, env: SimulateEnv) => Promise<void>;
 
 /** What a channel folder exports; src/registry.ts lists them. */
 export interface ChannelModule {
   name: string;
   create(config: ChannelConfig, deps: AdapterDeps): ChannelAdapter;
-  /** `freeda simulate <kind>` implementations keyed by kind (sms, whatsapp, voice, email, chat). */
-  simulators?: Record<string, (args: SimulateArgs, env: SimulateEnv) => Promise<void>>;
+  /** `freeda simulate <kind>` implementations for this configuration, keyed by kind (sms, whatsapp, voice, email, chat). */
+  simulators?(config: ChannelConfig): Record<string, Simulator>;
 }

@@ -91,6 +91,30 @@ export function advanceDelivery(
   };
 }
 
+/** An outbound message whose next send attempt is scheduled (the dispatcher's queue, rebuilt at start-up). */
+export function isPendingOutbound(message: Message): boolean {
+  return (
+    message.delivery?.status === 'queued' && message.delivery.next_attempt_at !== null && message.delivery.next_attempt_at !== undefined
+  );
+}
+
+/** The ticket's latest customer message still awaits a bot decision (reply, silence or hand-off); closed tickets get none. */
+export function botDecisionPending(ticket: Ticket): boolean {
+  const last = ticket.stats.last_customer_message_id;
+  return last !== null && ticket.status === STATUS_OPEN && ticket.bot_handled_through !== last;
+}
+
+/** The ticket's labels do not cover its latest customer message yet. */
+export function analyticsPending(ticket: Ticket): boolean {
+  const last = ticket.stats.last_customer_message_id;
+  return last !== null && ticket.analytics_through !== last;
+}
+
+/** Follow-up work (bot decision or analytics) is owed on this ticket: what the work queue is rebuilt from. */
+export function needsFollowUp(ticket: Ticket): boolean {
+  return botDecisionPending(ticket) || analyticsPending(ticket);
+}
+
 export function queuedDelivery(now: string): Delivery {
   return { status: 'queued', error_code: null, error_message: null, attempts: 0, provider_id: null, next_attempt_at: now, updated_at: now };
 }

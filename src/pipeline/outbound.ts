@@ -5,6 +5,7 @@ import { publicMessage } from '../domain/ticket.js';
 import type { Channel, Delivery, Message } from '../domain/types.js';
 import type { TicketStore } from '../storage/types.js';
 import type { EventBus } from './bus.js';
+import { createSemaphore } from './semaphore.js';
 import { refreshTicketStats } from './stats.js';
 
 export interface DispatcherOptions {
@@ -37,21 +38,10 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const { store, bus, logger, senders } = options;
   const timers = new Map<string, NodeJS.Timeout>();
   const inFlight = new Set<Promise<void>>();
-  const waiting: (() => void)[] = [];
-  const limit = options.concurrency ?? 8;
-  let active = 0;
+  const providerCalls = createSemaphore(options.concurrency ?? 8);
   let stopped = false;
 
   const iso = () => options.now().toISOString();
-
-  async function slot(): Promise<() => void> {
-    if (active >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
-    active++;
-    return () => {
-      active--;
-      waiting.shift()?.();
-    };
-  }
 
   async function saveDelivery(message: Message, delivery: Delivery): Promise<Message | null> {
     const updated = await store.updateMessage(message.ticket_id, message.message_id, (m) => ({ ...m, delivery }));
@@ -96,14 +86,11 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       });
       return;
     }
-    const release = await slot();
     let result: SendResult;
     try {
-      result = await sender.send(request);
+      result = await providerCalls.run(() => sender.send(request));
     } catch (error) {
       result = { ok: false, retryable: true, error_code: 'send_exception', error_message: (error as Error).message };
-    } finally {
-      release();
     }
     const attempts = delivery.attempts + 1;
     if (result.ok) {

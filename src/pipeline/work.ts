@@ -3,7 +3,7 @@
 // and the bot reply carries the external id `bot:<customer message id>`, so a crash never sends it twice.
 import type { BotTurn, LoggerLike } from '../domain/channel.js';
 import type { Analyzer, Chatbot, ConversationTurn } from '../domain/intelligence.js';
-import { publicMessage, publicTicket, queuedDelivery } from '../domain/ticket.js';
+import { analyticsPending, botDecisionPending, publicMessage, publicTicket, queuedDelivery } from '../domain/ticket.js';
 import type { Message, Ticket } from '../domain/types.js';
 import { STATUS_OPEN } from '../domain/types.js';
 import type { TicketStore } from '../storage/types.js';
@@ -171,17 +171,11 @@ export function createWorkQueue(options: WorkQueueOptions): WorkQueue {
       let bot = 0;
       let analytics = 0;
       for (const ticket of await store.listTicketsNeedingWork()) {
-        const last = ticket.stats.last_customer_message_id;
-        if (
-          options.chatbot &&
-          ticket.status === STATUS_OPEN &&
-          ticket.bot_handled_through !== last &&
-          !SYNCHRONOUS_BOT_CHANNELS.has(ticket.channel)
-        ) {
+        if (options.chatbot && botDecisionPending(ticket) && !SYNCHRONOUS_BOT_CHANNELS.has(ticket.channel)) {
           bot++;
           void enqueue(ticket.ticket_id, () => decideBot(ticket.ticket_id));
         }
-        if (options.analyzer && ticket.analytics_through !== last) {
+        if (options.analyzer && analyticsPending(ticket)) {
           analytics++;
           scheduleAnalysis(ticket.ticket_id, false, 0);
         }

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { sendgridModule } from '../../adapters/sendgrid/index.js';
 import { buildMultipart } from '../../adapters/sendgrid/multipart.js';
 import { simulatedInboundParse } from '../../adapters/sendgrid/simulate.js';
+import { simulateEnv } from '../../src/cli/simulate.js';
 import { parseConfig } from '../../src/config.js';
 import type { Message, Ticket } from '../../src/domain/types.js';
 import { eventually, startApp, type TestApp } from '../helpers/app.js';
@@ -43,7 +44,7 @@ function customerMail(text: string, options: { from?: string; to?: string; subje
   if (options.to) opts.to = options.to;
   if (options.subject) opts.subject = options.subject;
   if (options.inReplyTo) opts['in-reply-to'] = options.inReplyTo;
-  return simulatedInboundParse({ text, from: options.from ?? 'Jean Dupont <jean.dupont@client.fr>', options: opts }, { config });
+  return simulatedInboundParse({ text, from: options.from ?? 'Jean Dupont <jean.dupont@client.fr>', options: opts }, config);
 }
 
 async function ticket(t: TestApp, id: string): Promise<TicketView> {
@@ -419,9 +420,9 @@ describe('freeda simulate email', () => {
     try {
       const lines: string[] = [];
       // No API token: the simulator stops after printing the ticket (no polling for a reply).
-      await sendgridModule.simulators!.email(
+      await sendgridModule.simulators!(parseConfig(env)).email(
         { text: 'Bonjour, où est ma commande ? é €', from: 'Zoë Martin <zoe@client.fr>', options: { subject: 'Commande n°7' } },
-        { serverUrl: t.url, config: parseConfig(env), apiToken: null, print: (line) => lines.push(line) },
+        simulateEnv({ serverUrl: t.url, apiToken: null, print: (line) => lines.push(line) }),
       );
       const ticketLine = lines.find((l) => l.startsWith('ticket: '));
       assert.ok(ticketLine, lines.join('\n'));

@@ -4,7 +4,7 @@ import type { AnalysisInput, Analyzer } from '../../domain/intelligence.js';
 import type { Analytics } from '../../domain/types.js';
 import { createMistralClient } from './mistral-client.js';
 import { createMistralAnalyzer, offlineAnalytics, type AnalyzerStats } from './mistral.js';
-import { createSemaphore } from './semaphore.js';
+import { createSemaphore } from '../semaphore.js';
 
 export { analyzeOffline } from './fallback.js';
 export type { AnalyzerStats } from './mistral.js';

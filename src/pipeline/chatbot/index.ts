@@ -5,7 +5,7 @@ import type { LoggerLike } from '../../domain/channel.js';
 import type { Chatbot, ChatbotDecision, ChatbotInput } from '../../domain/intelligence.js';
 import type { Channel } from '../../domain/types.js';
 import { createMistralClient, describeMistralError, firstChoiceText } from '../analytics/mistral-client.js';
-import { createSemaphore, type Semaphore } from '../analytics/semaphore.js';
+import { createSemaphore, type Semaphore } from '../semaphore.js';
 import { formatForChannel, toSpeakable } from './format.js';
 import type { Language } from './language.js';
 import { decidePolicy, DEFAULT_MAX_BOT_TURNS, type PolicyDecision } from './policy.js';

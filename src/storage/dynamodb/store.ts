@@ -6,7 +6,15 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { LoggerLike } from '../../domain/channel.js';
 import { compareMessages } from '../../domain/metrics.js';
-import { createIdFactory, newTicket, withMessage, withStatus, type IdFactory } from '../../domain/ticket.js';
+import {
+  createIdFactory,
+  isPendingOutbound,
+  needsFollowUp,
+  newTicket,
+  withMessage,
+  withStatus,
+  type IdFactory,
+} from '../../domain/ticket.js';
 import type { Channel, Contact, ContactRecord, Message, Ticket, TicketStatus } from '../../domain/types.js';
 import { CHANNELS, STATUS_CLOSED, STATUS_OPEN } from '../../domain/types.js';
 import { NotFoundError, StoreConflictError, ValidationError } from '../../errors.js';
@@ -42,11 +50,9 @@ import {
   encodeCursor,
   internalIntentPk,
   leaseSortKey,
-  messageIsPendingOutbound,
   messageSk,
   openTicketPk,
   providerPk,
-  ticketNeedsWork,
   ticketPk,
   type ExclusiveKey,
   type ListCursor,
@@ -1058,7 +1064,7 @@ export class DynamoTicketStore implements TicketStore {
   async listPendingOutbound(): Promise<Message[]> {
     const items = await batchGetAll(this.doc, this.table, await this.queueKeys(OUTBOX_QUEUE));
     const messages = await this.withMessageBodies(items.filter((i) => i.type === 'message'));
-    return messages.filter(messageIsPendingOutbound).sort(compareMessages);
+    return messages.filter(isPendingOutbound).sort(compareMessages);
   }
 
   async listTicketsNeedingWork(): Promise<Ticket[]> {
@@ -1066,7 +1072,7 @@ export class DynamoTicketStore implements TicketStore {
     return items
       .filter((i) => i.type === 'ticket')
       .map(itemToTicket)
-      .filter(ticketNeedsWork);
+      .filter(needsFollowUp);
   }
 
   // ---------------------------------------------------------------- repair
