@@ -9,6 +9,7 @@ import { channelModules } from './registry.js';
 import { analyzerForCli, runAnalyze } from './cli/analyze.js';
 import { createTable, createTableOptionsFromConfig } from './cli/dynamodb.js';
 import { simulateCommand } from './cli/simulate.js';
+import { catalogOf } from './domain/catalog.js';
 import { createLogger } from './logger.js';
 
 export interface CliIo {
@@ -82,13 +83,13 @@ export async function runCli(argv: string[], io: CliIo, loadEnvConfig: () => Con
         () => resolveApiToken(config),
       );
     case 'export':
-      return exportCommand(config, rest, io, { apiToken: () => resolveApiToken(config) });
+      return exportCommand(config, rest, io, { apiToken: () => resolveApiToken(config), channels: catalogOf(channelModules) });
     case 'analyze': {
       const { values } = parseArgs({ args: rest, options: { offline: { type: 'boolean', default: false } } });
       // Logs go to stderr: stdout carries only the JSON lines.
       const logger = createLogger({ level: config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL, destination: process.stderr });
       const analyzer = analyzerForCli(config, { offline: values.offline ?? false, logger });
-      return runAnalyze({ input: io.stdin, output: io.stdout, analyzer, logger });
+      return runAnalyze({ input: io.stdin, output: io.stdout, analyzer, logger, channels: catalogOf(channelModules) });
     }
     case 'dynamodb:create-table': {
       const outcome = await createTable(createTableOptionsFromConfig(config), createLogger({ level: config.LOG_LEVEL }));

@@ -4,7 +4,7 @@ import type { AdapterDeps, ChannelAdapter, ChannelModule } from '../../src/domai
 import { inboundRoute } from './routes.js';
 import { createMailService, createSendGridSender, senderAvailability } from './send.js';
 import { emailSimulators } from './simulate.js';
-import type { SendGridSettings } from './types.js';
+import { EMAIL_CHANNEL_DECLARATION, type SendGridSettings } from './types.js';
 
 export function sendgridSettings(config: ChannelConfig): SendGridSettings {
   return {
@@ -29,7 +29,6 @@ export function createSendGridAdapter(settings: SendGridSettings, deps: Pick<Ada
   }
   return {
     name: 'sendgrid',
-    channels: ['email'],
     routes: [inboundRoute(settings)],
     sender,
     ...(availability.ok ? {} : { senderDisabledReason: availability.reason }),
@@ -40,5 +39,10 @@ function create(config: ChannelConfig, deps: AdapterDeps): ChannelAdapter {
   return createSendGridAdapter(sendgridSettings(config), deps);
 }
 
-export const sendgridModule: ChannelModule = { name: 'sendgrid', create, simulators: emailSimulators };
+export const sendgridModule: ChannelModule = {
+  name: 'sendgrid',
+  channels: [EMAIL_CHANNEL_DECLARATION],
+  create,
+  simulators: emailSimulators,
+};
 export default sendgridModule;

@@ -1,4 +1,28 @@
-// Shapes private to the SendGrid adapter: the multipart form as received, and the email it carries.
+// Shapes private to the SendGrid adapter: the channel it serves, the multipart form as received, and the email it carries.
+import type { ChannelDeclaration } from '../../src/domain/capabilities.js';
+
+export const EMAIL_CHANNEL = 'email';
+
+/**
+ * Email threads by headers only (our Message-ID in In-Reply-To/References, or the `+<ticket>` reply address): a new mail
+ * from the same sender is a new conversation. Replies are letters.
+ */
+export const EMAIL_CHANNEL_DECLARATION: ChannelDeclaration = {
+  name: EMAIL_CHANNEL,
+  capabilities: {
+    threading: 'by_headers',
+    bot_turns: 'background',
+    written_replies: true,
+    reply: {
+      max_chars: 1500,
+      letter: true,
+      style: {
+        fr: 'Email : corps du message seulement (sans formule d’appel ni signature), 600 caractères maximum.',
+        en: 'Email: body only (no greeting line, no signature), at most 600 characters.',
+      },
+    },
+  },
+};
 
 /** The config keys this adapter reads (a structural subset of ChannelConfig, src/domain/config.ts). */
 export interface SendGridSettings {

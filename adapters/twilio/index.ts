@@ -4,8 +4,9 @@ import type { AdapterDeps, ChannelAdapter, ChannelModule } from '../../src/domai
 import { messagingRoutes } from './routes.js';
 import { createTwilioClient, createTwilioSender, senderAvailability } from './send.js';
 import { messagingSimulators } from './simulate.js';
-import type { TwilioMessagingSettings } from './types.js';
+import { MESSAGING_CHANNELS, type TwilioMessagingSettings } from './types.js';
 import { simulateVoice, voiceRoutesFromConfig } from './voice/index.js';
+import { VOICE_CHANNEL_DECLARATION } from './voice/types.js';
 
 export function twilioSettings(config: ChannelConfig): TwilioMessagingSettings {
   return {
@@ -26,7 +27,6 @@ function create(config: ChannelConfig, deps: AdapterDeps): ChannelAdapter {
     : null;
   return {
     name: 'twilio',
-    channels: ['sms', 'whatsapp', 'telephone'],
     routes: [...messagingRoutes(settings), ...voiceRoutesFromConfig(config, deps.publicBaseUrl)],
     sender,
     ...(availability.ok ? {} : { senderDisabledReason: availability.reason }),
@@ -35,6 +35,7 @@ function create(config: ChannelConfig, deps: AdapterDeps): ChannelAdapter {
 
 export const twilioModule: ChannelModule = {
   name: 'twilio',
+  channels: [...MESSAGING_CHANNELS, VOICE_CHANNEL_DECLARATION],
   create,
   simulators: (config) => ({ ...messagingSimulators(config), voice: (args, env) => simulateVoice(args, env, config) }),
 };

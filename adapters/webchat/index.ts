@@ -8,7 +8,7 @@ import { createChatSender } from './send.js';
 import { createVisitorSession } from './session.js';
 import { simulators } from './simulate.js';
 import { createVisitorSockets } from './sockets.js';
-import { CHAT_CHANNEL, DEFAULT_LIMITS, type WebchatSettings } from './types.js';
+import { CHAT_CHANNEL, CHAT_CHANNEL_DECLARATION, DEFAULT_LIMITS, type WebchatSettings } from './types.js';
 import { visitorIdFromRandom } from './verify.js';
 
 export function webchatSettings(
@@ -46,7 +46,6 @@ export function createWebchatAdapter(settings: WebchatSettings, deps: Pick<Adapt
 
   return {
     name: 'webchat',
-    channels: [CHAT_CHANNEL],
     routes: [],
     sender: createChatSender(sockets),
     start(ctx) {
@@ -67,6 +66,7 @@ export function createWebchatAdapter(settings: WebchatSettings, deps: Pick<Adapt
 export function createWebchatModule(overrides: Partial<Omit<WebchatSettings, 'secret' | 'secretGenerated'>> = {}): ChannelModule {
   return {
     name: 'webchat',
+    channels: [CHAT_CHANNEL_DECLARATION],
     create: (config: ChannelConfig, deps: AdapterDeps) => createWebchatAdapter(webchatSettings(config, overrides), deps),
     simulators: () => simulators,
   };

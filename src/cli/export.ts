@@ -6,6 +6,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import type { Config } from '../config.js';
+import type { ChannelCatalog } from '../domain/catalog.js';
 import type { LoggerLike } from '../domain/channel.js';
 import { AppError } from '../errors.js';
 import { csvChunks } from '../export/csv.js';
@@ -22,8 +23,10 @@ export interface ExportIo {
 export interface ExportCommandDeps {
   /** API token for a running server (API_TOKENS, else the one it generated into DATA_DIR). */
   apiToken(): Promise<string | null>;
+  /** The channels this build serves (valid --channel values). */
+  channels: ChannelCatalog;
   /** Store factory (default: the configured one). */
-  openStore?: (config: Config, logger: LoggerLike) => Promise<TicketStore>;
+  openStore?: (config: Config, logger: LoggerLike, channels: ChannelCatalog) => Promise<TicketStore>;
 }
 
 export const EXPORT_USAGE =
@@ -111,12 +114,10 @@ export async function exportCommand(config: Config, args: string[], io: ExportIo
         url: { type: 'string' },
       },
     }).values;
-    filter = parseTicketFilter({
-      status: values.status,
-      channel: values.channel,
-      date_from: values['date-from'],
-      date_to: values['date-to'],
-    });
+    filter = parseTicketFilter(
+      { status: values.status, channel: values.channel, date_from: values['date-from'], date_to: values['date-to'] },
+      deps.channels,
+    );
   } catch (error) {
     const message =
       error instanceof AppError
@@ -127,7 +128,7 @@ export async function exportCommand(config: Config, args: string[], io: ExportIo
   }
 
   const logger = stderrLogger(io.stderr);
-  const store = await (deps.openStore ?? createStore)(config, logger);
+  const store = await (deps.openStore ?? createStore)(config, logger, deps.channels);
   try {
     await store.open();
   } catch (error) {

@@ -1,6 +1,7 @@
 // The contract between the core and a channel adapter (adapters/<name>/index.ts).
 // Adapters see only these types: no express, no store, no config module.
 import type { BusEvent } from './bus.js';
+import type { ChannelDeclaration } from './capabilities.js';
 import type { InboundEvent, IngestOutcome } from './events.js';
 import type { ChannelConfig } from './config.js';
 import type { Channel, ContactRecord, DeliveryStatus, Message, Ticket } from './types.js';
@@ -121,7 +122,6 @@ export interface VisitorSession {
 export interface ChannelAdapter {
   /** Folder name, e.g. `twilio`. */
   name: string;
-  channels: readonly Channel[];
   routes: WebhookRoute[];
   /** null when credentials are missing: outbound on these channels is disabled (logged once). */
   sender: OutboundSender | null;
@@ -165,6 +165,8 @@ export type Simulator = (args: SimulateArgs, env: SimulateEnv) => Promise<void>;
 /** What a channel folder exports; src/registry.ts lists them. */
 export interface ChannelModule {
   name: string;
+  /** The channels this module serves and what each can do; read at composition time (the core's ChannelCatalog). */
+  channels: readonly ChannelDeclaration[];
   create(config: ChannelConfig, deps: AdapterDeps): ChannelAdapter;
   /** `freeda simulate <kind>` implementations for this configuration, keyed by kind (sms, whatsapp, voice, email, chat). */
   simulators?(config: ChannelConfig): Record<string, Simulator>;

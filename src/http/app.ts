@@ -3,6 +3,7 @@ import express, { type Express, type RequestHandler } from 'express';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from 'pino';
 import { randomUUID } from 'node:crypto';
+import type { ChannelCatalog } from '../domain/catalog.js';
 import type { ChannelAdapter, ChannelContext } from '../domain/channel.js';
 import { redactUrl } from '../logger.js';
 import type { Pipeline } from '../pipeline/service.js';
@@ -19,6 +20,7 @@ export interface HttpAppDeps {
   blobs: BlobStore;
   pipeline: Pipeline;
   adapters: ChannelAdapter[];
+  channels: ChannelCatalog;
   context: ChannelContext;
   apiTokens: readonly string[];
   publicBaseUrl: () => string;
@@ -80,7 +82,7 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   const apiPaths = ['/tickets', '/export'];
   app.use(apiPaths, requireApiToken(deps.apiTokens));
   app.use(apiPaths, express.json({ limit: '1mb', strict: true, type: ['application/json', 'application/*+json'] }));
-  app.use(ticketsRouter({ store: deps.store, blobs: deps.blobs, pipeline: deps.pipeline }));
+  app.use(ticketsRouter({ store: deps.store, blobs: deps.blobs, pipeline: deps.pipeline, channels: deps.channels }));
   for (const router of deps.protectedRouters ?? []) app.use(router);
 
   app.use(notFoundHandler);

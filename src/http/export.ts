@@ -4,6 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import { Router, type Response } from 'express';
 import type { Ticket } from '../domain/types.js';
 import { NotFoundError, ValidationError } from '../errors.js';
+import type { ChannelCatalog } from '../domain/catalog.js';
 import type { LoggerLike } from '../domain/channel.js';
 import { csvChunks, exportFileName, ticketFileName } from '../export/csv.js';
 import { parseTicketFilter, parseTicketId } from '../query/filters.js';
@@ -11,6 +12,8 @@ import type { TicketStore } from '../storage/types.js';
 
 export interface ExportRouterDeps {
   store: TicketStore;
+  /** Valid `channel` filter values. */
+  channels: ChannelCatalog;
   logger?: LoggerLike;
   now?: () => Date;
 }
@@ -51,7 +54,7 @@ export function createExportRouter(deps: ExportRouterDeps): Router {
   const now = deps.now ?? (() => new Date());
 
   router.get('/export/csv', async (req, res) => {
-    const filter = parseTicketFilter(req.query);
+    const filter = parseTicketFilter(req.query, deps.channels);
     const bom = parseBom(req.query.bom);
     await streamCsv(res, deps.store.iterateTickets(filter), exportFileName(filter, now()), bom, deps.logger);
   });

@@ -1,6 +1,7 @@
 // GET /tickets, GET /tickets/:id, PATCH /tickets/:id/status, POST /tickets/:id/messages.
 import { Router } from 'express';
 import { z } from 'zod';
+import type { ChannelCatalog } from '../domain/catalog.js';
 import { publicMessage, publicTicket } from '../domain/ticket.js';
 import { TICKET_STATUSES } from '../domain/types.js';
 import { NotFoundError, ValidationError } from '../errors.js';
@@ -27,12 +28,12 @@ function jsonBody<T>(schema: z.ZodType<T>, body: unknown, code: string): T {
   return parsed.data;
 }
 
-export function ticketsRouter(deps: { store: TicketStore; blobs: BlobStore; pipeline: Pipeline }): Router {
+export function ticketsRouter(deps: { store: TicketStore; blobs: BlobStore; pipeline: Pipeline; channels: ChannelCatalog }): Router {
   const router = Router();
   const { store, blobs, pipeline } = deps;
 
   router.get('/tickets', async (req, res) => {
-    const filter = parseTicketFilter(req.query);
+    const filter = parseTicketFilter(req.query, deps.channels);
     const page = await store.listTickets(filter, parseLimit(req.query), parseCursor(req.query));
     res.json({ items: page.items.map(publicTicket), next_cursor: page.next_cursor });
   });

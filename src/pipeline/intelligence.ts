@@ -1,5 +1,6 @@
 // Chooses the analytics and chatbot implementations from the configuration.
 import type { Config } from '../config.js';
+import type { ChannelCatalog } from '../domain/catalog.js';
 import type { LoggerLike } from '../domain/channel.js';
 import type { Analyzer, Chatbot } from '../domain/intelligence.js';
 import { createAnalyzer } from './analytics/index.js';
@@ -10,7 +11,7 @@ export interface Intelligence {
   chatbot: Chatbot | null;
 }
 
-export function createIntelligence(config: Config, logger: LoggerLike): Intelligence {
+export function createIntelligence(config: Config, logger: LoggerLike, channels: ChannelCatalog): Intelligence {
   const mistral = {
     apiKey: config.MISTRAL_API_KEY,
     model: config.MISTRAL_MODEL,
@@ -20,6 +21,6 @@ export function createIntelligence(config: Config, logger: LoggerLike): Intellig
   if (!config.MISTRAL_API_KEY) logger.info('MISTRAL_API_KEY is not set: analytics use the offline fallback and the chatbot uses templates');
   return {
     analyzer: createAnalyzer({ ...mistral, logger }),
-    chatbot: createChatbot({ ...mistral, logger }),
+    chatbot: createChatbot({ ...mistral, logger, channels }),
   };
 }

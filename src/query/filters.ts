@@ -1,6 +1,7 @@
 // Ticket filters and ids as the API, the CSV export and the CLI take them: invalid values → ValidationError naming the
 // parameter (400 over HTTP, exit code 2 in the CLI). Pure: no express.
-import { CHANNELS, TICKET_STATUSES, type Channel, type TicketStatus } from '../domain/types.js';
+import type { ChannelCatalog } from '../domain/catalog.js';
+import { TICKET_STATUSES, type Channel, type TicketStatus } from '../domain/types.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import type { TicketFilter } from '../storage/types.js';
 
@@ -56,29 +57,30 @@ export function parseStatus(value: string | undefined): TicketStatus | undefined
   return normalized as TicketStatus;
 }
 
-export function parseChannels(value: string | undefined): Channel[] | undefined {
+/** A comma list of channel names, each one the catalog knows (the channels this build serves). */
+export function parseChannels(value: string | undefined, channels: ChannelCatalog): Channel[] | undefined {
   if (value === undefined) return undefined;
   const list = value
     .split(',')
     .map((c) => c.trim())
     .filter(Boolean);
-  const bad = list.filter((c) => !(CHANNELS as readonly string[]).includes(c));
+  const bad = list.filter((c) => !channels.has(c));
   if (bad.length || !list.length) {
     throw new ValidationError(
       'invalid_channel',
-      `The channel parameter must be one or more of: ${CHANNELS.join(', ')} (comma-separated); got ${bad.join(', ') || 'nothing'}.`,
+      `The channel parameter must be one or more of: ${channels.names.join(', ')} (comma-separated); got ${bad.join(', ') || 'nothing'}.`,
       { parameter: 'channel' },
     );
   }
-  return [...new Set(list)] as Channel[];
+  return [...new Set(list)];
 }
 
-export function parseTicketFilter(query: Query): TicketFilter {
+export function parseTicketFilter(query: Query, channels: ChannelCatalog): TicketFilter {
   const filter: TicketFilter = {};
   const status = parseStatus(single(query, 'status'));
   if (status) filter.status = status;
-  const channels = parseChannels(single(query, 'channel'));
-  if (channels) filter.channels = channels;
+  const wanted = parseChannels(single(query, 'channel'), channels);
+  if (wanted) filter.channels = wanted;
   const from = single(query, 'date_from');
   const to = single(query, 'date_to');
   if (from) filter.created_from = parseDateBound(from, 'date_from', 'start');

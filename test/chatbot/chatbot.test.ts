@@ -6,6 +6,7 @@ import type { Analytics, Channel, Ticket } from '../../src/domain/types.js';
 import { createChatbot, smsSegments } from '../../src/pipeline/chatbot/index.js';
 import { gsmSeptets } from '../../src/pipeline/chatbot/format.js';
 import { captureLogger, chatRequestOf, completion, startFakeMistral, type FakeMistral } from '../analytics/fake-mistral.js';
+import { BUILT_IN_CHANNELS } from '../helpers/channels.js';
 
 const customer = (text: string): ConversationTurn => ({ author: 'customer', text });
 const bot = (text: string): ConversationTurn => ({ author: 'bot', text });
@@ -24,7 +25,8 @@ const input = (
   messages,
   analytics,
 });
-const offlineBot = (maxBotTurns?: number) => createChatbot({ model: 'm', timeoutMs: 1000, logger: captureLogger().logger, maxBotTurns });
+const offlineBot = (maxBotTurns?: number) =>
+  createChatbot({ model: 'm', timeoutMs: 1000, logger: captureLogger().logger, maxBotTurns, channels: BUILT_IN_CHANNELS });
 
 describe('chatbot templates: intents in the customer language', () => {
   const cases: Array<[string, string, RegExp]> = [
@@ -126,7 +128,8 @@ describe('chatbot channel shaping', () => {
     outageStatus: { fr: 'Aucune panne. Rendez-vous sur www.freeda.example/etat', en: 'No outage.' },
     cancelProcedure: { fr: 'Être, hôtel, garçon, « guillemets » – tirets, même là.', en: 'Cancel online.' },
   };
-  const bot = (_channel: Channel) => createChatbot({ model: 'm', timeoutMs: 1000, logger: captureLogger().logger, knowledge });
+  const bot = (_channel: Channel) =>
+    createChatbot({ model: 'm', timeoutMs: 1000, logger: captureLogger().logger, knowledge, channels: BUILT_IN_CHANNELS });
 
   it('SMS stays within 300 characters and 2 segments, even with accents outside GSM-7', async () => {
     for (const text of ['vos horaires ?', 'je veux résilier, comment faire ?']) {
@@ -177,6 +180,7 @@ describe('chatbot Mistral path', () => {
         timeoutMs,
         logger: log.logger,
         retryInitialIntervalMs: 10,
+        channels: BUILT_IN_CHANNELS,
       }),
     };
   };

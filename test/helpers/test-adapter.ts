@@ -1,6 +1,7 @@
 // A trivial channel adapter for core tests: POST /webhooks/test/inbound {"id","from","text"} → chat message.
 import type { ChannelAdapter, OutboundSender, SendResult } from '../../src/domain/channel.js';
 import type { ChannelModule } from '../../src/registry.js';
+import { CHAT_CHANNEL_DECLARATION } from '../../adapters/webchat/types.js';
 
 export interface TestAdapterOptions {
   /** Outbound results to return in order (default: always ok). */
@@ -19,9 +20,10 @@ export function testChannelModule(options: TestAdapterOptions = {}): ChannelModu
   };
   return {
     name: 'test',
+    // Serves `chat` with the web chat's capabilities (threaded by address, bot answers in the background).
+    channels: [CHAT_CHANNEL_DECLARATION],
     create: (_config, deps): ChannelAdapter => ({
       name: 'test',
-      channels: ['chat'],
       sender,
       routes: [
         {

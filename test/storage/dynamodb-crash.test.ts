@@ -7,6 +7,7 @@ import { createDynamoStore, type DynamoTicketStore } from '../../src/storage/dyn
 import { crashAfterWrites, startDynalite, type DynaliteHandle } from '../helpers/dynalite.js';
 import { capturingLogger } from '../helpers/logger.js';
 import { inbound, outbound, tick } from './contract.js';
+import { BUILT_IN_CHANNELS } from '../helpers/channels.js';
 
 describe('dynamodb: a crash between any two writes is repaired', () => {
   let dyn: DynaliteHandle;
@@ -21,7 +22,14 @@ describe('dynamodb: a crash between any two writes is repaired', () => {
   async function dyingStore(allowedWrites: number) {
     const client = dyn.makeClient();
     crashAfterWrites(client, allowedWrites);
-    const store = createDynamoStore({ table: dyn.table, region: dyn.region, client, logger: capturingLogger(), repairIntervalMs: 0 });
+    const store = createDynamoStore({
+      channels: BUILT_IN_CHANNELS.names,
+      table: dyn.table,
+      region: dyn.region,
+      client,
+      logger: capturingLogger(),
+      repairIntervalMs: 0,
+    });
     await store.open();
     return {
       store,
@@ -41,6 +49,7 @@ describe('dynamodb: a crash between any two writes is repaired', () => {
     const client = dyn.makeClient();
     const logger = capturingLogger();
     const store = createDynamoStore({
+      channels: BUILT_IN_CHANNELS.names,
       table: dyn.table,
       region: dyn.region,
       client,
@@ -154,6 +163,7 @@ describe('dynamodb: a crash between any two writes is repaired', () => {
       { step: 'initialize', name: 'failOnce' },
     );
     const flaky = createDynamoStore({
+      channels: BUILT_IN_CHANNELS.names,
       table: dyn.table,
       region: dyn.region,
       client,

@@ -8,6 +8,7 @@ import { createDynamoStore, type DynamoTicketStore } from '../../src/storage/dyn
 import { startDynalite, logCommands, type CommandLog, type DynaliteHandle } from '../helpers/dynalite.js';
 import { capturingLogger } from '../helpers/logger.js';
 import { inbound, outbound, tick } from './contract.js';
+import { BUILT_IN_CHANNELS } from '../helpers/channels.js';
 
 describe('dynamodb: two store instances on one table', () => {
   let dyn: DynaliteHandle;
@@ -20,7 +21,14 @@ describe('dynamodb: two store instances on one table', () => {
     const client = dyn.makeClient();
     clients.push(client);
     const log = logCommands(client);
-    const store = createDynamoStore({ table: dyn.table, region: dyn.region, client, logger: capturingLogger(), repairIntervalMs: 0 });
+    const store = createDynamoStore({
+      channels: BUILT_IN_CHANNELS.names,
+      table: dyn.table,
+      region: dyn.region,
+      client,
+      logger: capturingLogger(),
+      repairIntervalMs: 0,
+    });
     await store.open();
     return { store, log };
   };
@@ -126,7 +134,14 @@ describe('dynamodb: two store instances on one table', () => {
       },
       { step: 'initialize', name: 'closeMidway' },
     );
-    const racing = createDynamoStore({ table: dyn.table, region: dyn.region, client, logger: capturingLogger(), repairIntervalMs: 0 });
+    const racing = createDynamoStore({
+      channels: BUILT_IN_CHANNELS.names,
+      table: dyn.table,
+      region: dyn.region,
+      client,
+      logger: capturingLogger(),
+      repairIntervalMs: 0,
+    });
     await racing.open();
     const second = await racing.ingest(inbound('sms', '+33610000004', 'SM-race-2', 'deux'));
     await racing.close();

@@ -7,6 +7,7 @@ import { createDynamoStore, type DynamoTicketStore } from '../../src/storage/dyn
 import { startDynalite, type DynaliteHandle } from '../helpers/dynalite.js';
 import { capturingLogger } from '../helpers/logger.js';
 import { inbound, runStoreContract } from './contract.js';
+import { BUILT_IN_CHANNELS } from '../helpers/channels.js';
 
 let dyn: DynaliteHandle;
 before(async () => {
@@ -22,7 +23,14 @@ runStoreContract('dynamodb', async () => {
   const make = () => {
     const client = dyn.makeClient();
     clients.push(client);
-    return createDynamoStore({ table: dyn.table, region: dyn.region, client, logger, repairIntervalMs: 0 });
+    return createDynamoStore({
+      channels: BUILT_IN_CHANNELS.names,
+      table: dyn.table,
+      region: dyn.region,
+      client,
+      logger,
+      repairIntervalMs: 0,
+    });
   };
   let store: DynamoTicketStore = make();
   await store.open();
@@ -46,7 +54,14 @@ describe('dynamodb store specifics', () => {
   const clients: DynamoDBClient[] = [];
   const open = async (client = dyn.makeClient()) => {
     clients.push(client);
-    const store = createDynamoStore({ table: dyn.table, region: dyn.region, client, logger, repairIntervalMs: 0 });
+    const store = createDynamoStore({
+      channels: BUILT_IN_CHANNELS.names,
+      table: dyn.table,
+      region: dyn.region,
+      client,
+      logger,
+      repairIntervalMs: 0,
+    });
     await store.open();
     return store;
   };
@@ -57,7 +72,14 @@ describe('dynamodb store specifics', () => {
   it('open() on a missing table fails with the command that creates it; createTable is idempotent', async () => {
     const client = dyn.makeClient();
     clients.push(client);
-    const missing = createDynamoStore({ table: 'freeda-missing', region: dyn.region, client, logger, repairIntervalMs: 0 });
+    const missing = createDynamoStore({
+      channels: BUILT_IN_CHANNELS.names,
+      table: 'freeda-missing',
+      region: dyn.region,
+      client,
+      logger,
+      repairIntervalMs: 0,
+    });
     await assert.rejects(missing.open(), /"freeda-missing" does not exist.*npm run -s freeda -- dynamodb:create-table/);
     assert.equal(await createTable({ table: 'freeda-missing', region: dyn.region, client }, logger), 'created');
     assert.equal(await createTable({ table: 'freeda-missing', region: dyn.region, client }, logger), 'exists');

@@ -3,16 +3,16 @@
 import type { MistralChatClient } from '../analytics/mistral-client.js';
 import type { LoggerLike } from '../../domain/channel.js';
 import type { Chatbot, ChatbotDecision, ChatbotInput } from '../../domain/intelligence.js';
-import type { Channel } from '../../domain/types.js';
+import type { ReplyShape } from '../../domain/capabilities.js';
+import type { ChannelCatalog } from '../../domain/catalog.js';
 import { createMistralClient, describeMistralError, firstChoiceText } from '../analytics/mistral-client.js';
 import { createSemaphore, type Semaphore } from '../semaphore.js';
-import { formatForChannel, toSpeakable } from './format.js';
-import type { Language } from './language.js';
+import { shapeReply, toSpeakable } from './format.js';
 import { decidePolicy, DEFAULT_MAX_BOT_TURNS, type PolicyDecision } from './policy.js';
 import { answerTemplate, DEFAULT_KNOWLEDGE, handoffTemplate, type ChatbotKnowledge } from './templates.js';
 
 export { decidePolicy } from './policy.js';
-export { formatForChannel, smsSegments } from './format.js';
+export { shapeReply, smsSegments } from './format.js';
 export type { ChatbotKnowledge, HandoffReason } from './templates.js';
 
 export interface ChatbotOptions {
@@ -21,6 +21,8 @@ export interface ChatbotOptions {
   serverUrl?: string;
   timeoutMs: number;
   logger: LoggerLike;
+  /** What each channel's replies look like (ChannelCapabilities.reply). */
+  channels: ChannelCatalog;
   /** Bot replies after which the conversation goes to an agent (default 3). */
   maxBotTurns?: number;
   knowledge?: ChatbotKnowledge;
@@ -50,19 +52,19 @@ export function createChatbot(opts: ChatbotOptions): Chatbot {
   return {
     async decide(input: ChatbotInput): Promise<ChatbotDecision> {
       const decision = decidePolicy(input, maxBotTurns);
-      const channel = input.ticket.channel;
+      const shape = opts.channels.capabilities(input.ticket.channel).reply;
       switch (decision.action) {
         case 'silent':
           return { reply: null, handoff: false };
         case 'handoff':
           return {
-            reply: formatForChannel(handoffTemplate(decision.reason, decision.lang), channel, decision.lang),
+            reply: shapeReply(handoffTemplate(decision.reason, decision.lang), shape, decision.lang),
             handoff: true,
             handoff_reason: decision.reason,
           };
         case 'answer': {
-          const generated = generator ? await generator.generate(input, decision) : null;
-          return { reply: generated ?? templateReply(decision, channel, knowledge), handoff: false };
+          const generated = generator ? await generator.generate(input, decision, shape) : null;
+          return { reply: generated ?? templateReply(decision, shape, knowledge), handoff: false };
         }
         default: {
           const unsupported: never = decision;
@@ -75,33 +77,16 @@ export function createChatbot(opts: ChatbotOptions): Chatbot {
 }
 
 /** Template answer; the greeting is dropped when it would push the answer past the channel's length limit. */
-function templateReply(decision: Extract<PolicyDecision, { action: 'answer' }>, channel: Channel, knowledge: ChatbotKnowledge): string {
+function templateReply(decision: Extract<PolicyDecision, { action: 'answer' }>, shape: ReplyShape, knowledge: ChatbotKnowledge): string {
   if (decision.greet) {
     const raw = answerTemplate(decision.intent, decision.lang, knowledge, true);
-    const formatted = formatForChannel(raw, channel, decision.lang);
+    const formatted = shapeReply(raw, shape, decision.lang);
     if (!formatted.endsWith('...') && formatted.length >= Math.min(raw.length, 40) * 0.9) return formatted;
   }
-  return formatForChannel(answerTemplate(decision.intent, decision.lang, knowledge, false), channel, decision.lang);
+  return shapeReply(answerTemplate(decision.intent, decision.lang, knowledge, false), shape, decision.lang);
 }
 
 // ---------- Mistral reply generation ----------
-
-const CHANNEL_RULES: Record<Channel, Record<Language, string>> = {
-  sms: {
-    fr: 'SMS : 280 caractères maximum, pas d’emoji, pas de mise en forme.',
-    en: 'SMS: at most 280 characters, no emoji, no formatting.',
-  },
-  whatsapp: { fr: 'WhatsApp : 280 caractères maximum, ton chaleureux.', en: 'WhatsApp: at most 280 characters, warm tone.' },
-  telephone: {
-    fr: 'Appel vocal lu par une synthèse vocale : deux phrases courtes, pas de lien, pas d’emoji, pas de symbole.',
-    en: 'Voice call read by text-to-speech: two short sentences, no link, no emoji, no symbols.',
-  },
-  email: {
-    fr: 'Email : corps du message seulement (sans formule d’appel ni signature), 600 caractères maximum.',
-    en: 'Email: body only (no greeting line, no signature), at most 600 characters.',
-  },
-  chat: { fr: 'Chat web : 400 caractères maximum.', en: 'Web chat: at most 400 characters.' },
-};
 
 interface ReplyGeneratorDeps {
   client: MistralChatClient;
@@ -113,13 +98,13 @@ interface ReplyGeneratorDeps {
 }
 
 function createReplyGenerator(deps: ReplyGeneratorDeps) {
-  function systemPrompt(channel: Channel, decision: Extract<PolicyDecision, { action: 'answer' }>): string {
+  function systemPrompt(shape: ReplyShape, decision: Extract<PolicyDecision, { action: 'answer' }>): string {
     const k = deps.knowledge;
     const lang = decision.lang;
     return [
       "Tu es l'assistant virtuel du support client de Freeda (opérateur télécom). Réponds au client, court et poli.",
       `Langue de la réponse : ${lang === 'fr' ? 'français' : 'anglais'}.`,
-      CHANNEL_RULES[channel][lang],
+      shape.style[lang],
       decision.greet ? "C'est ta première réponse : présente-toi en une courte phrase." : 'Ne te présente pas à nouveau.',
       `Intention détectée : ${decision.intent}.`,
       "N'invente rien : n'utilise que ces informations, sinon propose de passer la main à un conseiller.",
@@ -132,8 +117,11 @@ function createReplyGenerator(deps: ReplyGeneratorDeps) {
   }
 
   return {
-    async generate(input: ChatbotInput, decision: Extract<PolicyDecision, { action: 'answer' }>): Promise<string | null> {
-      const channel = input.ticket.channel;
+    async generate(
+      input: ChatbotInput,
+      decision: Extract<PolicyDecision, { action: 'answer' }>,
+      shape: ReplyShape,
+    ): Promise<string | null> {
       const conversation = input.messages
         .filter((m) => m.text.trim() !== '')
         .slice(-10)
@@ -145,15 +133,15 @@ function createReplyGenerator(deps: ReplyGeneratorDeps) {
               model: deps.model,
               temperature: 0.3,
               maxTokens: 300,
-              messages: [{ role: 'system', content: systemPrompt(channel, decision) }, ...conversation],
+              messages: [{ role: 'system', content: systemPrompt(shape, decision) }, ...conversation],
             },
             { timeoutMs: deps.timeoutMs, retryCodes: ['429', '500', '502', '503', '504'] },
           ),
         );
         const text = firstChoiceText(response)?.trim() ?? '';
-        const usable = channel === 'telephone' ? toSpeakable(text) : text;
+        const usable = shape.speakable ? toSpeakable(text) : text;
         if (usable.length < 2) throw Object.assign(new Error('empty reply'), { name: 'EmptyReply' });
-        return formatForChannel(usable, channel, decision.lang);
+        return shapeReply(usable, shape, decision.lang);
       } catch (err) {
         deps.logger.warn(
           { event: 'chatbot_fallback', ticket_id: input.ticket.ticket_id, model: deps.model, reason: describeMistralError(err) },

@@ -16,7 +16,7 @@ import {
   type IdFactory,
 } from '../../domain/ticket.js';
 import type { Channel, Contact, ContactRecord, Message, Ticket, TicketStatus } from '../../domain/types.js';
-import { CHANNELS, STATUS_CLOSED, STATUS_OPEN } from '../../domain/types.js';
+import { STATUS_CLOSED, STATUS_OPEN } from '../../domain/types.js';
 import { NotFoundError, StoreConflictError, ValidationError } from '../../errors.js';
 import type { IngestInput, IngestResult, Page, TicketFilter, TicketMutation, MessageMutation, TicketStore } from '../types.js';
 import {
@@ -63,6 +63,8 @@ import { CREATE_TABLE_COMMAND, describeTable, missingIndexes } from './table.js'
 export interface DynamoStoreOptions extends Omit<ClientOptions, 'region'> {
   table: string;
   region: string;
+  /** The channels whose index partitions lists and exports merge (the ChannelCatalog's names). */
+  channels: readonly Channel[];
   logger: LoggerLike;
   now?: () => Date;
   /** Use this client (tests count its commands); otherwise one is built from region/endpoint/credentials. */
@@ -748,12 +750,13 @@ export class DynamoTicketStore implements TicketStore {
   // ---------------------------------------------------------------- list / export (GSI Query, never Scan)
 
   private filterFingerprint(filter: TicketFilter): string {
-    const channels = [...(filter.channels?.length ? filter.channels : CHANNELS)].sort();
+    const channels = [...(filter.channels?.length ? filter.channels : this.options.channels)].sort();
     return JSON.stringify([filter.status ?? null, channels, filter.created_from ?? null, filter.created_to ?? null]);
   }
 
   private channelsOf(filter: TicketFilter): Channel[] {
-    return filter.channels?.length ? CHANNELS.filter((c) => filter.channels!.includes(c)) : [...CHANNELS];
+    const all = this.options.channels;
+    return filter.channels?.length ? all.filter((c) => filter.channels!.includes(c)) : [...all];
   }
 
   /** One page of index keys for one channel, paging by LastEvaluatedKey until `want` keys or the end. */
@@ -824,12 +827,12 @@ export class DynamoTicketStore implements TicketStore {
   private cursorKeysFit(pos: ListCursor['pos'], filter: TicketFilter): boolean {
     const channels = this.channelsOf(filter);
     return Object.entries(pos).every(([channel, key]) => {
-      if (!channels.includes(channel as Channel)) return false;
+      if (!channels.includes(channel) || key === undefined) return false;
       if (key === 'done') return true;
       const [pkName, skName, pkValue] =
         filter.status !== undefined
-          ? ['gsi2pk', 'gsi2sk', channelStatusGsiPk(channel as Channel, filter.status)]
-          : ['gsi1pk', 'gsi1sk', channelGsiPk(channel as Channel)];
+          ? ['gsi2pk', 'gsi2sk', channelStatusGsiPk(channel, filter.status)]
+          : ['gsi1pk', 'gsi1sk', channelGsiPk(channel)];
       const names = Object.keys(key).sort().join(',');
       return (
         names === ['pk', 'sk', pkName, skName].sort().join(',') && key[pkName] === pkValue && key.sk === META_SK && key.pk.startsWith('T#')
