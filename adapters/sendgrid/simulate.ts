@@ -2,8 +2,8 @@
 // posts a real multipart Inbound Parse body (parsed mode, secret as ?token=) to a running server,
 // prints the ticket id, then waits for the bot reply.
 import { randomBytes } from 'node:crypto';
-import type { ChannelConfig } from '../../src/domain/config.js';
 import type { SimulateArgs, SimulateEnv, Simulator } from '../../src/domain/channel.js';
+import type { SendGridConfig } from './config.js';
 import { buildMultipart, randomBoundary } from './multipart.js';
 import { INBOUND_PATH } from './routes.js';
 
@@ -27,7 +27,7 @@ function fromHeader(value: string): string {
 }
 
 /** A parsed-mode Inbound Parse body, as SendGrid would post it for this text. */
-type SimulateConfig = Pick<ChannelConfig, 'SUPPORT_EMAIL_FROM' | 'INBOUND_EMAIL_SECRET'>;
+type SimulateConfig = Pick<SendGridConfig, 'SUPPORT_EMAIL_FROM' | 'INBOUND_EMAIL_SECRET'>;
 
 export function simulatedInboundParse(
   args: SimulateArgs,

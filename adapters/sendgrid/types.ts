@@ -1,5 +1,6 @@
 // Shapes private to the SendGrid adapter: the channel it serves, the multipart form as received, and the email it carries.
 import type { ChannelDeclaration } from '../../src/domain/capabilities.js';
+import type { SendGridConfig } from './config.js';
 
 export const EMAIL_CHANNEL = 'email';
 
@@ -24,14 +25,11 @@ export const EMAIL_CHANNEL_DECLARATION: ChannelDeclaration = {
   },
 };
 
-/** The config keys this adapter reads (a structural subset of ChannelConfig, src/domain/config.ts). */
-export interface SendGridSettings {
-  SENDGRID_API_KEY?: string;
-  SENDGRID_API_BASE_URL?: string;
-  SUPPORT_EMAIL_FROM?: string;
-  INBOUND_EMAIL_SECRET?: string;
-  EMAIL_MAX_ATTACHMENT_BYTES: number;
-}
+/** The config keys this adapter reads (its fragment, ./config.ts). */
+export type SendGridSettings = Pick<
+  SendGridConfig,
+  'SENDGRID_API_KEY' | 'SENDGRID_API_BASE_URL' | 'SUPPORT_EMAIL_FROM' | 'INBOUND_EMAIL_SECRET' | 'EMAIL_MAX_ATTACHMENT_BYTES'
+>;
 
 /** One file part of the Inbound Parse form (`attachment1`…). Content is kept only up to the size limit. */
 export interface FormFile {

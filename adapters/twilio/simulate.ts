@@ -1,7 +1,7 @@
 // `freeda simulate sms|whatsapp "text" [--from +33…] [--media URL]` (options `to`, `name`, `wait` for programmatic use):
 // posts a correctly signed, real-shaped Twilio webhook to a running server, then waits for the bot reply.
-import type { ChannelConfig } from '../../src/domain/config.js';
 import type { SimulateArgs, SimulateEnv, Simulator } from '../../src/domain/channel.js';
+import type { TwilioConfig } from './config.js';
 import { normalizePhone } from './phone.js';
 import {
   DEFAULT_CUSTOMER,
@@ -16,7 +16,7 @@ import {
 import { MESSAGING_PATH } from './types.js';
 
 type SimulateConfig = Pick<
-  ChannelConfig,
+  TwilioConfig,
   'PUBLIC_BASE_URL' | 'TWILIO_ACCOUNT_SID' | 'TWILIO_AUTH_TOKEN' | 'TWILIO_SMS_FROM' | 'TWILIO_WHATSAPP_FROM'
 >;
 

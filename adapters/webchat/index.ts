@@ -1,8 +1,8 @@
 // Web chat (channel `chat`): visitors on /ws without a token, replies pushed to their sockets (see README.md).
 import { randomBytes } from 'node:crypto';
-import type { ChannelConfig } from '../../src/domain/config.js';
 import type { BusEvent } from '../../src/domain/bus.js';
 import type { AdapterDeps, ChannelAdapter, ChannelContext, ChannelModule } from '../../src/domain/channel.js';
+import { webchatConfig, type WebchatConfig } from './config.js';
 import { visitorTicket } from './normalize.js';
 import { createChatSender } from './send.js';
 import { createVisitorSession } from './session.js';
@@ -12,7 +12,7 @@ import { CHAT_CHANNEL, CHAT_CHANNEL_DECLARATION, DEFAULT_LIMITS, type WebchatSet
 import { visitorIdFromRandom } from './verify.js';
 
 export function webchatSettings(
-  config: Pick<ChannelConfig, 'WEBCHAT_SECRET'>,
+  config: Pick<WebchatConfig, 'WEBCHAT_SECRET'>,
   overrides: Partial<Omit<WebchatSettings, 'secret' | 'secretGenerated'>> = {},
 ): WebchatSettings {
   return {
@@ -63,14 +63,17 @@ export function createWebchatAdapter(settings: WebchatSettings, deps: Pick<Adapt
 }
 
 /** The registry entry; `overrides` lets tests tighten limits (e.g. a rate limit that never refills). */
-export function createWebchatModule(overrides: Partial<Omit<WebchatSettings, 'secret' | 'secretGenerated'>> = {}): ChannelModule {
+export function createWebchatModule(
+  overrides: Partial<Omit<WebchatSettings, 'secret' | 'secretGenerated'>> = {},
+): ChannelModule<typeof webchatConfig.schema.shape> {
   return {
     name: 'webchat',
     channels: [CHAT_CHANNEL_DECLARATION],
-    create: (config: ChannelConfig, deps: AdapterDeps) => createWebchatAdapter(webchatSettings(config, overrides), deps),
+    config: webchatConfig,
+    create: (config, deps) => createWebchatAdapter(webchatSettings(config, overrides), deps),
     simulators: () => simulators,
   };
 }
 
-export const webchatModule: ChannelModule = createWebchatModule();
+export const webchatModule = createWebchatModule();
 export default webchatModule;

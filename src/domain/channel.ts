@@ -1,9 +1,10 @@
 // The contract between the core and a channel adapter (adapters/<name>/index.ts).
-// Adapters see only these types: no express, no store, no config module.
+// Adapters see only these types: no express, no store, no config module (each declares its own config fragment).
 import type { BusEvent } from './bus.js';
 import type { ChannelDeclaration } from './capabilities.js';
 import type { InboundEvent, IngestOutcome } from './events.js';
-import type { ChannelConfig } from './config.js';
+import type { z } from 'zod';
+import type { ConfigFragment, FragmentValues, SharedConfig } from './config.js';
 import type { Channel, ContactRecord, DeliveryStatus, Message, Ticket } from './types.js';
 
 export interface LoggerLike {
@@ -162,12 +163,17 @@ export interface SimulateEnv {
 /** Sends one real-shaped inbound (webhook or WebSocket frames) to a running server and prints what happened. */
 export type Simulator = (args: SimulateArgs, env: SimulateEnv) => Promise<void>;
 
-/** What a channel folder exports; src/registry.ts lists them. */
-export interface ChannelModule {
+/**
+ * What a channel folder exports; src/registry.ts lists them. `S` is the shape of the module's own configuration keys:
+ * `create` and `simulators` get them parsed and typed, plus the core keys every adapter may read (SharedConfig).
+ */
+export interface ChannelModule<S extends z.ZodRawShape = z.ZodRawShape> {
   name: string;
   /** The channels this module serves and what each can do; read at composition time (the core's ChannelCatalog). */
   channels: readonly ChannelDeclaration[];
-  create(config: ChannelConfig, deps: AdapterDeps): ChannelAdapter;
+  /** Its environment keys, parsed by src/config.ts together with the core's (one line per problem at start). */
+  config: ConfigFragment<S>;
+  create(config: FragmentValues<S> & SharedConfig, deps: AdapterDeps): ChannelAdapter;
   /** `freeda simulate <kind>` implementations for this configuration, keyed by kind (sms, whatsapp, voice, email, chat). */
-  simulators?(config: ChannelConfig): Record<string, Simulator>;
+  simulators?(config: FragmentValues<S> & SharedConfig): Record<string, Simulator>;
 }

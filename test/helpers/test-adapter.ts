@@ -1,5 +1,6 @@
 // A trivial channel adapter for core tests: POST /webhooks/test/inbound {"id","from","text"} → chat message.
 import type { ChannelAdapter, OutboundSender, SendResult } from '../../src/domain/channel.js';
+import { z } from 'zod';
 import type { ChannelModule } from '../../src/registry.js';
 import { CHAT_CHANNEL_DECLARATION } from '../../adapters/webchat/types.js';
 
@@ -22,6 +23,7 @@ export function testChannelModule(options: TestAdapterOptions = {}): ChannelModu
     name: 'test',
     // Serves `chat` with the web chat's capabilities (threaded by address, bot answers in the background).
     channels: [CHAT_CHANNEL_DECLARATION],
+    config: { schema: z.object({}), docs: {} },
     create: (_config, deps): ChannelAdapter => ({
       name: 'test',
       sender,

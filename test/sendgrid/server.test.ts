@@ -9,7 +9,7 @@ import { sendgridModule } from '../../adapters/sendgrid/index.js';
 import { buildMultipart } from '../../adapters/sendgrid/multipart.js';
 import { simulatedInboundParse } from '../../adapters/sendgrid/simulate.js';
 import { simulateEnv } from '../../src/cli/simulate.js';
-import { parseConfig } from '../../src/config.js';
+import { parseModuleConfig } from '../../src/config.js';
 import type { Message, Ticket } from '../../src/domain/types.js';
 import { eventually, startApp, type TestApp } from '../helpers/app.js';
 import { startFakeSendGrid, type FakeSendGrid } from './fake-sendgrid.js';
@@ -39,7 +39,7 @@ function post(
 
 /** A customer mail as the simulator builds it (parsed mode, real multipart). */
 function customerMail(text: string, options: { from?: string; to?: string; subject?: string; inReplyTo?: string } = {}) {
-  const config = parseConfig({ SUPPORT_EMAIL_FROM: SUPPORT });
+  const config = parseModuleConfig(sendgridModule, { SUPPORT_EMAIL_FROM: SUPPORT });
   const opts: Record<string, string> = {};
   if (options.to) opts.to = options.to;
   if (options.subject) opts.subject = options.subject;
@@ -420,7 +420,7 @@ describe('freeda simulate email', () => {
     try {
       const lines: string[] = [];
       // No API token: the simulator stops after printing the ticket (no polling for a reply).
-      await sendgridModule.simulators!(parseConfig(env)).email(
+      await sendgridModule.simulators!(parseModuleConfig(sendgridModule, env)).email(
         { text: 'Bonjour, où est ma commande ? é €', from: 'Zoë Martin <zoe@client.fr>', options: { subject: 'Commande n°7' } },
         simulateEnv({ serverUrl: t.url, apiToken: null, print: (line) => lines.push(line) }),
       );

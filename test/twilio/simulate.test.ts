@@ -3,7 +3,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { twilioModule } from '../../adapters/twilio/index.js';
 import { simulateEnv } from '../../src/cli/simulate.js';
-import { parseConfig } from '../../src/config.js';
+import { parseModuleConfig } from '../../src/config.js';
 import { startApp, eventually, TEST_TOKEN, type TestApp } from '../helpers/app.js';
 import { startFakeTwilio, type FakeTwilio } from '../fakes/twilio.js';
 
@@ -34,7 +34,7 @@ async function simulate(
   cliEnv: Record<string, string>,
 ): Promise<{ lines: string[]; ticketId: string | null }> {
   const lines: string[] = [];
-  const run = twilioModule.simulators!(parseConfig(cliEnv))[kind](
+  const run = twilioModule.simulators!(parseModuleConfig(twilioModule, cliEnv))[kind](
     { text, from: options.from, options },
     simulateEnv({ serverUrl: app.url, apiToken: TEST_TOKEN, print: (line) => void lines.push(line) }),
   );
@@ -96,7 +96,7 @@ test('simulate with a different auth token than the server: 403 reported, nothin
   try {
     const lines: string[] = [];
     await assert.rejects(
-      twilioModule.simulators!(parseConfig({ ...twilioEnv(), TWILIO_AUTH_TOKEN: 'wrong' })).sms(
+      twilioModule.simulators!(parseModuleConfig(twilioModule, { ...twilioEnv(), TWILIO_AUTH_TOKEN: 'wrong' })).sms(
         { text: 'x', options: {} },
         simulateEnv({ serverUrl: app.url, apiToken: TEST_TOKEN, print: (l) => void lines.push(l) }),
       ),
@@ -115,7 +115,7 @@ test('simulate with a different auth token than the server: 403 reported, nothin
 
 test('simulate without TWILIO_AUTH_TOKEN says the server needs it', async () => {
   await assert.rejects(
-    twilioModule.simulators!(parseConfig({})).whatsapp(
+    twilioModule.simulators!(parseModuleConfig(twilioModule, {})).whatsapp(
       { text: 'x', options: {} },
       simulateEnv({ serverUrl: 'http://127.0.0.1:9', apiToken: null, print: () => undefined }),
     ),

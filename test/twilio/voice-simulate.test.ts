@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { twilioModule } from '../../adapters/twilio/index.js';
 import { simulateVoice } from '../../adapters/twilio/voice/simulate.js';
 import { simulateEnv } from '../../src/cli/simulate.js';
-import { parseConfig } from '../../src/config.js';
+import { parseModuleConfig } from '../../src/config.js';
 import type { Message, Ticket } from '../../src/domain/types.js';
 import { startApp, TEST_TOKEN } from '../helpers/app.js';
 
@@ -22,7 +22,7 @@ test('simulate voice: call start, two speech turns split on " | ", hang-up; prin
   await simulateVoice(
     { text: 'Ma box ne démarre plus | Le voyant clignote en rouge', from: '06 12 34 56 78', options: {} },
     simulateEnv({ serverUrl: app.url, apiToken: TEST_TOKEN, print: (line) => lines.push(line) }),
-    parseConfig({ ...ENV, API_TOKENS: TEST_TOKEN }),
+    parseModuleConfig(twilioModule, { ...ENV, API_TOKENS: TEST_TOKEN }),
   );
   const output = lines.join('\n');
   assert.match(output, /from \+33612345678/);
@@ -54,7 +54,7 @@ test('simulate voice: silence twice leads to the voicemail, stored with the fall
   await simulateVoice(
     { text: ' |  | (message)', options: { from: '+33700000001' } },
     simulateEnv({ serverUrl: app.url, apiToken: TEST_TOKEN, print: (line) => lines.push(line) }),
-    parseConfig({ ...ENV, API_TOKENS: TEST_TOKEN }),
+    parseModuleConfig(twilioModule, { ...ENV, API_TOKENS: TEST_TOKEN }),
   );
   const output = lines.join('\n');
   assert.match(output, /caller: \(silence\)/);
@@ -77,7 +77,7 @@ test('simulate voice with the wrong auth token fails with the 403 explained; wit
     simulateVoice(
       { text: 'Bonjour', options: {} },
       simulateEnv({ serverUrl: app.url, apiToken: null, print: (line) => lines.push(line) }),
-      parseConfig({ ...ENV, TWILIO_AUTH_TOKEN: 'wrong' }),
+      parseModuleConfig(twilioModule, { ...ENV, TWILIO_AUTH_TOKEN: 'wrong' }),
     ),
     /HTTP 403.*same TWILIO_AUTH_TOKEN/,
   );
@@ -91,7 +91,7 @@ test('simulate voice with the wrong auth token fails with the 403 explained; wit
   await simulateVoice(
     { text: 'Bonjour', options: {} },
     simulateEnv({ serverUrl: localApp.url, apiToken: null, print: (line) => localLines.push(line) }),
-    parseConfig(local),
+    parseModuleConfig(twilioModule, local),
   );
   assert.ok(
     localLines.some((l) => l.startsWith('ticket: ')),

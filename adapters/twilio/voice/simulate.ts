@@ -1,8 +1,8 @@
 // `freeda simulate voice "phrase[ | phrase…]" [--from +33…] [--to +1…] [--name "Zoë"]`: walks a phone call the way
 // Twilio would — call start, one speech result per ' | '-separated phrase (an empty one is silence), then the
 // `completed` status callback — with signed requests, following the Gather/Record actions found in each TwiML answer.
-import type { ChannelConfig } from '../../../src/domain/config.js';
 import type { SimulateArgs, SimulateEnv } from '../../../src/domain/channel.js';
+import type { TwilioConfig } from '../config.js';
 import { toE164 } from '../phone.js';
 import {
   DEFAULT_CUSTOMER,
@@ -19,7 +19,7 @@ import {
 import { VOICE_PATHS } from './routes.js';
 import { readTwiml, type TwimlVerb } from './twiml-read.js';
 
-type SimulateConfig = Pick<ChannelConfig, 'PUBLIC_BASE_URL' | 'TWILIO_ACCOUNT_SID' | 'TWILIO_AUTH_TOKEN' | 'TWILIO_SMS_FROM'>;
+type SimulateConfig = Pick<TwilioConfig, 'PUBLIC_BASE_URL' | 'TWILIO_ACCOUNT_SID' | 'TWILIO_AUTH_TOKEN' | 'TWILIO_SMS_FROM'>;
 
 /** `"a | b |  | c"` → ['a', 'b', '', 'c']: one speech turn each, '' being a turn where the caller says nothing. */
 export function splitTurns(text: string): string[] {

@@ -1,5 +1,6 @@
 // Types of the Twilio Voice part of the Twilio adapter (phone calls → `telephone` tickets).
 import type { ChannelDeclaration } from '../../../src/domain/capabilities.js';
+import type { TwilioConfig } from '../config.js';
 
 export const VOICE_CHANNEL = 'telephone';
 
@@ -84,12 +85,8 @@ export interface TranscriptionCallback {
 /** Turns a recording's audio into text. Throws on any failure (the caller falls back to an attachment note). */
 export type VoicemailTranscriber = (audio: { bytes: Uint8Array; contentType: string; fileName: string }) => Promise<string>;
 
-/** Config keys the voice routes read (a structural subset of ChannelConfig, src/domain/config.ts). */
-export interface VoiceConfig {
-  TWILIO_ACCOUNT_SID?: string;
-  TWILIO_AUTH_TOKEN?: string;
-  TWILIO_API_BASE_URL?: string;
-  MISTRAL_API_KEY?: string;
-  MISTRAL_SERVER_URL?: string;
-  MISTRAL_TIMEOUT_MS?: number;
-}
+/** Config keys the voice routes read: Twilio's own, and Mistral's (shared core keys) for voicemail transcription. */
+export type VoiceConfig = Pick<
+  TwilioConfig,
+  'TWILIO_ACCOUNT_SID' | 'TWILIO_AUTH_TOKEN' | 'TWILIO_API_BASE_URL' | 'MISTRAL_API_KEY' | 'MISTRAL_SERVER_URL' | 'MISTRAL_TIMEOUT_MS'
+>;
