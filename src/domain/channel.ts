@@ -65,17 +65,40 @@ export interface ChannelContext {
   now(): Date;
 }
 
+/**
+ * Whether a webhook request comes from the provider. A refusal is answered by the core (src/http/webhooks.ts) with
+ * 403 `{"error":{"code","message"}}` and logged once, with the URLs a signature was checked against.
+ */
+export type WebhookVerification =
+  | { ok: true }
+  | {
+      ok: false;
+      /** Error code of the 403 body: `invalid_signature` (a signature that does not verify) or `unauthorized` (a missing or wrong secret), unless the channel already documents its own. */
+      code: string;
+      /** Short machine reason for the log (`bad_signature`, `no_auth_token`, `wrong_secret`…). */
+      reason: string;
+      /** The 403 body's sentence, for the provider's delivery log. */
+      message: string;
+      /** What the operator should check, for the log line (e.g. that PUBLIC_BASE_URL is the URL the provider calls). */
+      hint: string;
+      /** The URLs a signature was checked against (logged as `urls_tried`). */
+      urls_tried?: string[];
+    };
+
 export interface WebhookRoute {
   method: 'POST' | 'GET';
   /** Express-style path, e.g. `/webhooks/twilio/messaging`. */
   path: string;
   /** Largest accepted body in bytes (413 beyond). Default 1 MiB. */
   maxBodyBytes?: number;
+  /** Checks the request comes from the provider, before anything is parsed or stored. Pure: no I/O, no logging. */
+  verify(req: WebhookRequest): WebhookVerification;
   /**
-   * Checks that need no body (URL token, Basic auth), run before the body is read: a refusal is answered at once,
-   * so an unauthenticated client cannot make us buffer a large upload. `rawBody` is empty here.
+   * The check needs no body (URL token, Basic auth): the core runs it before reading the body, so an unauthenticated
+   * client cannot make us buffer a large upload (`rawBody` is empty then).
    */
-  authorize?: (req: WebhookRequest, ctx: ChannelContext) => WebhookResponse | null;
+  verifyBeforeBody?: boolean;
+  /** Runs only for verified requests; answers once ctx.ingest() resolved, i.e. after the durable write. */
   handle(req: WebhookRequest, ctx: ChannelContext): Promise<WebhookResponse>;
 }
 

@@ -76,7 +76,7 @@ export function createHttpApp(deps: HttpAppDeps): Express {
     }
   });
 
-  app.use(webhooksRouter({ adapters: deps.adapters, context: deps.context, publicBaseUrl: deps.publicBaseUrl }));
+  app.use(webhooksRouter({ adapters: deps.adapters, context: deps.context, publicBaseUrl: deps.publicBaseUrl, logger: deps.logger }));
   for (const router of deps.publicRouters ?? []) app.use(router);
 
   const apiPaths = ['/tickets', '/export'];

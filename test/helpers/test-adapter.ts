@@ -31,6 +31,8 @@ export function testChannelModule(options: TestAdapterOptions = {}): ChannelModu
         {
           method: 'POST',
           path: '/webhooks/test/inbound',
+          // Core tests: no provider to authenticate.
+          verify: () => ({ ok: true }),
           async handle(req, ctx) {
             let body: { id?: unknown; from?: unknown; text?: unknown };
             try {

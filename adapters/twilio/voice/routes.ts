@@ -3,8 +3,7 @@
 import type { IngestOutcome } from '../../../src/domain/events.js';
 import type { BotTurn, ChannelContext, WebhookRequest, WebhookResponse, WebhookRoute } from '../../../src/domain/channel.js';
 import { ValidationError } from '../../../src/errors.js';
-import type { TwilioParams } from '../parse.js';
-import { checkTwilioWebhook } from '../verify.js';
+import { twilioParams, verifyTwilioWebhook } from '../verify.js';
 import {
   asksForHuman,
   botTurnExternalId,
@@ -138,27 +137,14 @@ export function createVoiceRoutes(options: VoiceRoutesOptions): WebhookRoute[] {
   const gatherUrl = (position: GatherPosition): string =>
     url(VOICE_PATHS.gather, position.attempt > 1 ? { step: position.step, attempt: position.attempt } : { step: position.step });
 
-  /** Signature first, nothing is parsed or stored before it. */
-  const verified = (
-    req: WebhookRequest,
-    ctx: ChannelContext,
-  ): { ok: true; params: TwilioParams } | { ok: false; response: WebhookResponse } => {
-    const check = checkTwilioWebhook(req, options.authToken);
-    if (check.ok) return check;
-    ctx.logger.warn(
-      { path: req.path, reason: check.reason, urls_tried: check.urlsTried, request_id: req.requestId },
-      'twilio voice webhook refused',
-    );
-    return { ok: false, response: check.response };
-  };
+  const verify: WebhookRoute['verify'] = (req) => verifyTwilioWebhook(req, options.authToken);
 
   const callStart: WebhookRoute = {
     method: 'POST',
     path: VOICE_PATHS.call,
+    verify,
     async handle(req, ctx) {
-      const check = verified(req, ctx);
-      if (!check.ok) return check.response;
-      const call = requireParsed(parseVoiceCall(check.params));
+      const call = requireParsed(parseVoiceCall(twilioParams(req)));
       let ticketId: string | null = null;
       try {
         ticketId = storedTicketId(await ctx.ingest(callStartedEvent(call, ctx.now().toISOString())));
@@ -209,11 +195,10 @@ export function createVoiceRoutes(options: VoiceRoutesOptions): WebhookRoute[] {
   const gather: WebhookRoute = {
     method: 'POST',
     path: VOICE_PATHS.gather,
+    verify,
     async handle(req, ctx) {
-      const check = verified(req, ctx);
-      if (!check.ok) return check.response;
       const position = parseGatherPosition(req.query);
-      const result = requireParsed(parseGatherResult(check.params));
+      const result = requireParsed(parseGatherResult(twilioParams(req)));
       const callSid = result.call.callSid;
       const next = gatherUrl({ step: position.step + 1, attempt: 1 });
       try {
@@ -281,9 +266,8 @@ export function createVoiceRoutes(options: VoiceRoutesOptions): WebhookRoute[] {
   const recorded: WebhookRoute = {
     method: 'POST',
     path: VOICE_PATHS.recorded,
-    handle(req, ctx) {
-      const check = verified(req, ctx);
-      if (!check.ok) return Promise.resolve(check.response);
+    verify,
+    handle() {
       // The file may not be downloadable yet: the recording status callback stores it.
       return Promise.resolve(twimlResponse(voicemailSavedTwiml(style)));
     },
@@ -297,10 +281,9 @@ export function createVoiceRoutes(options: VoiceRoutesOptions): WebhookRoute[] {
   const recording: WebhookRoute = {
     method: 'POST',
     path: VOICE_PATHS.recording,
+    verify,
     async handle(req, ctx) {
-      const check = verified(req, ctx);
-      if (!check.ok) return check.response;
-      const callback = requireParsed(parseRecordingCallback(check.params));
+      const callback = requireParsed(parseRecordingCallback(twilioParams(req)));
       const contact = contactFromQuery(req, callback.callSid, null);
       const receivedAt = ctx.now().toISOString();
       if (!hasRecordedAudio(callback) || !callback.recordingUrl) {
@@ -340,10 +323,9 @@ export function createVoiceRoutes(options: VoiceRoutesOptions): WebhookRoute[] {
   const transcription: WebhookRoute = {
     method: 'POST',
     path: VOICE_PATHS.transcription,
+    verify,
     async handle(req, ctx) {
-      const check = verified(req, ctx);
-      if (!check.ok) return check.response;
-      const callback = requireParsed(parseTranscriptionCallback(check.params));
+      const callback = requireParsed(parseTranscriptionCallback(twilioParams(req)));
       const outcome = await ctx.ingest(
         twilioTranscriptionEvent(callback, contactFromQuery(req, callback.callSid, callback.from), ctx.now().toISOString()),
       );
@@ -354,10 +336,9 @@ export function createVoiceRoutes(options: VoiceRoutesOptions): WebhookRoute[] {
   const status: WebhookRoute = {
     method: 'POST',
     path: VOICE_PATHS.status,
+    verify,
     async handle(req, ctx) {
-      const check = verified(req, ctx);
-      if (!check.ok) return check.response;
-      const update = requireParsed(parseCallStatus(check.params));
+      const update = requireParsed(parseCallStatus(twilioParams(req)));
       const outcome = await ctx.ingest(callEndEvent(update, ctx.now().toISOString()));
       return twimlResponse(emptyTwiml(), storedTicketId(outcome));
     },
