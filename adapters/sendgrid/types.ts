@@ -1,5 +1,5 @@
 // Shapes private to the SendGrid adapter: the channel it serves, the multipart form as received, and the email it carries.
-import type { ChannelDeclaration } from '../../src/domain/capabilities.js';
+import { declareChannel, type ChannelDeclaration } from '../../src/domain/capabilities.js';
 import type { SendGridConfig } from './config.js';
 
 export const EMAIL_CHANNEL = 'email';
@@ -8,22 +8,18 @@ export const EMAIL_CHANNEL = 'email';
  * Email threads by headers only (our Message-ID in In-Reply-To/References, or the `+<ticket>` reply address): a new mail
  * from the same sender is a new conversation. Replies are letters.
  */
-export const EMAIL_CHANNEL_DECLARATION: ChannelDeclaration = {
-  name: EMAIL_CHANNEL,
-  capabilities: {
-    threading: 'by_headers',
-    bot_turns: 'background',
-    written_replies: true,
-    reply: {
-      max_chars: 1500,
-      letter: true,
-      style: {
-        fr: 'Email : corps du message seulement (sans formule d’appel ni signature), 600 caractères maximum.',
-        en: 'Email: body only (no greeting line, no signature), at most 600 characters.',
-      },
+export const EMAIL_CHANNEL_DECLARATION: ChannelDeclaration = declareChannel(
+  EMAIL_CHANNEL,
+  {
+    max_chars: 1500,
+    letter: true,
+    style: {
+      fr: 'Email : corps du message seulement (sans formule d’appel ni signature), 600 caractères maximum.',
+      en: 'Email: body only (no greeting line, no signature), at most 600 characters.',
     },
   },
-};
+  { threading: 'by_headers' },
+);
 
 /** The config keys this adapter reads (its fragment, ./config.ts). */
 export type SendGridSettings = Pick<

@@ -1,7 +1,9 @@
 // Webhook routes for Twilio messaging: inbound SMS/MMS/WhatsApp and outbound status callbacks.
 import twilio from 'twilio';
 import type { WebhookResponse, WebhookRoute } from '../../src/domain/channel.js';
+import type { InboundEvent } from '../../src/domain/events.js';
 import { normalizeInboundMessage, normalizeStatusCallback } from './normalize.js';
+import type { TwilioParams } from './parse.js';
 import { MESSAGING_PATH, STATUS_PATH, type TwilioMessagingSettings } from './types.js';
 import { twilioParams, verifyTwilioWebhook } from './verify.js';
 
@@ -17,32 +19,24 @@ function twimlResponse(): WebhookResponse {
 
 export function messagingRoutes(settings: TwilioMessagingSettings): WebhookRoute[] {
   const ownNumbers = [settings.smsFrom, settings.whatsappFrom].filter((n): n is string => !!n);
-  const verify: WebhookRoute['verify'] = (req) => verifyTwilioWebhook(req, settings.authToken);
-
-  const inbound: WebhookRoute = {
+  /** A verified form post that becomes one event; answered once ingest resolved (the durable write, or a duplicate). */
+  const route = (
+    path: string,
+    maxBodyBytes: number,
+    toEvent: (params: TwilioParams, receivedAt: string) => InboundEvent,
+  ): WebhookRoute => ({
     method: 'POST',
-    path: MESSAGING_PATH,
-    maxBodyBytes: 256 * 1024,
-    verify,
+    path,
+    maxBodyBytes,
+    verify: (req) => verifyTwilioWebhook(req, settings.authToken),
     async handle(req, ctx) {
-      const event = normalizeInboundMessage(twilioParams(req), { ownNumbers, receivedAt: ctx.now().toISOString() });
-      // Unsupported shapes and our own echoes are acked too (the core logs them). Answer only once ingest has
-      // resolved, i.e. after the durable write (a duplicate resolves too).
-      await ctx.ingest(event);
+      // Unsupported shapes and our own echoes are acked too (the core logs them).
+      await ctx.ingest(toEvent(twilioParams(req), ctx.now().toISOString()));
       return twimlResponse();
     },
-  };
-
-  const status: WebhookRoute = {
-    method: 'POST',
-    path: STATUS_PATH,
-    maxBodyBytes: 64 * 1024,
-    verify,
-    async handle(req, ctx) {
-      await ctx.ingest(normalizeStatusCallback(twilioParams(req), ctx.now().toISOString()));
-      return twimlResponse();
-    },
-  };
-
-  return [inbound, status];
+  });
+  return [
+    route(MESSAGING_PATH, 256 * 1024, (params, receivedAt) => normalizeInboundMessage(params, { ownNumbers, receivedAt })),
+    route(STATUS_PATH, 64 * 1024, normalizeStatusCallback),
+  ];
 }

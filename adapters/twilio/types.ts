@@ -1,40 +1,24 @@
 // Twilio messaging adapter: the channels it serves and what they can do, and the settings it needs (built from Config in
 // index.ts).
-import type { ChannelDeclaration } from '../../src/domain/capabilities.js';
+import { declareChannel, type ChannelDeclaration } from '../../src/domain/capabilities.js';
 
-/** Twilio messaging serves SMS (and MMS) and WhatsApp; both join the contact's open ticket and get written replies. */
+/** Twilio messaging serves SMS (and MMS) and WhatsApp: conversations (joined by address, written replies). */
 export const MESSAGING_CHANNELS: readonly ChannelDeclaration[] = [
-  {
-    name: 'sms',
-    capabilities: {
-      threading: 'by_address',
-      bot_turns: 'background',
-      written_replies: true,
-      // Two segments at most, in the GSM-7 alphabet (153–160 characters each instead of 67–70 in UCS-2).
-      reply: {
-        max_chars: 300,
-        max_segments: 2,
-        gsm7: true,
-        single_line: true,
-        style: {
-          fr: 'SMS : 280 caractères maximum, pas d’emoji, pas de mise en forme.',
-          en: 'SMS: at most 280 characters, no emoji, no formatting.',
-        },
-      },
+  // Two segments at most, in the GSM-7 alphabet (153–160 characters each instead of 67–70 in UCS-2).
+  declareChannel('sms', {
+    max_chars: 300,
+    max_segments: 2,
+    gsm7: true,
+    single_line: true,
+    style: {
+      fr: 'SMS : 280 caractères maximum, pas d’emoji, pas de mise en forme.',
+      en: 'SMS: at most 280 characters, no emoji, no formatting.',
     },
-  },
-  {
-    name: 'whatsapp',
-    capabilities: {
-      threading: 'by_address',
-      bot_turns: 'background',
-      written_replies: true,
-      reply: {
-        max_chars: 300,
-        style: { fr: 'WhatsApp : 280 caractères maximum, ton chaleureux.', en: 'WhatsApp: at most 280 characters, warm tone.' },
-      },
-    },
-  },
+  }),
+  declareChannel('whatsapp', {
+    max_chars: 300,
+    style: { fr: 'WhatsApp : 280 caractères maximum, ton chaleureux.', en: 'WhatsApp: at most 280 characters, warm tone.' },
+  }),
 ];
 
 export interface TwilioMessagingSettings {

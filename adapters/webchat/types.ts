@@ -1,19 +1,14 @@
 // Web chat (channel `chat`): settings and the frames exchanged with a visitor over /ws.
 
-import type { ChannelDeclaration } from '../../src/domain/capabilities.js';
+import { declareChannel, type ChannelDeclaration } from '../../src/domain/capabilities.js';
 
 /** The channel this adapter serves. */
 export const CHAT_CHANNEL = 'chat';
 
-export const CHAT_CHANNEL_DECLARATION: ChannelDeclaration = {
-  name: CHAT_CHANNEL,
-  capabilities: {
-    threading: 'by_address',
-    bot_turns: 'background',
-    written_replies: true,
-    reply: { max_chars: 600, style: { fr: 'Chat web : 400 caractères maximum.', en: 'Web chat: at most 400 characters.' } },
-  },
-};
+export const CHAT_CHANNEL_DECLARATION: ChannelDeclaration = declareChannel(CHAT_CHANNEL, {
+  max_chars: 600,
+  style: { fr: 'Chat web : 400 caractères maximum.', en: 'Web chat: at most 400 characters.' },
+});
 
 export interface RateLimit {
   /** Frames a connection may send in a burst. */

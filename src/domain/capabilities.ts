@@ -45,3 +45,15 @@ export interface ChannelDeclaration {
   name: Channel;
   capabilities: ChannelCapabilities;
 }
+
+/**
+ * A channel declaration: by default a conversation (joins the contact's open ticket, the bot answers in the background,
+ * agents write back); a channel that differs says how in `differs`.
+ */
+export function declareChannel(
+  name: Channel,
+  reply: ReplyShape,
+  differs: Partial<Omit<ChannelCapabilities, 'reply'>> = {},
+): ChannelDeclaration {
+  return { name, capabilities: { threading: 'by_address', bot_turns: 'background', written_replies: true, ...differs, reply } };
+}

@@ -1,29 +1,24 @@
 // Types of the Twilio Voice part of the Twilio adapter (phone calls → `telephone` tickets).
-import type { ChannelDeclaration } from '../../../src/domain/capabilities.js';
+import { declareChannel, type ChannelDeclaration } from '../../../src/domain/capabilities.js';
 import type { TwilioConfig } from '../config.js';
 
 export const VOICE_CHANNEL = 'telephone';
+
+/** The rule the generative model gets for a spoken answer. */
+const SPOKEN_STYLE = {
+  fr: 'Appel vocal lu par une synthèse vocale : deux phrases courtes, pas de lien, pas d’emoji, pas de symbole.',
+  en: 'Voice call read by text-to-speech: two short sentences, no link, no emoji, no symbols.',
+};
 
 /**
  * A phone call: the bot speaks inside the call (its turn is asked for synchronously in the gather webhook), nobody can
  * answer a call in writing (an agent calls back), and what is said must be speakable.
  */
-export const VOICE_CHANNEL_DECLARATION: ChannelDeclaration = {
-  name: VOICE_CHANNEL,
-  capabilities: {
-    threading: 'by_address',
-    bot_turns: 'synchronous',
-    written_replies: false,
-    reply: {
-      max_chars: 280,
-      speakable: true,
-      style: {
-        fr: 'Appel vocal lu par une synthèse vocale : deux phrases courtes, pas de lien, pas d’emoji, pas de symbole.',
-        en: 'Voice call read by text-to-speech: two short sentences, no link, no emoji, no symbols.',
-      },
-    },
-  },
-};
+export const VOICE_CHANNEL_DECLARATION: ChannelDeclaration = declareChannel(
+  VOICE_CHANNEL,
+  { speakable: true, max_chars: 280, style: SPOKEN_STYLE },
+  { bot_turns: 'synchronous', written_replies: false },
+);
 
 /** The call fields every Twilio voice request carries (call start, gather action, status callback). */
 export interface VoiceCall {
