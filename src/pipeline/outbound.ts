@@ -1,9 +1,9 @@
 // Outbound dispatcher: every reply is a stored message whose delivery state is the source of truth.
 // Pending attempts are persisted (delivery.next_attempt_at), so a restart resumes them.
 import type { LoggerLike, OutboundSender, SendResult } from '../domain/channel.js';
-import { publicMessage } from '../domain/ticket.js';
+import { publicMessage, publicTicket, queuedDelivery } from '../domain/ticket.js';
 import type { Channel, Delivery, Message } from '../domain/types.js';
-import type { TicketStore } from '../storage/types.js';
+import type { TicketMutation, TicketStore } from '../storage/types.js';
 import type { EventBus } from './bus.js';
 import { createSemaphore } from './semaphore.js';
 import { refreshTicketStats } from './stats.js';
@@ -20,7 +20,20 @@ export interface DispatcherOptions {
   concurrency?: number;
 }
 
+/** A reply we send (agent or bot), before it is stored. */
+export interface QueuedReply {
+  author: 'agent' | 'bot';
+  text: string;
+  /** Dedup key: a retried request (agent client_id) or a redone bot turn stores nothing twice. */
+  external_id: string | null;
+}
+
 export interface Dispatcher {
+  /**
+   * Store a reply on the ticket with a queued delivery (with `mutateTicket` applied in the same write), show it live,
+   * and send it. A duplicate (same external_id) changes nothing.
+   */
+  queueReply(ticketId: string, reply: QueuedReply, mutateTicket?: TicketMutation): Promise<{ message: Message; duplicate: boolean }>;
   /** Schedule the message's next attempt (at delivery.next_attempt_at). */
   schedule(message: Message): void;
   /** Reload every pending message from the store and schedule it. */
@@ -169,6 +182,20 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   }
 
   return {
+    async queueReply(ticketId, reply, mutateTicket) {
+      const at = iso();
+      const { message, ticket, duplicate } = await store.appendMessage(
+        ticketId,
+        { direction: 'outbound', ...reply, attachments: [], created_at: at, delivery: queuedDelivery(at) },
+        mutateTicket,
+      );
+      if (!duplicate) {
+        bus.publish({ type: 'message.created', data: publicMessage(message) });
+        bus.publish({ type: 'ticket.updated', data: publicTicket(ticket) });
+        schedule(message);
+      }
+      return { message, duplicate };
+    },
     schedule,
     async resume() {
       const pending = await store.listPendingOutbound();

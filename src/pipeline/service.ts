@@ -10,7 +10,7 @@ import type {
   SystemNoteEvent,
   ThreadHints,
 } from '../domain/events.js';
-import { advanceDelivery, publicMessage, publicTicket, queuedDelivery } from '../domain/ticket.js';
+import { advanceDelivery, publicMessage, publicTicket } from '../domain/ticket.js';
 import type { Attachment, Channel, Message, Ticket, TicketStatus } from '../domain/types.js';
 import { STATUS_CLOSED, STATUS_OPEN } from '../domain/types.js';
 import { ConflictError, NotFoundError } from '../errors.js';
@@ -213,30 +213,11 @@ export function createPipeline(options: PipelineOptions): Pipeline {
           'ticket_closed',
           'The ticket is closed; reopen it (PATCH /tickets/:id/status {"status":"en cours"}) before replying.',
         );
-      const at = iso();
-      const {
-        message,
-        ticket: updated,
-        duplicate,
-      } = await store.appendMessage(
+      return dispatcher.queueReply(
         ticketId,
-        {
-          direction: 'outbound',
-          author: 'agent',
-          text: input.text,
-          attachments: [],
-          external_id: input.client_id ? `agent:${input.client_id}` : null,
-          created_at: at,
-          delivery: queuedDelivery(at),
-        },
+        { author: 'agent', text: input.text, external_id: input.client_id ? `agent:${input.client_id}` : null },
         (t) => ({ ...t, handled_by: 'agent' }),
       );
-      if (!duplicate) {
-        bus.publish({ type: 'message.created', data: publicMessage(message) });
-        bus.publish({ type: 'ticket.updated', data: publicTicket(updated) });
-        dispatcher.schedule(message);
-      }
-      return { message, duplicate };
     },
 
     async setStatus(ticketId, status) {

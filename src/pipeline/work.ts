@@ -4,7 +4,7 @@
 import type { ChannelCatalog } from '../domain/catalog.js';
 import type { BotTurn, LoggerLike } from '../domain/channel.js';
 import type { Analyzer, Chatbot, ConversationTurn } from '../domain/intelligence.js';
-import { analyticsPending, botDecisionPending, publicMessage, publicTicket, queuedDelivery } from '../domain/ticket.js';
+import { analyticsPending, botDecisionPending, publicTicket } from '../domain/ticket.js';
 import type { Message, Ticket } from '../domain/types.js';
 import { STATUS_OPEN } from '../domain/types.js';
 import type { TicketStore } from '../storage/types.js';
@@ -83,29 +83,8 @@ export function createWorkQueue(options: WorkQueueOptions): WorkQueue {
       : await options.chatbot.decide({ ticket, messages: toTurns(messages), analytics: ticket.analytics });
     const mark = (t: Ticket): Ticket => ({ ...t, bot_handled_through: last, handled_by: decision.handoff ? 'agent' : t.handled_by });
     if (decision.reply && botTurnsInBackground(ticket)) {
-      const at = options.now().toISOString();
-      const {
-        message,
-        ticket: updated,
-        duplicate,
-      } = await store.appendMessage(
-        ticketId,
-        {
-          direction: 'outbound',
-          author: 'bot',
-          text: decision.reply,
-          attachments: [],
-          external_id: `bot:${last}`,
-          created_at: at,
-          delivery: queuedDelivery(at),
-        },
-        mark,
-      );
-      if (!duplicate) {
-        bus.publish({ type: 'message.created', data: publicMessage(message) });
-        bus.publish({ type: 'ticket.updated', data: publicTicket(updated) });
-        dispatcher.schedule(message);
-      }
+      // The bot reply carries the customer message it answers: a redone turn after a crash stores and sends nothing twice.
+      await dispatcher.queueReply(ticketId, { author: 'bot', text: decision.reply, external_id: `bot:${last}` }, mark);
     } else {
       const updated = await store.updateTicket(ticketId, mark);
       if (updated && decision.handoff) bus.publish({ type: 'ticket.updated', data: publicTicket(updated) });

@@ -5,8 +5,8 @@ import type { LoggerLike } from '../../domain/channel.js';
 import type { Chatbot, ChatbotDecision, ChatbotInput } from '../../domain/intelligence.js';
 import type { ReplyShape } from '../../domain/capabilities.js';
 import type { ChannelCatalog } from '../../domain/catalog.js';
-import { createMistralClient, describeMistralError, firstChoiceText } from '../analytics/mistral-client.js';
-import { createSemaphore, type Semaphore } from '../semaphore.js';
+import { describeMistralError, firstChoiceText, mistralCallDeps } from '../analytics/mistral-client.js';
+import type { Semaphore } from '../semaphore.js';
 import { shapeReply, toSpeakable } from './format.js';
 import { decidePolicy, DEFAULT_MAX_BOT_TURNS, type PolicyDecision } from './policy.js';
 import { answerTemplate, DEFAULT_KNOWLEDGE, handoffTemplate, type ChatbotKnowledge } from './templates.js';
@@ -33,21 +33,7 @@ export interface ChatbotOptions {
 export function createChatbot(opts: ChatbotOptions): Chatbot {
   const knowledge = opts.knowledge ?? DEFAULT_KNOWLEDGE;
   const maxBotTurns = opts.maxBotTurns ?? DEFAULT_MAX_BOT_TURNS;
-  const generator = opts.apiKey
-    ? createReplyGenerator({
-        client: createMistralClient({
-          apiKey: opts.apiKey,
-          serverUrl: opts.serverUrl,
-          timeoutMs: opts.timeoutMs,
-          retryInitialIntervalMs: opts.retryInitialIntervalMs,
-        }),
-        model: opts.model,
-        timeoutMs: opts.timeoutMs,
-        logger: opts.logger,
-        semaphore: createSemaphore(opts.maxConcurrency ?? 4),
-        knowledge,
-      })
-    : null;
+  const generator = opts.apiKey ? createReplyGenerator({ ...mistralCallDeps({ ...opts, apiKey: opts.apiKey }), knowledge }) : null;
 
   return {
     async decide(input: ChatbotInput): Promise<ChatbotDecision> {

@@ -1,6 +1,6 @@
 // In-memory indexes of the json store. Records are immutable: every change replaces the object,
 // so a snapshot can copy references and serialise them later without a lock.
-import { compareMessages } from '../../domain/metrics.js';
+import { compareMessages, compareTimeThenId } from '../../domain/metrics.js';
 import { isPendingOutbound } from '../../domain/ticket.js';
 import type { Channel, ContactRecord, Message, Ticket } from '../../domain/types.js';
 import { STATUS_OPEN } from '../../domain/types.js';
@@ -57,15 +57,7 @@ export class ChannelIndex {
 export const channelKey = (channel: Channel, value: string): string => `${channel}\u0000${value}`;
 
 function compareTickets(a: Ticket, b: Ticket): number {
-  return a.created_at < b.created_at
-    ? -1
-    : a.created_at > b.created_at
-      ? 1
-      : a.ticket_id < b.ticket_id
-        ? -1
-        : a.ticket_id > b.ticket_id
-          ? 1
-          : 0;
+  return compareTimeThenId(a.created_at, a.ticket_id, b.created_at, b.ticket_id);
 }
 
 export class MemoryState {
