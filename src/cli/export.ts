@@ -9,7 +9,7 @@ import type { Config } from '../config.js';
 import type { ChannelCatalog } from '../domain/catalog.js';
 import type { LoggerLike } from '../domain/channel.js';
 import { AppError } from '../errors.js';
-import { csvChunks } from '../export/csv.js';
+import { csvStream } from '../export/stream.js';
 import { parseTicketFilter } from '../query/filters.js';
 import { createStore } from '../storage/index.js';
 import { DataDirLockedError } from '../storage/json/lock.js';
@@ -57,9 +57,9 @@ export function exportQuery(values: {
   return query;
 }
 
-async function writeQuietly(source: AsyncIterable<string | Uint8Array>, stdout: NodeJS.WritableStream): Promise<void> {
+async function writeQuietly(source: Readable | AsyncIterable<string | Uint8Array>, stdout: NodeJS.WritableStream): Promise<void> {
   try {
-    await pipeline(Readable.from(source), stdout);
+    await pipeline(source instanceof Readable ? source : Readable.from(source), stdout);
   } catch (error) {
     // `freeda export | head`: the reader left; that is not a failure.
     if ((error as NodeJS.ErrnoException).code === 'EPIPE' || (error as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE') return;
@@ -136,7 +136,7 @@ export async function exportCommand(config: Config, args: string[], io: ExportIo
     return fromServer(values.url ?? `http://127.0.0.1:${config.PORT}`, exportQuery(values), io, await deps.apiToken());
   }
   try {
-    await writeQuietly(csvChunks(store.iterateTickets(filter), { bom: values.bom }), io.stdout);
+    await writeQuietly(csvStream(store.iterateTickets(filter), { bom: values.bom }), io.stdout);
   } finally {
     await store.close();
   }

@@ -1,12 +1,12 @@
 // GET /export/csv and GET /export/csv/:ticket_id, streamed with back-pressure (memory stays flat).
-import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Router, type Response } from 'express';
 import type { Ticket } from '../domain/types.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import type { ChannelCatalog } from '../domain/catalog.js';
 import type { LoggerLike } from '../domain/channel.js';
-import { csvChunks, exportFileName, ticketFileName } from '../export/csv.js';
+import { exportFileName, ticketFileName } from '../export/csv.js';
+import { csvStream } from '../export/stream.js';
 import { parseTicketFilter, parseTicketId } from '../query/filters.js';
 import type { TicketStore } from '../storage/types.js';
 
@@ -39,7 +39,7 @@ async function streamCsv(
   res.setHeader('Cache-Control', 'no-store');
   res.setHeader('X-Content-Type-Options', 'nosniff');
   try {
-    await pipeline(Readable.from(csvChunks(tickets, { bom })), res);
+    await pipeline(csvStream(tickets, { bom }), res);
   } catch (error) {
     // The client went away mid-download: nothing to answer, nothing to log as a failure.
     if (res.destroyed && (error as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE') return;
