@@ -9,7 +9,7 @@ export const EMAIL_CHANNEL = 'email';
  * from the same sender is a new conversation. Replies are letters.
  */
 export const EMAIL_CHANNEL_DECLARATION: ChannelDeclaration = declareChannel(
-  EMAIL_CHANNEL,
+  { name: EMAIL_CHANNEL, label: 'Email' },
   {
     max_chars: 1500,
     letter: true,

@@ -5,20 +5,26 @@ import { declareChannel, type ChannelDeclaration } from '../../src/domain/capabi
 /** Twilio messaging serves SMS (and MMS) and WhatsApp: conversations (joined by address, written replies). */
 export const MESSAGING_CHANNELS: readonly ChannelDeclaration[] = [
   // Two segments at most, in the GSM-7 alphabet (153–160 characters each instead of 67–70 in UCS-2).
-  declareChannel('sms', {
-    max_chars: 300,
-    max_segments: 2,
-    gsm7: true,
-    single_line: true,
-    style: {
-      fr: 'SMS : 280 caractères maximum, pas d’emoji, pas de mise en forme.',
-      en: 'SMS: at most 280 characters, no emoji, no formatting.',
+  declareChannel(
+    { name: 'sms', label: 'SMS' },
+    {
+      max_chars: 300,
+      max_segments: 2,
+      gsm7: true,
+      single_line: true,
+      style: {
+        fr: 'SMS : 280 caractères maximum, pas d’emoji, pas de mise en forme.',
+        en: 'SMS: at most 280 characters, no emoji, no formatting.',
+      },
     },
-  }),
-  declareChannel('whatsapp', {
-    max_chars: 300,
-    style: { fr: 'WhatsApp : 280 caractères maximum, ton chaleureux.', en: 'WhatsApp: at most 280 characters, warm tone.' },
-  }),
+  ),
+  declareChannel(
+    { name: 'whatsapp', label: 'WhatsApp' },
+    {
+      max_chars: 300,
+      style: { fr: 'WhatsApp : 280 caractères maximum, ton chaleureux.', en: 'WhatsApp: at most 280 characters, warm tone.' },
+    },
+  ),
 ];
 
 export interface TwilioMessagingSettings {

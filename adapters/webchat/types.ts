@@ -5,10 +5,13 @@ import { declareChannel, type ChannelDeclaration } from '../../src/domain/capabi
 /** The channel this adapter serves. */
 export const CHAT_CHANNEL = 'chat';
 
-export const CHAT_CHANNEL_DECLARATION: ChannelDeclaration = declareChannel(CHAT_CHANNEL, {
-  max_chars: 600,
-  style: { fr: 'Chat web : 400 caractères maximum.', en: 'Web chat: at most 400 characters.' },
-});
+export const CHAT_CHANNEL_DECLARATION: ChannelDeclaration = declareChannel(
+  { name: CHAT_CHANNEL, label: 'Chat' },
+  {
+    max_chars: 600,
+    style: { fr: 'Chat web : 400 caractères maximum.', en: 'Web chat: at most 400 characters.' },
+  },
+);
 
 export interface RateLimit {
   /** Frames a connection may send in a burst. */

@@ -43,6 +43,8 @@ export interface ChannelCapabilities {
 export interface ChannelDeclaration {
   /** The channel's name as stored on tickets and used in filters (`sms`, `email`…). */
   name: Channel;
+  /** How the dashboard shows it (`SMS`, `Téléphone`…). */
+  label: string;
   capabilities: ChannelCapabilities;
 }
 
@@ -51,9 +53,9 @@ export interface ChannelDeclaration {
  * agents write back); a channel that differs says how in `differs`.
  */
 export function declareChannel(
-  name: Channel,
+  channel: { name: Channel; label: string },
   reply: ReplyShape,
   differs: Partial<Omit<ChannelCapabilities, 'reply'>> = {},
 ): ChannelDeclaration {
-  return { name, capabilities: { threading: 'by_address', bot_turns: 'background', written_replies: true, ...differs, reply } };
+  return { ...channel, capabilities: { threading: 'by_address', bot_turns: 'background', written_replies: true, ...differs, reply } };
 }

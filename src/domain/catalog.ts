@@ -6,6 +6,8 @@ import type { Channel } from './types.js';
 export interface ChannelCatalog {
   /** Channel names in registry order. */
   readonly names: readonly Channel[];
+  /** The declarations, in registry order (GET /channels). */
+  readonly declarations: readonly ChannelDeclaration[];
   has(name: string): boolean;
   /** What the channel can do. A name no module declares (tickets left by a removed module) gets UNDECLARED_CHANNEL. */
   capabilities(channel: Channel): ChannelCapabilities;
@@ -32,6 +34,7 @@ export function createChannelCatalog(declarations: readonly ChannelDeclaration[]
   const names = [...byName.keys()];
   return {
     names,
+    declarations: [...declarations],
     has: (name) => byName.has(name),
     capabilities: (channel) => byName.get(channel) ?? UNDECLARED_CHANNEL,
   };

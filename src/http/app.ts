@@ -10,6 +10,7 @@ import type { Pipeline } from '../pipeline/service.js';
 import type { BlobStore } from '../storage/blobs.js';
 import type { TicketStore } from '../storage/types.js';
 import { requireApiToken } from './auth.js';
+import { channelsRouter } from './channels.js';
 import { errorBody, errorHandler, notFoundHandler } from './errors.js';
 import { ticketsRouter } from './tickets.js';
 import { webhooksRouter } from './webhooks.js';
@@ -24,7 +25,7 @@ export interface HttpAppDeps {
   context: ChannelContext;
   apiTokens: readonly string[];
   publicBaseUrl: () => string;
-  /** Extra routers whose paths start with /tickets or /export (behind the API token). */
+  /** Extra routers whose paths start with /tickets, /export or /channels (behind the API token). */
   protectedRouters?: express.Router[];
   /** Extra public routers (static pages...). */
   publicRouters?: express.Router[];
@@ -79,10 +80,11 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   app.use(webhooksRouter({ adapters: deps.adapters, context: deps.context, publicBaseUrl: deps.publicBaseUrl, logger: deps.logger }));
   for (const router of deps.publicRouters ?? []) app.use(router);
 
-  const apiPaths = ['/tickets', '/export'];
+  const apiPaths = ['/tickets', '/export', '/channels'];
   app.use(apiPaths, requireApiToken(deps.apiTokens));
   app.use(apiPaths, express.json({ limit: '1mb', strict: true, type: ['application/json', 'application/*+json'] }));
   app.use(ticketsRouter({ store: deps.store, blobs: deps.blobs, pipeline: deps.pipeline, channels: deps.channels }));
+  app.use(channelsRouter(deps.channels));
   for (const router of deps.protectedRouters ?? []) app.use(router);
 
   app.use(notFoundHandler);

@@ -50,6 +50,7 @@ describe('HTTP routes × error mapping', () => {
       ['post', `/tickets/${ULID}/messages`],
       ['get', '/export/csv'],
       ['get', `/export/csv/${ULID}`],
+      ['get', '/channels'],
     ];
     for (const [method, path] of routes) {
       for (const auth of [undefined, 'Bearer wrong', `Basic ${TEST_TOKEN}`]) {
@@ -119,6 +120,20 @@ describe('HTTP routes × error mapping', () => {
     assert.equal(res.status, 409);
     assert.equal(errorOf(res.body).code, 'channel_not_replyable');
     assert.match(errorOf(res.body).message, /call the customer back at \+33612345678/);
+  });
+
+  it('GET /channels lists the channels the modules declare, with their labels and whether agents can write', async () => {
+    const res = await request(t.url).get('/channels').set('authorization', `Bearer ${TEST_TOKEN}`);
+    assert.equal(res.status, 200);
+    assert.deepEqual(res.body, {
+      items: [
+        { name: 'sms', label: 'SMS', written_replies: true },
+        { name: 'whatsapp', label: 'WhatsApp', written_replies: true },
+        { name: 'telephone', label: 'Téléphone', written_replies: false },
+        { name: 'email', label: 'Email', written_replies: true },
+        { name: 'chat', label: 'Chat', written_replies: true },
+      ],
+    });
   });
 
   it('health and readiness need no token', async () => {

@@ -15,7 +15,7 @@ const SPOKEN_STYLE = {
  * answer a call in writing (an agent calls back), and what is said must be speakable.
  */
 export const VOICE_CHANNEL_DECLARATION: ChannelDeclaration = declareChannel(
-  VOICE_CHANNEL,
+  { name: VOICE_CHANNEL, label: 'Téléphone' },
   { speakable: true, max_chars: 280, style: SPOKEN_STYLE },
   { bot_turns: 'synchronous', written_replies: false },
 );
