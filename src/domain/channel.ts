@@ -91,8 +91,11 @@ export interface WebhookRoute {
   path: string;
   /** Largest accepted body in bytes (413 beyond). Default 1 MiB. */
   maxBodyBytes?: number;
-  /** Checks the request comes from the provider, before anything is parsed or stored. Pure: no I/O, no logging. */
-  verify(req: WebhookRequest): WebhookVerification;
+  /**
+   * Checks the request comes from the provider, before anything is parsed or stored. Pure: no I/O, no logging (the
+   * context is there for its clock, e.g. to bound a signed timestamp).
+   */
+  verify(req: WebhookRequest, ctx: ChannelContext): WebhookVerification;
   /**
    * The check needs no body (URL token, Basic auth): the core runs it before reading the body, so an unauthenticated
    * client cannot make us buffer a large upload (`rawBody` is empty then).

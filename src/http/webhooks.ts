@@ -54,7 +54,7 @@ export function webhooksRouter(deps: WebhooksDeps): Router {
 
   /** Verified: go on. Refused: 403 with the route's code and message, one warning naming what to check. */
   const verified = (adapter: ChannelAdapter, route: WebhookRoute, req: WebhookRequest, res: express.Response): boolean => {
-    const verdict = route.verify(req);
+    const verdict = route.verify(req, deps.context);
     if (verdict.ok) return true;
     deps.logger.warn(
       {
