@@ -6,9 +6,10 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { type Config, publicBaseUrl } from './config.js';
+import { catalogOf, type ChannelCatalog } from './domain/catalog.js';
 import type { ChannelAdapter, OutboundSender } from './domain/channel.js';
 import type { Channel } from './domain/types.js';
-import { createExportRouter } from './export/router.js';
+import { createExportRouter } from './http/export.js';
 import { createHttpApp } from './http/app.js';
 import { pagesRouter } from './http/pages.js';
 import { createLogger } from './logger.js';
@@ -44,6 +45,8 @@ export interface FreedaApp {
   hub: Hub;
   server: Server;
   adapters: ChannelAdapter[];
+  /** The channels the modules declare, with their capabilities. */
+  channels: ChannelCatalog;
   apiTokens: readonly string[];
   /** http://127.0.0.1:<port> once started. */
   url: string;
@@ -59,24 +62,25 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
   const print = overrides.print ?? ((line: string) => process.stdout.write(line + '\n'));
   const generatedToken = config.API_TOKENS.length === 0 ? randomBytes(24).toString('base64url') : null;
   const apiTokens = generatedToken ? [generatedToken] : config.API_TOKENS;
-  const store = overrides.store ?? (await createStore(config, logger));
+  const modules = overrides.modules ?? channelModules;
+  const channels = catalogOf(modules);
+  const store = overrides.store ?? (await createStore(config, logger, channels));
   const bus = createInProcessBus((error) => logger.error({ err: (error as Error).message }, 'event listener failed'));
 
   let listeningPort: number | undefined;
   const baseUrl = () => publicBaseUrl(config, listeningPort);
-  const adapters = (overrides.modules ?? channelModules).map((module) =>
-    module.create(config, { logger: logger.child({ adapter: module.name }), now, publicBaseUrl: baseUrl }),
-  );
-
   const senders = new Map<Channel, OutboundSender>();
-  for (const adapter of adapters) {
+  const adapters = modules.map((module) => {
+    const adapter = module.create(config, { logger: logger.child({ adapter: module.name }), now, publicBaseUrl: baseUrl });
+    const served = module.channels.map((c) => c.name);
     if (adapter.sender) for (const channel of adapter.sender.channels) senders.set(channel, adapter.sender);
     else
       logger.warn(
-        { adapter: adapter.name, channels: adapter.channels },
-        `outbound disabled for ${adapter.channels.join(', ')}: ${adapter.senderDisabledReason ?? 'no credentials configured'}`,
+        { adapter: adapter.name, channels: served },
+        `outbound disabled for ${served.join(', ')}: ${adapter.senderDisabledReason ?? 'no credentials configured'}`,
       );
-  }
+    return adapter;
+  });
 
   const dispatcher = createDispatcher({
     store,
@@ -87,9 +91,10 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
     retryBaseMs: config.OUTBOUND_RETRY_BASE_MS,
     maxAttempts: config.OUTBOUND_MAX_ATTEMPTS,
   });
-  const { analyzer, chatbot } = createIntelligence(config, logger);
+  const { analyzer, chatbot } = createIntelligence(config, logger, channels);
   const work = createWorkQueue({
     store,
+    channels,
     bus,
     dispatcher,
     logger,
@@ -99,7 +104,7 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
     analyzer: config.ENABLE_AUTO_ANALYTICS ? analyzer : null,
   });
   const blobs = createFileBlobStore(join(config.DATA_DIR, 'attachments'));
-  const pipeline = createPipeline({ store, blobs, bus, dispatcher, work, logger, now });
+  const pipeline = createPipeline({ store, blobs, bus, dispatcher, work, logger, now, channels });
   const context = pipeline.channelContext();
   let draining = false;
 
@@ -109,11 +114,12 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
     blobs,
     pipeline,
     adapters,
+    channels,
     context,
     apiTokens,
     publicBaseUrl: baseUrl,
     isDraining: () => draining,
-    protectedRouters: [createExportRouter({ store, logger, now })],
+    protectedRouters: [createExportRouter({ store, channels, logger, now })],
     publicRouters: [pagesRouter()],
   });
   const server = createServer({ keepAliveTimeout: 5_000, headersTimeout: 15_000, requestTimeout: 120_000 }, http);
@@ -137,6 +143,7 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
     hub,
     server,
     adapters,
+    channels,
     apiTokens,
     url: '',
     async start() {

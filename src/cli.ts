@@ -8,7 +8,9 @@ import { ConfigError, loadConfig, type Config } from './config.js';
 import { channelModules } from './registry.js';
 import { analyzerForCli, runAnalyze } from './cli/analyze.js';
 import { createTable, createTableOptionsFromConfig } from './cli/dynamodb.js';
+import { simulateCommand } from './cli/simulate.js';
 import { storeCheckCommand } from './cli/store-check.js';
+import { catalogOf } from './domain/catalog.js';
 import { createLogger } from './logger.js';
 
 export interface CliIo {
@@ -55,35 +57,6 @@ async function serve(config: Config, io: CliIo): Promise<number> {
   return 0;
 }
 
-async function simulate(config: Config, args: string[], io: CliIo): Promise<number> {
-  // Not strict: each simulator may take options of its own (--to, --name, --wait...).
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    strict: false,
-    options: { from: { type: 'string' }, subject: { type: 'string' }, media: { type: 'string' }, url: { type: 'string' } },
-  });
-  const [kind, text] = positionals;
-  const entry = channelModules.flatMap((m) => Object.entries(m.simulators ?? {})).find(([name]) => name === kind);
-  if (!entry || text === undefined) {
-    const kinds = channelModules.flatMap((m) => Object.keys(m.simulators ?? {}));
-    io.stderr.write(`simulate needs a kind (${kinds.join('|') || 'none registered'}) and a text\n`);
-    return 2;
-  }
-  const options: Record<string, string> = {};
-  for (const [k, v] of Object.entries(values)) if (typeof v === 'string') options[k] = v;
-  await entry[1](
-    { text, from: typeof values.from === 'string' ? values.from : undefined, options },
-    {
-      serverUrl: typeof values.url === 'string' ? values.url : `http://127.0.0.1:${config.PORT}`,
-      config,
-      apiToken: await resolveApiToken(config),
-      print: (line) => io.stdout.write(line + '\n'),
-    },
-  );
-  return 0;
-}
-
 export async function runCli(argv: string[], io: CliIo, loadEnvConfig: () => Config = loadConfig): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === 'help' || command === '--help') {
@@ -104,15 +77,21 @@ export async function runCli(argv: string[], io: CliIo, loadEnvConfig: () => Con
     case 'serve':
       return serve(config, io);
     case 'simulate':
-      return simulate(config, rest, io);
+      return simulateCommand(
+        config,
+        channelModules,
+        rest,
+        { print: (line) => io.stdout.write(line + '\n'), printError: (line) => io.stderr.write(line + '\n') },
+        () => resolveApiToken(config),
+      );
     case 'export':
-      return exportCommand(config, rest, io, { apiToken: () => resolveApiToken(config) });
+      return exportCommand(config, rest, io, { apiToken: () => resolveApiToken(config), channels: catalogOf(channelModules) });
     case 'analyze': {
       const { values } = parseArgs({ args: rest, options: { offline: { type: 'boolean', default: false } } });
       // Logs go to stderr: stdout carries only the JSON lines.
       const logger = createLogger({ level: config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL, destination: process.stderr });
       const analyzer = analyzerForCli(config, { offline: values.offline ?? false, logger });
-      return runAnalyze({ input: io.stdin, output: io.stdout, analyzer, logger });
+      return runAnalyze({ input: io.stdin, output: io.stdout, analyzer, logger, channels: catalogOf(channelModules) });
     }
     case 'dynamodb:create-table': {
       const outcome = await createTable(createTableOptionsFromConfig(config), createLogger({ level: config.LOG_LEVEL }));

@@ -1,43 +1,20 @@
-// The only reader of process.env. One zod schema; invalid values fail start-up with one line per problem.
+// The only reader of process.env. The core's keys and every registered channel module's own fragment are parsed in
+// one pass: invalid values fail start-up with one line per problem, whichever module owns the key.
 import { z } from 'zod';
-import type { ChannelConfig } from './domain/config.js';
+import { envBool, envIntInRange, envPositiveInt, envString, envUrl, type FragmentValues, type SharedConfig } from './domain/config.js';
+import { channelModules, type ChannelModule } from './registry.js';
 
-const bool = (fallback: boolean) =>
-  z
-    .enum(['true', 'false', '1', '0'], { message: 'must be true, false, 1 or 0' })
-    .optional()
-    .transform((v) => (v === undefined ? fallback : v === 'true' || v === '1'));
-
-const optionalString = z
-  .string()
-  .optional()
-  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
-
-const optionalUrl = optionalString.pipe(z.url({ message: 'must be an absolute URL (http:// or https://)' }).optional());
-
-const intInRange = (fallback: number, min: number, max: number) =>
-  optionalString
-    .pipe(
-      z.coerce
-        .number<string | undefined>({ message: 'must be a whole number' })
-        .int('must be a whole number')
-        .min(min, `must be between ${min} and ${max}`)
-        .max(max, `must be between ${min} and ${max}`)
-        .optional(),
-    )
-    .transform((v) => v ?? fallback);
-const positiveInt = (fallback: number) => intInRange(fallback, 1, Number.MAX_SAFE_INTEGER);
-
-export const configSchema = z.object({
-  PORT: intInRange(8000, 0, 65535),
-  PUBLIC_BASE_URL: optionalUrl,
+/** The core's keys; each channel module brings its own (ChannelModule.config). */
+export const coreConfigSchema = z.object({
+  PORT: envIntInRange(8000, 0, 65535),
+  PUBLIC_BASE_URL: envUrl,
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
       message: 'must be one of fatal, error, warn, info, debug, trace, silent',
     })
     .optional()
     .transform((v) => v ?? 'info'),
-  API_TOKENS: optionalString.transform((v) =>
+  API_TOKENS: envString.transform((v) =>
     v === undefined
       ? []
       : v
@@ -49,49 +26,56 @@ export const configSchema = z.object({
     .enum(['json', 'dynamodb'], { message: 'must be json or dynamodb' })
     .optional()
     .transform((v) => v ?? 'json'),
-  DATA_DIR: optionalString.transform((v) => v ?? './data'),
+  DATA_DIR: envString.transform((v) => v ?? './data'),
   /** Journal size (bytes) past which the json store writes a snapshot and starts a fresh journal. */
-  JOURNAL_COMPACT_BYTES: positiveInt(64 * 1024 * 1024),
-  DYNAMODB_TABLE: optionalString.transform((v) => v ?? 'freeda'),
-  DYNAMODB_ENDPOINT: optionalUrl,
-  AWS_REGION: optionalString.transform((v) => v ?? 'eu-west-3'),
-  MISTRAL_API_KEY: optionalString,
-  MISTRAL_MODEL: optionalString.transform((v) => v ?? 'mistral-small-latest'),
-  MISTRAL_SERVER_URL: optionalUrl,
-  MISTRAL_TIMEOUT_MS: positiveInt(8000),
-  ENABLE_AUTO_ANALYTICS: bool(true),
-  ENABLE_CHATBOT: bool(true),
+  JOURNAL_COMPACT_BYTES: envPositiveInt(64 * 1024 * 1024),
+  DYNAMODB_TABLE: envString.transform((v) => v ?? 'freeda'),
+  DYNAMODB_ENDPOINT: envUrl,
+  AWS_REGION: envString.transform((v) => v ?? 'eu-west-3'),
+  MISTRAL_API_KEY: envString,
+  MISTRAL_MODEL: envString.transform((v) => v ?? 'mistral-small-latest'),
+  MISTRAL_SERVER_URL: envUrl,
+  MISTRAL_TIMEOUT_MS: envPositiveInt(8000),
+  ENABLE_AUTO_ANALYTICS: envBool(true),
+  ENABLE_CHATBOT: envBool(true),
   /** The bot's offline answers (YAML or JSON), validated at start; the shipped French/English default when unset. */
-  BOT_ANSWERS_FILE: optionalString,
+  BOT_ANSWERS_FILE: envString,
   /** Markdown FAQ the Mistral chatbot may quote (and the only links/figures it may give); the answers file when unset. */
-  KNOWLEDGE_FILE: optionalString,
-  TWILIO_ACCOUNT_SID: optionalString,
-  TWILIO_AUTH_TOKEN: optionalString,
-  TWILIO_SMS_FROM: optionalString,
-  TWILIO_WHATSAPP_FROM: optionalString,
-  TWILIO_MESSAGING_SERVICE_SID: optionalString,
-  TWILIO_API_BASE_URL: optionalUrl,
-  SENDGRID_API_KEY: optionalString,
-  SENDGRID_API_BASE_URL: optionalUrl,
-  SUPPORT_EMAIL_FROM: optionalString.pipe(z.email({ message: 'must be an email address' }).optional()),
-  INBOUND_EMAIL_SECRET: optionalString,
-  /** Largest attachment stored per email (bytes); bigger ones keep metadata only. */
-  EMAIL_MAX_ATTACHMENT_BYTES: positiveInt(10 * 1024 * 1024),
+  KNOWLEDGE_FILE: envString,
   /** Base delay of outbound retries (ms); doubles per attempt. */
-  OUTBOUND_RETRY_BASE_MS: positiveInt(2000),
-  OUTBOUND_MAX_ATTEMPTS: positiveInt(6),
+  OUTBOUND_RETRY_BASE_MS: envPositiveInt(2000),
+  OUTBOUND_MAX_ATTEMPTS: envPositiveInt(6),
   /** Delay before analysing a ticket after its last customer message (a burst = one analysis). */
-  ANALYTICS_DEBOUNCE_MS: positiveInt(1500),
-  /** Secret used to sign web-chat visitor tokens; generated per start when unset (visitors then cannot resume after a restart). */
-  WEBCHAT_SECRET: optionalString,
+  ANALYTICS_DEBOUNCE_MS: envPositiveInt(1500),
 });
 
-export type Config = z.infer<typeof configSchema>;
-// Adapters read their settings through the domain's ChannelConfig: keep Config assignable to it.
-const configFitsChannels = (config: Config): ChannelConfig => config;
-void configFitsChannels;
-export type ConfigKey = keyof typeof configSchema.shape;
-export const CONFIG_KEYS = Object.keys(configSchema.shape) as ConfigKey[];
+export type CoreConfig = z.infer<typeof coreConfigSchema>;
+
+/** The core's keys, typed; the modules' keys are there too (each module reads its own, typed by its fragment). */
+export type Config = CoreConfig & { readonly [key: string]: unknown };
+
+// Adapters read the core keys they share through the domain's SharedConfig: keep the core's parse assignable to it.
+const coreFitsShared = (config: CoreConfig): SharedConfig => config;
+void coreFitsShared;
+
+/** Core keys + every module's fragment, as one schema. Throws when a module claims a key that is already taken. */
+function composedSchema(modules: readonly ChannelModule[]) {
+  const shape: Record<string, z.core.$ZodType> = { ...coreConfigSchema.shape };
+  for (const module of modules) {
+    for (const [key, field] of Object.entries(module.config.schema.shape)) {
+      if (key in shape) throw new Error(`configuration key ${key} of channel module ${module.name} is already taken`);
+      shape[key] = field;
+    }
+  }
+  return z.object(shape);
+}
+
+/** Every key the configuration reads, with the registry's modules (`.env.example` and the README list exactly these). */
+export function configKeys(modules: readonly ChannelModule[] = channelModules): string[] {
+  return Object.keys(composedSchema(modules).shape);
+}
+
+export const CONFIG_KEYS = configKeys();
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -100,9 +84,9 @@ export class ConfigError extends Error {
   }
 }
 
-/** Parse an environment-like record. Throws ConfigError with one line per problem. */
-export function parseConfig(env: Record<string, string | undefined>): Config {
-  const result = configSchema.safeParse(env);
+/** Parse an environment-like record for these modules (default: the registry). Throws ConfigError with one line per problem. */
+export function parseConfig(env: Record<string, string | undefined>, modules: readonly ChannelModule[] = channelModules): Config {
+  const result = composedSchema(modules).safeParse(env);
   if (!result.success) {
     const problems = result.error.issues.map((issue) => {
       const key = issue.path.join('.') || '(root)';
@@ -110,11 +94,20 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     });
     throw new ConfigError(problems);
   }
-  const config = result.data;
+  // The core's keys once more through their own schema (it cannot fail now): the same values, typed.
+  const config: Config = { ...result.data, ...coreConfigSchema.parse(env) };
   const problems: string[] = [];
   if (config.STORAGE_TYPE === 'dynamodb' && !config.DYNAMODB_TABLE) problems.push('DYNAMODB_TABLE: required with STORAGE_TYPE=dynamodb');
   if (problems.length) throw new ConfigError(problems);
   return config;
+}
+
+/** One module's configuration, typed by its fragment (tests, or a tool that drives one adapter). */
+export function parseModuleConfig<S extends z.ZodRawShape>(
+  module: ChannelModule<S>,
+  env: Record<string, string | undefined>,
+): FragmentValues<S> & SharedConfig {
+  return { ...parseConfig(env, [module]), ...module.config.schema.parse(env) };
 }
 
 /** Reads process.env. The only place in the code base that does. */

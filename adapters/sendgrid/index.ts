@@ -1,20 +1,10 @@
 // SendGrid email channel: Inbound Parse webhook in, v3 Mail Send out (see README.md).
-import type { ChannelConfig } from '../../src/domain/config.js';
 import type { AdapterDeps, ChannelAdapter, ChannelModule } from '../../src/domain/channel.js';
+import { sendgridConfig } from './config.js';
 import { inboundRoute } from './routes.js';
 import { createMailService, createSendGridSender, senderAvailability } from './send.js';
-import { simulators } from './simulate.js';
-import type { SendGridSettings } from './types.js';
-
-export function sendgridSettings(config: ChannelConfig): SendGridSettings {
-  return {
-    SENDGRID_API_KEY: config.SENDGRID_API_KEY,
-    SENDGRID_API_BASE_URL: config.SENDGRID_API_BASE_URL,
-    SUPPORT_EMAIL_FROM: config.SUPPORT_EMAIL_FROM,
-    INBOUND_EMAIL_SECRET: config.INBOUND_EMAIL_SECRET,
-    EMAIL_MAX_ATTACHMENT_BYTES: config.EMAIL_MAX_ATTACHMENT_BYTES,
-  };
-}
+import { emailSimulators } from './simulate.js';
+import { EMAIL_CHANNEL_DECLARATION, type SendGridSettings } from './types.js';
 
 export function createSendGridAdapter(settings: SendGridSettings, deps: Pick<AdapterDeps, 'logger'>): ChannelAdapter {
   const availability = senderAvailability(settings);
@@ -29,16 +19,17 @@ export function createSendGridAdapter(settings: SendGridSettings, deps: Pick<Ada
   }
   return {
     name: 'sendgrid',
-    channels: ['email'],
     routes: [inboundRoute(settings)],
     sender,
     ...(availability.ok ? {} : { senderDisabledReason: availability.reason }),
   };
 }
 
-function create(config: ChannelConfig, deps: AdapterDeps): ChannelAdapter {
-  return createSendGridAdapter(sendgridSettings(config), deps);
-}
-
-export const sendgridModule: ChannelModule = { name: 'sendgrid', create, simulators };
+export const sendgridModule: ChannelModule<typeof sendgridConfig.schema.shape> = {
+  name: 'sendgrid',
+  channels: [EMAIL_CHANNEL_DECLARATION],
+  config: sendgridConfig,
+  create: createSendGridAdapter,
+  simulators: emailSimulators,
+};
 export default sendgridModule;

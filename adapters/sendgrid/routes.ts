@@ -1,11 +1,11 @@
-// POST /webhooks/sendgrid/inbound: verify the secret, read the multipart body, normalise, ingest,
-// and answer 200 only once ingest resolved (durable write; a duplicate resolves the same way).
+// POST /webhooks/sendgrid/inbound: the core checks the secret (verify, before the body is read); the handler reads the
+// multipart body, normalises, ingests, and answers 200 only once ingest resolved (durable write; a duplicate too).
 import type { ChannelContext, WebhookRequest, WebhookResponse, WebhookRoute } from '../../src/domain/channel.js';
 import type { IngestOutcome } from '../../src/domain/events.js';
 import { bounceDeliveryFailures, normalizeInboundEmail } from './normalize.js';
 import { InvalidMultipartError, parseInboundForm, readEmail } from './parse.js';
 import type { SendGridSettings } from './types.js';
-import { verifyInboundSecret, type InboundAuthResult } from './verify.js';
+import { verifyInbound } from './verify.js';
 
 export const INBOUND_PATH = '/webhooks/sendgrid/inbound';
 /** SendGrid's documented limit is 30 MB per mail (attachments included); leave room for multipart overhead. */
@@ -18,13 +18,6 @@ function json(status: number, body: unknown): WebhookResponse {
 function errorResponse(status: number, code: string, message: string): WebhookResponse {
   return json(status, { error: { code, message } });
 }
-
-const REFUSAL_HINTS: Record<Extract<InboundAuthResult, { ok: false }>['reason'], string> = {
-  secret_not_configured:
-    'INBOUND_EMAIL_SECRET is not set, so inbound email cannot be authenticated and every Inbound Parse post is refused',
-  missing_credentials: 'no ?token= in the URL and no HTTP Basic credentials',
-  wrong_secret: 'the token or Basic password does not match INBOUND_EMAIL_SECRET',
-};
 
 function outcomeResponse(outcome: IngestOutcome): WebhookResponse {
   if (outcome.kind === 'stored') {
@@ -40,34 +33,14 @@ function outcomeResponse(outcome: IngestOutcome): WebhookResponse {
 
 export function inboundRoute(settings: SendGridSettings): WebhookRoute {
   const supportAddress = settings.SUPPORT_EMAIL_FROM?.toLowerCase() ?? null;
-  let warnedUnconfigured = false;
-  const refusal = (req: WebhookRequest, ctx: ChannelContext): WebhookResponse | null => {
-    const auth = verifyInboundSecret(req, settings.INBOUND_EMAIL_SECRET);
-    if (auth.ok) return null;
-    const log =
-      auth.reason === 'secret_not_configured' && !warnedUnconfigured ? ctx.logger.error.bind(ctx.logger) : ctx.logger.warn.bind(ctx.logger);
-    if (auth.reason === 'secret_not_configured') warnedUnconfigured = true;
-    log(
-      { path: req.path, reason: auth.reason, request_id: req.requestId },
-      `sendgrid inbound refused (403): ${REFUSAL_HINTS[auth.reason]}`,
-    );
-    return errorResponse(
-      403,
-      'forbidden',
-      'Inbound email must carry ?token=<INBOUND_EMAIL_SECRET> or HTTP Basic credentials with that secret as password.',
-    );
-  };
   return {
     method: 'POST',
     path: INBOUND_PATH,
     maxBodyBytes: INBOUND_MAX_BODY_BYTES,
+    verify: (req) => verifyInbound(req, settings.INBOUND_EMAIL_SECRET),
     // The secret is in the URL or the Authorization header: refuse before up to 40 MB of body is read.
-    authorize(req: WebhookRequest, ctx: ChannelContext): WebhookResponse | null {
-      return refusal(req, ctx);
-    },
+    verifyBeforeBody: true,
     async handle(req: WebhookRequest, ctx: ChannelContext): Promise<WebhookResponse> {
-      const refused = refusal(req, ctx);
-      if (refused) return refused;
       let event;
       try {
         const form = await parseInboundForm(req.rawBody, req.headers['content-type'], {

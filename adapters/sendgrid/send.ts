@@ -5,7 +5,7 @@ import type sgClientInstance from '@sendgrid/client';
 import type sgMailInstance from '@sendgrid/mail';
 import type { Message } from '../../src/domain/types.js';
 import type { OutboundSendRequest, OutboundSender, SendResult } from '../../src/domain/channel.js';
-import type { SendGridSettings } from './types.js';
+import { EMAIL_CHANNEL, type SendGridSettings } from './types.js';
 
 const require = createRequire(import.meta.url);
 // Isolated instances (not the SDK's module singletons); named ESM imports of these classes fail under TS 7.
@@ -176,7 +176,7 @@ const EMAIL_RE = /^[^\s@<>()[\],;:"]+@[^\s@<>()[\],;:"]+\.[^\s@<>()[\],;:"]+$/;
 export function createSendGridSender(input: { mail: MailService; supportAddress: string }): OutboundSender {
   const { mail, supportAddress } = input;
   return {
-    channels: ['email'],
+    channels: [EMAIL_CHANNEL],
     precheck(req) {
       if (!EMAIL_RE.test(req.ticket.contact.address)) {
         return { ok: false, error_code: 'invalid_recipient', error_message: `"${req.ticket.contact.address}" is not an email address.` };

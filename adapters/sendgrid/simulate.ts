@@ -2,7 +2,8 @@
 // posts a real multipart Inbound Parse body (parsed mode, secret as ?token=) to a running server,
 // prints the ticket id, then waits for the bot reply.
 import { randomBytes } from 'node:crypto';
-import type { SimulateArgs, SimulateEnv } from '../../src/domain/channel.js';
+import type { SimulateArgs, SimulateEnv, Simulator } from '../../src/domain/channel.js';
+import type { SendGridConfig } from './config.js';
 import { buildMultipart, randomBoundary } from './multipart.js';
 import { INBOUND_PATH } from './routes.js';
 
@@ -26,12 +27,14 @@ function fromHeader(value: string): string {
 }
 
 /** A parsed-mode Inbound Parse body, as SendGrid would post it for this text. */
+type SimulateConfig = Pick<SendGridConfig, 'SUPPORT_EMAIL_FROM' | 'INBOUND_EMAIL_SECRET'>;
+
 export function simulatedInboundParse(
   args: SimulateArgs,
-  env: Pick<SimulateEnv, 'config'>,
+  config: SimulateConfig,
 ): { body: Buffer; contentType: string; messageId: string } {
   const from = args.from ?? args.options.from ?? DEFAULT_FROM;
-  const to = args.options.to ?? env.config.SUPPORT_EMAIL_FROM ?? DEFAULT_SUPPORT;
+  const to = args.options.to ?? config.SUPPORT_EMAIL_FROM ?? DEFAULT_SUPPORT;
   const subject = args.options.subject ?? DEFAULT_SUBJECT;
   const messageId = `${randomBytes(12).toString('hex')}@simulate.freeda.local`;
   const inReplyTo = args.options['in-reply-to'];
@@ -65,20 +68,8 @@ export function simulatedInboundParse(
   return { body, contentType, messageId };
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-interface TicketView {
-  messages?: Array<{
-    direction: string;
-    author: string;
-    text: string;
-    external_id: string | null;
-    delivery?: { status: string; error_code: string | null } | null;
-  }>;
-}
-
-async function simulateEmail(args: SimulateArgs, env: SimulateEnv): Promise<void> {
-  const secret = env.config.INBOUND_EMAIL_SECRET;
+async function simulateEmail(args: SimulateArgs, env: SimulateEnv, config: SimulateConfig): Promise<void> {
+  const secret = config.INBOUND_EMAIL_SECRET;
   if (!secret) {
     env.print(
       'INBOUND_EMAIL_SECRET is not set: the server refuses unauthenticated inbound email (403). Set the same INBOUND_EMAIL_SECRET for the server and for this command.',
@@ -86,8 +77,8 @@ async function simulateEmail(args: SimulateArgs, env: SimulateEnv): Promise<void
     process.exitCode = 1;
     return;
   }
-  const serverUrl = env.serverUrl.replace(/\/+$/, '');
-  const { body, contentType, messageId } = simulatedInboundParse(args, env);
+  const serverUrl = env.serverUrl;
+  const { body, contentType, messageId } = simulatedInboundParse(args, config);
   let res: Response;
   try {
     res = await fetch(`${serverUrl}${INBOUND_PATH}?token=${encodeURIComponent(secret)}`, {
@@ -113,31 +104,9 @@ async function simulateEmail(args: SimulateArgs, env: SimulateEnv): Promise<void
     return;
   }
   env.print(`ticket: ${ticketId}`);
-  if (!env.apiToken) {
-    env.print('No API token configured (API_TOKENS): cannot read the ticket to show the bot reply.');
-    return;
-  }
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline) {
-    await sleep(400);
-    const ticketRes = await fetch(`${serverUrl}/tickets/${encodeURIComponent(ticketId)}`, {
-      headers: { authorization: `Bearer ${env.apiToken}` },
-    }).catch(() => null);
-    if (!ticketRes?.ok) continue;
-    const messages = ((await ticketRes.json()) as TicketView).messages ?? [];
-    const ours = messages.findIndex((m) => m.external_id === messageId);
-    const reply = ours >= 0 ? messages.slice(ours + 1).find((m) => m.direction === 'outbound') : undefined;
-    if (reply) {
-      const delivery = reply.delivery
-        ? ` [${reply.delivery.status}${reply.delivery.error_code ? ` ${reply.delivery.error_code}` : ''}]`
-        : '';
-      env.print(`${reply.author}: ${reply.text}${delivery}`);
-      return;
-    }
-  }
-  env.print('No reply within 10 s (chatbot off, handed to a human, or email sending disabled).');
+  await env.showReply(ticketId, messageId, { noReplyHint: 'chatbot off, handed to a human, or email sending disabled' });
 }
 
-export const simulators: Record<string, (args: SimulateArgs, env: SimulateEnv) => Promise<void>> = {
-  email: simulateEmail,
-};
+export function emailSimulators(config: SimulateConfig): Record<'email', Simulator> {
+  return { email: (args, env) => simulateEmail(args, env, config) };
+}

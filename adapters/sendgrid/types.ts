@@ -1,13 +1,31 @@
-// Shapes private to the SendGrid adapter: the multipart form as received, and the email it carries.
+// Shapes private to the SendGrid adapter: the channel it serves, the multipart form as received, and the email it carries.
+import { declareChannel, type ChannelDeclaration } from '../../src/domain/capabilities.js';
+import type { SendGridConfig } from './config.js';
 
-/** The config keys this adapter reads (a structural subset of ChannelConfig, src/domain/config.ts). */
-export interface SendGridSettings {
-  SENDGRID_API_KEY?: string;
-  SENDGRID_API_BASE_URL?: string;
-  SUPPORT_EMAIL_FROM?: string;
-  INBOUND_EMAIL_SECRET?: string;
-  EMAIL_MAX_ATTACHMENT_BYTES: number;
-}
+export const EMAIL_CHANNEL = 'email';
+
+/**
+ * Email threads by headers only (our Message-ID in In-Reply-To/References, or the `+<ticket>` reply address): a new mail
+ * from the same sender is a new conversation. Replies are letters.
+ */
+export const EMAIL_CHANNEL_DECLARATION: ChannelDeclaration = declareChannel(
+  { name: EMAIL_CHANNEL, label: 'Email' },
+  {
+    max_chars: 1500,
+    letter: true,
+    style: {
+      fr: 'Email : corps du message seulement (sans formule d’appel ni signature).',
+      en: 'Email: body only (no greeting line, no signature).',
+    },
+  },
+  { threading: 'by_headers' },
+);
+
+/** The config keys this adapter reads (its fragment, ./config.ts). */
+export type SendGridSettings = Pick<
+  SendGridConfig,
+  'SENDGRID_API_KEY' | 'SENDGRID_API_BASE_URL' | 'SUPPORT_EMAIL_FROM' | 'INBOUND_EMAIL_SECRET' | 'EMAIL_MAX_ATTACHMENT_BYTES'
+>;
 
 /** One file part of the Inbound Parse form (`attachment1`…). Content is kept only up to the size limit. */
 export interface FormFile {

@@ -1,6 +1,7 @@
 // Inbound Parse has no signature of its own: the URL carries `?token=<INBOUND_EMAIL_SECRET>`, or the
 // request uses HTTP Basic with the secret as password (any user name). Pure, constant-time.
 import { createHash, timingSafeEqual } from 'node:crypto';
+import type { WebhookRequest, WebhookVerification } from '../../src/domain/channel.js';
 
 export type InboundAuthResult =
   { ok: true; method: 'token' | 'basic' } | { ok: false; reason: 'secret_not_configured' | 'missing_credentials' | 'wrong_secret' };
@@ -34,4 +35,24 @@ export function verifyInboundSecret(
   if (token !== undefined && !secretsEqual(token, secret)) return { ok: false, reason: 'wrong_secret' };
   if (password !== null && !secretsEqual(password, secret)) return { ok: false, reason: 'wrong_secret' };
   return { ok: true, method: token !== undefined ? 'token' : 'basic' };
+}
+
+const REFUSAL_HINTS: Record<Extract<InboundAuthResult, { ok: false }>['reason'], string> = {
+  secret_not_configured:
+    'INBOUND_EMAIL_SECRET is not set, so inbound email cannot be authenticated and every Inbound Parse post is refused',
+  missing_credentials: 'no ?token= in the URL and no HTTP Basic credentials',
+  wrong_secret: 'the token or Basic password does not match INBOUND_EMAIL_SECRET',
+};
+
+/** The route's `verify`: the secret in the URL or Basic auth. The core answers a refusal with 403 `forbidden`. */
+export function verifyInbound(req: WebhookRequest, secret: string | undefined): WebhookVerification {
+  const auth = verifyInboundSecret(req, secret);
+  if (auth.ok) return { ok: true };
+  return {
+    ok: false,
+    code: 'forbidden',
+    reason: auth.reason,
+    message: 'Inbound email must carry ?token=<INBOUND_EMAIL_SECRET> or HTTP Basic credentials with that secret as password.',
+    hint: REFUSAL_HINTS[auth.reason],
+  };
 }

@@ -1,13 +1,14 @@
 // Twilio channel module: SMS/MMS/WhatsApp messaging (this folder) and voice (./voice).
-import type { ChannelConfig } from '../../src/domain/config.js';
 import type { AdapterDeps, ChannelAdapter, ChannelModule } from '../../src/domain/channel.js';
+import { twilioConfig, type TwilioConfig } from './config.js';
 import { messagingRoutes } from './routes.js';
 import { createTwilioClient, createTwilioSender, senderAvailability } from './send.js';
-import { simulators } from './simulate.js';
-import type { TwilioMessagingSettings } from './types.js';
+import { messagingSimulators } from './simulate.js';
+import { MESSAGING_CHANNELS, type TwilioMessagingSettings } from './types.js';
 import { simulateVoice, voiceRoutesFromConfig } from './voice/index.js';
+import { VOICE_CHANNEL_DECLARATION } from './voice/types.js';
 
-export function twilioSettings(config: ChannelConfig): TwilioMessagingSettings {
+export function twilioSettings(config: TwilioConfig): TwilioMessagingSettings {
   return {
     accountSid: config.TWILIO_ACCOUNT_SID,
     authToken: config.TWILIO_AUTH_TOKEN,
@@ -18,7 +19,7 @@ export function twilioSettings(config: ChannelConfig): TwilioMessagingSettings {
   };
 }
 
-function create(config: ChannelConfig, deps: AdapterDeps): ChannelAdapter {
+function create(config: TwilioConfig, deps: AdapterDeps): ChannelAdapter {
   const settings = twilioSettings(config);
   const availability = senderAvailability(settings);
   const sender = availability.ok
@@ -26,12 +27,17 @@ function create(config: ChannelConfig, deps: AdapterDeps): ChannelAdapter {
     : null;
   return {
     name: 'twilio',
-    channels: ['sms', 'whatsapp', 'telephone'],
     routes: [...messagingRoutes(settings), ...voiceRoutesFromConfig(config, deps.publicBaseUrl)],
     sender,
     ...(availability.ok ? {} : { senderDisabledReason: availability.reason }),
   };
 }
 
-export const twilioModule: ChannelModule = { name: 'twilio', create, simulators: { ...simulators, voice: simulateVoice } };
+export const twilioModule: ChannelModule<typeof twilioConfig.schema.shape> = {
+  name: 'twilio',
+  channels: [...MESSAGING_CHANNELS, VOICE_CHANNEL_DECLARATION],
+  config: twilioConfig,
+  create,
+  simulators: (config) => ({ ...messagingSimulators(config), voice: (args, env) => simulateVoice(args, env, config) }),
+};
 export default twilioModule;

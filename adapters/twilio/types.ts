@@ -1,4 +1,31 @@
-// Twilio messaging adapter: settings the adapter needs (built from Config in index.ts).
+// Twilio messaging adapter: the channels it serves and what they can do, and the settings it needs (built from Config in
+// index.ts).
+import { declareChannel, type ChannelDeclaration } from '../../src/domain/capabilities.js';
+
+/** Twilio messaging serves SMS (and MMS) and WhatsApp: conversations (joined by address, written replies). */
+export const MESSAGING_CHANNELS: readonly ChannelDeclaration[] = [
+  // Two segments at most, in the GSM-7 alphabet (153–160 characters each instead of 67–70 in UCS-2).
+  declareChannel(
+    { name: 'sms', label: 'SMS' },
+    {
+      max_chars: 300,
+      max_segments: 2,
+      gsm7: true,
+      single_line: true,
+      style: {
+        fr: 'SMS : texte brut, pas d’emoji, pas de mise en forme.',
+        en: 'SMS: plain text, no emoji, no formatting.',
+      },
+    },
+  ),
+  declareChannel(
+    { name: 'whatsapp', label: 'WhatsApp' },
+    {
+      max_chars: 300,
+      style: { fr: 'WhatsApp : ton chaleureux, pas de mise en forme Markdown.', en: 'WhatsApp: warm tone, no Markdown formatting.' },
+    },
+  ),
+];
 
 export interface TwilioMessagingSettings {
   accountSid?: string;

@@ -1,7 +1,7 @@
-// X-Twilio-Signature verification. Pure: no I/O, no logging (callers log `urlsTried` on failure).
-// Shared with the voice routes (adapters/twilio/voice/).
+// X-Twilio-Signature verification with the SDK's own pure validators. Pure: no I/O, no logging (the core logs a refusal
+// with the URLs tried). Shared with the voice routes (adapters/twilio/voice/).
 import twilio from 'twilio';
-import type { WebhookRequest, WebhookResponse } from '../../src/domain/channel.js';
+import type { WebhookRequest, WebhookVerification } from '../../src/domain/channel.js';
 import { parseFormParams, type TwilioParams } from './parse.js';
 
 export interface VerifyTwilioSignatureInput {
@@ -57,15 +57,13 @@ export function signTwilioRequest(authToken: string, url: string, params: Twilio
 }
 
 export type TwilioWebhookCheck =
-  | { ok: true; params: TwilioParams }
-  | { ok: false; reason: 'no_auth_token' | 'missing_signature' | 'bad_signature'; urlsTried: string[]; response: WebhookResponse };
+  { ok: true; params: TwilioParams } | { ok: false; reason: 'no_auth_token' | 'missing_signature' | 'bad_signature'; urlsTried: string[] };
 
-export function forbiddenResponse(message: string): WebhookResponse {
-  return {
-    status: 403,
-    contentType: 'application/json',
-    body: JSON.stringify({ error: { code: 'invalid_twilio_signature', message } }),
-  };
+const isJsonBodySigned = (req: Pick<WebhookRequest, 'publicUrl'>) => /[?&]bodySHA256=/.test(req.publicUrl);
+
+/** The form parameters of a Twilio request: none for GET or for a JSON body signed with bodySHA256. */
+export function twilioParams(req: Pick<WebhookRequest, 'method' | 'publicUrl' | 'rawBody'>): TwilioParams {
+  return req.method === 'GET' || isJsonBodySigned(req) ? {} : parseFormParams(req.rawBody);
 }
 
 /**
@@ -75,33 +73,48 @@ export function forbiddenResponse(message: string): WebhookResponse {
  */
 export function checkTwilioWebhook(req: WebhookRequest, authToken: string | undefined): TwilioWebhookCheck {
   const urlsTried = signatureCandidateUrls(req.publicUrl);
-  if (!authToken) {
-    return {
-      ok: false,
-      reason: 'no_auth_token',
-      urlsTried,
-      response: forbiddenResponse('TWILIO_AUTH_TOKEN is not set on this server: Twilio webhooks cannot be verified and are refused.'),
-    };
-  }
+  if (!authToken) return { ok: false, reason: 'no_auth_token', urlsTried };
   const signature = req.headers['x-twilio-signature'];
-  if (!signature) {
-    return { ok: false, reason: 'missing_signature', urlsTried, response: forbiddenResponse('The X-Twilio-Signature header is missing.') };
-  }
-  const bad = (): TwilioWebhookCheck => ({
-    ok: false,
-    reason: 'bad_signature',
-    urlsTried,
-    response: forbiddenResponse('The X-Twilio-Signature header does not match this request.'),
-  });
-  if (/[?&]bodySHA256=/.test(req.publicUrl)) {
+  if (!signature) return { ok: false, reason: 'missing_signature', urlsTried };
+  if (isJsonBodySigned(req)) {
     let valid: boolean;
     try {
       valid = twilio.validateRequestWithBody(authToken, signature, req.publicUrl, req.rawBody.toString('utf8'));
     } catch {
       valid = false;
     }
-    return valid ? { ok: true, params: {} } : bad();
+    return valid ? { ok: true, params: {} } : { ok: false, reason: 'bad_signature', urlsTried };
   }
-  const params = req.method === 'GET' ? {} : parseFormParams(req.rawBody);
-  return verifyTwilioSignature({ authToken, publicUrl: req.publicUrl, params, signature }) ? { ok: true, params } : bad();
+  const params = twilioParams(req);
+  return verifyTwilioSignature({ authToken, publicUrl: req.publicUrl, params, signature })
+    ? { ok: true, params }
+    : { ok: false, reason: 'bad_signature', urlsTried };
+}
+
+const REFUSALS: Record<Extract<TwilioWebhookCheck, { ok: false }>['reason'], { message: string; hint: (urls: string[]) => string }> = {
+  no_auth_token: {
+    message: 'TWILIO_AUTH_TOKEN is not set on this server: Twilio webhooks cannot be verified and are refused.',
+    hint: () => 'TWILIO_AUTH_TOKEN is not set, so Twilio webhooks cannot be verified and are refused',
+  },
+  missing_signature: { message: 'The X-Twilio-Signature header is missing.', hint: () => 'no X-Twilio-Signature header' },
+  bad_signature: {
+    message: 'The X-Twilio-Signature header does not match this request.',
+    hint: (urls) =>
+      `signature does not match ${urls.join(' or ')}: PUBLIC_BASE_URL must be the URL exactly as Twilio calls it (scheme, host, port)`,
+  },
+};
+
+/** Every Twilio route's `verify` (messaging, status, voice): the core answers a refusal with 403 `invalid_twilio_signature`. */
+export function verifyTwilioWebhook(req: WebhookRequest, authToken: string | undefined): WebhookVerification {
+  const check = checkTwilioWebhook(req, authToken);
+  if (check.ok) return { ok: true };
+  const refusal = REFUSALS[check.reason];
+  return {
+    ok: false,
+    code: 'invalid_twilio_signature',
+    reason: check.reason,
+    message: refusal.message,
+    hint: refusal.hint(check.urlsTried),
+    urls_tried: check.urlsTried,
+  };
 }

@@ -1,17 +1,18 @@
 // Web chat (channel `chat`): visitors on /ws without a token, replies pushed to their sockets (see README.md).
 import { randomBytes } from 'node:crypto';
-import type { ChannelConfig } from '../../src/domain/config.js';
-import type { AdapterDeps, BusEvent, ChannelAdapter, ChannelContext, ChannelModule } from '../../src/domain/channel.js';
+import type { BusEvent } from '../../src/domain/bus.js';
+import type { AdapterDeps, ChannelAdapter, ChannelContext, ChannelModule } from '../../src/domain/channel.js';
+import { webchatConfig, type WebchatConfig } from './config.js';
 import { visitorTicket } from './normalize.js';
 import { createChatSender } from './send.js';
 import { createVisitorSession } from './session.js';
 import { simulators } from './simulate.js';
 import { createVisitorSockets } from './sockets.js';
-import { DEFAULT_LIMITS, type WebchatSettings } from './types.js';
+import { CHAT_CHANNEL, CHAT_CHANNEL_DECLARATION, DEFAULT_LIMITS, type WebchatSettings } from './types.js';
 import { visitorIdFromRandom } from './verify.js';
 
 export function webchatSettings(
-  config: Pick<ChannelConfig, 'WEBCHAT_SECRET'>,
+  config: Pick<WebchatConfig, 'WEBCHAT_SECRET'>,
   overrides: Partial<Omit<WebchatSettings, 'secret' | 'secretGenerated'>> = {},
 ): WebchatSettings {
   return {
@@ -20,16 +21,6 @@ export function webchatSettings(
     ...DEFAULT_LIMITS,
     ...overrides,
   };
-}
-
-interface TicketEventData {
-  ticket_id?: unknown;
-  channel?: unknown;
-  status?: unknown;
-  closed_at?: unknown;
-  updated_at?: unknown;
-  previous_ticket_id?: unknown;
-  contact?: { address?: unknown };
 }
 
 export function createWebchatAdapter(settings: WebchatSettings, deps: Pick<AdapterDeps, 'logger'>): ChannelAdapter {
@@ -43,23 +34,10 @@ export function createWebchatAdapter(settings: WebchatSettings, deps: Pick<Adapt
     );
   }
 
+  /** A visitor sees their conversation closed or reopened by an agent. */
   function onEvent(event: BusEvent): void {
-    if (!event.type.startsWith('ticket.')) return;
-    const data = event.data as TicketEventData;
-    const address = data.contact?.address;
-    if (data.channel !== 'chat' || typeof address !== 'string' || typeof data.ticket_id !== 'string') return;
-    if (event.type === 'ticket.status_changed') {
-      sockets.push(address, {
-        type: 'ticket.status_changed',
-        data: visitorTicket({
-          ticket_id: data.ticket_id,
-          status: data.status as 'en cours' | 'fermé',
-          closed_at: typeof data.closed_at === 'string' ? data.closed_at : null,
-          updated_at: typeof data.updated_at === 'string' ? data.updated_at : '',
-          previous_ticket_id: typeof data.previous_ticket_id === 'string' ? data.previous_ticket_id : null,
-        }),
-      });
-    }
+    if (event.type !== 'ticket.status_changed' || event.data.channel !== CHAT_CHANNEL) return;
+    sockets.push(event.data.contact.address, { type: 'ticket.status_changed', data: visitorTicket(event.data) });
   }
 
   function subscribe(ctx: ChannelContext): void {
@@ -68,7 +46,6 @@ export function createWebchatAdapter(settings: WebchatSettings, deps: Pick<Adapt
 
   return {
     name: 'webchat',
-    channels: ['chat'],
     routes: [],
     sender: createChatSender(sockets),
     start(ctx) {
@@ -86,13 +63,17 @@ export function createWebchatAdapter(settings: WebchatSettings, deps: Pick<Adapt
 }
 
 /** The registry entry; `overrides` lets tests tighten limits (e.g. a rate limit that never refills). */
-export function createWebchatModule(overrides: Partial<Omit<WebchatSettings, 'secret' | 'secretGenerated'>> = {}): ChannelModule {
+export function createWebchatModule(
+  overrides: Partial<Omit<WebchatSettings, 'secret' | 'secretGenerated'>> = {},
+): ChannelModule<typeof webchatConfig.schema.shape> {
   return {
     name: 'webchat',
-    create: (config: ChannelConfig, deps: AdapterDeps) => createWebchatAdapter(webchatSettings(config, overrides), deps),
-    simulators,
+    channels: [CHAT_CHANNEL_DECLARATION],
+    config: webchatConfig,
+    create: (config, deps) => createWebchatAdapter(webchatSettings(config, overrides), deps),
+    simulators: () => simulators,
   };
 }
 
-export const webchatModule: ChannelModule = createWebchatModule();
+export const webchatModule = createWebchatModule();
 export default webchatModule;

@@ -1,7 +1,7 @@
 // Visitor message → InboundEvent, and the visitor's view of stored messages and tickets. Pure.
 import type { InboundMessageEvent } from '../../src/domain/events.js';
 import type { Message, Ticket } from '../../src/domain/types.js';
-import type { VisitorMessage, VisitorTicket } from './types.js';
+import { CHAT_CHANNEL, type VisitorMessage, type VisitorTicket } from './types.js';
 
 /** The external id makes a resend after reconnect (same client id) a duplicate. */
 export function externalIdFor(visitorId: string, clientId: string): string {
@@ -17,7 +17,7 @@ export function normalizeVisitorMessage(input: {
 }): InboundMessageEvent {
   return {
     kind: 'message',
-    channel: 'chat',
+    channel: CHAT_CHANNEL,
     external_id: externalIdFor(input.visitorId, input.clientId),
     contact: { address: input.visitorId, display_name: input.displayName },
     text: input.text.trim(),

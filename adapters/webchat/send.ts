@@ -3,10 +3,11 @@
 import type { OutboundSender } from '../../src/domain/channel.js';
 import { visitorMessage } from './normalize.js';
 import type { VisitorSockets } from './sockets.js';
+import { CHAT_CHANNEL } from './types.js';
 
 export function createChatSender(sockets: VisitorSockets): OutboundSender {
   return {
-    channels: ['chat'],
+    channels: [CHAT_CHANNEL],
     send({ ticket, message }) {
       const pushed = sockets.push(ticket.contact.address, { type: 'message', data: visitorMessage(message) });
       return Promise.resolve({

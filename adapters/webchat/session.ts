@@ -5,7 +5,7 @@ import { normalizeVisitorMessage, visitorMessage, visitorTicket } from './normal
 import { parseVisitorFrame } from './parse.js';
 import { createTokenBucket } from './rate.js';
 import type { VisitorSockets } from './sockets.js';
-import type { VisitorErrorCode, VisitorFrame, WebchatSettings } from './types.js';
+import { CHAT_CHANNEL, type VisitorErrorCode, type VisitorFrame, type WebchatSettings } from './types.js';
 import { signVisitorToken, verifyVisitorToken } from './verify.js';
 
 export interface SessionDeps {
@@ -50,7 +50,7 @@ export function createVisitorSession(deps: SessionDeps): VisitorSession {
     sockets.add(id, socket);
 
     // The store knows the visitor's newest ticket, also after a restart; a new identity has none.
-    const ticket = resumed ? await ctx.lastTicketOf('chat', id) : null;
+    const ticket = resumed ? await ctx.lastTicketOf(CHAT_CHANNEL, id) : null;
     socket.send({
       type: 'welcome',
       visitor_token: signVisitorToken(settings.secret, id),

@@ -1,5 +1,18 @@
 // Web chat (channel `chat`): settings and the frames exchanged with a visitor over /ws.
 
+import { declareChannel, type ChannelDeclaration } from '../../src/domain/capabilities.js';
+
+/** The channel this adapter serves. */
+export const CHAT_CHANNEL = 'chat';
+
+export const CHAT_CHANNEL_DECLARATION: ChannelDeclaration = declareChannel(
+  { name: CHAT_CHANNEL, label: 'Chat' },
+  {
+    max_chars: 600,
+    style: { fr: 'Chat web : phrases courtes.', en: 'Web chat: short sentences.' },
+  },
+);
+
 export interface RateLimit {
   /** Frames a connection may send in a burst. */
   capacity: number;

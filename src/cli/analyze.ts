@@ -6,17 +6,18 @@ import { z } from 'zod';
 import type { Config } from '../config.js';
 import type { LoggerLike } from '../domain/channel.js';
 import type { AnalysisInput, Analyzer } from '../domain/intelligence.js';
-import { CHANNELS } from '../domain/types.js';
+import type { ChannelCatalog } from '../domain/catalog.js';
 import { createAnalyzer } from '../pipeline/analytics/index.js';
 
-const ticketLineSchema = z.object({
-  id: z.union([z.string(), z.number()]).transform(String),
-  channel: z.enum(CHANNELS),
-  subject: z.string().nullish(),
-  messages: z
-    .array(z.object({ author: z.enum(['customer', 'bot', 'agent', 'system']), text: z.string() }))
-    .min(1, 'messages must not be empty'),
-});
+const ticketLineSchema = (channels: ChannelCatalog) =>
+  z.object({
+    id: z.union([z.string(), z.number()]).transform(String),
+    channel: z.string().refine((c) => channels.has(c), { message: `must be one of ${channels.names.join(', ')}` }),
+    subject: z.string().nullish(),
+    messages: z
+      .array(z.object({ author: z.enum(['customer', 'bot', 'agent', 'system']), text: z.string() }))
+      .min(1, 'messages must not be empty'),
+  });
 
 /** Lines analysed at once; the analyzer bounds its own API concurrency, this bounds memory and keeps order. */
 const WINDOW = 16;
@@ -25,6 +26,7 @@ type LineResult = { ok: true; line: string } | { ok: false; line: string };
 
 export function parseTicketLine(
   raw: string,
+  channels: ChannelCatalog,
 ): { ok: true; input: AnalysisInput & { id: string } } | { ok: false; id: string | null; error: string } {
   let json: unknown;
   try {
@@ -32,7 +34,7 @@ export function parseTicketLine(
   } catch (err) {
     return { ok: false, id: null, error: `invalid JSON: ${(err as Error).message}` };
   }
-  const parsed = ticketLineSchema.safeParse(json);
+  const parsed = ticketLineSchema(channels).safeParse(json);
   if (!parsed.success) {
     const id =
       json && typeof json === 'object' && 'id' in json && (typeof json.id === 'string' || typeof json.id === 'number')
@@ -44,8 +46,8 @@ export function parseTicketLine(
   return { ok: true, input: parsed.data };
 }
 
-async function analyzeLine(raw: string, analyzer: Analyzer): Promise<LineResult> {
-  const parsed = parseTicketLine(raw);
+async function analyzeLine(raw: string, analyzer: Analyzer, channels: ChannelCatalog): Promise<LineResult> {
+  const parsed = parseTicketLine(raw, channels);
   if (!parsed.ok) return { ok: false, line: JSON.stringify({ id: parsed.id, error: parsed.error }) };
   const a = await analyzer.analyze(parsed.input);
   return {
@@ -70,6 +72,8 @@ export async function runAnalyze(opts: {
   output: NodeJS.WritableStream;
   analyzer: Analyzer;
   logger: LoggerLike;
+  /** Valid `channel` values. */
+  channels: ChannelCatalog;
 }): Promise<number> {
   const lines = createInterface({ input: opts.input, crlfDelay: Infinity });
   let failed = 0;
@@ -85,7 +89,7 @@ export async function runAnalyze(opts: {
   for await (const raw of lines) {
     if (raw.trim() === '') continue;
     total += 1;
-    pending.push(analyzeLine(raw, opts.analyzer));
+    pending.push(analyzeLine(raw, opts.analyzer, opts.channels));
     if (pending.length >= WINDOW) await flush();
   }
   await flush();

@@ -6,10 +6,11 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import type { Config } from '../config.js';
+import type { ChannelCatalog } from '../domain/catalog.js';
 import type { LoggerLike } from '../domain/channel.js';
 import { AppError } from '../errors.js';
-import { csvChunks } from '../export/csv.js';
-import { parseTicketFilter } from '../http/filters.js';
+import { csvStream } from '../export/stream.js';
+import { parseTicketFilter } from '../query/filters.js';
 import { createStore } from '../storage/index.js';
 import { DataDirLockedError } from '../storage/json/lock.js';
 import type { TicketFilter, TicketStore } from '../storage/types.js';
@@ -22,8 +23,10 @@ export interface ExportIo {
 export interface ExportCommandDeps {
   /** API token for a running server (API_TOKENS, else the one it generated into DATA_DIR). */
   apiToken(): Promise<string | null>;
+  /** The channels this build serves (valid --channel values). */
+  channels: ChannelCatalog;
   /** Store factory (default: the configured one). */
-  openStore?: (config: Config, logger: LoggerLike) => Promise<TicketStore>;
+  openStore?: (config: Config, logger: LoggerLike, channels: ChannelCatalog) => Promise<TicketStore>;
 }
 
 export const EXPORT_USAGE =
@@ -54,9 +57,9 @@ export function exportQuery(values: {
   return query;
 }
 
-async function writeQuietly(source: AsyncIterable<string | Uint8Array>, stdout: NodeJS.WritableStream): Promise<void> {
+async function writeQuietly(source: Readable | AsyncIterable<string | Uint8Array>, stdout: NodeJS.WritableStream): Promise<void> {
   try {
-    await pipeline(Readable.from(source), stdout);
+    await pipeline(source instanceof Readable ? source : Readable.from(source), stdout);
   } catch (error) {
     // `freeda export | head`: the reader left; that is not a failure.
     if ((error as NodeJS.ErrnoException).code === 'EPIPE' || (error as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE') return;
@@ -111,12 +114,10 @@ export async function exportCommand(config: Config, args: string[], io: ExportIo
         url: { type: 'string' },
       },
     }).values;
-    filter = parseTicketFilter({
-      status: values.status,
-      channel: values.channel,
-      date_from: values['date-from'],
-      date_to: values['date-to'],
-    });
+    filter = parseTicketFilter(
+      { status: values.status, channel: values.channel, date_from: values['date-from'], date_to: values['date-to'] },
+      deps.channels,
+    );
   } catch (error) {
     const message =
       error instanceof AppError
@@ -127,7 +128,7 @@ export async function exportCommand(config: Config, args: string[], io: ExportIo
   }
 
   const logger = stderrLogger(io.stderr);
-  const store = await (deps.openStore ?? createStore)(config, logger);
+  const store = await (deps.openStore ?? createStore)(config, logger, deps.channels);
   try {
     await store.open();
   } catch (error) {
@@ -135,7 +136,7 @@ export async function exportCommand(config: Config, args: string[], io: ExportIo
     return fromServer(values.url ?? `http://127.0.0.1:${config.PORT}`, exportQuery(values), io, await deps.apiToken());
   }
   try {
-    await writeQuietly(csvChunks(store.iterateTickets(filter), { bom: values.bom }), io.stdout);
+    await writeQuietly(csvStream(store.iterateTickets(filter), { bom: values.bom }), io.stdout);
   } finally {
     await store.close();
   }

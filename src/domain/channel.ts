@@ -1,7 +1,10 @@
 // The contract between the core and a channel adapter (adapters/<name>/index.ts).
-// Adapters see only these types: no express, no store, no config module.
+// Adapters see only these types: no express, no store, no config module (each declares its own config fragment).
+import type { BusEvent } from './bus.js';
+import type { ChannelDeclaration } from './capabilities.js';
 import type { InboundEvent, IngestOutcome } from './events.js';
-import type { ChannelConfig } from './config.js';
+import type { z } from 'zod';
+import type { ConfigFragment, FragmentValues, SharedConfig } from './config.js';
 import type { Channel, ContactRecord, DeliveryStatus, Message, Ticket } from './types.js';
 
 export interface LoggerLike {
@@ -40,11 +43,6 @@ export interface BotTurn {
   handoff: boolean;
 }
 
-export interface BusEvent {
-  type: 'ticket.created' | 'ticket.updated' | 'ticket.status_changed' | 'message.created' | 'message.updated';
-  data: Record<string, unknown>;
-}
-
 /** What a running adapter may call back into the core. */
 export interface ChannelContext {
   ingest(event: InboundEvent): Promise<IngestOutcome>;
@@ -67,6 +65,26 @@ export interface ChannelContext {
   now(): Date;
 }
 
+/**
+ * Whether a webhook request comes from the provider. A refusal is answered by the core (src/http/webhooks.ts) with
+ * 403 `{"error":{"code","message"}}` and logged once, with the URLs a signature was checked against.
+ */
+export type WebhookVerification =
+  | { ok: true }
+  | {
+      ok: false;
+      /** Error code of the 403 body: `invalid_signature` (a signature that does not verify) or `unauthorized` (a missing or wrong secret), unless the channel already documents its own. */
+      code: string;
+      /** Short machine reason for the log (`bad_signature`, `no_auth_token`, `wrong_secret`…). */
+      reason: string;
+      /** The 403 body's sentence, for the provider's delivery log. */
+      message: string;
+      /** What the operator should check, for the log line (e.g. that PUBLIC_BASE_URL is the URL the provider calls). */
+      hint: string;
+      /** The URLs a signature was checked against (logged as `urls_tried`). */
+      urls_tried?: string[];
+    };
+
 export interface WebhookRoute {
   method: 'POST' | 'GET';
   /** Express-style path, e.g. `/webhooks/twilio/messaging`. */
@@ -74,10 +92,16 @@ export interface WebhookRoute {
   /** Largest accepted body in bytes (413 beyond). Default 1 MiB. */
   maxBodyBytes?: number;
   /**
-   * Checks that need no body (URL token, Basic auth), run before the body is read: a refusal is answered at once,
-   * so an unauthenticated client cannot make us buffer a large upload. `rawBody` is empty here.
+   * Checks the request comes from the provider, before anything is parsed or stored. Pure: no I/O, no logging (the
+   * context is there for its clock, e.g. to bound a signed timestamp).
    */
-  authorize?: (req: WebhookRequest, ctx: ChannelContext) => WebhookResponse | null;
+  verify(req: WebhookRequest, ctx: ChannelContext): WebhookVerification;
+  /**
+   * The check needs no body (URL token, Basic auth): the core runs it before reading the body, so an unauthenticated
+   * client cannot make us buffer a large upload (`rawBody` is empty then).
+   */
+  verifyBeforeBody?: boolean;
+  /** Runs only for verified requests; answers once ctx.ingest() resolved, i.e. after the durable write. */
   handle(req: WebhookRequest, ctx: ChannelContext): Promise<WebhookResponse>;
 }
 
@@ -125,7 +149,6 @@ export interface VisitorSession {
 export interface ChannelAdapter {
   /** Folder name, e.g. `twilio`. */
   name: string;
-  channels: readonly Channel[];
   routes: WebhookRoute[];
   /** null when credentials are missing: outbound on these channels is disabled (logged once). */
   sender: OutboundSender | null;
@@ -151,18 +174,32 @@ export interface SimulateArgs {
   options: Record<string, string>;
 }
 
+/** What `freeda simulate` gives a simulator (src/cli/simulate.ts). */
 export interface SimulateEnv {
   /** Where the running server listens (may differ from PUBLIC_BASE_URL behind a proxy). */
   serverUrl: string;
-  config: ChannelConfig;
-  apiToken: string | null;
   print(line: string): void;
+  /**
+   * Waits for the reply that follows the customer message `afterExternalId` on the ticket and prints it (read back through
+   * the API with the CLI's token), or says why it cannot.
+   */
+  showReply(ticketId: string, afterExternalId: string, options?: { waitSeconds?: number; noReplyHint?: string }): Promise<void>;
 }
 
-/** What a channel folder exports; src/registry.ts lists them. */
-export interface ChannelModule {
+/** Sends one real-shaped inbound (webhook or WebSocket frames) to a running server and prints what happened. */
+export type Simulator = (args: SimulateArgs, env: SimulateEnv) => Promise<void>;
+
+/**
+ * What a channel folder exports; src/registry.ts lists them. `S` is the shape of the module's own configuration keys:
+ * `create` and `simulators` get them parsed and typed, plus the core keys every adapter may read (SharedConfig).
+ */
+export interface ChannelModule<S extends z.ZodRawShape = z.ZodRawShape> {
   name: string;
-  create(config: ChannelConfig, deps: AdapterDeps): ChannelAdapter;
-  /** `freeda simulate <kind>` implementations keyed by kind (sms, whatsapp, voice, email, chat). */
-  simulators?: Record<string, (args: SimulateArgs, env: SimulateEnv) => Promise<void>>;
+  /** The channels this module serves and what each can do; read at composition time (the core's ChannelCatalog). */
+  channels: readonly ChannelDeclaration[];
+  /** Its environment keys, parsed by src/config.ts together with the core's (one line per problem at start). */
+  config: ConfigFragment<S>;
+  create(config: FragmentValues<S> & SharedConfig, deps: AdapterDeps): ChannelAdapter;
+  /** `freeda simulate <kind>` implementations for this configuration, keyed by kind (sms, whatsapp, voice, email, chat). */
+  simulators?(config: FragmentValues<S> & SharedConfig): Record<string, Simulator>;
 }

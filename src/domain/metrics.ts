@@ -1,4 +1,4 @@
-// Response-time figures (DESIGN.md "Metric definitions"), maintained incrementally on the ticket.
+// Response-time figures (docs/design.md "Metric definitions"), maintained incrementally on the ticket.
 import type { Message, Ticket, TicketStats } from './types.js';
 
 export function emptyStats(): TicketStats {
@@ -70,16 +70,14 @@ export function statsFromMessages(messages: Message[]): TicketStats {
   return [...messages].sort(compareMessages).reduce(applyMessageToStats, emptyStats());
 }
 
+/** Time order of two records by (created_at, id): ISO instants and ULIDs both sort as strings. */
+export function compareTimeThenId(aAt: string, aId: string, bAt: string, bId: string): number {
+  if (aAt !== bAt) return aAt < bAt ? -1 : 1;
+  return aId < bId ? -1 : aId > bId ? 1 : 0;
+}
+
 export function compareMessages(a: Message, b: Message): number {
-  return a.created_at < b.created_at
-    ? -1
-    : a.created_at > b.created_at
-      ? 1
-      : a.message_id < b.message_id
-        ? -1
-        : a.message_id > b.message_id
-          ? 1
-          : 0;
+  return compareTimeThenId(a.created_at, a.message_id, b.created_at, b.message_id);
 }
 
 export interface TicketMetrics {

@@ -91,17 +91,51 @@ export function advanceDelivery(
   };
 }
 
+/** An outbound message whose next send attempt is scheduled (the dispatcher's queue, rebuilt at start-up). */
+export function isPendingOutbound(message: Message): boolean {
+  return (
+    message.delivery?.status === 'queued' && message.delivery.next_attempt_at !== null && message.delivery.next_attempt_at !== undefined
+  );
+}
+
+/** The ticket's latest customer message still awaits a bot decision (reply, silence or hand-off); closed tickets get none. */
+export function botDecisionPending(ticket: Ticket): boolean {
+  const last = ticket.stats.last_customer_message_id;
+  return last !== null && ticket.status === STATUS_OPEN && ticket.bot_handled_through !== last;
+}
+
+/** The ticket's labels do not cover its latest customer message yet. */
+export function analyticsPending(ticket: Ticket): boolean {
+  const last = ticket.stats.last_customer_message_id;
+  return last !== null && ticket.analytics_through !== last;
+}
+
+/** Follow-up work (bot decision or analytics) is owed on this ticket: what the work queue is rebuilt from. */
+export function needsFollowUp(ticket: Ticket): boolean {
+  return botDecisionPending(ticket) || analyticsPending(ticket);
+}
+
 export function queuedDelivery(now: string): Delivery {
   return { status: 'queued', error_code: null, error_message: null, attempts: 0, provider_id: null, next_attempt_at: now, updated_at: now };
 }
 
-/** Public shape of a ticket (API, WS, CSV): internal bookkeeping removed. */
-export function publicTicket(ticket: Ticket): Record<string, unknown> {
+/** A ticket as the API, the WebSocket and the CSV show it: internal bookkeeping removed, running figures summed up. */
+export type PublicTicket = Omit<Ticket, 'stats' | 'bot_handled_through' | 'analytics_through' | 'version'> & {
+  messages_count: number;
+  last_message_at: string | null;
+};
+
+export type PublicDelivery = Omit<Delivery, 'next_attempt_at' | 'updated_at'>;
+
+/** A message as the API and the WebSocket show it: the delivery without its retry bookkeeping. */
+export type PublicMessage = Omit<Message, 'delivery'> & { delivery: PublicDelivery | null };
+
+export function publicTicket(ticket: Ticket): PublicTicket {
   const { stats, bot_handled_through: _b, analytics_through: _a, version: _v, ...rest } = ticket;
   return { ...rest, messages_count: stats.messages_count, last_message_at: stats.last_message_at };
 }
 
-export function publicMessage(message: Message): Record<string, unknown> {
+export function publicMessage(message: Message): PublicMessage {
   const { delivery, ...rest } = message;
   if (!delivery) return { ...rest, delivery: null };
   const { next_attempt_at: _n, updated_at: _u, ...publicDelivery } = delivery;

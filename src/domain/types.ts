@@ -1,10 +1,10 @@
-// The one ticket/message model every channel is normalised into (see DESIGN.md "Model").
+// The one ticket/message model every channel is normalised into (see docs/design.md "Model").
 
-export const CHANNELS = ['chat', 'telephone', 'whatsapp', 'sms', 'email'] as const;
-export type Channel = (typeof CHANNELS)[number];
-
-/** Channels an agent can answer in writing; a phone call is answered by calling back. */
-export const WRITTEN_REPLY_CHANNELS: readonly Channel[] = ['chat', 'whatsapp', 'sms', 'email'];
+/**
+ * A channel's name (`sms`, `email`…) as the adapter serving it declares it (ChannelModule.channels). The core learns the
+ * set from the registry (ChannelCatalog, src/domain/catalog.ts) and never names one.
+ */
+export type Channel = string;
 
 export const TICKET_STATUSES = ['en cours', 'fermé'] as const;
 export type TicketStatus = (typeof TICKET_STATUSES)[number];

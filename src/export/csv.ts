@@ -1,4 +1,5 @@
-// CSV rows for tickets (DESIGN.md "CSV columns"): pure functions, no I/O.
+// CSV rows for tickets (docs/design.md "CSV columns"): the cells of a ticket and how each becomes a field (formula
+// neutralising, RFC 4180 quoting). Pure functions, no I/O; ./stream.ts streams them through json2csv.
 import { ticketMetrics } from '../domain/metrics.js';
 import type { Ticket } from '../domain/types.js';
 import type { TicketFilter } from '../storage/types.js';
@@ -40,7 +41,6 @@ export const CSV_COLUMNS = [...CORE_COLUMNS, ...EXTRA_COLUMNS] as const;
 export type CsvCell = string | number | null | undefined;
 
 export const CSV_EOL = '\r\n';
-export const UTF8_BOM = '\uFEFF';
 
 const PLAIN_SIGNED_NUMBER = /^[+-](?:\d+(?:\.\d*)?|\.\d+)$/;
 const FORMULA_TRIGGER = /^[=@\t\r]/;
@@ -64,14 +64,6 @@ export function csvField(cell: CsvCell): string {
   const text = neutralizeFormula(typeof cell === 'number' ? String(cell) : cell);
   return NEEDS_QUOTES.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
-
-export function csvLine(cells: readonly CsvCell[]): string {
-  let line = '';
-  for (let i = 0; i < cells.length; i++) line += (i ? ',' : '') + csvField(cells[i]);
-  return line + CSV_EOL;
-}
-
-export const CSV_HEADER_LINE = csvLine(CSV_COLUMNS);
 
 /** ISO 8601 in UTC with a `Z` (stored values already are; anything else is converted). */
 export function isoUtc(value: string | null): string | null {
@@ -114,27 +106,6 @@ export function ticketCsvCells(ticket: Ticket): CsvCell[] {
     a?.source,
     ticket.subject,
   ];
-}
-
-export function ticketCsvLine(ticket: Ticket): string {
-  return csvLine(ticketCsvCells(ticket));
-}
-
-/** Rows as CSV text chunks of about `chunkBytes`: header first (after the BOM when asked). */
-export async function* csvChunks(
-  tickets: AsyncIterable<Ticket> | Iterable<Ticket>,
-  options: { bom?: boolean; chunkBytes?: number } = {},
-): AsyncGenerator<string> {
-  const chunkBytes = options.chunkBytes ?? 64 * 1024;
-  let chunk = (options.bom ? UTF8_BOM : '') + CSV_HEADER_LINE;
-  for await (const ticket of tickets) {
-    chunk += ticketCsvLine(ticket);
-    if (chunk.length >= chunkBytes) {
-      yield chunk;
-      chunk = '';
-    }
-  }
-  if (chunk) yield chunk;
 }
 
 const STATUS_SLUG: Record<string, string> = { 'en cours': 'en-cours', fermé: 'ferme' };

@@ -3,12 +3,14 @@ import express, { type Express, type RequestHandler } from 'express';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from 'pino';
 import { randomUUID } from 'node:crypto';
+import type { ChannelCatalog } from '../domain/catalog.js';
 import type { ChannelAdapter, ChannelContext } from '../domain/channel.js';
 import { redactUrl } from '../logger.js';
 import type { Pipeline } from '../pipeline/service.js';
 import type { BlobStore } from '../storage/blobs.js';
 import type { TicketStore } from '../storage/types.js';
 import { requireApiToken } from './auth.js';
+import { channelsRouter } from './channels.js';
 import { errorBody, errorHandler, notFoundHandler } from './errors.js';
 import { ticketsRouter } from './tickets.js';
 import { webhooksRouter } from './webhooks.js';
@@ -19,10 +21,11 @@ export interface HttpAppDeps {
   blobs: BlobStore;
   pipeline: Pipeline;
   adapters: ChannelAdapter[];
+  channels: ChannelCatalog;
   context: ChannelContext;
   apiTokens: readonly string[];
   publicBaseUrl: () => string;
-  /** Extra routers whose paths start with /tickets or /export (behind the API token). */
+  /** Extra routers whose paths start with /tickets, /export or /channels (behind the API token). */
   protectedRouters?: express.Router[];
   /** Extra public routers (static pages...). */
   publicRouters?: express.Router[];
@@ -87,13 +90,14 @@ export function createHttpApp(deps: HttpAppDeps): Express {
     }
   });
 
-  app.use(webhooksRouter({ adapters: deps.adapters, context: deps.context, publicBaseUrl: deps.publicBaseUrl }));
+  app.use(webhooksRouter({ adapters: deps.adapters, context: deps.context, publicBaseUrl: deps.publicBaseUrl, logger: deps.logger }));
   for (const router of deps.publicRouters ?? []) app.use(router);
 
-  const apiPaths = ['/tickets', '/export'];
+  const apiPaths = ['/tickets', '/export', '/channels'];
   app.use(apiPaths, requireApiToken(deps.apiTokens));
   app.use(apiPaths, express.json({ limit: '1mb', strict: true, type: ['application/json', 'application/*+json'] }));
-  app.use(ticketsRouter({ store: deps.store, blobs: deps.blobs, pipeline: deps.pipeline }));
+  app.use(ticketsRouter({ store: deps.store, blobs: deps.blobs, pipeline: deps.pipeline, channels: deps.channels }));
+  app.use(channelsRouter(deps.channels));
   for (const router of deps.protectedRouters ?? []) app.use(router);
 
   app.use(notFoundHandler);

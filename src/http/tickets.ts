@@ -1,26 +1,20 @@
 // GET /tickets, GET /tickets/:id, PATCH /tickets/:id/status, POST /tickets/:id/messages.
 import { Router } from 'express';
 import { z } from 'zod';
+import type { ChannelCatalog } from '../domain/catalog.js';
 import { publicMessage, publicTicket } from '../domain/ticket.js';
 import { TICKET_STATUSES } from '../domain/types.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import type { Pipeline } from '../pipeline/service.js';
 import { type BlobStore, isBlobKey } from '../storage/blobs.js';
 import type { TicketStore } from '../storage/types.js';
-import { parseCursor, parseLimit, parseTicketFilter } from './filters.js';
-
-const TICKET_ID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
+import { parseCursor, parseLimit, parseTicketFilter, parseTicketId } from '../query/filters.js';
 
 const statusBody = z.object({ status: z.enum(TICKET_STATUSES) });
 const replyBody = z.object({
   text: z.string().trim().min(1, 'text must not be empty').max(10_000, 'text must be at most 10000 characters'),
   client_id: z.string().trim().min(1).max(128).optional(),
 });
-
-export function ticketId(raw: string): string {
-  if (!TICKET_ID.test(raw)) throw new NotFoundError('ticket_not_found', `No ticket ${raw.slice(0, 64)}.`);
-  return raw;
-}
 
 function jsonBody<T>(schema: z.ZodType<T>, body: unknown, code: string): T {
   if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) {
@@ -34,18 +28,18 @@ function jsonBody<T>(schema: z.ZodType<T>, body: unknown, code: string): T {
   return parsed.data;
 }
 
-export function ticketsRouter(deps: { store: TicketStore; blobs: BlobStore; pipeline: Pipeline }): Router {
+export function ticketsRouter(deps: { store: TicketStore; blobs: BlobStore; pipeline: Pipeline; channels: ChannelCatalog }): Router {
   const router = Router();
   const { store, blobs, pipeline } = deps;
 
   router.get('/tickets', async (req, res) => {
-    const filter = parseTicketFilter(req.query);
+    const filter = parseTicketFilter(req.query, deps.channels);
     const page = await store.listTickets(filter, parseLimit(req.query), parseCursor(req.query));
     res.json({ items: page.items.map(publicTicket), next_cursor: page.next_cursor });
   });
 
   router.get('/tickets/:id', async (req, res) => {
-    const id = ticketId(req.params.id);
+    const id = parseTicketId(req.params.id);
     const ticket = await store.getTicket(id);
     if (!ticket) throw new NotFoundError('ticket_not_found', `No ticket ${id}.`);
     const messages = await store.getMessages(id);
@@ -54,7 +48,7 @@ export function ticketsRouter(deps: { store: TicketStore; blobs: BlobStore; pipe
 
   // Attachment bytes, only through a ticket whose messages refer to them; always a download, never rendered inline.
   router.get('/tickets/:id/attachments/:key', async (req, res) => {
-    const id = ticketId(req.params.id);
+    const id = parseTicketId(req.params.id);
     const key = req.params.key;
     const messages = isBlobKey(key) ? await store.getMessages(id) : [];
     const attachment = messages.flatMap((m) => m.attachments).find((a) => a.stored_key === key);
@@ -72,14 +66,14 @@ export function ticketsRouter(deps: { store: TicketStore; blobs: BlobStore; pipe
   });
 
   router.patch('/tickets/:id/status', async (req, res) => {
-    const id = ticketId(req.params.id);
+    const id = parseTicketId(req.params.id);
     const { status } = jsonBody(statusBody, req.body, 'invalid_status');
     const { ticket } = await pipeline.setStatus(id, status);
     res.json(publicTicket(ticket));
   });
 
   router.post('/tickets/:id/messages', async (req, res) => {
-    const id = ticketId(req.params.id);
+    const id = parseTicketId(req.params.id);
     const body = jsonBody(replyBody, req.body, 'invalid_message');
     const { message, duplicate } = await pipeline.agentReply(id, body);
     res.status(duplicate ? 200 : 201).json(publicMessage(message));

@@ -1,9 +1,11 @@
-// Mounts each adapter's webhook routes. The adapter gets the raw bytes (signatures are computed on them)
-// and answers only after ctx.ingest() resolved, i.e. after the durable write.
+// Mounts each adapter's webhook routes. The core verifies every request (route.verify) before the adapter sees it, answers
+// a refusal with one shape (403 {"error":{code,message}}) and one log line (with `urls_tried`), then hands the raw
+// bytes to the adapter (signatures are computed on them), which answers only after ctx.ingest() resolved.
 import { randomUUID } from 'node:crypto';
 import express, { Router, type Request } from 'express';
-import type { ChannelAdapter, ChannelContext, WebhookRequest, WebhookResponse } from '../domain/channel.js';
+import type { ChannelAdapter, ChannelContext, LoggerLike, WebhookRequest, WebhookResponse, WebhookRoute } from '../domain/channel.js';
 import type { IngestOutcome } from '../domain/events.js';
+import { errorBody } from './errors.js';
 
 const DEFAULT_MAX_BODY = 1024 * 1024;
 
@@ -19,7 +21,14 @@ function queryRecord(rawQuery: string): Record<string, string> {
   return out;
 }
 
-export function webhooksRouter(deps: { adapters: ChannelAdapter[]; context: ChannelContext; publicBaseUrl: () => string }): Router {
+export interface WebhooksDeps {
+  adapters: ChannelAdapter[];
+  context: ChannelContext;
+  publicBaseUrl: () => string;
+  logger: LoggerLike;
+}
+
+export function webhooksRouter(deps: WebhooksDeps): Router {
   const router = Router();
   const toWebhookRequest = (req: Request): WebhookRequest => {
     const original = req.originalUrl;
@@ -42,18 +51,36 @@ export function webhooksRouter(deps: { adapters: ChannelAdapter[]; context: Chan
     if (response.contentType) res.type(response.contentType);
     res.status(response.status).send(response.body ?? '');
   };
+
+  /** Verified: go on. Refused: 403 with the route's code and message, one warning naming what to check. */
+  const verified = (adapter: ChannelAdapter, route: WebhookRoute, req: WebhookRequest, res: express.Response): boolean => {
+    const verdict = route.verify(req, deps.context);
+    if (verdict.ok) return true;
+    deps.logger.warn(
+      {
+        adapter: adapter.name,
+        path: req.path,
+        reason: verdict.reason,
+        ...(verdict.urls_tried ? { urls_tried: verdict.urls_tried } : {}),
+        request_id: req.requestId,
+      },
+      `${adapter.name} webhook refused (403): ${verdict.hint}`,
+    );
+    // Refused before the body was read: the connection is not reused, so the unread upload is discarded.
+    if (route.verifyBeforeBody) res.setHeader('Connection', 'close');
+    res.status(403).json(errorBody(verdict.code, verdict.message));
+    return false;
+  };
+
   for (const adapter of deps.adapters) {
     for (const route of adapter.routes) {
       const raw = express.raw({ type: () => true, limit: route.maxBodyBytes ?? DEFAULT_MAX_BODY });
-      const authorize =
-        (check: NonNullable<typeof route.authorize>) => (req: Request, res: express.Response, next: express.NextFunction) => {
-          const refusal = check(toWebhookRequest(req), deps.context);
-          if (!refusal) return next();
-          // Answer before reading the body; the connection is not reused, so the unread upload is discarded.
-          res.setHeader('Connection', 'close');
-          send(res, refusal);
-        };
+      const verifyBeforeBody = (req: Request, res: express.Response, next: express.NextFunction) => {
+        if (verified(adapter, route, toWebhookRequest(req), res)) next();
+      };
       const handler = async (req: Request, res: express.Response) => {
+        const request = toWebhookRequest(req);
+        if (!route.verifyBeforeBody && !verified(adapter, route, request, res)) return;
         let last: IngestOutcome | null = null;
         // Record what was stored so the response can name the ticket (used by `freeda simulate`).
         const context: ChannelContext = {
@@ -63,7 +90,7 @@ export function webhooksRouter(deps: { adapters: ChannelAdapter[]; context: Chan
             return last;
           },
         };
-        const response = await route.handle(toWebhookRequest(req), context);
+        const response = await route.handle(request, context);
         const stored = last as IngestOutcome | null;
         if (stored?.kind === 'stored') {
           res.setHeader('X-Freeda-Ticket-Id', stored.ticket.ticket_id);
@@ -71,7 +98,7 @@ export function webhooksRouter(deps: { adapters: ChannelAdapter[]; context: Chan
         }
         send(res, response);
       };
-      const chain = route.authorize ? [authorize(route.authorize), raw, handler] : [raw, handler];
+      const chain = route.verifyBeforeBody ? [verifyBeforeBody, raw, handler] : [raw, handler];
       if (route.method === 'POST') router.post(route.path, ...chain);
       else router.get(route.path, ...chain);
     }

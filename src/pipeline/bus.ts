@@ -1,5 +1,5 @@
 // In-process event bus. The seam for several instances: swap for a shared bus (see README "Scaling out").
-import type { BusEvent } from '../domain/channel.js';
+import type { BusEvent } from '../domain/bus.js';
 
 export interface EventBus {
   publish(event: BusEvent): void;

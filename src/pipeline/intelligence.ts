@@ -1,5 +1,6 @@
 // Chooses the analytics and chatbot implementations from the configuration.
 import type { Config } from '../config.js';
+import type { ChannelCatalog } from '../domain/catalog.js';
 import type { LoggerLike } from '../domain/channel.js';
 import type { Analyzer, Chatbot } from '../domain/intelligence.js';
 import { createAnalyzer } from './analytics/index.js';
@@ -10,7 +11,7 @@ export interface Intelligence {
   chatbot: Chatbot | null;
 }
 
-export function createIntelligence(config: Config, logger: LoggerLike): Intelligence {
+export function createIntelligence(config: Config, logger: LoggerLike, channels: ChannelCatalog): Intelligence {
   const mistral = {
     apiKey: config.MISTRAL_API_KEY,
     model: config.MISTRAL_MODEL,
@@ -24,6 +25,7 @@ export function createIntelligence(config: Config, logger: LoggerLike): Intellig
     chatbot: createChatbot({
       ...mistral,
       logger,
+      channels,
       answers: config.BOT_ANSWERS_FILE ? loadBotAnswers(config.BOT_ANSWERS_FILE) : undefined,
       knowledge: config.KNOWLEDGE_FILE ? loadKnowledge(config.KNOWLEDGE_FILE) : undefined,
     }),

@@ -1,11 +1,12 @@
 // Outbound dispatcher: every reply is a stored message whose delivery state is the source of truth.
 // Pending attempts are persisted (delivery.next_attempt_at), so a restart resumes them.
 import type { LoggerLike, OutboundSender, SendResult } from '../domain/channel.js';
-import { publicMessage } from '../domain/ticket.js';
+import { publicMessage, publicTicket, queuedDelivery } from '../domain/ticket.js';
 import type { Channel, Delivery, Message } from '../domain/types.js';
 import { UnavailableError } from '../errors.js';
-import type { TicketStore } from '../storage/types.js';
+import type { TicketMutation, TicketStore } from '../storage/types.js';
 import type { EventBus } from './bus.js';
+import { createSemaphore } from './semaphore.js';
 import { refreshTicketStats } from './stats.js';
 
 export interface DispatcherOptions {
@@ -20,7 +21,20 @@ export interface DispatcherOptions {
   concurrency?: number;
 }
 
+/** A reply we send (agent or bot), before it is stored. */
+export interface QueuedReply {
+  author: 'agent' | 'bot';
+  text: string;
+  /** Dedup key: a retried request (agent client_id) or a redone bot turn stores nothing twice. */
+  external_id: string | null;
+}
+
 export interface Dispatcher {
+  /**
+   * Store a reply on the ticket with a queued delivery (with `mutateTicket` applied in the same write), show it live,
+   * and send it. A duplicate (same external_id) changes nothing.
+   */
+  queueReply(ticketId: string, reply: QueuedReply, mutateTicket?: TicketMutation): Promise<{ message: Message; duplicate: boolean }>;
   /** Schedule the message's next attempt (at delivery.next_attempt_at). */
   schedule(message: Message): void;
   /** Reload every pending message from the store and schedule it. */
@@ -40,21 +54,10 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const inFlight = new Set<Promise<void>>();
   /** Message ids with an attempt running: resume() after a store recovery must not start a second one. */
   const attempting = new Set<string>();
-  const waiting: (() => void)[] = [];
-  const limit = options.concurrency ?? 8;
-  let active = 0;
+  const providerCalls = createSemaphore(options.concurrency ?? 8);
   let stopped = false;
 
   const iso = () => options.now().toISOString();
-
-  async function slot(): Promise<() => void> {
-    if (active >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
-    active++;
-    return () => {
-      active--;
-      waiting.shift()?.();
-    };
-  }
 
   async function saveDelivery(message: Message, delivery: Delivery): Promise<Message | null> {
     const updated = await store.updateMessage(message.ticket_id, message.message_id, (m) => ({ ...m, delivery }));
@@ -102,14 +105,11 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     // Sending while the store refuses writes would leave a sent message recorded as queued (sent again on resume).
     const health = store.health?.();
     if (health && health.state !== 'ok') throw new UnavailableError(health.code, `store not writable: ${health.detail}`);
-    const release = await slot();
     let result: SendResult;
     try {
-      result = await sender.send(request);
+      result = await providerCalls.run(() => sender.send(request));
     } catch (error) {
       result = { ok: false, retryable: true, error_code: 'send_exception', error_message: (error as Error).message };
-    } finally {
-      release();
     }
     const attempts = delivery.attempts + 1;
     if (result.ok) {
@@ -213,6 +213,20 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   }
 
   return {
+    async queueReply(ticketId, reply, mutateTicket) {
+      const at = iso();
+      const { message, ticket, duplicate } = await store.appendMessage(
+        ticketId,
+        { direction: 'outbound', ...reply, attachments: [], created_at: at, delivery: queuedDelivery(at) },
+        mutateTicket,
+      );
+      if (!duplicate) {
+        bus.publish({ type: 'message.created', data: publicMessage(message) });
+        bus.publish({ type: 'ticket.updated', data: publicTicket(ticket) });
+        schedule(message);
+      }
+      return { message, duplicate };
+    },
     schedule,
     async resume() {
       const pending = (await store.listPendingOutbound()).filter((m) => !attempting.has(m.message_id));

@@ -1,4 +1,5 @@
 // The ingest pipeline core: dedup → thread → store (durable) → publish → queue bot + analytics.
+import type { ChannelCatalog } from '../domain/catalog.js';
 import type { ChannelContext, LoggerLike } from '../domain/channel.js';
 import type {
   DeliveryStatusEvent,
@@ -9,9 +10,9 @@ import type {
   SystemNoteEvent,
   ThreadHints,
 } from '../domain/events.js';
-import { advanceDelivery, publicMessage, publicTicket, queuedDelivery } from '../domain/ticket.js';
+import { advanceDelivery, publicMessage, publicTicket } from '../domain/ticket.js';
 import type { Attachment, Channel, Message, Ticket, TicketStatus } from '../domain/types.js';
-import { STATUS_CLOSED, STATUS_OPEN, WRITTEN_REPLY_CHANNELS } from '../domain/types.js';
+import { STATUS_CLOSED, STATUS_OPEN } from '../domain/types.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import type { BlobStore } from '../storage/blobs.js';
 import type { IngestInput, TicketStore } from '../storage/types.js';
@@ -19,9 +20,6 @@ import type { EventBus } from './bus.js';
 import type { Dispatcher } from './outbound.js';
 import { refreshTicketStats } from './stats.js';
 import type { WorkQueue } from './work.js';
-
-/** Channels that thread by message headers only (a new mail without references is a new ticket). */
-const HEADER_THREADED: ReadonlySet<Channel> = new Set(['email']);
 
 export interface PipelineOptions {
   store: TicketStore;
@@ -31,6 +29,8 @@ export interface PipelineOptions {
   work: WorkQueue;
   logger: LoggerLike;
   now: () => Date;
+  /** What each channel can do (threading, written replies). */
+  channels: ChannelCatalog;
 }
 
 export interface Pipeline {
@@ -46,7 +46,7 @@ export interface Pipeline {
 }
 
 export function createPipeline(options: PipelineOptions): Pipeline {
-  const { store, bus, dispatcher, work, logger } = options;
+  const { store, bus, dispatcher, work, logger, channels } = options;
   const iso = () => options.now().toISOString();
 
   /** Which ticket the thread hints point to, and whether the sender may join it. */
@@ -95,7 +95,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       channel: event.channel,
       contact: event.contact,
       ...thread,
-      join_open_ticket: !HEADER_THREADED.has(event.channel),
+      join_open_ticket: channels.capabilities(event.channel).threading === 'by_address',
       may_open_ticket: isMessage || event.may_open_ticket !== false,
       subject: isMessage ? (event.subject ?? null) : null,
       now: iso(),
@@ -202,7 +202,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
 
     async agentReply(ticketId, input) {
       const ticket = await existingTicket(ticketId);
-      if (!WRITTEN_REPLY_CHANNELS.includes(ticket.channel)) {
+      if (!channels.capabilities(ticket.channel).written_replies) {
         throw new ConflictError(
           'channel_not_replyable',
           `A ${ticket.channel} ticket cannot get a written reply: call the customer back at ${ticket.contact.address}.`,
@@ -213,47 +213,18 @@ export function createPipeline(options: PipelineOptions): Pipeline {
           'ticket_closed',
           'The ticket is closed; reopen it (PATCH /tickets/:id/status {"status":"en cours"}) before replying.',
         );
-      const at = iso();
-      const {
-        message,
-        ticket: updated,
-        duplicate,
-      } = await store.appendMessage(
+      return dispatcher.queueReply(
         ticketId,
-        {
-          direction: 'outbound',
-          author: 'agent',
-          text: input.text,
-          attachments: [],
-          external_id: input.client_id ? `agent:${input.client_id}` : null,
-          created_at: at,
-          delivery: queuedDelivery(at),
-        },
+        { author: 'agent', text: input.text, external_id: input.client_id ? `agent:${input.client_id}` : null },
         (t) => ({ ...t, handled_by: 'agent' }),
       );
-      if (!duplicate) {
-        bus.publish({ type: 'message.created', data: publicMessage(message) });
-        bus.publish({ type: 'ticket.updated', data: publicTicket(updated) });
-        dispatcher.schedule(message);
-      }
-      return { message, duplicate };
     },
 
     async setStatus(ticketId, status) {
       const result = await store.setStatus(ticketId, status, iso());
       if (!result) throw new NotFoundError('ticket_not_found', `No ticket ${ticketId}.`);
       if (result.changed) {
-        const t = result.ticket;
-        bus.publish({
-          type: 'ticket.status_changed',
-          data: {
-            ...publicTicket(t),
-            ticket_id: t.ticket_id,
-            status: t.status,
-            closed_at: t.closed_at,
-            resolution_duration: t.resolution_duration,
-          },
-        });
+        bus.publish({ type: 'ticket.status_changed', data: publicTicket(result.ticket) });
         if (status === STATUS_CLOSED) work.analyzeNow(ticketId);
       }
       return result;

@@ -1,9 +1,10 @@
 // Bot replies and analytics, run after the ack. The queue is derived from stored state
 // (ticket.bot_handled_through / analytics_through vs the last customer message), so it is rebuilt at start-up,
 // and the bot reply carries the external id `bot:<customer message id>`, so a crash never sends it twice.
+import type { ChannelCatalog } from '../domain/catalog.js';
 import type { BotTurn, LoggerLike } from '../domain/channel.js';
 import type { Analyzer, Chatbot, ConversationTurn } from '../domain/intelligence.js';
-import { publicMessage, publicTicket, queuedDelivery } from '../domain/ticket.js';
+import { analyticsPending, botDecisionPending, publicTicket } from '../domain/ticket.js';
 import type { Message, Ticket } from '../domain/types.js';
 import { STATUS_OPEN } from '../domain/types.js';
 import type { TicketStore } from '../storage/types.js';
@@ -12,6 +13,8 @@ import type { Dispatcher } from './outbound.js';
 
 export interface WorkQueueOptions {
   store: TicketStore;
+  /** Which channels take their bot turns in the background (the others ask for them inside the webhook). */
+  channels: ChannelCatalog;
   bus: EventBus;
   dispatcher: Dispatcher;
   logger: LoggerLike;
@@ -34,15 +37,14 @@ export interface WorkQueue {
   stop(): Promise<void>;
 }
 
-/** Channels whose bot turns are driven synchronously by the adapter (the answer is spoken inside the call). */
-const SYNCHRONOUS_BOT_CHANNELS = new Set(['telephone']);
-
 export function toTurns(messages: Message[]): ConversationTurn[] {
   return messages.filter((m) => m.text.trim() !== '' && m.author !== 'system').map((m) => ({ author: m.author, text: m.text }));
 }
 
 export function createWorkQueue(options: WorkQueueOptions): WorkQueue {
   const { store, bus, logger, dispatcher } = options;
+  /** The adapter asks for these turns itself (botTurnNow) and delivers the answer inside the call. */
+  const botTurnsInBackground = (ticket: Ticket) => options.channels.capabilities(ticket.channel).bot_turns === 'background';
   const chains = new Map<string, Promise<unknown>>();
   const debounces = new Map<string, NodeJS.Timeout>();
   const running = new Set<Promise<unknown>>();
@@ -80,30 +82,9 @@ export function createWorkQueue(options: WorkQueueOptions): WorkQueue {
       ? { reply: null, handoff: false }
       : await options.chatbot.decide({ ticket, messages: toTurns(messages), analytics: ticket.analytics });
     const mark = (t: Ticket): Ticket => ({ ...t, bot_handled_through: last, handled_by: decision.handoff ? 'agent' : t.handled_by });
-    if (decision.reply && !SYNCHRONOUS_BOT_CHANNELS.has(ticket.channel)) {
-      const at = options.now().toISOString();
-      const {
-        message,
-        ticket: updated,
-        duplicate,
-      } = await store.appendMessage(
-        ticketId,
-        {
-          direction: 'outbound',
-          author: 'bot',
-          text: decision.reply,
-          attachments: [],
-          external_id: `bot:${last}`,
-          created_at: at,
-          delivery: queuedDelivery(at),
-        },
-        mark,
-      );
-      if (!duplicate) {
-        bus.publish({ type: 'message.created', data: publicMessage(message) });
-        bus.publish({ type: 'ticket.updated', data: publicTicket(updated) });
-        dispatcher.schedule(message);
-      }
+    if (decision.reply && botTurnsInBackground(ticket)) {
+      // The bot reply carries the customer message it answers: a redone turn after a crash stores and sends nothing twice.
+      await dispatcher.queueReply(ticketId, { author: 'bot', text: decision.reply, external_id: `bot:${last}` }, mark);
     } else {
       const updated = await store.updateTicket(ticketId, mark);
       if (updated && decision.handoff) bus.publish({ type: 'ticket.updated', data: publicTicket(updated) });
@@ -148,8 +129,7 @@ export function createWorkQueue(options: WorkQueueOptions): WorkQueue {
   return {
     customerMessage(ticket) {
       if (stopped) return;
-      if (options.chatbot && !SYNCHRONOUS_BOT_CHANNELS.has(ticket.channel))
-        void enqueue(ticket.ticket_id, () => decideBot(ticket.ticket_id));
+      if (options.chatbot && botTurnsInBackground(ticket)) void enqueue(ticket.ticket_id, () => decideBot(ticket.ticket_id));
       scheduleAnalysis(ticket.ticket_id);
     },
     analyzeNow(ticketId) {
@@ -171,17 +151,11 @@ export function createWorkQueue(options: WorkQueueOptions): WorkQueue {
       let bot = 0;
       let analytics = 0;
       for (const ticket of await store.listTicketsNeedingWork()) {
-        const last = ticket.stats.last_customer_message_id;
-        if (
-          options.chatbot &&
-          ticket.status === STATUS_OPEN &&
-          ticket.bot_handled_through !== last &&
-          !SYNCHRONOUS_BOT_CHANNELS.has(ticket.channel)
-        ) {
+        if (options.chatbot && botDecisionPending(ticket) && botTurnsInBackground(ticket)) {
           bot++;
           void enqueue(ticket.ticket_id, () => decideBot(ticket.ticket_id));
         }
-        if (options.analyzer && ticket.analytics_through !== last) {
+        if (options.analyzer && analyticsPending(ticket)) {
           analytics++;
           scheduleAnalysis(ticket.ticket_id, false, 0);
         }

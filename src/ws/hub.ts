@@ -4,8 +4,9 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { z } from 'zod';
-import type { BusEvent, ChannelAdapter, ChannelContext, LoggerLike } from '../domain/channel.js';
-import { bearerToken, tokenMatches } from '../http/auth.js';
+import type { BusEvent } from '../domain/bus.js';
+import type { ChannelAdapter, ChannelContext, LoggerLike } from '../domain/channel.js';
+import { bearerToken, tokenMatches } from '../auth/tokens.js';
 import type { EventBus } from '../pipeline/bus.js';
 
 export interface HubOptions {
@@ -22,9 +23,7 @@ export interface HubOptions {
   heartbeatMs?: number;
 }
 
-export interface SequencedEvent extends BusEvent {
-  seq: number;
-}
+export type SequencedEvent = BusEvent & { seq: number };
 
 export interface Hub {
   attach(server: Server): void;

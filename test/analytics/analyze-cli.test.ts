@@ -6,6 +6,7 @@ import { analyzerForCli, runAnalyze } from '../../src/cli/analyze.js';
 import type { Analyzer } from '../../src/domain/intelligence.js';
 import { createAnalyzer } from '../../src/pipeline/analytics/index.js';
 import { captureLogger, completion, startFakeMistral, type FakeMistral } from './fake-mistral.js';
+import { BUILT_IN_CHANNELS } from '../helpers/channels.js';
 
 /** One line `freeda analyze` writes: the labels of a ticket, or the error of a bad input line. */
 interface OutLine {
@@ -23,7 +24,13 @@ async function run(lines: string[], analyzer: Analyzer = createAnalyzer({ model:
   const chunks: string[] = [];
   output.on('data', (c: Buffer) => chunks.push(c.toString('utf8')));
   const log = captureLogger();
-  const code = await runAnalyze({ input: Readable.from(lines.map((l) => `${l}\n`)), output, analyzer, logger: log.logger });
+  const code = await runAnalyze({
+    input: Readable.from(lines.map((l) => `${l}\n`)),
+    output,
+    analyzer,
+    logger: log.logger,
+    channels: BUILT_IN_CHANNELS,
+  });
   output.end();
   const outLines = chunks
     .join('')

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { sendgridModule } from '../../adapters/sendgrid/index.js';
+import { twilioModule } from '../../adapters/twilio/index.js';
 import { eventually, startApp, type TestApp } from '../helpers/app.js';
 import { testChannelModule } from '../helpers/test-adapter.js';
 
@@ -29,6 +31,9 @@ describe('ticket API through a real server', () => {
             { ok: false, retryable: true, error_code: '503', error_message: 'busy' },
           ],
         }),
+        // The other built-in channels are served too (filters may name them) but carry no ticket here.
+        twilioModule,
+        sendgridModule,
       ],
       now,
     });

@@ -1,9 +1,12 @@
 // Child process: writes N realistic tickets into a json DATA_DIR through the store API, then compacts
 // (start-up then loads one snapshot, the steady state). argv: <count> <dataDir>
 import { performance } from 'node:perf_hooks';
-import { CATEGORIES, CHANNELS, SENTIMENTS, URGENCIES, type Channel, type Message } from '../../src/domain/types.js';
+import { CATEGORIES, SENTIMENTS, URGENCIES, type Channel, type Message } from '../../src/domain/types.js';
 import { createJsonStore } from '../../src/storage/json/store.js';
 import { report } from './lib.js';
+
+/** The built-in channels, in the mix the benchmark has always used. */
+const CHANNELS: Channel[] = ['chat', 'telephone', 'whatsapp', 'sms', 'email'];
 
 const count = Number(process.argv[2]);
 const dataDir = process.argv[3];

@@ -115,6 +115,9 @@ describe('web chat and agent dashboard in Chromium', () => {
       await agent.getByLabel("Jeton d'API").fill(t.token);
       await agent.keyboard.press('Enter');
       await agent.locator('#live[data-state="online"]').waitFor();
+      // The channel filter lists what the server's modules declare (GET /channels), not a list in the page.
+      await agent.locator('#filter-channel option[value="email"]').waitFor({ state: 'attached' });
+      assert.deepEqual(await agent.locator('#filter-channel option').allTextContents(), ['Tous', 'Chat', 'Email']);
 
       // Customer writes; the text contains markup that must stay text.
       await customer.goto(t.url + '/chat');

@@ -7,6 +7,7 @@ import { createChatbot, smsSegments, type BotAnswers, type Knowledge } from '../
 import { defaultBotAnswers } from '../../src/pipeline/chatbot/answers.js';
 import { gsmSeptets } from '../../src/pipeline/chatbot/format.js';
 import { captureLogger, chatRequestOf, completion, startFakeMistral, type FakeMistral } from '../analytics/fake-mistral.js';
+import { BUILT_IN_CHANNELS } from '../helpers/channels.js';
 
 const customer = (text: string): ConversationTurn => ({ author: 'customer', text });
 const bot = (text: string): ConversationTurn => ({ author: 'bot', text });
@@ -25,7 +26,8 @@ const input = (
   messages,
   analytics,
 });
-const offlineBot = (maxBotTurns?: number) => createChatbot({ model: 'm', timeoutMs: 1000, logger: captureLogger().logger, maxBotTurns });
+const offlineBot = (maxBotTurns?: number) =>
+  createChatbot({ model: 'm', timeoutMs: 1000, logger: captureLogger().logger, maxBotTurns, channels: BUILT_IN_CHANNELS });
 
 describe('chatbot templates: intents in the customer language', () => {
   const cases: Array<[string, string, RegExp]> = [
@@ -141,7 +143,8 @@ describe('chatbot channel shaping', () => {
       cancellation: { fr: 'Être, hôtel, garçon, « guillemets » – tirets, même là.', en: 'Cancel online.' },
     },
   };
-  const bot = (_channel: Channel) => createChatbot({ model: 'm', timeoutMs: 1000, logger: captureLogger().logger, answers });
+  const bot = (_channel: Channel) =>
+    createChatbot({ model: 'm', timeoutMs: 1000, logger: captureLogger().logger, answers, channels: BUILT_IN_CHANNELS });
 
   it('SMS stays within 300 characters and 2 segments, even with accents outside GSM-7', async () => {
     for (const text of ['vos horaires ?', 'je veux résilier, comment faire ?']) {
@@ -193,6 +196,7 @@ describe('chatbot Mistral path', () => {
         logger: log.logger,
         retryInitialIntervalMs: 10,
         knowledge,
+        channels: BUILT_IN_CHANNELS,
       }),
     };
   };

@@ -14,6 +14,7 @@ import { createChatbot, loadKnowledge, type Knowledge } from '../../src/pipeline
 import { fileURLToPath } from 'node:url';
 import { checkGeneratedReply } from '../../src/pipeline/chatbot/reply-check.js';
 import { startApp } from '../helpers/app.js';
+import { BUILT_IN_CHANNELS } from '../helpers/channels.js';
 import { tempDir } from '../helpers/tmp.js';
 import { captureLogger, completion, startFakeMistral, type FakeMistral } from '../analytics/fake-mistral.js';
 
@@ -52,6 +53,7 @@ describe('generated replies are checked before they are sent', () => {
       timeoutMs: 2000,
       logger: log.logger,
       knowledge: KNOWLEDGE,
+      channels: BUILT_IN_CHANNELS,
     });
     const decision = await bot.decide(inputOn(channel, text));
     const warnings = log.lines.filter((l) => l.level === 'warn').map((l) => JSON.stringify(l.obj));
@@ -111,8 +113,9 @@ describe('generated replies are checked before they are sent', () => {
     });
   }
   it('answers in English are checked against an English customer', () => {
-    assert.equal(checkGeneratedReply('Your invoices are in your account.', { channel: 'chat', lang: 'en', knowledge: '' }).ok, true);
-    assert.equal(checkGeneratedReply('Vos factures sont dans votre espace.', { channel: 'chat', lang: 'en', knowledge: '' }).ok, false);
+    const shape = BUILT_IN_CHANNELS.capabilities('chat').reply;
+    assert.equal(checkGeneratedReply('Your invoices are in your account.', { shape, lang: 'en', knowledge: '' }).ok, true);
+    assert.equal(checkGeneratedReply('Vos factures sont dans votre espace.', { shape, lang: 'en', knowledge: '' }).ok, false);
   });
   it('offline answers exist for every need in both languages', () => {
     for (const texts of Object.values(offline.intents)) assert.ok(texts.fr.length > 20 && texts.en.length > 20);
@@ -127,7 +130,13 @@ describe('BOT_ANSWERS_FILE', () => {
       answers.intents.opening_hours.fr = 'Nous ouvrons de 8h à 20h, 7 jours sur 7.';
       const file = join(dir.path, 'answers.json');
       await writeFile(file, JSON.stringify(answers));
-      const bot = createChatbot({ model: 'm', timeoutMs: 1000, logger: captureLogger().logger, answers: loadBotAnswers(file) });
+      const bot = createChatbot({
+        model: 'm',
+        timeoutMs: 1000,
+        logger: captureLogger().logger,
+        answers: loadBotAnswers(file),
+        channels: BUILT_IN_CHANNELS,
+      });
       const d = await bot.decide(inputOn('chat', 'vos horaires ?'));
       assert.match(d.reply ?? '', /de 8h à 20h, 7 jours sur 7/);
     } finally {

@@ -8,6 +8,7 @@ import { defaultBotAnswers } from '../../src/pipeline/chatbot/answers.js';
 import { answerText, createChatbot, decidePolicy } from '../../src/pipeline/chatbot/index.js';
 import { detectIntent, saysUrgent, type Intent } from '../../src/pipeline/chatbot/intents.js';
 import { captureLogger } from '../analytics/fake-mistral.js';
+import { BUILT_IN_CHANNELS } from '../helpers/channels.js';
 
 const EXAMPLES: Record<Intent, string[]> = {
   invoice_copy: [
@@ -104,7 +105,7 @@ describe('chatbot needs: our own examples', () => {
 
 const ticket = (channel: Channel) =>
   newTicket({ ticket_id: 'T-1', channel, contact: { address: '+33612345678' }, now: '2026-01-01T10:00:00.000Z' });
-const bot = createChatbot({ model: 'm', timeoutMs: 1000, logger: captureLogger().logger });
+const bot = createChatbot({ model: 'm', timeoutMs: 1000, logger: captureLogger().logger, channels: BUILT_IN_CHANNELS });
 
 describe('chatbot answers the stated need in the customer language', () => {
   const answers = defaultBotAnswers();

@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { CONFIG_KEYS, ConfigError, parseConfig } from '../../src/config.js';
+import { z } from 'zod';
+import { CONFIG_KEYS, ConfigError, configKeys, parseConfig } from '../../src/config.js';
+import { envString } from '../../src/domain/config.js';
+import { channelModules } from '../../src/registry.js';
+import { testChannelModule } from '../helpers/test-adapter.js';
 
 const DESIGN_KEYS = [
   'PORT',
@@ -43,8 +47,28 @@ describe('configuration', () => {
     for (const key of CONFIG_KEYS) assert.match(readme, new RegExp(`\\b${key}\\b`), `README mentions ${key}`);
   });
 
-  it('covers every variable of DESIGN.md', () => {
-    for (const key of DESIGN_KEYS) assert.ok((CONFIG_KEYS as string[]).includes(key), key);
+  it("each channel module's keys are in the README table with the module's own docs line", () => {
+    const readme = readFileSync('README.md', 'utf8').split('\n');
+    for (const module of channelModules) {
+      for (const [key, doc] of Object.entries(module.config.docs)) {
+        const row = readme.find((line) => line.startsWith(`| \`${key}\` |`));
+        assert.ok(row, `README has a row for ${key} (${module.name})`);
+        assert.ok(row.includes(doc), `README row of ${key} says: ${doc}`);
+      }
+    }
+  });
+
+  it('a module brings its keys; a key two owners claim is refused at start', () => {
+    const own = { ...testChannelModule(), config: { schema: z.object({ TEST_CHANNEL_KEY: envString }), docs: { TEST_CHANNEL_KEY: 'x' } } };
+    assert.ok(configKeys([own]).includes('TEST_CHANNEL_KEY'));
+    assert.ok(!configKeys([own]).includes('TWILIO_AUTH_TOKEN'), 'only the given modules count');
+    assert.equal(parseConfig({ TEST_CHANNEL_KEY: ' v ' }, [own]).TEST_CHANNEL_KEY, 'v');
+    const greedy = { ...own, config: { schema: z.object({ PORT: envString }), docs: { PORT: 'x' } } };
+    assert.throws(() => parseConfig({}, [greedy]), /PORT of channel module test is already taken/);
+  });
+
+  it('covers every variable of docs/design.md', () => {
+    for (const key of DESIGN_KEYS) assert.ok(CONFIG_KEYS.includes(key), key);
   });
 
   it('defaults need no credentials', () => {

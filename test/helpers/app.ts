@@ -29,15 +29,19 @@ export interface StartOptions {
 export async function startApp(options: StartOptions = {}): Promise<TestApp> {
   const dir = options.dataDir ? null : await tempDir();
   const dataDir = options.dataDir ?? dir!.path;
-  const config = parseConfig({
-    PORT: '0',
-    LOG_LEVEL: 'silent',
-    API_TOKENS: TEST_TOKEN,
-    ANALYTICS_DEBOUNCE_MS: '20',
-    OUTBOUND_RETRY_BASE_MS: '20',
-    ...options.env,
-    DATA_DIR: dataDir,
-  });
+  const config = parseConfig(
+    {
+      PORT: '0',
+      LOG_LEVEL: 'silent',
+      API_TOKENS: TEST_TOKEN,
+      ANALYTICS_DEBOUNCE_MS: '20',
+      OUTBOUND_RETRY_BASE_MS: '20',
+      ...options.env,
+      DATA_DIR: dataDir,
+    },
+    // The modules' own keys are parsed with the core's, as `src/config.ts` does for the registry.
+    options.modules,
+  );
   const logger = createLogger({ level: config.LOG_LEVEL });
   const app = await createFreeda(config, { logger, modules: options.modules, now: options.now, print: () => undefined });
   try {

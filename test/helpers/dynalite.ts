@@ -2,7 +2,10 @@
 import { createRequire } from 'node:module';
 import type { AddressInfo, Server } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createDynamoStore, type DynamoStoreOptions, type DynamoTicketStore } from '../../src/storage/dynamodb/store.js';
 import { ensureTable } from '../../src/storage/dynamodb/table.js';
+import { BUILT_IN_CHANNELS } from './channels.js';
+import { capturingLogger } from './logger.js';
 
 const require = createRequire(import.meta.url);
 const dynalite = require('dynalite') as (options: Record<string, unknown>) => Server;
@@ -116,4 +119,17 @@ export function crashAfterWrites(client: DynamoDBClient, allowedWrites: number):
     { step: 'initialize', name: 'freedaTestCrash' },
   );
   return { writes: () => writes };
+}
+
+/** A store on the emulator's table: the registry's channels, no periodic repair sweep (tests run it when they mean to). */
+export function dynamoStoreOn(dyn: DynaliteHandle, client: DynamoDBClient, options: Partial<DynamoStoreOptions> = {}): DynamoTicketStore {
+  return createDynamoStore({
+    channels: BUILT_IN_CHANNELS.names,
+    table: dyn.table,
+    region: dyn.region,
+    client,
+    logger: capturingLogger(),
+    repairIntervalMs: 0,
+    ...options,
+  });
 }

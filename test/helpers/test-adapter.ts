@@ -1,6 +1,8 @@
 // A trivial channel adapter for core tests: POST /webhooks/test/inbound {"id","from","text"} → chat message.
 import type { ChannelAdapter, OutboundSender, SendResult } from '../../src/domain/channel.js';
+import { z } from 'zod';
 import type { ChannelModule } from '../../src/registry.js';
+import { CHAT_CHANNEL_DECLARATION } from '../../adapters/webchat/types.js';
 
 export interface TestAdapterOptions {
   /** Outbound results to return in order (default: always ok). */
@@ -19,14 +21,18 @@ export function testChannelModule(options: TestAdapterOptions = {}): ChannelModu
   };
   return {
     name: 'test',
+    // Serves `chat` with the web chat's capabilities (threaded by address, bot answers in the background).
+    channels: [CHAT_CHANNEL_DECLARATION],
+    config: { schema: z.object({}), docs: {} },
     create: (_config, deps): ChannelAdapter => ({
       name: 'test',
-      channels: ['chat'],
       sender,
       routes: [
         {
           method: 'POST',
           path: '/webhooks/test/inbound',
+          // Core tests: no provider to authenticate.
+          verify: () => ({ ok: true }),
           async handle(req, ctx) {
             let body: { id?: unknown; from?: unknown; text?: unknown };
             try {

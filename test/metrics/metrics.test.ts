@@ -1,4 +1,4 @@
-// Response metrics (DESIGN.md "Metric definitions") on hand-built conversations.
+// Response metrics (docs/design.md "Metric definitions") on hand-built conversations.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { statsFromMessages, ticketMetrics } from '../../src/domain/metrics.js';

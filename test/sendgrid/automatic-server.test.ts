@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sendgridModule } from '../../adapters/sendgrid/index.js';
 import { simulatedInboundParse } from '../../adapters/sendgrid/simulate.js';
-import { parseConfig } from '../../src/config.js';
+import { parseModuleConfig } from '../../src/config.js';
 import type { Message, Ticket } from '../../src/domain/types.js';
 import { eventually, startApp, type TestApp } from '../helpers/app.js';
 import { AUTOMATIC_CASES, automaticMail } from './automatic-kit.js';
@@ -43,9 +43,9 @@ describe('automatic mail through the real server', () => {
   for (const c of AUTOMATIC_CASES) {
     test(`${c.name} (${c.mode}): a ${c.expect.loop} note, no mail sent`, async () => {
       const customer = `${c.name}@client.fr`;
-      const config = parseConfig({ SUPPORT_EMAIL_FROM: SUPPORT });
+      const config = parseModuleConfig(sendgridModule, { SUPPORT_EMAIL_FROM: SUPPORT });
       const first = await post(
-        simulatedInboundParse({ text: 'Bonjour, ma facture de mars est-elle disponible ?', from: customer, options: {} }, { config }),
+        simulatedInboundParse({ text: 'Bonjour, ma facture de mars est-elle disponible ?', from: customer, options: {} }, config),
       );
       assert.equal(first.status, 200);
       const ticketId = first.headers.get('x-freeda-ticket-id')!;

@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { sendgridModule } from '../../adapters/sendgrid/index.js';
 import { buildMultipart } from '../../adapters/sendgrid/multipart.js';
 import { simulatedInboundParse } from '../../adapters/sendgrid/simulate.js';
-import { parseConfig } from '../../src/config.js';
+import { simulateEnv } from '../../src/cli/simulate.js';
+import { parseModuleConfig } from '../../src/config.js';
 import type { Message, Ticket } from '../../src/domain/types.js';
 import { eventually, startApp, type TestApp } from '../helpers/app.js';
 import { emailAppEnv, startFakeSendGrid, type FakeSendGrid } from './fake-sendgrid.js';
@@ -38,12 +39,12 @@ function post(
 
 /** A customer mail as the simulator builds it (parsed mode, real multipart). */
 function customerMail(text: string, options: { from?: string; to?: string; subject?: string; inReplyTo?: string } = {}) {
-  const config = parseConfig({ SUPPORT_EMAIL_FROM: SUPPORT });
+  const config = parseModuleConfig(sendgridModule, { SUPPORT_EMAIL_FROM: SUPPORT });
   const opts: Record<string, string> = {};
   if (options.to) opts.to = options.to;
   if (options.subject) opts.subject = options.subject;
   if (options.inReplyTo) opts['in-reply-to'] = options.inReplyTo;
-  return simulatedInboundParse({ text, from: options.from ?? 'Jean Dupont <jean.dupont@client.fr>', options: opts }, { config });
+  return simulatedInboundParse({ text, from: options.from ?? 'Jean Dupont <jean.dupont@client.fr>', options: opts }, config);
 }
 
 async function ticket(t: TestApp, id: string): Promise<TicketView> {
@@ -406,9 +407,9 @@ describe('freeda simulate email', () => {
     try {
       const lines: string[] = [];
       // No API token: the simulator stops after printing the ticket (no polling for a reply).
-      await sendgridModule.simulators!.email(
+      await sendgridModule.simulators!(parseModuleConfig(sendgridModule, env)).email(
         { text: 'Bonjour, où est ma commande ? é €', from: 'Zoë Martin <zoe@client.fr>', options: { subject: 'Commande n°7' } },
-        { serverUrl: t.url, config: parseConfig(env), apiToken: null, print: (line) => lines.push(line) },
+        simulateEnv({ serverUrl: t.url, apiToken: null, print: (line) => lines.push(line) }),
       );
       const ticketLine = lines.find((l) => l.startsWith('ticket: '));
       assert.ok(ticketLine, lines.join('\n'));

@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { IngestResult } from '../../src/storage/types.js';
-import { createDynamoStore, type DynamoTicketStore } from '../../src/storage/dynamodb/store.js';
-import { crashAfterWrites, startDynalite, type DynaliteHandle } from '../helpers/dynalite.js';
+import type { DynamoTicketStore } from '../../src/storage/dynamodb/store.js';
+import { crashAfterWrites, startDynalite, type DynaliteHandle, dynamoStoreOn } from '../helpers/dynalite.js';
 import { capturingLogger } from '../helpers/logger.js';
 import { inbound, outbound, tick } from './contract.js';
 
@@ -21,7 +21,7 @@ describe('dynamodb: a crash between any two writes is repaired', () => {
   async function dyingStore(allowedWrites: number) {
     const client = dyn.makeClient();
     crashAfterWrites(client, allowedWrites);
-    const store = createDynamoStore({ table: dyn.table, region: dyn.region, client, logger: capturingLogger(), repairIntervalMs: 0 });
+    const store = dynamoStoreOn(dyn, client);
     await store.open();
     return {
       store,
@@ -40,14 +40,7 @@ describe('dynamodb: a crash between any two writes is repaired', () => {
   }> {
     const client = dyn.makeClient();
     const logger = capturingLogger();
-    const store = createDynamoStore({
-      table: dyn.table,
-      region: dyn.region,
-      client,
-      logger,
-      repairIntervalMs: 0,
-      now: () => new Date(Date.now() + 60_000),
-    });
+    const store = dynamoStoreOn(dyn, client, { logger, now: () => new Date(Date.now() + 60_000) });
     await store.open();
     return {
       store,
@@ -153,14 +146,7 @@ describe('dynamodb: a crash between any two writes is repaired', () => {
       },
       { step: 'initialize', name: 'failOnce' },
     );
-    const flaky = createDynamoStore({
-      table: dyn.table,
-      region: dyn.region,
-      client,
-      logger: capturingLogger(),
-      repairIntervalMs: 0,
-      leaseMs: 3_600_000,
-    });
+    const flaky = dynamoStoreOn(dyn, client, { leaseMs: 3_600_000 });
     await flaky.open();
     const input = inbound('sms', '+33660000000', 'SM-release', 'réessayé');
     await assert.rejects(flaky.ingest(structuredClone(input)), /Internal server error/);

@@ -4,9 +4,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GSI_CHANNEL, GSI_CHANNEL_STATUS, GSI_QUEUES } from '../../src/storage/dynamodb/keys.js';
-import { createDynamoStore, type DynamoTicketStore } from '../../src/storage/dynamodb/store.js';
-import { startDynalite, logCommands, type CommandLog, type DynaliteHandle } from '../helpers/dynalite.js';
-import { capturingLogger } from '../helpers/logger.js';
+import type { DynamoTicketStore } from '../../src/storage/dynamodb/store.js';
+import { startDynalite, logCommands, type CommandLog, type DynaliteHandle, dynamoStoreOn } from '../helpers/dynalite.js';
 import { inbound, outbound, tick } from './contract.js';
 
 describe('dynamodb: two store instances on one table', () => {
@@ -20,7 +19,7 @@ describe('dynamodb: two store instances on one table', () => {
     const client = dyn.makeClient();
     clients.push(client);
     const log = logCommands(client);
-    const store = createDynamoStore({ table: dyn.table, region: dyn.region, client, logger: capturingLogger(), repairIntervalMs: 0 });
+    const store = dynamoStoreOn(dyn, client);
     await store.open();
     return { store, log };
   };
@@ -126,7 +125,7 @@ describe('dynamodb: two store instances on one table', () => {
       },
       { step: 'initialize', name: 'closeMidway' },
     );
-    const racing = createDynamoStore({ table: dyn.table, region: dyn.region, client, logger: capturingLogger(), repairIntervalMs: 0 });
+    const racing = dynamoStoreOn(dyn, client);
     await racing.open();
     const second = await racing.ingest(inbound('sms', '+33610000004', 'SM-race-2', 'deux'));
     await racing.close();

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createTable } from '../../src/cli/dynamodb.js';
-import { createDynamoStore, type DynamoTicketStore } from '../../src/storage/dynamodb/store.js';
-import { startDynalite, type DynaliteHandle } from '../helpers/dynalite.js';
+import type { DynamoTicketStore } from '../../src/storage/dynamodb/store.js';
+import { startDynalite, type DynaliteHandle, dynamoStoreOn } from '../helpers/dynalite.js';
 import { capturingLogger } from '../helpers/logger.js';
 import { inbound, runStoreContract } from './contract.js';
 
@@ -22,7 +22,7 @@ runStoreContract('dynamodb', async () => {
   const make = () => {
     const client = dyn.makeClient();
     clients.push(client);
-    return createDynamoStore({ table: dyn.table, region: dyn.region, client, logger, repairIntervalMs: 0 });
+    return dynamoStoreOn(dyn, client, { logger });
   };
   let store: DynamoTicketStore = make();
   await store.open();
@@ -46,7 +46,7 @@ describe('dynamodb store specifics', () => {
   const clients: DynamoDBClient[] = [];
   const open = async (client = dyn.makeClient()) => {
     clients.push(client);
-    const store = createDynamoStore({ table: dyn.table, region: dyn.region, client, logger, repairIntervalMs: 0 });
+    const store = dynamoStoreOn(dyn, client, { logger });
     await store.open();
     return store;
   };
@@ -57,7 +57,7 @@ describe('dynamodb store specifics', () => {
   it('open() on a missing table fails with the command that creates it; createTable is idempotent', async () => {
     const client = dyn.makeClient();
     clients.push(client);
-    const missing = createDynamoStore({ table: 'freeda-missing', region: dyn.region, client, logger, repairIntervalMs: 0 });
+    const missing = dynamoStoreOn(dyn, client, { logger, table: 'freeda-missing' });
     await assert.rejects(missing.open(), /"freeda-missing" does not exist.*npm run -s freeda -- dynamodb:create-table/);
     assert.equal(await createTable({ table: 'freeda-missing', region: dyn.region, client }, logger), 'created');
     assert.equal(await createTable({ table: 'freeda-missing', region: dyn.region, client }, logger), 'exists');

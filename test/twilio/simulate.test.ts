@@ -2,7 +2,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { twilioModule } from '../../adapters/twilio/index.js';
-import { parseConfig } from '../../src/config.js';
+import { simulateEnv } from '../../src/cli/simulate.js';
+import { parseModuleConfig } from '../../src/config.js';
 import { startApp, eventually, TEST_TOKEN, type TestApp } from '../helpers/app.js';
 import { startFakeTwilio, type FakeTwilio } from '../fakes/twilio.js';
 
@@ -33,9 +34,9 @@ async function simulate(
   cliEnv: Record<string, string>,
 ): Promise<{ lines: string[]; ticketId: string | null }> {
   const lines: string[] = [];
-  const run = twilioModule.simulators![kind](
+  const run = twilioModule.simulators!(parseModuleConfig(twilioModule, cliEnv))[kind](
     { text, from: options.from, options },
-    { serverUrl: app.url, config: parseConfig(cliEnv), apiToken: TEST_TOKEN, print: (line) => void lines.push(line) },
+    simulateEnv({ serverUrl: app.url, apiToken: TEST_TOKEN, print: (line) => void lines.push(line) }),
   );
   // Play the agent: once the ticket exists, answer it, so the simulator has a reply to print.
   const ticketId = await eventually(async () => {
@@ -95,14 +96,9 @@ test('simulate with a different auth token than the server: 403 reported, nothin
   try {
     const lines: string[] = [];
     await assert.rejects(
-      twilioModule.simulators!.sms(
+      twilioModule.simulators!(parseModuleConfig(twilioModule, { ...twilioEnv(), TWILIO_AUTH_TOKEN: 'wrong' })).sms(
         { text: 'x', options: {} },
-        {
-          serverUrl: app.url,
-          config: parseConfig({ ...twilioEnv(), TWILIO_AUTH_TOKEN: 'wrong' }),
-          apiToken: TEST_TOKEN,
-          print: (l) => void lines.push(l),
-        },
+        simulateEnv({ serverUrl: app.url, apiToken: TEST_TOKEN, print: (l) => void lines.push(l) }),
       ),
       /HTTP 403 \(signed for .*TWILIO_AUTH_TOKEN/,
     );
@@ -119,9 +115,9 @@ test('simulate with a different auth token than the server: 403 reported, nothin
 
 test('simulate without TWILIO_AUTH_TOKEN says the server needs it', async () => {
   await assert.rejects(
-    twilioModule.simulators!.whatsapp(
+    twilioModule.simulators!(parseModuleConfig(twilioModule, {})).whatsapp(
       { text: 'x', options: {} },
-      { serverUrl: 'http://127.0.0.1:9', config: parseConfig({}), apiToken: null, print: () => undefined },
+      simulateEnv({ serverUrl: 'http://127.0.0.1:9', apiToken: null, print: () => undefined }),
     ),
     /TWILIO_AUTH_TOKEN is not set/,
   );

@@ -1,7 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, createHmac } from 'node:crypto';
-import { checkTwilioWebhook, signTwilioRequest, signatureCandidateUrls, verifyTwilioSignature } from '../../adapters/twilio/verify.js';
+import {
+  checkTwilioWebhook,
+  signTwilioRequest,
+  signatureCandidateUrls,
+  verifyTwilioSignature,
+  verifyTwilioWebhook,
+} from '../../adapters/twilio/verify.js';
 import { parseFormParams } from '../../adapters/twilio/parse.js';
 import { normalizePhone } from '../../adapters/twilio/phone.js';
 import type { WebhookRequest } from '../../src/domain/channel.js';
@@ -66,7 +72,9 @@ test('checkTwilioWebhook: form body, missing header, no token, JSON body with bo
   const missing = checkTwilioWebhook(request(URL_, body), TOKEN);
   assert.equal(missing.ok, false);
   assert.equal(!missing.ok && missing.reason, 'missing_signature');
-  assert.equal(!missing.ok && missing.response.status, 403);
+  const refusal = verifyTwilioWebhook(request(URL_, body), TOKEN);
+  assert.equal(!refusal.ok && refusal.code, 'invalid_twilio_signature');
+  assert.equal(!refusal.ok && refusal.message, 'The X-Twilio-Signature header is missing.');
 
   const noToken = checkTwilioWebhook(request(URL_, body, referenceSignature(TOKEN, URL_, PARAMS)), undefined);
   assert.equal(!noToken.ok && noToken.reason, 'no_auth_token');

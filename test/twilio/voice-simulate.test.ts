@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { twilioModule } from '../../adapters/twilio/index.js';
 import { simulateVoice } from '../../adapters/twilio/voice/simulate.js';
-import { parseConfig } from '../../src/config.js';
+import { simulateEnv } from '../../src/cli/simulate.js';
+import { parseModuleConfig } from '../../src/config.js';
 import type { Message, Ticket } from '../../src/domain/types.js';
 import { startApp, TEST_TOKEN } from '../helpers/app.js';
 
@@ -20,12 +21,8 @@ test('simulate voice: call start, two speech turns split on " | ", hang-up; prin
   const lines: string[] = [];
   await simulateVoice(
     { text: 'Ma box ne démarre plus | Le voyant clignote en rouge', from: '06 12 34 56 78', options: {} },
-    {
-      serverUrl: app.url,
-      config: parseConfig({ ...ENV, API_TOKENS: TEST_TOKEN }),
-      apiToken: TEST_TOKEN,
-      print: (line) => lines.push(line),
-    },
+    simulateEnv({ serverUrl: app.url, apiToken: TEST_TOKEN, print: (line) => lines.push(line) }),
+    parseModuleConfig(twilioModule, { ...ENV, API_TOKENS: TEST_TOKEN }),
   );
   const output = lines.join('\n');
   assert.match(output, /from \+33612345678/);
@@ -56,12 +53,8 @@ test('simulate voice: silence twice leads to the voicemail, stored with the fall
   const lines: string[] = [];
   await simulateVoice(
     { text: ' |  | (message)', options: { from: '+33700000001' } },
-    {
-      serverUrl: app.url,
-      config: parseConfig({ ...ENV, API_TOKENS: TEST_TOKEN }),
-      apiToken: TEST_TOKEN,
-      print: (line) => lines.push(line),
-    },
+    simulateEnv({ serverUrl: app.url, apiToken: TEST_TOKEN, print: (line) => lines.push(line) }),
+    parseModuleConfig(twilioModule, { ...ENV, API_TOKENS: TEST_TOKEN }),
   );
   const output = lines.join('\n');
   assert.match(output, /caller: \(silence\)/);
@@ -83,12 +76,8 @@ test('simulate voice with the wrong auth token fails with the 403 explained; wit
   await assert.rejects(
     simulateVoice(
       { text: 'Bonjour', options: {} },
-      {
-        serverUrl: app.url,
-        config: parseConfig({ ...ENV, TWILIO_AUTH_TOKEN: 'wrong' }),
-        apiToken: null,
-        print: (line) => lines.push(line),
-      },
+      simulateEnv({ serverUrl: app.url, apiToken: null, print: (line) => lines.push(line) }),
+      parseModuleConfig(twilioModule, { ...ENV, TWILIO_AUTH_TOKEN: 'wrong' }),
     ),
     /HTTP 403.*same TWILIO_AUTH_TOKEN/,
   );
@@ -101,7 +90,8 @@ test('simulate voice with the wrong auth token fails with the 403 explained; wit
   const localLines: string[] = [];
   await simulateVoice(
     { text: 'Bonjour', options: {} },
-    { serverUrl: localApp.url, config: parseConfig(local), apiToken: null, print: (line) => localLines.push(line) },
+    simulateEnv({ serverUrl: localApp.url, apiToken: null, print: (line) => localLines.push(line) }),
+    parseModuleConfig(twilioModule, local),
   );
   assert.ok(
     localLines.some((l) => l.startsWith('ticket: ')),

@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { createWebchatModule } from '../../adapters/webchat/index.js';
 import { simulators } from '../../adapters/webchat/simulate.js';
 import { runCli } from '../../src/cli.js';
+import { simulateEnv } from '../../src/cli/simulate.js';
 import { parseConfig } from '../../src/config.js';
 import { startApp, type TestApp } from '../helpers/app.js';
 
@@ -52,17 +53,14 @@ describe('freeda simulate chat', () => {
     const lines: string[] = [];
     await simulators.chat(
       { text: 'Encore moi', from: token, options: { wait: '0.2' } },
-      { serverUrl: t.url, config: cliConfig(t), apiToken: t.token, print: (l) => lines.push(l) },
+      simulateEnv({ serverUrl: t.url, apiToken: t.token, print: (l) => lines.push(l) }),
     );
     assert.ok(lines.includes(`ticket_id: ${ticketId}`), lines.join('\n'));
   });
 
   it('fails with a clear error when the server is not there', async () => {
     await assert.rejects(
-      simulators.chat(
-        { text: 'x', options: {} },
-        { serverUrl: 'http://127.0.0.1:9', config: cliConfig(t), apiToken: null, print: () => undefined },
-      ),
+      simulators.chat({ text: 'x', options: {} }, simulateEnv({ serverUrl: 'http://127.0.0.1:9', apiToken: null, print: () => undefined })),
       /cannot reach ws:\/\/127\.0\.0\.1:9\/ws/,
     );
   });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
+import { newTicket, publicTicket } from '../../src/domain/ticket.js';
 import { startApp, type TestApp } from '../helpers/app.js';
 import { connectWs } from '../helpers/ws-client.js';
 import { testChannelModule } from '../helpers/test-adapter.js';
@@ -9,6 +10,10 @@ const post = (t: TestApp, id: string, from: string, text: string) =>
   fetch(t.url + '/webhooks/test/inbound', { method: 'POST', body: JSON.stringify({ id, from, text }) }).then(
     (r) => r.json() as Promise<{ ticket_id: string }>,
   );
+
+/** A ticket event no ingest produced (only the hub's buffering is under test). */
+const syntheticTicket = (id: string, subject: string | null = null) =>
+  publicTicket(newTicket({ ticket_id: id, channel: 'chat', contact: { address: 'v_synthetic' }, subject, now: new Date().toISOString() }));
 
 describe('agent WebSocket', () => {
   let t: TestApp;
@@ -72,7 +77,7 @@ describe('agent WebSocket', () => {
     const agent = await connectWs(`${wsUrl}?token=${t.token}`);
     const hello = await agent.next((f) => f.type === 'hello');
     await agent.close();
-    for (let i = 0; i < 10_050; i++) t.app.bus.publish({ type: 'ticket.updated', data: { ticket_id: `synthetic-${i}` } });
+    for (let i = 0; i < 10_050; i++) t.app.bus.publish({ type: 'ticket.updated', data: syntheticTicket(`synthetic-${i}`) });
     const again = await connectWs(`${wsUrl}?token=${t.token}`);
     again.ws.send(JSON.stringify({ type: 'resume', after_seq: hello.seq }));
     const answer = await again.next((f) => f.type === 'resync_required' || f.type === 'resumed');
@@ -91,7 +96,7 @@ describe('agent WebSocket', () => {
     void closed.then(() => (dropped = true));
     // At most 64 MiB of events; the server must give up on this client well before (its limit is 4 MiB unsent).
     for (let i = 0; i < 4096 && !dropped && t.app.hub.agentCount > 0; i++) {
-      t.app.bus.publish({ type: 'ticket.updated', data: { ticket_id: `bulk-${i}`, payload } });
+      t.app.bus.publish({ type: 'ticket.updated', data: syntheticTicket(`bulk-${i}`, payload) });
       if (i % 64 === 63) await new Promise((resolve) => setImmediate(resolve));
     }
     assert.equal(t.app.hub.agentCount, 0, 'the slow agent is no longer served');

@@ -2,9 +2,17 @@
 import type { InboundEvent, InboundMessageEvent, SystemNoteEvent } from '../../../src/domain/events.js';
 import type { Attachment, Contact } from '../../../src/domain/types.js';
 import { toE164 } from '../phone.js';
-import type { CallStatusUpdate, GatherPosition, GatherResult, RecordingCallback, TranscriptionCallback, VoiceCall } from './types.js';
+import {
+  VOICE_CHANNEL,
+  type CallStatusUpdate,
+  type GatherPosition,
+  type GatherResult,
+  type RecordingCallback,
+  type TranscriptionCallback,
+  type VoiceCall,
+} from './types.js';
 
-export const VOICE_CHANNEL = 'telephone' as const;
+export { VOICE_CHANNEL } from './types.js';
 
 /** Text of a voicemail we could not transcribe (no Mistral key, download or transcription failure). */
 export const VOICEMAIL_UNTRANSCRIBED_TEXT = '[Message vocal — transcription indisponible]';

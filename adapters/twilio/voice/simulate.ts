@@ -1,20 +1,25 @@
 // `freeda simulate voice "phrase[ | phrase…]" [--from +33…] [--to +1…] [--name "Zoë"]`: walks a phone call the way
 // Twilio would — call start, one speech result per ' | '-separated phrase (an empty one is silence), then the
 // `completed` status callback — with signed requests, following the Gather/Record actions found in each TwiML answer.
-import { randomBytes } from 'node:crypto';
 import type { SimulateArgs, SimulateEnv } from '../../../src/domain/channel.js';
+import type { TwilioConfig } from '../config.js';
 import { toE164 } from '../phone.js';
-import { signTwilioRequest } from '../verify.js';
+import {
+  DEFAULT_CUSTOMER,
+  DEFAULT_OUR_NUMBER,
+  FAKE_ACCOUNT_SID,
+  postSignedLikeTwilio,
+  postToFirstAcceptedBase,
+  refusedHint,
+  requireAuthToken,
+  sid,
+  signatureBases,
+  type TwilioPostResult,
+} from '../simulate-common.js';
 import { VOICE_PATHS } from './routes.js';
 import { readTwiml, type TwimlVerb } from './twiml-read.js';
 
-const DEFAULT_CALLER = '+33612345678';
-const DEFAULT_OUR_NUMBER = '+15005550006';
-const FAKE_ACCOUNT_SID = 'AC' + '0'.repeat(32);
-
-function sid(prefix: string): string {
-  return prefix + randomBytes(16).toString('hex');
-}
+type SimulateConfig = Pick<TwilioConfig, 'PUBLIC_BASE_URL' | 'TWILIO_ACCOUNT_SID' | 'TWILIO_AUTH_TOKEN' | 'TWILIO_SMS_FROM'>;
 
 /** `"a | b |  | c"` → ['a', 'b', '', 'c']: one speech turn each, '' being a turn where the caller says nothing. */
 export function splitTurns(text: string): string[] {
@@ -48,33 +53,20 @@ function describe(verbs: TwimlVerb[]): string[] {
   });
 }
 
-export async function simulateVoice(args: SimulateArgs, env: SimulateEnv): Promise<void> {
-  const authToken = env.config.TWILIO_AUTH_TOKEN;
-  if (!authToken) {
-    throw new Error(
-      'TWILIO_AUTH_TOKEN is not set: the server refuses unsigned Twilio webhooks (403). Set the same TWILIO_AUTH_TOKEN for the server and for this command.',
-    );
-  }
-  const serverUrl = env.serverUrl.replace(/\/+$/, '');
-  // The base the server signs against: PUBLIC_BASE_URL when set, else what the server assumes without it
-  // (http://localhost:PORT), else the URL we post to. The call start tries them in turn (a 403 stores nothing);
-  // after that every URL comes from the TwiML itself, as with Twilio.
-  const port = new URL(serverUrl).port;
-  const candidates = [
-    ...new Set(
-      [env.config.PUBLIC_BASE_URL, port ? `http://localhost:${port}` : undefined, serverUrl]
-        .filter((u): u is string => !!u)
-        .map((u) => u.replace(/\/+$/, '')),
-    ),
-  ];
-  let signedBase = candidates[0];
-  const rawFrom = args.from ?? args.options.from ?? DEFAULT_CALLER;
+export async function simulateVoice(args: SimulateArgs, env: SimulateEnv, config: SimulateConfig): Promise<void> {
+  const authToken = requireAuthToken(config.TWILIO_AUTH_TOKEN);
+  const serverUrl = env.serverUrl;
+  // The call start tries each base the server may sign against; after that every URL comes from the TwiML itself,
+  // as with Twilio.
+  const bases = signatureBases(serverUrl, config.PUBLIC_BASE_URL);
+  let signedBase = bases[0];
+  const rawFrom = args.from ?? args.options.from ?? DEFAULT_CUSTOMER;
   const from = toE164(rawFrom, 'FR') ?? rawFrom;
-  const to = args.options.to ?? env.config.TWILIO_SMS_FROM ?? DEFAULT_OUR_NUMBER;
+  const to = args.options.to ?? config.TWILIO_SMS_FROM ?? DEFAULT_OUR_NUMBER;
   const callSid = sid('CA');
   const startedAt = Date.now();
   const callParams: Record<string, string> = {
-    AccountSid: env.config.TWILIO_ACCOUNT_SID ?? FAKE_ACCOUNT_SID,
+    AccountSid: config.TWILIO_ACCOUNT_SID ?? FAKE_ACCOUNT_SID,
     ApiVersion: '2010-04-01',
     CallSid: callSid,
     Direction: 'inbound',
@@ -86,32 +78,17 @@ export async function simulateVoice(args: SimulateArgs, env: SimulateEnv): Promi
     ToCountry: 'US',
     ...(args.options.name ? { CallerName: args.options.name } : {}),
   };
-  // Set inside `send`: declared wide so the narrowing to `null` here does not outlive the calls.
+  // Set from each answer: declared wide so the narrowing to `null` here does not outlive the calls.
   let ticketId = null as string | null;
+  const remember = (res: TwilioPostResult): TwilioPostResult => {
+    ticketId = res.ticketId ?? ticketId;
+    return res;
+  };
 
   /** Post like Twilio to a public URL (signed as is), delivered to the local listener. */
-  const send = async (publicUrl: string, params: Record<string, string>): Promise<{ status: number; body: string }> => {
-    const target = publicUrl.startsWith(signedBase) ? serverUrl + publicUrl.slice(signedBase.length) : publicUrl;
-    let res: Response;
-    try {
-      res = await fetch(target, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/x-www-form-urlencoded',
-          'x-twilio-signature': signTwilioRequest(authToken, publicUrl, params),
-          'i-twilio-idempotency-token': sid(''),
-        },
-        body: new URLSearchParams(params).toString(),
-      });
-    } catch (err) {
-      throw new Error(`cannot reach the server at ${serverUrl}: ${(err as Error).message}`, { cause: err });
-    }
-    const body = await res.text();
-    ticketId = res.headers.get('x-freeda-ticket-id') ?? ticketId;
-    return { status: res.status, body };
-  };
   const post = async (publicUrl: string, params: Record<string, string>): Promise<string> => {
-    const res = await send(publicUrl, params);
+    const target = publicUrl.startsWith(signedBase) ? serverUrl + publicUrl.slice(signedBase.length) : publicUrl;
+    const res = remember(await postSignedLikeTwilio(target, publicUrl, params, authToken));
     if (res.status !== 200) {
       env.print(`The server answered ${res.status}: ${res.body}`);
       throw new Error(`the webhook ${new URL(publicUrl).pathname} was not accepted: HTTP ${res.status}`);
@@ -127,19 +104,12 @@ export async function simulateVoice(args: SimulateArgs, env: SimulateEnv): Promi
 
   env.print(`☎ call ${callSid} from ${from} to ${to}`);
   env.print(`→ POST ${VOICE_PATHS.call}`);
-  let answer: { status: number; body: string } | null = null;
-  for (const base of candidates) {
-    signedBase = base;
-    answer = await send(base + VOICE_PATHS.call, { ...callParams, CallStatus: 'ringing' });
-    if (answer.status !== 403) break;
-  }
-  if (!answer || answer.status !== 200) {
-    env.print(`The server answered ${answer?.status}: ${answer?.body}`);
-    const hint =
-      answer?.status === 403
-        ? ` (signed for ${candidates.map((c) => c + VOICE_PATHS.call).join(', ')}: the server must have the same TWILIO_AUTH_TOKEN, and the same PUBLIC_BASE_URL as this environment)`
-        : '';
-    throw new Error(`the call was not accepted: HTTP ${answer?.status}${hint}`);
+  const answer = await postToFirstAcceptedBase(serverUrl, bases, VOICE_PATHS.call, { ...callParams, CallStatus: 'ringing' }, authToken);
+  remember(answer);
+  signedBase = answer.base;
+  if (answer.status !== 200) {
+    env.print(`The server answered ${answer.status}: ${answer.body}`);
+    throw new Error(`the call was not accepted: HTTP ${answer.status}${answer.status === 403 ? refusedHint(bases, VOICE_PATHS.call) : ''}`);
   }
   let verbs = show(answer.body);
   for (const turn of splitTurns(args.text)) {

@@ -1,4 +1,24 @@
 // Types of the Twilio Voice part of the Twilio adapter (phone calls → `telephone` tickets).
+import { declareChannel, type ChannelDeclaration } from '../../../src/domain/capabilities.js';
+import type { TwilioConfig } from '../config.js';
+
+export const VOICE_CHANNEL = 'telephone';
+
+/** The rule the generative model gets for a spoken answer. */
+const SPOKEN_STYLE = {
+  fr: 'Appel vocal lu par une synthèse vocale : deux phrases courtes, pas de lien, pas d’emoji, pas de symbole.',
+  en: 'Voice call read by text-to-speech: two short sentences, no link, no emoji, no symbols.',
+};
+
+/**
+ * A phone call: the bot speaks inside the call (its turn is asked for synchronously in the gather webhook), nobody can
+ * answer a call in writing (an agent calls back), and what is said must be speakable.
+ */
+export const VOICE_CHANNEL_DECLARATION: ChannelDeclaration = declareChannel(
+  { name: VOICE_CHANNEL, label: 'Téléphone' },
+  { speakable: true, max_chars: 280, style: SPOKEN_STYLE },
+  { bot_turns: 'synchronous', written_replies: false },
+);
 
 /** The call fields every Twilio voice request carries (call start, gather action, status callback). */
 export interface VoiceCall {
@@ -60,12 +80,8 @@ export interface TranscriptionCallback {
 /** Turns a recording's audio into text. Throws on any failure (the caller falls back to an attachment note). */
 export type VoicemailTranscriber = (audio: { bytes: Uint8Array; contentType: string; fileName: string }) => Promise<string>;
 
-/** Config keys the voice routes read (a structural subset of ChannelConfig, src/domain/config.ts). */
-export interface VoiceConfig {
-  TWILIO_ACCOUNT_SID?: string;
-  TWILIO_AUTH_TOKEN?: string;
-  TWILIO_API_BASE_URL?: string;
-  MISTRAL_API_KEY?: string;
-  MISTRAL_SERVER_URL?: string;
-  MISTRAL_TIMEOUT_MS?: number;
-}
+/** Config keys the voice routes read: Twilio's own, and Mistral's (shared core keys) for voicemail transcription. */
+export type VoiceConfig = Pick<
+  TwilioConfig,
+  'TWILIO_ACCOUNT_SID' | 'TWILIO_AUTH_TOKEN' | 'TWILIO_API_BASE_URL' | 'MISTRAL_API_KEY' | 'MISTRAL_SERVER_URL' | 'MISTRAL_TIMEOUT_MS'
+>;

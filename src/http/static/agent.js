@@ -1,6 +1,7 @@
 // Agent dashboard: REST for state, /ws events for live updates (resume after reconnect). All text via textContent.
 const TOKEN_KEY = 'freeda.agent.token';
-const CHANNEL_LABELS = { chat: 'Chat', email: 'Email', sms: 'SMS', whatsapp: 'WhatsApp', telephone: 'Téléphone' };
+/** Channel name → label, from GET /channels (the channels the server's modules declare). */
+const CHANNEL_LABELS = {};
 const AUTHOR_LABELS = { customer: 'Client', bot: 'Bot', agent: 'Agent', system: 'Système' };
 const DELIVERY_LABELS = { queued: 'en file', sent: 'envoyé', delivered: 'distribué', read: 'lu', failed: 'échec' };
 
@@ -447,10 +448,24 @@ function logout(message) {
   els.token.focus();
 }
 
+/** The channel filter lists what the server serves (GET /channels); an unknown channel shows its name. */
+async function loadChannels() {
+  const response = await fetch('/channels', { headers: { authorization: `Bearer ${token}` } }).catch(() => null);
+  if (!response || !response.ok) return;
+  const { items } = await response.json();
+  for (const channel of items) {
+    CHANNEL_LABELS[channel.name] = channel.label;
+    const option = el('option', '', channel.label);
+    option.value = channel.name;
+    els.channel.append(option);
+  }
+}
+
 async function enter() {
   els.login.hidden = true;
   els.dashboard.hidden = false;
   els.logout.hidden = false;
+  if (els.channel.options.length === 1) await loadChannels();
   await loadTickets();
   connect();
 }

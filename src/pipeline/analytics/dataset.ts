@@ -2,11 +2,11 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { AnalysisInput, AnalysisLabels } from '../../domain/intelligence.js';
-import { CATEGORIES, CHANNELS, SENTIMENTS, URGENCIES } from '../../domain/types.js';
+import { CATEGORIES, SENTIMENTS, URGENCIES } from '../../domain/types.js';
 
 const labelledTicketSchema = z.object({
   id: z.string(),
-  channel: z.enum(CHANNELS),
+  channel: z.string().min(1),
   subject: z.string().optional(),
   messages: z.array(z.object({ author: z.enum(['customer', 'bot', 'agent', 'system']), text: z.string() })).min(1),
   labels: z.object({ sentiment: z.enum(SENTIMENTS), category: z.enum(CATEGORIES), urgency: z.enum(URGENCIES) }),

@@ -1,5 +1,6 @@
-// Offline analyzer: the trained model (model.ts) combined with the rules (rules.ts) for negation, urgency and cancel
-// cues; the summary comes from the rules' sentence picker. Deterministic, no I/O after the weights are read once.
+// Offline analyzer: labels per docs/analytics-labels.md from the trained model (model.ts) combined with the rules
+// (rules.ts) for negation, urgency and cancel cues; the summary comes from the rules' sentence picker. Deterministic,
+// no I/O after the weights are read once.
 import type { AnalysisInput, AnalysisLabels } from '../../domain/intelligence.js';
 import { combinedLabels, shippedModel } from './model.js';
 

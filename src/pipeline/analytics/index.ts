@@ -2,9 +2,8 @@
 import type { LoggerLike } from '../../domain/channel.js';
 import type { AnalysisInput, Analyzer } from '../../domain/intelligence.js';
 import type { Analytics } from '../../domain/types.js';
-import { createMistralClient } from './mistral-client.js';
+import { mistralCallDeps } from './mistral-client.js';
 import { createMistralAnalyzer, offlineAnalytics, type AnalyzerStats } from './mistral.js';
-import { createSemaphore } from './semaphore.js';
 
 export { analyzeOffline } from './fallback.js';
 export type { AnalyzerStats } from './mistral.js';
@@ -34,17 +33,5 @@ export function createAnalyzer(opts: AnalyzerOptions): Analyzer & { stats(): Ana
       stats: (): AnalyzerStats => ({ ai: 0, fallback, fallback_reasons: fallback ? { no_api_key: fallback } : {} }),
     };
   }
-  return createMistralAnalyzer({
-    client: createMistralClient({
-      apiKey: opts.apiKey,
-      serverUrl: opts.serverUrl,
-      timeoutMs: opts.timeoutMs,
-      retryInitialIntervalMs: opts.retryInitialIntervalMs,
-    }),
-    model: opts.model,
-    timeoutMs: opts.timeoutMs,
-    logger: opts.logger,
-    semaphore: createSemaphore(opts.maxConcurrency ?? 4),
-    now,
-  });
+  return createMistralAnalyzer({ ...mistralCallDeps({ ...opts, apiKey: opts.apiKey }), now });
 }

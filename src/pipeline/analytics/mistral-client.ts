@@ -1,6 +1,8 @@
 // One place that builds a Mistral SDK client with our timeout and retry discipline (shared by analytics and chatbot).
 // The SDK takes seconds to import, so it is loaded on the first call, never at start-up without a key.
 import type { Mistral } from '@mistralai/mistralai';
+import type { LoggerLike } from '../../domain/channel.js';
+import { createSemaphore, type Semaphore } from '../semaphore.js';
 
 /** The part of the SDK client we use. */
 export interface MistralChatClient {
@@ -23,6 +25,23 @@ export function createMistralClient(opts: MistralClientOptions): MistralChatClie
     chat: {
       complete: async (...args: Parameters<Mistral['chat']['complete']>) => (await load()).chat.complete(...args),
     },
+  };
+}
+
+/** What a Mistral-backed step (analytics, reply generation) needs, from its options: one client, one concurrency cap. */
+export function mistralCallDeps(opts: MistralClientOptions & { model: string; logger: LoggerLike; maxConcurrency?: number }): {
+  client: MistralChatClient;
+  model: string;
+  timeoutMs: number;
+  logger: LoggerLike;
+  semaphore: Semaphore;
+} {
+  return {
+    client: createMistralClient(opts),
+    model: opts.model,
+    timeoutMs: opts.timeoutMs,
+    logger: opts.logger,
+    semaphore: createSemaphore(opts.maxConcurrency ?? 4),
   };
 }
 

@@ -7,7 +7,7 @@ import { CATEGORIES, SENTIMENTS, URGENCIES, type Analytics } from '../../domain/
 import { analyzeOffline, SUMMARY_MAX_CHARS } from './fallback.js';
 import { describeMistralError, firstChoiceText } from './mistral-client.js';
 import { ANALYTICS_SYSTEM_PROMPT, buildAnalysisUserPrompt } from './prompt.js';
-import type { Semaphore } from './semaphore.js';
+import type { Semaphore } from '../semaphore.js';
 
 export const aiLabelsSchema = z.object({
   sentiment: z.enum(SENTIMENTS),

@@ -1,4 +1,4 @@
-// Prompt for the Mistral analytics call: label definitions condensed from ../shared/ANALYTICS_LABELS.md, in French.
+// Prompt for the Mistral analytics call: label definitions condensed from docs/analytics-labels.md, in French.
 import type { AnalysisInput } from '../../domain/intelligence.js';
 import { stripQuotedHistory } from './text.js';
 

@@ -1,4 +1,4 @@
-// Rule labels per ../shared/ANALYTICS_LABELS.md, French and English, no I/O: fold accents and SMS spelling, then
+// Rule labels per docs/analytics-labels.md, French and English, no I/O: fold accents and SMS spelling, then
 // weighted lexicons and ordered decision rules (see the label guide). fallback.ts combines them with the model.
 import type { AnalysisInput, AnalysisLabels } from '../../domain/intelligence.js';
 import type { Category, Sentiment, Urgency } from '../../domain/types.js';

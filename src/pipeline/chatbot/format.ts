@@ -1,12 +1,6 @@
-// Channel shaping of a reply: SMS ≤ 2 segments, WhatsApp short, voice speakable, email with greeting and sign-off. Pure.
-import type { Channel } from '../../domain/types.js';
+// Shaping a reply to what its channel declares (ReplyShape): length, SMS segments and alphabet, speakable, letter. Pure.
+import type { ReplyShape } from '../../domain/capabilities.js';
 import type { Language } from './language.js';
-
-export const SMS_MAX_CHARS = 300;
-export const WHATSAPP_MAX_CHARS = 300;
-export const VOICE_MAX_CHARS = 280;
-export const CHAT_MAX_CHARS = 600;
-export const EMAIL_MAX_BODY_CHARS = 1500;
 
 // GSM 03.38 basic set and extension table (extension characters take two septets).
 const GSM_BASIC = new Set(
@@ -103,33 +97,22 @@ export function toSpeakable(text: string): string {
     .trim();
 }
 
-export function formatForChannel(body: string, channel: Channel, lang: Language): string {
-  const text = body.replace(/\r/g, '').trim();
-  switch (channel) {
-    case 'sms': {
-      let sms = shorten(toGsmFriendly(text.replace(/\s*\n+\s*/g, ' ')), SMS_MAX_CHARS);
-      while (smsSegments(sms) > 2) sms = shorten(sms, sms.length - 10);
-      return sms;
-    }
-    case 'whatsapp':
-      return shorten(text, WHATSAPP_MAX_CHARS);
-    case 'telephone':
-      return shorten(toSpeakable(text), VOICE_MAX_CHARS);
-    case 'email': {
-      const greeting = lang === 'fr' ? 'Bonjour,' : 'Hello,';
-      const signOff = lang === 'fr' ? "Cordialement,\nL'assistant virtuel Freeda" : 'Kind regards,\nThe Freeda virtual assistant';
-      const withoutOwnGreeting = text
-        .replace(/^(bonjour|bonsoir|hello|hi|dear [^,\n]*)[,!]?\s*/i, '')
-        .replace(/\n*(cordialement|bien à vous|kind regards|best regards|regards)[,.]?[\s\S]*$/i, '')
-        .trim();
-      return `${greeting}\n\n${shorten(withoutOwnGreeting, EMAIL_MAX_BODY_CHARS)}\n\n${signOff}`;
-    }
-    case 'chat':
-      return shorten(text, CHAT_MAX_CHARS);
-    default: {
-      const unsupported: never = channel;
-      void unsupported;
-      return shorten(text, CHAT_MAX_CHARS);
-    }
+/** The reply as the channel takes it (see ReplyShape); `lang` picks the letter's greeting and sign-off. */
+export function shapeReply(body: string, shape: ReplyShape, lang: Language): string {
+  let text = body.replace(/\r/g, '').trim();
+  if (shape.letter) {
+    const greeting = lang === 'fr' ? 'Bonjour,' : 'Hello,';
+    const signOff = lang === 'fr' ? "Cordialement,\nL'assistant virtuel Freeda" : 'Kind regards,\nThe Freeda virtual assistant';
+    const withoutOwnGreeting = text
+      .replace(/^(bonjour|bonsoir|hello|hi|dear [^,\n]*)[,!]?\s*/i, '')
+      .replace(/\n*(cordialement|bien à vous|kind regards|best regards|regards)[,.]?[\s\S]*$/i, '')
+      .trim();
+    return `${greeting}\n\n${shorten(withoutOwnGreeting, shape.max_chars)}\n\n${signOff}`;
   }
+  if (shape.speakable) text = toSpeakable(text);
+  if (shape.single_line) text = text.replace(/\s*\n+\s*/g, ' ');
+  if (shape.gsm7) text = toGsmFriendly(text);
+  text = shorten(text, shape.max_chars);
+  if (shape.max_segments) while (smsSegments(text) > shape.max_segments) text = shorten(text, text.length - 10);
+  return text;
 }

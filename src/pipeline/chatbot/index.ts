@@ -1,19 +1,20 @@
 // Chatbot entry point: policy decides (silence, handoff, answer); the answer text comes from Mistral when a key is
-// set and its reply passes the checks, from the answers file otherwise. Every reply is shaped for its channel.
+// set and its reply passes the checks, from the answers file otherwise. Every reply is shaped to what its channel
+// declares (ReplyShape, from the channel catalog).
+import type { ReplyShape } from '../../domain/capabilities.js';
+import type { ChannelCatalog } from '../../domain/catalog.js';
 import type { LoggerLike } from '../../domain/channel.js';
 import type { Chatbot, ChatbotDecision, ChatbotInput } from '../../domain/intelligence.js';
-import type { Channel } from '../../domain/types.js';
-import { createMistralClient } from '../analytics/mistral-client.js';
-import { createSemaphore } from '../analytics/semaphore.js';
+import { mistralCallDeps } from '../analytics/mistral-client.js';
 import { defaultBotAnswers, type BotAnswers, type HandoffReason } from './answers.js';
-import { formatForChannel } from './format.js';
+import { shapeReply } from './format.js';
 import { knowledgeFromAnswers, type Knowledge } from './knowledge.js';
 import type { Language } from './language.js';
 import { decidePolicy, DEFAULT_MAX_BOT_TURNS, type AnswerIntent } from './policy.js';
 import { createReplyGenerator } from './reply-generator.js';
 
 export { decidePolicy } from './policy.js';
-export { formatForChannel, smsSegments } from './format.js';
+export { shapeReply, smsSegments } from './format.js';
 export { loadBotAnswers, BotAnswersError, type BotAnswers, type HandoffReason } from './answers.js';
 export { loadKnowledge, KnowledgeFileError, type Knowledge } from './knowledge.js';
 
@@ -23,6 +24,8 @@ export interface ChatbotOptions {
   serverUrl?: string;
   timeoutMs: number;
   logger: LoggerLike;
+  /** What each channel's replies look like (ChannelCapabilities.reply). */
+  channels: ChannelCatalog;
   /** Bot replies after which the conversation goes to an agent (default 3). */
   maxBotTurns?: number;
   /** Offline answers (BOT_ANSWERS_FILE); the shipped default when absent. */
@@ -38,16 +41,7 @@ export function createChatbot(opts: ChatbotOptions): Chatbot {
   const maxBotTurns = opts.maxBotTurns ?? DEFAULT_MAX_BOT_TURNS;
   const generator = opts.apiKey
     ? createReplyGenerator({
-        client: createMistralClient({
-          apiKey: opts.apiKey,
-          serverUrl: opts.serverUrl,
-          timeoutMs: opts.timeoutMs,
-          retryInitialIntervalMs: opts.retryInitialIntervalMs,
-        }),
-        model: opts.model,
-        timeoutMs: opts.timeoutMs,
-        logger: opts.logger,
-        semaphore: createSemaphore(opts.maxConcurrency ?? 4),
+        ...mistralCallDeps({ ...opts, apiKey: opts.apiKey }),
         knowledge: opts.knowledge ?? knowledgeFromAnswers(answers),
       })
     : null;
@@ -55,19 +49,19 @@ export function createChatbot(opts: ChatbotOptions): Chatbot {
   return {
     async decide(input: ChatbotInput): Promise<ChatbotDecision> {
       const decision = decidePolicy(input, maxBotTurns);
-      const channel = input.ticket.channel;
+      const shape = opts.channels.capabilities(input.ticket.channel).reply;
       switch (decision.action) {
         case 'silent':
           return { reply: null, handoff: false };
         case 'handoff':
           return {
-            reply: formatForChannel(handoffText(answers, decision.reason, decision.lang), channel, decision.lang),
+            reply: shapeReply(handoffText(answers, decision.reason, decision.lang), shape, decision.lang),
             handoff: true,
             handoff_reason: decision.reason,
           };
         case 'answer': {
-          const generated = generator ? await generator.generate(input, decision) : null;
-          return { reply: generated ?? offlineReply(answers, decision, channel), handoff: false };
+          const generated = generator ? await generator.generate(input, decision, shape) : null;
+          return { reply: generated ?? offlineReply(answers, decision, shape), handoff: false };
         }
         default: {
           const unsupported: never = decision;
@@ -96,12 +90,12 @@ export function answerText(answers: BotAnswers, intent: AnswerIntent, lang: Lang
 }
 
 /** Offline answer; the greeting is dropped when it would push the answer past the channel's length limit. */
-function offlineReply(answers: BotAnswers, decision: { intent: AnswerIntent; lang: Language; greet: boolean }, channel: Channel): string {
+function offlineReply(answers: BotAnswers, decision: { intent: AnswerIntent; lang: Language; greet: boolean }, shape: ReplyShape): string {
   const body = answerText(answers, decision.intent, decision.lang);
   if (decision.greet && decision.intent !== 'thanks') {
     const raw = `${answers.greeting[decision.lang]} ${body}`;
-    const formatted = formatForChannel(raw, channel, decision.lang);
+    const formatted = shapeReply(raw, shape, decision.lang);
     if (!formatted.endsWith('...') && formatted.length >= Math.min(raw.length, 40) * 0.9) return formatted;
   }
-  return formatForChannel(body, channel, decision.lang);
+  return shapeReply(body, shape, decision.lang);
 }

@@ -1,17 +1,9 @@
-// Checks a generated reply before it reaches a customer: language, length for the channel, and nothing the team's
-// knowledge does not say (links, amounts, phone numbers). Pure. An invalid reply is replaced by the offline answer.
-import type { Channel } from '../../domain/types.js';
-import { CHAT_MAX_CHARS, EMAIL_MAX_BODY_CHARS, SMS_MAX_CHARS, toSpeakable, VOICE_MAX_CHARS, WHATSAPP_MAX_CHARS } from './format.js';
+// Checks a generated reply before it reaches a customer: language, length for the channel (its ReplyShape), and
+// nothing the team's knowledge does not say (links, amounts, phone numbers). Pure. An invalid reply is replaced by the offline answer.
+import type { ReplyShape } from '../../domain/capabilities.js';
+import { toSpeakable } from './format.js';
 import { linksIn } from './knowledge.js';
 import { languageScores, type Language } from './language.js';
-
-export const REPLY_MAX_CHARS: Record<Channel, number> = {
-  sms: SMS_MAX_CHARS,
-  whatsapp: WHATSAPP_MAX_CHARS,
-  telephone: VOICE_MAX_CHARS,
-  chat: CHAT_MAX_CHARS,
-  email: EMAIL_MAX_BODY_CHARS,
-};
 
 export type ReplyCheck = { ok: true; text: string } | { ok: false; reason: string };
 
@@ -21,11 +13,11 @@ const PHONE_RE = /(?:\+\d[\d .-]{7,}\d|\b0\d(?:[ .-]?\d{2}){4}\b)/g;
 
 const digits = (s: string) => s.replace(/\D/g, '');
 
-export function checkGeneratedReply(raw: string, opts: { channel: Channel; lang: Language; knowledge: string }): ReplyCheck {
-  const text = (opts.channel === 'telephone' ? toSpeakable(raw) : raw).trim();
+export function checkGeneratedReply(raw: string, opts: { shape: ReplyShape; lang: Language; knowledge: string }): ReplyCheck {
+  const text = (opts.shape.speakable ? toSpeakable(raw) : raw).trim();
   if (text.length < 2) return { ok: false, reason: 'empty_reply' };
-  const max = REPLY_MAX_CHARS[opts.channel];
-  if (text.length > max) return { ok: false, reason: `too_long: ${text.length} > ${max} characters for ${opts.channel}` };
+  const max = opts.shape.max_chars;
+  if (text.length > max) return { ok: false, reason: `too_long: ${text.length} > ${max} characters for the channel` };
 
   const scores = languageScores(text);
   const other: Language = opts.lang === 'fr' ? 'en' : 'fr';

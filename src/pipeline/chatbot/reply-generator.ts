@@ -1,32 +1,15 @@
-// Mistral reply generation, grounded: the prompt carries the conversation, the channel's shaping rules and the team's
-// knowledge; the reply is checked (reply-check.ts) and null is returned when it fails, so the caller answers offline.
+// Mistral reply generation, grounded: the prompt carries the conversation, the channel's declared reply rule (its
+// ReplyShape: style and length) and the team's knowledge; the reply is checked (reply-check.ts) and null is returned when it fails, so the caller answers offline.
 import type { LoggerLike } from '../../domain/channel.js';
 import type { ChatbotInput } from '../../domain/intelligence.js';
-import type { Channel } from '../../domain/types.js';
+import type { ReplyShape } from '../../domain/capabilities.js';
 import { describeMistralError, firstChoiceText, type MistralChatClient } from '../analytics/mistral-client.js';
-import type { Semaphore } from '../analytics/semaphore.js';
-import { formatForChannel } from './format.js';
+import type { Semaphore } from '../semaphore.js';
+import { shapeReply } from './format.js';
 import type { Knowledge } from './knowledge.js';
 import type { Language } from './language.js';
 import type { AnswerIntent } from './policy.js';
-import { checkGeneratedReply, REPLY_MAX_CHARS } from './reply-check.js';
-
-const CHANNEL_RULES: Record<Channel, Record<Language, string>> = {
-  sms: {
-    fr: 'SMS : texte brut, pas d’emoji, pas de mise en forme.',
-    en: 'SMS: plain text, no emoji, no formatting.',
-  },
-  whatsapp: { fr: 'WhatsApp : ton chaleureux, pas de mise en forme Markdown.', en: 'WhatsApp: warm tone, no Markdown formatting.' },
-  telephone: {
-    fr: 'Appel vocal lu par une synthèse vocale : deux phrases courtes, pas de lien, pas d’emoji, pas de symbole.',
-    en: 'Voice call read by text-to-speech: two short sentences, no link, no emoji, no symbols.',
-  },
-  email: {
-    fr: 'Email : corps du message seulement (sans formule d’appel ni signature).',
-    en: 'Email: body only (no greeting line, no signature).',
-  },
-  chat: { fr: 'Chat web : phrases courtes.', en: 'Web chat: short sentences.' },
-};
+import { checkGeneratedReply } from './reply-check.js';
 
 const NEED_LABEL: Record<AnswerIntent, string> = {
   invoice_copy: 'copie de facture',
@@ -59,12 +42,12 @@ export interface ReplyRequest {
   greet: boolean;
 }
 
-export function buildSystemPrompt(channel: Channel, request: ReplyRequest, knowledge: Knowledge): string {
+export function buildSystemPrompt(shape: ReplyShape, request: ReplyRequest, knowledge: Knowledge): string {
   const lang = request.lang;
   return [
     "Tu es l'assistant virtuel du support client de Freeda (opérateur télécom). Réponds au dernier message du client, court et poli.",
     `Langue de la réponse : ${lang === 'fr' ? 'français' : 'anglais'}, et seulement cette langue.`,
-    `${CHANNEL_RULES[channel][lang]} ${REPLY_MAX_CHARS[channel]} caractères au maximum.`,
+    `${shape.style[lang]} ${shape.max_chars} caractères au maximum.`,
     request.greet ? "C'est ta première réponse : présente-toi en une courte phrase." : 'Ne te présente pas à nouveau.',
     `Besoin détecté : ${NEED_LABEL[request.intent]}. Réponds à ce besoin directement : les étapes, ce qu'il nous faut du client, la suite.`,
     "N'utilise que les informations de la base de connaissances ci-dessous. N'invente jamais de prix, de montant, de remboursement, de geste commercial, de date ni de délai, et ne donne aucun lien, numéro ou adresse qui n'y figure pas. Si l'information manque, propose de passer la main à un conseiller.",
@@ -78,8 +61,7 @@ export function buildSystemPrompt(channel: Channel, request: ReplyRequest, knowl
 
 export function createReplyGenerator(deps: ReplyGeneratorDeps) {
   return {
-    async generate(input: ChatbotInput, request: ReplyRequest): Promise<string | null> {
-      const channel = input.ticket.channel;
+    async generate(input: ChatbotInput, request: ReplyRequest, shape: ReplyShape): Promise<string | null> {
       const conversation = input.messages
         .filter((m) => m.text.trim() !== '' && m.author !== 'system')
         .slice(-10)
@@ -97,7 +79,7 @@ export function createReplyGenerator(deps: ReplyGeneratorDeps) {
               model: deps.model,
               temperature: 0.2,
               maxTokens: 400,
-              messages: [{ role: 'system', content: buildSystemPrompt(channel, request, deps.knowledge) }, ...conversation],
+              messages: [{ role: 'system', content: buildSystemPrompt(shape, request, deps.knowledge) }, ...conversation],
             },
             { timeoutMs: deps.timeoutMs, retryCodes: ['429', '500', '502', '503', '504'] },
           ),
@@ -107,12 +89,12 @@ export function createReplyGenerator(deps: ReplyGeneratorDeps) {
         warn(describeMistralError(err));
         return null;
       }
-      const checked = checkGeneratedReply(raw, { channel, lang: request.lang, knowledge: deps.knowledge.text });
+      const checked = checkGeneratedReply(raw, { shape, lang: request.lang, knowledge: deps.knowledge.text });
       if (!checked.ok) {
         warn(`invalid_reply: ${checked.reason}`);
         return null;
       }
-      return formatForChannel(checked.text, channel, request.lang);
+      return shapeReply(checked.text, shape, request.lang);
     },
   };
 }

@@ -63,21 +63,19 @@ const BATCH_LEFTOVER_ATTEMPTS = 12;
 export type Key = Record<string, string>;
 export type Item = Record<string, unknown>;
 
-/** BatchWrite in chunks of 25, retrying UnprocessedItems (and throttled calls) with backoff until all are written. */
-export async function batchWriteAll(
-  doc: DynamoDBDocumentClient,
-  table: string,
-  requests: Array<{ PutRequest: { Item: Item } } | { DeleteRequest: { Key: Key } }>,
-): Promise<void> {
-  for (let i = 0; i < requests.length; i += BATCH_WRITE_MAX) {
-    let pending = requests.slice(i, i + BATCH_WRITE_MAX);
+/**
+ * Sends `requests` in chunks of `max`; a chunk is sent again with what the call left over (or after throttling), with
+ * backoff, until nothing is left. `send` returns the leftovers.
+ */
+async function untilAllProcessed<T>(requests: T[], max: number, what: string, send: (chunk: T[]) => Promise<T[]>): Promise<void> {
+  for (let i = 0; i < requests.length; i += max) {
+    let pending = requests.slice(i, i + max);
     for (let attempt = 0; pending.length > 0; attempt += 1) {
       if (attempt >= BATCH_LEFTOVER_ATTEMPTS)
-        throw new Error(`DynamoDB BatchWriteItem left ${pending.length} items unprocessed after ${attempt} attempts`);
+        throw new Error(`DynamoDB ${what} left ${pending.length} unprocessed after ${attempt} attempts`);
       if (attempt > 0) await sleep(backoffMs(attempt, 20, 2000));
       try {
-        const out = await doc.send(new BatchWriteCommand({ RequestItems: { [table]: pending } }));
-        pending = (out.UnprocessedItems?.[table] ?? []) as typeof pending;
+        pending = await send(pending);
       } catch (err) {
         if (!isThrottle(err)) throw err;
       }
@@ -85,25 +83,25 @@ export async function batchWriteAll(
   }
 }
 
+type WriteRequest = { PutRequest: { Item: Item } } | { DeleteRequest: { Key: Key } };
+
+/** BatchWrite in chunks of 25, retrying UnprocessedItems (and throttled calls) with backoff until all are written. */
+export async function batchWriteAll(doc: DynamoDBDocumentClient, table: string, requests: WriteRequest[]): Promise<void> {
+  await untilAllProcessed(requests, BATCH_WRITE_MAX, 'BatchWriteItem (items)', async (chunk) => {
+    const out = await doc.send(new BatchWriteCommand({ RequestItems: { [table]: chunk } }));
+    return (out.UnprocessedItems?.[table] ?? []) as WriteRequest[];
+  });
+}
+
 /** Consistent BatchGet in chunks of 100, retrying UnprocessedKeys. Results come back in the order of `keys` (missing ones skipped). */
 export async function batchGetAll(doc: DynamoDBDocumentClient, table: string, keys: Key[]): Promise<Item[]> {
   const found = new Map<string, Item>();
   const id = (k: Record<string, unknown>) => `${String(k.pk)}\u0000${String(k.sk)}`;
-  const unique = [...new Map(keys.map((k) => [id(k), { pk: k.pk, sk: k.sk }])).values()];
-  for (let i = 0; i < unique.length; i += BATCH_GET_MAX) {
-    let pending = unique.slice(i, i + BATCH_GET_MAX);
-    for (let attempt = 0; pending.length > 0; attempt += 1) {
-      if (attempt >= BATCH_LEFTOVER_ATTEMPTS)
-        throw new Error(`DynamoDB BatchGetItem left ${pending.length} keys unprocessed after ${attempt} attempts`);
-      if (attempt > 0) await sleep(backoffMs(attempt, 20, 2000));
-      try {
-        const out = await doc.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: pending, ConsistentRead: true } } }));
-        for (const item of out.Responses?.[table] ?? []) found.set(id(item), item);
-        pending = (out.UnprocessedKeys?.[table]?.Keys ?? []) as typeof pending;
-      } catch (err) {
-        if (!isThrottle(err)) throw err;
-      }
-    }
-  }
+  const unique: Key[] = [...new Map(keys.map((k) => [id(k), { pk: k.pk, sk: k.sk }])).values()];
+  await untilAllProcessed(unique, BATCH_GET_MAX, 'BatchGetItem (keys)', async (chunk) => {
+    const out = await doc.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: chunk, ConsistentRead: true } } }));
+    for (const item of out.Responses?.[table] ?? []) found.set(id(item), item);
+    return (out.UnprocessedKeys?.[table]?.Keys ?? []) as Key[];
+  });
   return keys.map((k) => found.get(id(k))).filter((item): item is Item => item !== undefined);
 }

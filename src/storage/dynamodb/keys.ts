@@ -1,7 +1,7 @@
 // Key design of the single Freeda table (see README.md next to this file). Pure functions, no I/O.
 import { createHash } from 'node:crypto';
+import { isPendingOutbound, needsFollowUp } from '../../domain/ticket.js';
 import type { Channel, Message, Ticket } from '../../domain/types.js';
-import { STATUS_OPEN } from '../../domain/types.js';
 
 export const GSI_CHANNEL = 'gsi1_channel_created';
 export const GSI_CHANNEL_STATUS = 'gsi2_channel_status_created';
@@ -34,19 +34,6 @@ export const channelGsiPk = (channel: Channel) => `CH#${channel}`;
 export const channelStatusGsiPk = (channel: Channel, status: string) => `CHS#${channel}#${status}`;
 export const createdSortKey = (createdAt: string, ticketId: string) => `${normaliseInstant(createdAt)}#${ticketId}`;
 
-/** Work-queue membership: the latest customer message lacks analytics, or (open ticket) a bot decision. */
-export function ticketNeedsWork(ticket: Ticket): boolean {
-  const last = ticket.stats.last_customer_message_id;
-  if (last === null) return false;
-  return (ticket.status === STATUS_OPEN && ticket.bot_handled_through !== last) || ticket.analytics_through !== last;
-}
-
-export function messageIsPendingOutbound(message: Message): boolean {
-  return (
-    message.delivery?.status === 'queued' && message.delivery.next_attempt_at !== null && message.delivery.next_attempt_at !== undefined
-  );
-}
-
 /**
  * Index attributes of a ticket META item. A ticket becomes visible in lists only once its first message
  * is applied, so a crash between creating the ticket and storing its first message never shows an empty ticket.
@@ -60,7 +47,7 @@ export function ticketIndexAttributes(ticket: Ticket): Record<string, string> {
     attrs.gsi2pk = channelStatusGsiPk(ticket.channel, ticket.status);
     attrs.gsi2sk = sk;
   }
-  if (ticketNeedsWork(ticket)) {
+  if (needsFollowUp(ticket)) {
     attrs.gsi3pk = WORK_QUEUE;
     attrs.gsi3sk = createdSortKey(ticket.stats.last_customer_message_at ?? ticket.created_at, ticket.ticket_id);
   }
@@ -68,7 +55,7 @@ export function ticketIndexAttributes(ticket: Ticket): Record<string, string> {
 }
 
 export function messageIndexAttributes(message: Message): Record<string, string> {
-  if (!messageIsPendingOutbound(message)) return {};
+  if (!isPendingOutbound(message)) return {};
   return { gsi3pk: OUTBOX_QUEUE, gsi3sk: `${message.created_at}#${message.message_id}` };
 }
 

@@ -121,3 +121,28 @@ export async function ensureTable(
     await sleep(delay);
   }
 }
+
+/** Throws a clear Error when the table is unreachable, missing, not Freeda's, or not active yet. */
+export async function assertTableReady(
+  client: DynamoDBClient,
+  options: { table: string; region: string; endpoint?: string },
+): Promise<void> {
+  const { table: name, region, endpoint } = options;
+  const where = `region ${region}${endpoint ? `, endpoint ${endpoint}` : ''}`;
+  let table;
+  try {
+    table = await describeTable(client, name);
+  } catch (err) {
+    throw new Error(`DynamoDB is not reachable (${where}): ${(err as Error).message}`, { cause: err });
+  }
+  if (!table) throw new Error(`DynamoDB table "${name}" does not exist (${where}). Create it with: ${CREATE_TABLE_COMMAND}`);
+  const missing = missingIndexes(table);
+  if (missing.length) {
+    throw new Error(
+      `DynamoDB table "${name}" lacks the indexes ${missing.join(', ')}; it was not created by Freeda. Use another DYNAMODB_TABLE and run: ${CREATE_TABLE_COMMAND}`,
+    );
+  }
+  if (table.TableStatus !== 'ACTIVE' && table.TableStatus !== 'UPDATING') {
+    throw new Error(`DynamoDB table "${name}" is ${table.TableStatus}, not ACTIVE; retry once it is active.`);
+  }
+}

@@ -1,6 +1,7 @@
 // In-memory indexes of the json store. Records are immutable: every change replaces the object,
 // so a snapshot can copy references and serialise them later without a lock.
-import { compareMessages } from '../../domain/metrics.js';
+import { compareMessages, compareTimeThenId } from '../../domain/metrics.js';
+import { isPendingOutbound } from '../../domain/ticket.js';
 import type { Channel, ContactRecord, Message, Ticket } from '../../domain/types.js';
 import { STATUS_OPEN } from '../../domain/types.js';
 import type { TicketFilter } from '../types.js';
@@ -56,15 +57,7 @@ export class ChannelIndex {
 export const channelKey = (channel: Channel, value: string): string => `${channel}\u0000${value}`;
 
 function compareTickets(a: Ticket, b: Ticket): number {
-  return a.created_at < b.created_at
-    ? -1
-    : a.created_at > b.created_at
-      ? 1
-      : a.ticket_id < b.ticket_id
-        ? -1
-        : a.ticket_id > b.ticket_id
-          ? 1
-          : 0;
+  return compareTimeThenId(a.created_at, a.ticket_id, b.created_at, b.ticket_id);
 }
 
 export class MemoryState {
@@ -150,7 +143,7 @@ export class MemoryState {
     if (message.delivery?.provider_id && ticket) {
       this.byProviderId.set(ticket.channel, message.delivery.provider_id, { ticket_id: message.ticket_id, message_id: message.message_id });
     }
-    if (message.delivery?.status === 'queued' && message.delivery.next_attempt_at) {
+    if (isPendingOutbound(message)) {
       this.pendingOutbound.set(message.message_id, { ticket_id: message.ticket_id, message_id: message.message_id });
     } else {
       this.pendingOutbound.delete(message.message_id);
@@ -229,7 +222,7 @@ export function lazyHeaderOf(ticketId: string, messages: Message[]): LazyMessage
   for (const m of messages) {
     if (m.external_id) header.ext.push([m.external_id, m.message_id]);
     if (m.delivery?.provider_id) header.pids.push([m.delivery.provider_id, m.message_id]);
-    if (m.delivery?.status === 'queued' && m.delivery.next_attempt_at) header.pending.push(m.message_id);
+    if (isPendingOutbound(m)) header.pending.push(m.message_id);
   }
   return header;
 }

@@ -7,7 +7,7 @@
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LoggerLike } from '../../domain/channel.js';
-import { createIdFactory, newTicket, withMessage, withStatus } from '../../domain/ticket.js';
+import { createIdFactory, needsFollowUp, newTicket, withMessage, withStatus } from '../../domain/ticket.js';
 import type { Channel, ContactRecord, Message, Ticket, TicketStatus } from '../../domain/types.js';
 import { STATUS_OPEN } from '../../domain/types.js';
 import { NotFoundError, UnavailableError } from '../../errors.js';
@@ -325,16 +325,7 @@ export function createJsonStore(options: JsonStoreOptions): TicketStore & {
     },
 
     listTicketsNeedingWork() {
-      return settle(() => {
-        const out: Ticket[] = [];
-        for (const ticket of state.ticketOrder) {
-          const last = ticket.stats.last_customer_message_id;
-          if (!last) continue;
-          const botPending = ticket.status === STATUS_OPEN && ticket.bot_handled_through !== last;
-          if (botPending || ticket.analytics_through !== last) out.push(ticket);
-        }
-        return out;
-      });
+      return settle(() => state.ticketOrder.filter(needsFollowUp));
     },
 
     compact: () => compactor.run(),

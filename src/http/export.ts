@@ -1,17 +1,19 @@
 // GET /export/csv and GET /export/csv/:ticket_id, streamed with back-pressure (memory stays flat).
-import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Router, type Response } from 'express';
 import type { Ticket } from '../domain/types.js';
 import { NotFoundError, ValidationError } from '../errors.js';
-import { parseTicketFilter } from '../http/filters.js';
-import { ticketId } from '../http/tickets.js';
+import type { ChannelCatalog } from '../domain/catalog.js';
 import type { LoggerLike } from '../domain/channel.js';
+import { exportFileName, ticketFileName } from '../export/csv.js';
+import { csvStream } from '../export/stream.js';
+import { parseTicketFilter, parseTicketId } from '../query/filters.js';
 import type { TicketStore } from '../storage/types.js';
-import { csvChunks, exportFileName, ticketFileName } from './csv.js';
 
 export interface ExportRouterDeps {
   store: TicketStore;
+  /** Valid `channel` filter values. */
+  channels: ChannelCatalog;
   logger?: LoggerLike;
   now?: () => Date;
 }
@@ -37,7 +39,7 @@ async function streamCsv(
   res.setHeader('Cache-Control', 'no-store');
   res.setHeader('X-Content-Type-Options', 'nosniff');
   try {
-    await pipeline(Readable.from(csvChunks(tickets, { bom })), res);
+    await pipeline(csvStream(tickets, { bom }), res);
   } catch (error) {
     // The client went away mid-download: nothing to answer, nothing to log as a failure.
     if (res.destroyed && (error as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE') return;
@@ -52,13 +54,13 @@ export function createExportRouter(deps: ExportRouterDeps): Router {
   const now = deps.now ?? (() => new Date());
 
   router.get('/export/csv', async (req, res) => {
-    const filter = parseTicketFilter(req.query);
+    const filter = parseTicketFilter(req.query, deps.channels);
     const bom = parseBom(req.query.bom);
     await streamCsv(res, deps.store.iterateTickets(filter), exportFileName(filter, now()), bom, deps.logger);
   });
 
   router.get('/export/csv/:ticket_id', async (req, res) => {
-    const id = ticketId(req.params.ticket_id);
+    const id = parseTicketId(req.params.ticket_id);
     const bom = parseBom(req.query.bom);
     const ticket = await deps.store.getTicket(id);
     if (!ticket) throw new NotFoundError('ticket_not_found', `No ticket ${id}.`);

@@ -1,0 +1,17 @@
+// Live events: what the pipeline publishes on the event bus (WebSocket hub, web-chat visitors, later outgoing webhooks).
+// Adding an event = one line in BusEventPayloads; subscribers narrow on `type` and get the payload typed.
+import type { PublicMessage, PublicTicket } from './ticket.js';
+
+export interface BusEventPayloads {
+  'ticket.created': PublicTicket;
+  'ticket.updated': PublicTicket;
+  /** Carries closed_at and resolution_duration (set on close, cleared on reopen). */
+  'ticket.status_changed': PublicTicket;
+  'message.created': PublicMessage;
+  'message.updated': PublicMessage;
+}
+
+export type BusEventType = keyof BusEventPayloads;
+
+/** One member per event type: `{type: 'message.created', data: PublicMessage}` … */
+export type BusEvent = { [T in BusEventType]: { type: T; data: BusEventPayloads[T] } }[BusEventType];
