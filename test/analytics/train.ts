@@ -44,7 +44,11 @@ export const CHOSEN: Setting = {
   lambda: 1e-3,
   classWeights: true,
   minDf: 2,
-  ruleTrust: { ...trust(5, 1.5, 1.5), sentiment: { positif: 5, neutre: 0, negatif: 5 } },
+  ruleTrust: {
+    sentiment: { positif: 5, neutre: 1, negatif: 5 },
+    category: { facturation: 1.5, technique: 1.5, commercial: 1.5, resiliation: 1.5, autre: 0.5 },
+    urgency: { basse: 1.5, moyenne: 1.5, haute: 5 },
+  },
 };
 
 export function loadTrainingTickets(): Array<LabelledTicket & { set: string }> {

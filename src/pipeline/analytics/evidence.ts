@@ -26,7 +26,7 @@ export const REQUEST =
 export function collectCustomerEvidence(input: AnalysisInput): Evidence[] {
   const evidence: Evidence[] = [];
   const subject = cleanSubject(input.subject ?? '');
-  if (subject) evidence.push({ original: subject, norm: normalizeForMatching(subject), isSubject: true });
+  const subjectEvidence: Evidence[] = subject ? [{ original: subject, norm: normalizeForMatching(subject), isSubject: true }] : [];
   let lastOtherTurn: ConversationTurn | null = null;
   for (const turn of input.messages) {
     if (turn.author !== 'customer') {
@@ -44,8 +44,13 @@ export function collectCustomerEvidence(input: AnalysisInput): Evidence[] {
     }
     evidence.push({ original, norm });
   }
-  return evidence;
+  // "Re: Votre facture est en retard" is the subject of our own earlier mail, quoted history: the customer's new text
+  // decides (guide §1 and §3 rule 7). A subject the customer wrote, or a reply with no text, counts.
+  if (evidence.length > 0 && REPLY_PREFIX.test(input.subject ?? '')) return evidence;
+  return [...subjectEvidence, ...evidence];
 }
+
+const REPLY_PREFIX = /^\s*(re|aw|sv|antw|r)\s*:/i;
 
 export function cleanSubject(subject: string): string {
   return subject.replace(/^\s*((re|tr|fwd?|aw|wg)\s*:\s*)+/i, '').trim();

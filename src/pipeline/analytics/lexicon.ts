@@ -8,6 +8,8 @@ export interface WeightedPattern {
 }
 
 const p = (re: RegExp, w = 1): WeightedPattern => ({ re, w });
+/** One pattern matching any of the given ones (flags of the first). */
+const anyOf = (...res: RegExp[]): RegExp => new RegExp(res.map((re) => `(?:${re.source})`).join('|'), res[0].flags);
 
 // ---------- sentiment ----------
 
@@ -38,10 +40,19 @@ export const NEGATIVE: WeightedPattern[] = [
     2,
   ),
   p(
-    /\b(penible|agacant|agacee?|enervant|enervee?|insupportable|galere|abuse|abusez|lourd|saoule?|soule|a bout|cavalier|pas capable|n'est capable|incapables?|vous vous fichez|vous vous foutez|fichez de|foutez de|perds patience|perdre patience|trop c'est trop|je regrette|regrette d'avoir|vous faites quoi|annoying|frustrat(ed|ing)|irritating|infuriating|exasperat(ed|ing)|angry|furious|getting on my nerves|driving me (mad|crazy|nuts)|poor (customer )?service|pretty poor|when is (someone|anyone|somebody) going to|ne regle rien|ne resout rien|doesn't (solve|fix) anything|solves nothing|quand (est-ce que )?(quelqu'un|vous) (va|allez)|chacun me dit|on me dit (tout et son contraire|autre chose)|pas (du tout )?d'accord|pas (cela |ca )?correct|injuste|unfair|not fair|avec surprise|vous etes serieux|are you serious|serieusement|(fait|faire) perdre (assez de |mon |du )?temps|waste[ds]? (my|enough) time|wasting my time|lousy|shambles|unbelievable|not good enough|i regret)\b/,
+    /\b(penible|agac(ant|ee?s?|er|e)|enervant|enervee?|ca suffit|that's enough|enough is enough|insupportable|galere|abuse|abusez|lourd|saoule?|soule|a bout|cavalier|pas capable|n'est capable|incapables?|vous vous fichez|vous vous foutez|fichez de|foutez de|perds patience|perdre patience|trop c'est trop|je regrette|regrette d'avoir|vous faites quoi|annoying|frustrat(ed|ing)|irritating|infuriating|exasperat(ed|ing)|angry|furious|getting on my nerves|driving me (mad|crazy|nuts)|poor (customer )?service|pretty poor|when is (someone|anyone|somebody) going to|ne regle rien|ne resout rien|doesn't (solve|fix) anything|solves nothing|quand (est-ce que )?(quelqu'un|vous) (va|allez)|chacun me dit|on me dit (tout et son contraire|autre chose)|pas (du tout )?d'accord|pas (cela |ca )?correct|injuste|unfair|not fair|avec surprise|vous etes serieux|are you serious|serieusement|(fait|faire) perdre (assez de |mon |du )?temps|waste[ds]? (my|enough) time|wasting my time|lousy|shambles|unbelievable|not good enough|i regret)\b/,
     1.5,
   ),
   p(/\b(merci pour rien|thanks for nothing|love paying|love it\b.*(again|twice))|\boh great\b|\bjust great\b/, 2),
+  p(
+    /\b(c'est quoi ce (delire|bordel|cirque|travail|service|binz)|what the (hell|heck|f\w*)|wtf|je (ne )?paye? pas pour (ca|rien)|(for|with) what i(?:'m)? pay(ing)?|vu (le prix|ce) que je (paie|paye)|pour le prix (que je paie|qu'on paie))\b/,
+    1.5,
+  ),
+  // Insistence: the customer already asked, called or wrote about it ("c'est la deuxième fois que je demande").
+  p(
+    /\b((deuxieme|2e|second|2nd|troisieme|3e|third) (fois|time) (que je (le )?(demande|signale|relance|vous ecris|reclame)|(that )?i(?:'m| am| have|'ve) (asking|asked|written|reporting|reported|calling|called))|this is the (second|2nd|third|3rd) time|(\d+|deux|trois|des|plusieurs) (ans|mois|semaines) que je (vous )?(demande|reclame|attends|relance)|(years|months|weeks) (that )?i('ve| have) been asking|c'est seulement maintenant que|only now (do|that|you)|c'est la (deuxieme|2e|troisieme|3e) (fois|erreur)|(j'ai )?deja (relance|reclame|signale|ecrit|appele|demande)\w* (\w+ ){0,3}(deux|2|trois|3|plusieurs) fois|already (asked|called|written|reported)\w* (\w+ ){0,3}(twice|two times|three times|several times))/,
+    1.5,
+  ),
   p(
     /\b(aucune reponse|sans (aucune )?reponse|personne ne (repond|rappelle|m'a rappele|fait rien|vient)|personne (n'est venu|fait rien)|nobody (has )?(bothered|answer|repl|call|came|seems)|no one (answer|repl|call)|no (answer|reply|response) (at all|from you)|pas (de|eu de) (reponse|retour|nouvelles))/,
     1.5,
@@ -68,14 +79,15 @@ export const SARCASM_PRAISE =
 
 export const POSITIVE: WeightedPattern[] = [
   p(
-    /\b(merci (beaucoup|infiniment|mille fois|bien|enormement)|mille mercis|un grand merci|thank you (so|very) much|thanks (a lot|so much)|many thanks|much appreciated|je tenais a (vous )?remercier|voulais (juste )?(vous )?(dire )?merci|juste (un petit mot )?(pour )?(vous )?dire merci|thank(s)? (to )?[a-z]+ for)\b/,
+    /\b(merci (beaucoup|infiniment|mille fois|bien|enormement)|mille mercis|un grand merci|thank you (so|very) much|thanks (a lot|so much)|many thanks|much appreciated|je tenais a (vous )?remercier|voulais (juste )?(vous )?(dire )?merci|(pour|juste) (vous )?dire merci|juste (un petit mot )?(pour )?(vous )?dire merci|thank(s)? (to )?[a-z]+ for)\b/,
     1.5,
   ),
   p(
-    /\b(trop bien|trop cool|j'adore|adore|super|genial|geniale|excellent|excellente|parfait|parfaitement|nickel|impeccable|top|au top|formidable|efficace|rapide|sympa|adorable|ravie?|enchantee?|satisfaite?|contente?|heureu(x|se)|bravo|felicitations|rien a redire|great|amazing|awesome|brilliant|fantastic|excellent|perfect|perfectly|wonderful|love|loving|happy|pleased|delighted|well done|impressed|not bad at all|way (faster|better)|spot on)\b/,
+    /\b(trop bien|trop cool|j'adore|adore|super|genial|geniale|excellent|excellente|parfait|parfaitement|nickel|impeccable|top|au top|formidable|efficace|rapide|sympa|adorable|gentil(le)?s?|aimable|serviable|(tres|super|vraiment) professionnel(le)?s?|ravie?s?|enchantee?|satisfaite?s?|contente?s?|heureu(x|se|ses)|bravo|felicitations|rien a redire|great|amazing|awesome|brilliant|fantastic|excellent|perfect|perfectly|wonderful|love|loving|happy|pleased|delighted|well done|impressed|not bad at all|way (faster|better)|spot on)\b/,
     1,
   ),
-  p(/[😊😍🥰🙏👍💪🙌😃😄❤♥👌🤩]/u, 1),
+  // 🙏 is not among them: it says "please" as often as "thank you", the words around it decide.
+  p(/[😊😍🥰👍💪🙌😃😄❤♥👌🤩]/u, 1),
 ];
 
 /** Courtesy formulas that never count as praise. */
@@ -88,7 +100,7 @@ export const RESOLVED =
 
 /** Phrases that look negative but are not (negation of a negative). */
 export const NOT_NEGATIVE =
-  /\b(pas (de|d'autre) (souci|probleme)|pas grave|pas urgent|no problem|no worries|not (a )?problem|rien a redire|not bad at all|no rush|sans souci)\b/g;
+  /\b(pas (de|d'autre) (souci|probleme)|pas grave|pas urgent|no problem|no worries|not (a )?problem|rien a redire|not bad at all|no rush|sans souci|(jamais|jamais eu|never had) (de |d'|a |any )?(souci|probleme|panne|issue|problem)s?|aucun (souci|probleme) (jusqu'ici|jusqu'a present|depuis))\b/g;
 
 /** Problem vocabulary, used to spot sarcasm ("bravo, encore une coupure"). */
 export const PROBLEM_WORDS =
@@ -98,9 +110,17 @@ export const PROBLEM_WORDS =
 
 /** Scams, phishing and fake technicians in our name: category autre, urgency haute. */
 export const SCAM: WeightedPattern = p(
-  /\b(arnaque|escroquer\w*|scam\w*|phishing|hameconnage|faux (technicien|conseiller)|fake (technician|agent)|soi-disant (technicien|conseiller|de chez vous)|qui (disait|se disait) (appeler )?de chez vous|se presentant de chez vous|lien pour un remboursement|clicked (on )?(a|the) link|clique sur (un|le) lien|j'ai clique|se faisant passer|(disant|pretendant) qu'(il|elle) venait de chez vous|en disant qu'il venait|(pretending|claiming) to be from you|m'a demande (ma carte|mes codes|mon code)|asked (me )?for my (card|bank)|(appele|contacte|ecrit) de votre part|me demander (mon|mes|ma) (code|codes|carte|identifiant|mot de passe)|j'ai donne (le|mon|mes) code|(mail|e-?mail|sms|message|appel|courrier) (a|en) votre nom|(email|text|message|call) (in|under) your name|rempli (le|un) formulaire|filled (in|out) (the|a) form|c'etait bien vous|was (it|that) really you)\b/,
+  /\b(arnaque|escroquer\w*|scam\w*|phishing|hameconnage|faux (technicien|conseiller)|fake (technician|agent)|soi-disant (technicien|conseiller|de chez vous)|qui (disait|se disait) (appeler )?de chez vous|se presentant de chez vous|lien pour un remboursement|clicked (on )?(a|the) link|clique sur (un|le) lien|j'ai clique|se faisant passer|(disant|pretendant) qu'(il|elle) venait de chez vous|en disant qu'il venait|(pretending|claiming) to be from you|m'a demande (ma carte|mes codes|mon code)|asked (me )?for my (card|bank)|(appele|contacte|ecrit) de votre part|me demander (mon|mes|ma) (code|codes|carte|identifiant|mot de passe)|j'ai donne (le|mon|mes) code|(mail|e-?mail|sms|message|appel|courrier) (a|en) votre nom|(email|text|message|call) (in|under) your name|rempli (le|un) formulaire|filled (in|out) (the|a) form|c'etait bien vous|was (it|that) really you|(se presentant|s'est presente|se presente|presente) comme (un |le |votre )?(technicien|conseiller|agent|employe)|(demande|demandait|demandant|asks?|asking|asked) (\w+ ){0,2}(mes|mon|ma|my) (identifiants?|codes?|cb|carte bancaire|mot de passe|password|login details|bank details|card details|pin)|avec votre logo|with your logo|est-ce (vraiment|bien) (quelqu'un de )?(chez vous|vous)|c'est un vrai \?|is (this|it|that) (really )?(legit|genuine|real) \?)\b/,
   4,
 );
+
+/** Account security (guide §3 rule 6): a hacked account or changes the customer did not make → technique. */
+export const ACCOUNT_TAKEOVER =
+  /\b(pirat\w*|hack\w*|someone (has )?(logged|accessed|changed|got into|used) (into )?my|quelqu'un (s'est connecte|a change|a modifie|a eu acces|a acces|utilise mon compte)|unauthori[sz]ed (changes?|access|login)|(changements?|modifications?|connexions?) non autorisee?s?|(did not|didn't) make (any of )?(these|those|the) changes|n'ai (pas|jamais) (fait|demande) ces (changements|modifications))/;
+
+/** The money is wrong (guide §3 rule 4): a balance the customer disputes, a promised credit or refund missing. */
+export const MONEY_WRONG =
+  /\b(je vous dois|je vous devrais|says i owe|i owe you|solde (debiteur|du|restant)|outstanding balance|(credit|avoir|rembours\w*|refund|geste)\b[^.!?]{0,60}\b(not on my|isn't on|hasn't (arrived|appeared|been applied)|pas (encore )?(apparu|arrive|applique|ete applique|recu|vu)|toujours pas|still not)|(credit|refund|compensation|dedommagement|geste|rembours\w*) (\w+ ){0,3}(for|pour) (the |la |le |l'|last week's |cette |this )?(outage|coupure|panne|interruption))\b/;
 
 export const CATEGORY_PATTERNS: Record<Exclude<Category, 'autre' | 'resiliation'> | 'autre', WeightedPattern[]> = {
   facturation: [
@@ -110,7 +130,7 @@ export const CATEGORY_PATTERNS: Record<Exclude<Category, 'autre' | 'resiliation'
       2,
     ),
     p(
-      /\b(preleve\w*|prelevement\w*|debit\w*|charged?|charges|payments?|paiements?|paye|payer|payez|paid|pay|regle la facture|reglement)\b/,
+      /\b(preleve\w*|prelevement\w*|debit(e|ee|es|ees|er|ez|ed|ing)|debits? (of|de) \d|charged?|charges|payments?|paiements?|paye|payer|payez|paid|pay|regle la facture|reglement)\b/,
       1.5,
     ),
     p(
@@ -120,6 +140,7 @@ export const CATEGORY_PATTERNS: Record<Exclude<Category, 'autre' | 'resiliation'
     p(/\b(frais|fees?|penalit\w*|hors[- ]forfait|surcharge|roaming)\b/, 1.5),
     p(/\b(rib|iban|coordonnees bancaires|bank details|direct debit|changed banks|virement|carte bancaire|cb)\b/, 1.5),
     p(/\b(impaye|non-paiement|pour impaye|unpaid|late payment)\b/, 2),
+    p(MONEY_WRONG, 3),
     p(
       /\b(augment\w*|hausse|price (went|increase|rise)|went (up|from)|plus elevee?|ecart|montant|amount|\d+ ?(euros?|eur|pounds|quid))\b|[€£]/,
       1,
@@ -161,6 +182,11 @@ export const CATEGORY_PATTERNS: Record<Exclude<Category, 'autre' | 'resiliation'
     ),
   ],
   commercial: [
+    // Availability, advice before buying, the price of something new, delivery of an order, staying for a better offer.
+    p(
+      /\b((vous )?(faites|proposez|installez|couvrez|passez) (la fibre|l'adsl|la 4g|la 5g|internet)|(fibre|4g|5g) (est )?(dispo|disponible|available)|(vous me )?(conseillez|recommandez) quoi|(que|qu'est-ce que) (vous )?(me )?(conseillez|recommandez)|what (plan|offer|package) (do you|would you) (recommend|suggest)|which plan (should|would)|c'est combien|combien (par|le|au) mois|how much (per|a|each) month|(quand|when) (est-ce que )?(je vais |vais-je |will i |do i |is my |will my )?(recevoir|receive|get|avoir|arrive)\b[^.!?]{0,20}\b(carte sim|sim|box|colis|commande|telephone|phone|router|order|parcel)|je reste(?! (a |disponible|joignable|dans l'attente|en attente|sans|bloque|chez moi|a la maison))|on reste chez vous|i'll stay|i will stay|i'm staying|rester chez vous|stay with you)\b/,
+      2.5,
+    ),
     p(
       /\b(offres?|forfaits?|plans?|abonnement fibre|promos?|promotions?|bouquets?|options?|devis|quote|tarifs?|prix|price|cheaper|moins cher|pas trop cher)\b/,
       1,
@@ -170,11 +196,11 @@ export const CATEGORY_PATTERNS: Record<Exclude<Category, 'autre' | 'resiliation'
       1.5,
     ),
     p(
-      /\b(command\w*|order\w*|livr\w*|deliver\w*|colis|parcel|suivi|tracking|activ(e|ee|ation|ated)|pre-order|reconditionnes?|refurbished|reprise)\b/,
+      /\b(command\w*|order\w*|livr(e|ee|ees|es|er|ez|aisons?|eurs?)|deliver\w*|colis|parcel|suivi|tracking|activ(e|ee|ation|ated)|pre-order|reconditionnes?|refurbished|reprise)\b/,
       1.5,
     ),
     p(
-      /\b(passer (au|a l'|a|de)|changer (de|d') (forfait|offre)|upgrade|downgrade|switch to|baisser|ajouter|add|deuxieme ligne|second line|extra line|nouvelle ligne|ligne (mobile )?(supplementaire|pour ma|pour mon)|carte sim data|remove|retirer l'option|enlever)\b/,
+      /\b(passer (au|a l'|a|de)|changer (de|d') (forfait|offre)|upgrade|downgrade|switch to|baisser|r?ajouter|add|deuxieme ligne|second line|extra line|nouvelle ligne|ligne (mobile )?(supplementaire|pour ma|pour mon)|carte sim data|remove|retirer l'option|enlever)\b/,
       1.5,
     ),
     p(/\b(iphone|samsung|pixel|s24|smartphone|netflix|option internationale)\b/, 1),
@@ -231,7 +257,12 @@ export const CANCEL_INTENT: WeightedPattern[] = [
 
 /** "je ne veux pas résilier", "sinon je pars", "fix it or I leave": not a cancel intent. */
 export const CANCEL_NEGATED =
-  /\b(ne veux pas (resilier|partir)|veux pas (resilier|partir)|pas (resilier|partir)|don't want to (cancel|leave)|not (cancel|leave)|without cancell?ing|sans resilier)\b/;
+  /\b(ne veux pas (resilier|partir)|veux pas (resilier|partir)|pas (resilier|partir)|don't want to (cancel|leave)|not (cancel|leave)|without cancell?ing|sans resilier|(n'ai |ai )?jamais (resilie|demande (la|de) resili\w*)|n'ai pas resilie|never (cancelled|canceled|asked to cancel)|(didn't|did not|haven't|have not) cancell?ed)\b/;
+/** Cancelling something that is not a contract (an order, an appointment, one's own calls): not a cancel intent. */
+export const CANCEL_NOT_CONTRACT =
+  /\b(cancel\w*|annul\w*) (\w+ ){0,3}(order|orders|commande|appointment|rendez-vous|rdv|visit|visite|intervention|call|calls|appels?|meetings?|reunions?|booking|reservation|payment|paiement|transfer|virement|request|engineer|technician|technicien)\b/g;
+/** Hypotheses, not decisions: "si un jour je résilie", "if I ever cancel". */
+export const CANCEL_HYPOTHESIS = /\b(si (un jour |jamais |par hasard |demain )?(je|j'|on) ?\w+|if i (ever |were to |decide to )?\w+)\b/g;
 export const CANCEL_CONDITIONAL =
   /\b(sinon|otherwise|or (else )?i('ll)? (leave|cancel|switch)|si (ce n'est pas|c'est pas|rien|vous ne|pas)[^.!?]{0,60}(resilie|pars|quitte)|if (you don't|not|nothing)[^.!?]{0,60}(cancel|leave|switch))\b/;
 /** Cancellation already done, now a billing dispute. */
@@ -251,12 +282,18 @@ export const CANCEL_DECISION =
 export const HIGH_URGENCY: WeightedPattern[] = [
   // total loss of the main service
   p(
-    /\b(plus (du tout |aucune? |de |d')?(internet|connexion|reseau|tele|tv|telephone|tel|television|tonalite|data)|plus rien ne (marche|fonctionne)|n'ai plus rien|plus aucun appel|ni appel ni (sms|data)|ni (telephone|internet|tel)( fixe)? ni|ne capte plus rien|ne s'allum(e|ait) plus|ecran noir sur toutes|(ligne|line) (est )?(suspendue|coupee|suspended)|suspendu ma ligne|coupe (ma|la) ligne|toujours pas (de|d') (internet|tele|tv|reseau)|pas d'internet (du tout|depuis)|no (internet|signal|service|dial tone|network)( at all)?|internet (is )?(completely |totally )?down|(completely|totally) down|no picture at all|can't call (or text )?anyone|lines? (have been |are )?dead|still no internet|no internet at all|encore coupe ce soir|sans (internet|tele|tv|telephone)( depuis)?|sans television|plus aucun (service|reseau|signal)|(completement|totalement) (coupee?|hs|morte?|down)|(completely|totally) (off|gone|dead|out|down)|(n'a|n'ai|n'avons) plus de (ligne|telephone|internet|reseau|tele|tv)|(line|landline|phone|internet|connection)('s| is| has| est)( been)?( completely| totally)? (dead|morte?)|(internet|connection|line|wifi|broadband|it)('s| is| has been| has gone| went|'s been) (completely |totally )?down|(ligne|line)( \w+){0,4} (est )?coupee|aucune (connexion|chaine|tonalite)|toujours aucune|(toujours )?pas (de|d') ?(reseau|internet|tele|tv|connexion|tonalite)|no (phone )?line at all|no (phone|tv|network) (line )?at all|(completely|totally) (gone|dead|out)|internet'?s? (is )?(completely |totally )?gone|hors service|\bhs\b|plus rien du tout|ne capte (plus|rien|pas du tout)(?! (bien|tres|tout|dans|a l'|au|en))|(box|internet|wifi|fibre|connexion|decodeur|tele|tv) (ne )?(marche|fonctionne) plus(?! (bien|tres|correctement|comme))|(aucun|zero|0) (reseau|signal|network|barre)|rien ne passe|nothing (works|gets through|comes through)|totalement interrompue?|(completely|totally) (interrupted|cut off)|aucun appareil (ne )?(parvient|arrive|peut)|no device can|(ligne|internet|box|telephone|tel|reseau|connexion|tele|tv|wifi|fixe)\b[^.!?]{0,40}\b(ne )?(marche|fonctionne)n?t? plus du tout|no (tv|television|phone|mobile) (signal|service|reception)( at all)?|all (our|the|my) (phone )?lines (went|are|have gone|have been|have) (down|dead|out)|(phone )?lines went down)\b/,
+    anyOf(
+      /\b((?<!\b(avec|option|offre|forfait|besoin|avoir|veux|voudrais|souhaite|souhaiterais|aimerais|encore|un peu|beaucoup|bien|obtenir|donne|ajouter) )plus (du tout |aucune? |de |d')?(internet|connexion|reseau|tele|tv|telephone|tel|television|tonalite|data)|plus rien ne (marche|fonctionne)|n'ai plus rien|plus aucun appel|ni appel ni (sms|data)|ni (telephone|internet|tel)( fixe)? ni|ne capte plus rien|ne s'allum(e|ait) plus|ecran noir sur toutes|(ligne|line) (est )?(suspendue|coupee|suspended)|suspendu ma ligne|coupe (ma|la) ligne|toujours pas (de|d') (internet|tele|tv|reseau)|pas d'internet (du tout|depuis)|no (internet|signal|service|dial tone|network)( at all)?|internet (is )?(completely |totally )?down|(completely|totally) down|no picture at all|can't call (or text )?anyone|lines? (have been |are )?dead|still no internet|no internet at all|encore coupe ce soir|plus aucune? lignes?|(je suis|on est|nous sommes|toujours|encore|depuis [^.!?]{1,25}|jours?|heures?|semaines?|cabinet|bureau|boutique|magasin|commerce|entreprise|maison|foyer|office|shop|home|\w+ d'avocats) sans (internet|tele|tv|telephone|television|reseau|connexion|ligne)|sans (internet|tele|tv|telephone|television|reseau|connexion|ligne) depuis|plus aucun (service|reseau|signal)|(completement|totalement) (coupee?|hs|morte?|down)|(completely|totally) (off|gone|dead|out|down)|(n'a|n'ai|n'avons) plus de (ligne|telephone|internet|reseau|tele|tv)|(line|landline|phone|internet|connection)('s| is| has| est)( been)?( completely| totally)? (dead|morte?)|(internet|connection|line|wifi|broadband|it)('s| is| has been| has gone| went|'s been) (completely |totally )?down|(ligne|line)( \w+){0,4} (est )?coupee|aucune (connexion|chaine|tonalite)|toujours aucune|(toujours )?pas (de|d') ?(reseau|internet|tele|tv|connexion|tonalite)|no (phone )?line at all|no (phone|tv|network) (line )?at all|(completely|totally) (gone|dead|out)|internet'?s? (is )?(completely |totally )?gone|hors service|\bhs\b|plus rien du tout|ne capte (plus|rien|pas du tout)(?! (bien|tres|tout|dans|a l'|au|en))|(box|internet|wifi|fibre|connexion|decodeur|tele|tv) (ne )?(marche|fonctionne) plus(?! (bien|tres|correctement|comme))|(aucun|zero|0) (reseau|signal|network|barre)|rien ne passe|nothing (works|gets through|comes through)|totalement interrompue?|(completely|totally) (interrupted|cut off)|aucun appareil (ne )?(parvient|arrive|peut)|no device can|(ligne|internet|box|telephone|tel|reseau|connexion|tele|tv|wifi|fixe)\b[^.!?]{0,40}\b(ne )?(marche|fonctionne)n?t? plus du tout|no (tv|television|phone|mobile) (signal|service|reception)( at all)?|all (our|the|my) (phone )?lines (went|are|have gone|have been|have) (down|dead|out)|(phone )?lines went down)\b/,
+      /\b(plus du tout (de |d')(internet|connexion|reseau|tele|tv|telephone|tonalite|data|wifi)|(ligne|fixe|telephone) (est )?muet(te)?|line is (dead|silent)|(box|modem|routeur|router|decodeur) (est )?(morte?|dead|hs)|(tous les )?voyants (sont )?eteints|(all the )?lights are (off|out)|(sos|urgence|emergency)( calls?)? (only|uniquement|seulement)|only (sos|emergency calls)|impossible de (passer|recevoir|joindre) (le moindre|aucun|un seul) appel|(can't|cannot|unable to) (make|receive|send) (or (make|receive|send) )?(any )?(calls?|texts?|sms) (or|and|nor) (make |receive |send )?(any )?(calls?|texts?|sms)|(can't|cannot|unable to) make or receive (any )?calls?|no (broadband|wifi|fibre|fiber|phone|tv|television|mobile data) (at all|since|for)|(had|have|got) no (internet|broadband|wifi|signal|network|service|tv) (at all|since|for|all day)|(been |is |are |went |gone )?offline (all|since|for|depuis)|hors ligne depuis|s'allum(e|ait) plus)\b/,
+    ),
     3,
   ),
   // business impact
   p(
-    /\b((mon|ma|notre|nos|le|la|au|our|my|the|a)( small| petit| petite)? (magasin|commerce|boutique|restaurant|restaurant's|boulangerie|cabinet|bureau|office|practice|shop|entreprise|societe|business|agence( immobiliere)?|surgery|clinic|clinique|pharmacie|garage|salon de coiffure|hair salon)|clients? ne peuvent (pas|plus)|clientes? ne peuvent (pas|plus)|can't take payments|vital|urgence vitale|medical alarm|alarme medicale|teleassistance|assistance respiratoire|life-threatening|patients?|patient records|medecin|docteur|\bgp\b|on ne peut plus (envoyer|travailler|encaisser|servir|prendre|recevoir)|we can't (access|work|serve|take|open)|nos clients|our customers|entretien d'embauche|job interview|clients ne peuvent|servir mes clients|perd des clients|encaisser|terminal de paiement|personne (ne )?peut (plus )?travailler|(je )?(ne )?(peux|peut|pouvons) (plus|pas) travailler|clients? qui (m')?attend\w*|customers (are )?waiting|je suis a mon compte|independant\w*|freelance\w*|self-employed|can't work|cannot work|people can't work|infirmiere|work from home|teletravail|officine|pharmacien\w*|call cent(re|er)|(agents|employees|staff|salaries|employes|collegues|colleagues) (can't|cannot|ne peuvent (pas|plus))|(for|pour) (my|our|mon|notre|ma) (company|entreprise|societe|boutique)|(peuvent|pouvons) (pas|plus) nous joindre|can't reach us)\b/,
+    anyOf(
+      /\b((mon|ma|notre|nos|le|la|au|our|my|the|a)( small| petit| petite)? (magasin|commerce|boutique|restaurant|restaurant's|boulangerie|cabinet|bureau|office|practice|shop|entreprise|societe|business|agence( immobiliere)?|surgery|clinic|clinique|pharmacie|garage|salon de coiffure|hair salon)|clients? ne peuvent (pas|plus)|clientes? ne peuvent (pas|plus)|can't take payments|vital|urgence vitale|medical alarm|alarme medicale|teleassistance|assistance respiratoire|life-threatening|patients?|patient records|medecin|docteur|\bgp\b|on ne peut plus (envoyer|travailler|encaisser|servir|prendre|recevoir)|we can't (access|work|serve|take|open)|nos clients|our customers|entretien d'embauche|job interview|clients ne peuvent|servir mes clients|perd des clients|encaisser|terminal de paiement|personne (ne )?peut (plus )?travailler|(je )?(ne )?(peux|peut|pouvons) (plus|pas) travailler|clients? qui (m')?attend\w*|customers (are )?waiting|je suis a mon compte|independant\w*|freelance\w*|self-employed|can't work|cannot work|people can't work|infirmiere|work from home|teletravail|officine|pharmacien\w*|call cent(re|er)|(agents|employees|staff|salaries|employes|collegues|colleagues) (can't|cannot|ne peuvent (pas|plus))|(for|pour) (my|our|mon|notre|ma) (company|entreprise|societe|boutique)|(peuvent|pouvons) (pas|plus) nous joindre|can't reach us)\b/,
+      /\b((nobody|no one|none of us|personne) (here )?(can|ne peut) (work|travailler|do anything|rien faire)|(my|our|mon|notre|ma) (b&b|bnb|gite|hotel|chambres d'hotes|guest ?house|camping)|(guests|clients|customers|patients) (have|had|ont|n'ont) (no|plus|pas)|dossiers? (des )?patients|patient (files|records))\b/,
+    ),
     1.5,
   ),
   // deadline within 24h
@@ -266,24 +303,33 @@ export const HIGH_URGENCY: WeightedPattern[] = [
   ),
   // legal threat
   p(
-    /\b(avocat|tribunal|mise en demeure|mets en demeure|porter plainte|porte plainte|plainte|ufc|que choisir|mediateur|cnil|dgccrf|lawyer|court|sue|small claims|ombudsman)\b/,
+    anyOf(
+      /\b(avocat|tribunal|mise en demeure|mets en demeure|porter plainte|porte plainte|plainte|ufc|que choisir|mediateur|cnil|dgccrf|lawyer|court|sue|small claims|ombudsman)\b/,
+      /\b(en justice|devant (la justice|les tribunaux)|action (en justice|juridique)|poursuites judiciaires|legal action|take (you|this|it) to court|solicitor|attorney|association de consommateurs|consumer (association|group|rights)|trading standards|ofcom|arcep|signal ?conso)\b/,
+    ),
     3,
   ),
   // security / fraud
   p(
-    /\b(pirat\w*|hack\w*|ne (le )?reconnais pas|reconnais pas|don't recognise|don't recognize|not even a customer|pas client|suis meme pas client|jamais souscrit|never (signed|subscribed)|fraud\w*|usurpation|faux (technicien|conseiller)|soi-disant (technicien|de chez vous)|fake technician|vole mon telephone|stolen|commande (de telephone )?(sur mon compte )?que je n'ai pas passee|ordered .* in my name|fuite|d'un autre client|data leak|donne mes codes|donne ma carte|connais pas du tout|bloquez (le|mon) compte|lock (the|my) account|i did not do this|wasn't me|didn't make|did not make|n'ai rien commande|didn't order anything|never ordered (this|that|anything)|i didn't do (it|this|that)|i did not do (it|this|that)|ce n'etait pas moi|pas autorises?|non autorises?|unauthori[sz]ed|swapped|didn't authori[sz]e|not authori[sz]ed|je n'ai pas (fait|effectue|autorise)|changed my (bank|password)|peur qu'on ait acces|jamais ete client|never been (a |your )?customer|je ne suis pas (votre )?client|reconnais (absolument |vraiment |pas du tout )?pas|quelqu'un (s'est connecte|a change|a modifie|a eu acces)|someone (logged in|changed|accessed)|a change mon (rib|iban|mot de passe)|never seen (that|this|it|them|these)( \w+)? before|jamais vu (ce|cet|cette|ces) (prelevement|debit|paiement)\w*)\b|(ce n'est|c'est) pas moi\b(?! qui)/,
+    anyOf(
+      /\b(pirat\w*|hack\w*|ne (le )?reconnais pas|reconnais pas|don't recognise|don't recognize|not even a customer|pas client|suis meme pas client|jamais souscrit|never (signed|subscribed)|fraud\w*|usurpation|faux (technicien|conseiller)|soi-disant (technicien|de chez vous)|fake technician|vole mon telephone|stolen|(on m'a |on a |m'a )?vole (mon|le|ma|son|sa) (portable|telephone|mobile|tel|iphone|smartphone|carte sim)|(portable|telephone|mobile|iphone|smartphone) (\w+ ){0,2}(a ete |s'est fait )?vole|commande (de telephone )?(sur mon compte )?que je n'ai pas passee|ordered .* in my name|fuite|d'un autre client|data leak|donne mes codes|donne ma carte|connais pas du tout|bloquez (le|mon) compte|lock (the|my) account|i did not do this|wasn't me|didn't make|did not make|n'ai rien commande|didn't order anything|never ordered (this|that|anything)|i didn't do (it|this|that)|i did not do (it|this|that)|ce n'etait pas moi|pas autorises?|non autorises?|unauthori[sz]ed|swapped|didn't authori[sz]e|not authori[sz]ed|je n'ai pas (fait|effectue|autorise)|changed my (bank|password)|peur qu'on ait acces|jamais ete client|never been (a |your )?customer|je ne suis pas (votre )?client|reconnais (absolument |vraiment |pas du tout )?pas|quelqu'un (s'est connecte|a change|a modifie|a eu acces)|someone (logged in|changed|accessed)|a change mon (rib|iban|mot de passe)|never seen (that|this|it|them|these)( \w+)? before|jamais vu (ce|cet|cette|ces) (prelevement|debit|paiement)\w*)\b|(ce n'est|c'est) pas moi\b(?! qui)/,
+      /\b(never authori[sz]ed|(n'ai )?jamais autorise|(prelevement|debit|paiement|charge|payment|transaction)s? [^.!?]{0,25}\b(inconnue?s?|unknown|que je ne connais pas)|(unknown|unrecognised|unrecognized) (debit|charge|payment|transaction)s?|(using|used|utilise|a utilise) (my|mon) (identity|identite|name|nom)|identity theft|vol d'identite|(tape|saisi|entre|donne|communique)e? (mes|mon|ma) (coordonnees bancaires|code|codes|numero de carte|carte|identifiants)|(entered|typed|gave|shared) (in )?my (card|bank|banking|login) (details|number|code))\b/,
+    ),
     3,
   ),
   // repeated contacts without answer or result
   p(
-    /\b((3e|troisieme|4e|quatrieme|5e|cinquieme|third|fourth|fifth) (fois que j'appelle|relance|demande|message|email|mail|time i'm|time i am|appel|report|signalement|ticket|complaint|reclamation|contact)|(pour la|for the) (3e|troisieme|4e|quatrieme|third|fourth) fois (que j'|pour le meme|i'm|que je)|j'appelle pour la (3e|troisieme|4e|quatrieme)|(fois|time) (que j'appelle|i('m| am) (contacting|calling|writing))|fois que j'appelle|deja appele (deux|2|trois|3) fois|called (you )?(two|three|four|2|3|4) times|j'ai appele \w+, j'ai appele|(\d|deux|trois|quatre) demandes|sans (aucune )?reponse|personne ne (repond|rappelle)|personne ne m'a rappele|no (answer|reply) at all|nobody has bothered|ecrit le \d+ et le \d+|courriers des \d+ et \d+|malgre mes (courriers|relances|appels)|(appele|called|contacted|ecrit|written|wrote|relance)\w* (\w+ ){0,3}(\d+|deux|trois|quatre|plusieurs|twice|three|four|several) (fois|times)|(contacted|called|phoned|wrote|written|appele|relance)\w* (\w+ ){0,4}twice|(contacted|called) you twice|tous les jours depuis|every day since|(deux|trois|2|3|two|three) (courriers|mails|emails|messages|appels|calls|relances) (restes )?sans reponse|(toujours )?aucune reponse|(2|3|4|5|deux|trois|quatre|cinq|two|three|four|five|plusieurs|several) (messages|appels|mails|emails|calls|relances|courriers|conseillers( differents)?|different (agents|advisors)|agents)\b(?! manques)|jamais de reponse|never (got|received) (a|any) (reply|answer|response)|je vous ecris (ici )?(depuis|sans))\b/,
+    anyOf(
+      /\b((3e|troisieme|4e|quatrieme|5e|cinquieme|third|fourth|fifth) (fois que j'appelle|relance|demande|message|email|mail|time i'm|time i am|appel|report|signalement|ticket|complaint|reclamation|contact)|(pour la|for the) (3e|troisieme|4e|quatrieme|third|fourth) fois (que j'|pour le meme|i'm|que je)|j'appelle pour la (3e|troisieme|4e|quatrieme)|(fois|time) (que j'appelle|i('m| am) (contacting|calling|writing))|fois que j'appelle|deja appele (deux|2|trois|3) fois|called (you )?(two|three|four|2|3|4) times|j'ai appele \w+, j'ai appele|(\d|deux|trois|quatre) demandes|sans (aucune )?reponse|personne ne (repond|rappelle)|personne ne m'a rappele|no (answer|reply) at all|nobody has bothered|ecrit le \d+ et le \d+|courriers des \d+ et \d+|malgre mes (courriers|relances|appels)|(appele|called|contacted|ecrit|written|wrote|relance)\w* (\w+ ){0,3}(\d+|deux|trois|quatre|plusieurs|twice|three|four|several) (fois|times)|(contacted|called|phoned|wrote|written|appele|relance)\w* (\w+ ){0,4}twice|(contacted|called) you twice|tous les jours depuis|every day since|(deux|trois|2|3|two|three) (courriers|mails|emails|messages|appels|calls|relances) (restes )?sans reponse|(toujours )?aucune reponse|(2|3|4|5|deux|trois|quatre|cinq|two|three|four|five|plusieurs|several) (messages|appels|mails|emails|calls|relances|courriers|conseillers( differents)?|different (agents|advisors)|agents)\b(?! manques)|jamais de reponse|never (got|received) (a|any) (reply|answer|response)|je vous ecris (ici )?(depuis|sans))\b/,
+      /\b((phoned|rang|telephone|ecrit|emailed|messaged|sent)\w* (\w+ ){0,3}(\d+|deux|trois|quatre|plusieurs|twice|three|four|five|several) (fois|times)|never heard back|no reply (yet|since)|(jamais|toujours pas) eu de (retour|reponse)|toujours aucune nouvelle de votre part|never got back to me|(nobody|no one) (has )?(got|gets|ever got) back|personne ne m'a (jamais )?(repondu|rappele|recontacte))\b/,
+    ),
     3,
   ),
 ];
 
 export const MEDIUM_URGENCY: WeightedPattern[] = [
   p(
-    /\b(coup(e|ure|ures|ait)|panne|plant(e|ent)|crash\w*|bug\w*|freez\w*|redemarre|rame|lent|slow|instable|drop(s|ped|ping|out)?(?! off)|decroche|deconnex\w*|disconnect\w*|sos|bruit|sifflement|no sound|pas de signal|erreur|error)\b/,
+    /\b(coup(e|ure|ures|ait)|panne|plant(e|ent)|crash\w*|bug\w*|freez\w*|redemarre|rame|lente?s?|slow|instable|drop(s|ped|ping|out)?(?! off)|decroche|deconnex\w*|disconnect\w*|sos|bruit|sifflement|no sound|pas de signal|erreur|error)\b/,
     2,
   ),
   p(
@@ -291,7 +337,7 @@ export const MEDIUM_URGENCY: WeightedPattern[] = [
     2,
   ),
   p(
-    /\b(deux fois|2 fois|twice|double|en double|au lieu de \d|instead of (£|€)?\d|au lieu d'une?|instead of one|pas arrive|n'est pas arrive|not arrived|hasn't (changed|arrived)|toujours (rien|pas)|still (no|not|hasn't)|missing|manquante?|wasn't in|n'etait pas|wrong (colour|color|item)|pas (recu|livre)|rien recu|jamais (recu|demande\w*)|never (received|asked|ordered)|que je n'ai (jamais|pas) (demande|passe)\w*|aucune confirmation)\b/,
+    /\b(deux fois|2 fois|twice|double|en double|au lieu de \d+|instead of (£|€)?\d+|au lieu d'une?|instead of one|pas arrive|n'est pas arrive|not arrived|hasn't (changed|arrived)|toujours (rien|pas)|still (no|not|hasn't)|missing|manquante?|wasn't in|n'etait pas|wrong (colour|color|item)|pas (recu|livre)|rien recu|jamais (recu|demande\w*)|never (received|asked|ordered)|que je n'ai (jamais|pas) (demande|passe)\w*|aucune confirmation)\b/,
     2,
   ),
   p(
@@ -318,7 +364,7 @@ export const MEDIUM_URGENCY: WeightedPattern[] = [
 export const [OUTAGE, BUSINESS, DEADLINE, LEGAL, SECURITY, REPEATED] = HIGH_URGENCY;
 
 export const LOW_URGENCY_HINTS =
-  /\b(pas urgent|no rush|not urgent|c'est pas urgent|quand vous (pouvez|aurez)|when you (can|get a chance))\b/;
+  /\b(pas urgent|no rush|not urgent|c'est pas urgent|quand vous (pouvez|aurez)|when you (can|get a chance)|(c'est |ce n'est )?pas (tres |bien |si )?grave|rien de grave|not a big deal|no big deal|nothing serious|not serious|pas presse|no hurry|in no hurry|ca peut attendre|it can wait)\b/;
 
 // ---------- helpers ----------
 

@@ -3,10 +3,13 @@
 import type { AnalysisInput, AnalysisLabels } from '../../domain/intelligence.js';
 import type { Category, Sentiment, Urgency } from '../../domain/types.js';
 import {
+  ACCOUNT_TAKEOVER,
   CANCEL_CONDITIONAL,
   CANCEL_DECISION,
   CANCEL_INTENT,
+  CANCEL_HYPOTHESIS,
   CANCEL_NEGATED,
+  CANCEL_NOT_CONTRACT,
   CANCEL_OPTION_ONLY,
   CANCEL_QUESTION,
   CANCELLED_BUT_CHARGED,
@@ -18,6 +21,7 @@ import {
   LEGAL,
   LOW_URGENCY_HINTS,
   MEDIUM_URGENCY,
+  MONEY_WRONG,
   NEGATIVE,
   NOT_NEGATIVE,
   OUTAGE,
@@ -38,6 +42,9 @@ import { normalizeForMatching } from './text.js';
 
 const ACK_ONLY_WORDS =
   /^(ok|okay|d'accord|merci|thanks|thank you|parfait|super|top|nickel|bien recu|recu|c'est (bon|note|regle|parfait)|tres bien|great|perfect|noted|cool|non merci|no thanks|bonne journee|have a nice day|[\s!.,👍🙏😊]+)*$/u;
+/** "ah non c'est bon en fait, j'avais mal lu, désolé pour le dérangement": nothing left to do (guide §3 rule 7). */
+const SELF_RESOLVED =
+  /\b((ah )?non c'est bon|c'est bon en fait|en fait c'est bon|laissez tomber|oubliez|never ?mind|forget it|ignore (my|this|that) (last )?(message|question)|j'avais mal lu|i misread|my mistake|my bad|au temps pour moi|autant pour moi|desolee? pour le derangement|sorry (for|to) (bother|the trouble)|j'ai trouve (tout seul|toute seule|la reponse)|i (found|figured) it out)\b/;
 const FEEDBACK_OR_THANKS = /\b(merci|thank|thanks|bravo|remercier|well done|felicitations|au top|genial|brilliant|super|top)\b/;
 
 /** Labels from the lexicons and ordered decision rules alone. */
@@ -59,6 +66,7 @@ function hasProblemOrRequest(evidence: Evidence[]): boolean {
   return evidence.some((e) => {
     const n = e.norm;
     if (ACK_ONLY_WORDS.test(n)) return false;
+    if (SELF_RESOLVED.test(n) && !n.includes('?')) return false;
     if (REQUEST.test(n)) return true;
     if (negativeScore(e) >= 1.5) return true;
     // Thanks for a problem that is now solved ("bien reçu le remboursement, merci") asks for nothing.
@@ -80,10 +88,10 @@ function decideCategory(rawText: string, problem: boolean): Category {
   const text = rawText.replace(PRICE_BACKGROUND, ' ');
 
   const autreOverride = CATEGORY_PATTERNS.autre.filter((pt) => pt.w >= 3).some((pt) => pt.re.test(text));
-  const hacked = /\b(pirat\w*|hack\w*)\b/.test(text);
+  const hacked = ACCOUNT_TAKEOVER.test(text);
   if (autreOverride && !hacked) return 'autre';
 
-  const cancelScore = score(CANCEL_INTENT, text);
+  const cancelScore = score(CANCEL_INTENT, text.replace(CANCEL_NOT_CONTRACT, ' '));
   if (cancelScore > 0 && !CANCEL_NEGATED.test(text) && !onlyConditionalCancel(text)) {
     if (CANCELLED_BUT_CHARGED.test(text)) return 'facturation';
     if (CANCEL_OPTION_ONLY.test(text)) return 'commercial';
@@ -118,7 +126,7 @@ function onlyConditionalCancel(text: string): boolean {
 
 /** Wrong numbers, spam and job requests need nothing from support. */
 const NOTHING_TO_DO =
-  /\b(wrong number|trompe de numero|erreur de numero|mauvais numero|recrut\w*|job|cv|alternance|apprenti\w*|candidature|hiring)\b/;
+  /\b(wrong number|trompe de numero|erreur de numero|mauvais numero|recrut\w*|job(?! interview)|cv|alternance|apprenti\w*|candidature|hiring)\b/;
 const LOW_URGENCY_HINTS_GLOBAL = new RegExp(LOW_URGENCY_HINTS.source, 'g');
 /** "payer en deux fois" is an instalment plan, not a double charge. */
 const INSTALMENTS =
@@ -126,6 +134,12 @@ const INSTALMENTS =
 /** "je n'ai pas reçu ma facture": a request for a copy, not a failure. */
 const INVOICE_NOT_RECEIVED =
   /\b((pas|jamais) (recu|eu) (ma|mes|la|les|votre|vos|de) factures?|(didn't|did not|haven't|have not|never) (get|got|receive|received) (my|the|an?|any) (invoices?|bills?))\b/g;
+/** "renvoyez-moi la facture corrigée": a copy of an invoice already put right. */
+const INVOICE_COPY =
+  /\b(r?envoy\w*|send|resend|transmettre)( moi| me)? (la|une|the|a|an) (facture|invoice|bill) (corrigee|rectifiee|modifiee|corrected|updated|amended)\b/g;
+/** "je viens de voir l'avoir sur mon compte": what was owed has arrived. */
+const RECEIVED_WHAT_WAS_OWED =
+  /(?<!\b(pas|jamais|not|never|toujours pas|still not|rien) )\b(vu|voir|recu|bien recu|received|got|see|seen) (l'avoir|le remboursement|le credit|le geste( commercial)?|the (refund|credit))\b/g;
 /** "merci pour le remboursement": the thing thanked for is done. */
 const THANKED_FOR = /\b(merci|thanks?|thank you)( beaucoup| so much| a lot)? (pour|for) (le|la|l'|the|your|votre) [a-z]+( [a-z]+)?/g;
 
@@ -139,14 +153,22 @@ const ORDER_BAD_STATE =
   /\b(ca fait (une|\d+|deux|trois) (semaines?|jours?|mois)|it's been (a|\d+|two|three) (weeks?|days?)|promis|promised|pas|not|never|jamais|toujours|still|manque|missing|il manque|cracked|casse|fissure|abime|wrong|mauvais|annule|cancelled|en preparation|retard|late|hasn't|n'a pas|aucune)\b/;
 /** A billing assertion (something is wrong, correct it) rather than a question about the bill. */
 const BILLING_ASSERTION =
-  /\b(trop (elevee?|chere?)|too (high|expensive)|higher than (usual|normal|before|last)|plus (chere?|elevee?) que|on m'a (facture|preleve|compte)|jamais (envoye|passe|appele|fait|utilise)|never (sent|made|used)|promised|promis|right price|bon (prix|tarif)|still says|overdue|reminder|i paid|j'ai (deja )?paye|already paid|charged|billed|debite|preleve|paye deux|(fait|faire) payer|vous m'avez|you('ve| have)|erreur|error|mistake|a tort|wrongly|corrig\w*|adjust|annul\w*|refund\w*|rembours\w*|take it off|credit(ed)? back|retir\w*|rectifi\w*|frais de (retard|rejet)|alors que)\b/;
+  /\b(trop (elevee?|chere?)|too (high|expensive)|higher than (usual|normal|before|last)|plus (chere?|elevee?) que|on m'a (facture|preleve|compte)|jamais (envoye|passe|appele|fait|utilise)|never (sent|made|used)|promised|promis|right price|bon (prix|tarif)|still says|overdue|reminder|i paid|j'ai (deja )?paye|already paid|charged|billed|debite|preleve|paye deux|(fait|faire) payer|vous m'avez|you('ve| have)|erreur|error|mistake|a tort|wrongly|corrig\w*|adjust|annul\w*|refund\w*|rembours\w*|take it off|credit(ed)? back|retir\w*|enlev\w*|supprim\w*|remove|take (it|that|this) off|rectifi\w*|frais de (retard|rejet)|alors que|(faire|fassiez|faites) un (petit )?geste|goodwill|waive)\b/;
 /** Personal detail updates are basse even when the stored value is "wrong". */
 const PERSONAL_DETAILS =
   /\b(date de naissance|birth ?date|date of birth|adresse|address|nom du titulaire|titulaire|name on the account|email address|numero de contact|contact (number|details))\b/;
+/** A deadline in the coming days (guide §4 moyenne): "le prélèvement passe la semaine prochaine", "by Friday". */
+const NEAR_DEADLINE =
+  /\b(avant|d'ici|pour|by|before|au plus tard|passe|tombe|est prevue?|expire|due|is due|goes out|comes out|doit (etre|partir|passer))\b[^.!?]{0,25}\b(la semaine prochaine|next week|(lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|monday|tuesday|wednesday|thursday|friday|saturday|sunday)( prochain)?|dans (\d|deux|trois|quatre|cinq|quelques) jours|in (\d|two|three|four|five|a few) days|la fin de (la|cette) semaine|the end of (the|this) week)\b/;
+const SCAM_AVOIDED =
+  /\b((j'ai|je n'ai) (rien|pas|jamais) (rempli|donne|clique|repondu|communique|transmis)|(didn't|did not|haven't|have not|never) (click|fill|give|reply|answer|enter|share)\w*)\b/;
+/** "j'ai demandé le 20 octobre la modification… les factures sont toujours au nom de…". */
+const UNPROCESSED =
+  /\b(j'ai (deja )?demande|i (already )?asked|i requested|demande (faite|envoyee) le)\b[^]{0,200}\b(toujours|still|pas (encore )?(ete )?(fait|pris en compte|modifie|change|traite)|not (yet )?(been )?(done|changed|updated|processed))\b/;
 const STORE_INFO = /\b(horaires?|opening hours|ouvert\w*|ferme\w*|boutique|magasin|store|shop)\b/;
 /** "pas de réseau dans la cuisine": a partial loss, not a total one. */
 const PARTIAL =
-  /\b(every (few|\d+) (minutes|hours)|toutes les \d+ (min|minutes|heures)|intermitt\w*|dans (la|le|les|ma|mon) (cuisine|chambre|chambres|salon|cave|jardin|piece|garage)|a l'etage|upstairs|in the (kitchen|bedroom|garden|living room)|sur (une|un|le deuxieme|la deuxieme) (tele|tv|decodeur)|one of (the|my)|par moments|sometimes|parfois|de temps en temps|des fois|ailleurs ca va)\b/;
+  /\b(every (few|\d+) (minutes|hours)|toutes les \d+ (min|minutes|heures)|intermitt\w*|dans (la|le|les|ma|mon) (cuisine|chambre|chambres|salon|cave|jardin|piece|garage)|a l'etage|upstairs|in the (kitchen|bedroom|garden|living room)|sur (une|un|le deuxieme|la deuxieme) (tele|tv|decodeur)|one of (the|my)|par moments|sometimes|parfois|de temps en temps|des fois|ailleurs ca va|(calls|sms|texts|data|internet|appels) (work|works|marchent|marche|fonctionnent|fonctionne) (fine|ok|bien|normalement)|but i can (still )?(receive|make|send|call)|mais je peux (toujours )?(recevoir|appeler|envoyer|passer))\b/;
 
 function decideUrgency(text: string, category: Category, problem: boolean, sentiment: Sentiment): Urgency {
   if (!problem) return 'basse';
@@ -155,14 +177,18 @@ function decideUrgency(text: string, category: Category, problem: boolean, senti
     .replace(LOW_URGENCY_HINTS_GLOBAL, ' ')
     .replace(INSTALMENTS, ' ')
     .replace(THANKED_FOR, ' ')
-    .replace(INVOICE_NOT_RECEIVED, ' facture ');
+    .replace(RECEIVED_WHAT_WAS_OWED, ' ')
+    .replace(NOT_NEGATIVE, ' ')
+    .replace(INVOICE_NOT_RECEIVED, ' facture ')
+    .replace(INVOICE_COPY, ' facture ');
   const hasMediumProblem = matchesAny(MEDIUM_URGENCY, current);
   const outage = OUTAGE.re.test(current);
   const serviceProblem = outage || hasMediumProblem;
 
   if (outage && !PARTIAL.test(current)) return 'haute';
   if (LEGAL.re.test(text) || SECURITY.re.test(text) || REPEATED.re.test(text)) return 'haute';
-  if (category === 'autre' && SCAM.re.test(text)) return 'haute';
+  // A scam victim is haute; someone who only reports the attempt ("j'ai rien rempli") is not.
+  if (category === 'autre' && SCAM.re.test(text) && !SCAM_AVOIDED.test(text)) return 'haute';
   if (serviceProblem && (BUSINESS.re.test(current) || DEADLINE.re.test(current))) return 'haute';
   if (category === 'autre' && DEADLINE.re.test(current) && /\b(urgence|urgent|immediately)\b/.test(current)) return 'haute';
 
@@ -171,13 +197,15 @@ function decideUrgency(text: string, category: Category, problem: boolean, senti
 
   if (CANCELLED_BUT_CHARGED.test(text)) return 'moyenne';
   if (category === 'resiliation') {
-    const decision = CANCEL_DECISION.test(text);
+    const decision = CANCEL_DECISION.test(text.replace(CANCEL_HYPOTHESIS, ' '));
     if (decision) return 'moyenne';
     if (CANCEL_QUESTION.test(text)) return 'basse';
     return 'moyenne';
   }
+  // A change asked for earlier and still not made is an unprocessed change (moyenne), not a detail update.
+  if (UNPROCESSED.test(current)) return 'moyenne';
   if (category === 'autre' && PERSONAL_DETAILS.test(current) && sentiment !== 'negatif') return 'basse';
-  if (hasMediumProblem) return 'moyenne';
+  if (hasMediumProblem || NEAR_DEADLINE.test(current)) return 'moyenne';
   const clean = current.replace(NOT_NEGATIVE, ' ');
   switch (category) {
     case 'technique':
@@ -185,7 +213,7 @@ function decideUrgency(text: string, category: Category, problem: boolean, senti
     case 'commercial':
       return ORDER_WORDS.test(clean) && ORDER_BAD_STATE.test(clean) ? 'moyenne' : 'basse';
     case 'facturation':
-      return BILLING_ASSERTION.test(clean) ? 'moyenne' : 'basse';
+      return BILLING_ASSERTION.test(clean) || MONEY_WRONG.test(clean) ? 'moyenne' : 'basse';
     case 'autre':
       return sentiment === 'negatif' && !STORE_INFO.test(clean) ? 'moyenne' : 'basse';
     default:
@@ -207,7 +235,12 @@ function removePastFixedProblems(text: string): string {
 
 function decideSentiment(evidence: Evidence[], allOriginal: string): Sentiment {
   if (evidence.length === 0) return 'neutre';
-  const perTurn = evidence.map((e) => ({ neg: negativeScore(e), pos: positiveScore(e.norm), resolved: RESOLVED.test(e.norm) }));
+  // A bare "ok merci" / "parfait merci" acknowledges: it does not change the tone of the conversation (guide §2 rule 6).
+  const perTurn = evidence.map((e) => ({
+    neg: negativeScore(e),
+    pos: ACK_ONLY_WORDS.test(e.norm) ? 0 : positiveScore(e.norm),
+    resolved: RESOLVED.test(e.norm),
+  }));
   const last = perTurn[perTurn.length - 1];
   const neg = perTurn.reduce((sum, t) => sum + t.neg, 0) + shoutingScore(allOriginal);
   const pos = perTurn.reduce((sum, t) => sum + t.pos, 0);
@@ -231,9 +264,16 @@ function negativeScore(e: Evidence): number {
     s += 1.5;
   if (/\b(encore|again)\b/.test(n) && PROBLEM_WORDS.test(n) && /\b(encore (une|un|la|le|des|ma|mon)|again)\b/.test(n)) s += 1;
   if (/\btoujours pas\b|\bstill (no|not)\b/.test(n)) s += 0.5;
+  if (SARCASTIC_SERVICE.test(n) && WAITED.test(n)) s += 2;
   if (/\b(mais|but|par contre|however)\b[^.!?]{0,80}\b(toujours|still|encore|again)\b/.test(n)) s += 1;
   return s;
 }
+
+/** "Wow, 45 minutes waiting in this chat. Amazing service.": praise of the service next to a wait is sarcasm. */
+const SARCASTIC_SERVICE =
+  /\b(amazing|great|fantastic|wonderful|brilliant|excellent|super|quel|what an?|bravo (pour )?(le|votre)|merci pour (le|ce)) (customer )?(service|suivi|reactivite)\b/;
+const WAITED =
+  /\b(\d+|deux|trois|two|three) ?(minutes|min|heures|hours|jours|days|semaines|weeks) (waiting|on hold|d'attente|a attendre|en attente|sans reponse)|\b(waiting|attente)\b/;
 
 function isSarcastic(n: string): boolean {
   const sentences = n.split(/(?<=[.!?])\s+|\n+/);
@@ -266,6 +306,9 @@ function shoutingScore(original: string): number {
   let s = 0;
   const shouted = original.match(/\b[A-ZÀ-Ý]{4,}\b/g) ?? [];
   if (shouted.filter((w) => !/^(URGENT|RGPD|GDPR|FIBRE|ADSL|IBAN|UFC|CNIL|DGCCRF)$/.test(w)).length >= 2) s += 2;
-  if (/!{3,}|\?{3,}|\?!|!\?/.test(original) || (/!!/.test(original) && PROBLEM_WORDS.test(normalizeForMatching(original)))) s += 1;
+  const problem = PROBLEM_WORDS.test(normalizeForMatching(original));
+  // "!!!" about a problem is anger (guide §2 rule 1); elsewhere it may be enthusiasm.
+  if (/!{3,}/.test(original) && problem) s += 1.5;
+  else if (/!{3,}|\?{3,}|\?!|!\?/.test(original) || (/!!/.test(original) && problem)) s += 1;
   return s;
 }
