@@ -57,7 +57,10 @@ export const NEGATIVE: WeightedPattern[] = [
     /\b(aucune reponse|sans (aucune )?reponse|personne ne (repond|rappelle|m'a rappele|fait rien|vient)|personne (n'est venu|fait rien)|nobody (has )?(bothered|answer|repl|call|came|seems)|no one (answer|repl|call)|no (answer|reply|response) (at all|from you)|pas (de|eu de) (reponse|retour|nouvelles))/,
     1.5,
   ),
-  p(/\b(insult(ant|ing|e)?|rude|impoli|malpoli|menti|lied|mensonge|raccroche au nez|hung up on me)\b/, 2),
+  p(
+    /\b(degoutee?s?|plein le dos|la cata|c'est la catastrophe|annoyed|fed-up|this is how you treat|c'est comme ca que vous traitez|insult(ant|ing|e)?|rude|impoli|malpoli|desagreable|mal aimable|unpleasant|unfriendly|menti|lied|mensonge|raccroche au nez|hung up on me)\b/,
+    2,
+  ),
   p(
     /\b(porter plainte|je porte plainte|avocat|tribunal|mise en demeure|mets en demeure|ufc|que choisir|mediateur|lawyer|sue you|small claims|signaler a la cnil|dgccrf|c'est grave|association de consommateurs|consumer (association|group|rights)|trading standards|ofcom|ombudsman)\b/,
     1.5,
@@ -75,7 +78,7 @@ export const NEGATIVE: WeightedPattern[] = [
 
 /** Praise words that, next to a problem word, signal sarcasm rather than praise. */
 export const SARCASM_PRAISE =
-  /\b(bravo|genial|super|merci|top|au top|great|brilliant|love|fantastic|perfect|wonderful|amazing|thanks)\b|[👏🙃]/u;
+  /\b(bravo|genial|super|merci|top|au top|great|brilliant|love|fantastic|perfect|wonderful|amazing|thanks|great job|well done|nice one)\b|[👏🙃]/u;
 
 export const POSITIVE: WeightedPattern[] = [
   p(
@@ -104,7 +107,7 @@ export const NOT_NEGATIVE =
 
 /** Problem vocabulary, used to spot sarcasm ("bravo, encore une coupure"). */
 export const PROBLEM_WORDS =
-  /\b(coupure|coupe|panne|plante|rame|lent|bug|marche (pas|plus)|fonctionne (pas|plus)|down|outage|works one day|drop|charged|debite|preleve|hors forfait|facture|hausse|reseau|internet|box)\b/;
+  /\b(coupure|coupe|panne|plante|rame|lent|bug|marche (pas|plus)|fonctionne (pas|plus)|down|outage|works one day|drop|charged|debite|preleve|hors forfait|facture|bill|wrong|faux|fausse|erreur|mistake|hausse|reseau|internet|box)\b/;
 
 // ---------- category ----------
 
@@ -169,7 +172,7 @@ export const CATEGORY_PATTERNS: Record<Exclude<Category, 'autre' | 'resiliation'
       0.8,
     ),
     p(
-      /\b(comment (on |je )?(fai(s|t)|configur|activ|chang|transfer|bloqu)\w*|how (do|to|can) i (set|turn|change|block|pair|record|configure|use)|how to|a way to (block|set|change|turn))\b/,
+      /\b(comment (on |je |j')?(fai(s|t)|configur|activ|chang|transfer|bloqu)\w*|how (do|to|can) i (set|turn|change|block|pair|record|configure|use)|how to|a way to (block|set|change|turn))\b/,
       1.5,
     ),
     p(
@@ -188,7 +191,7 @@ export const CATEGORY_PATTERNS: Record<Exclude<Category, 'autre' | 'resiliation'
       2.5,
     ),
     p(
-      /\b(offres?|forfaits?|plans?|abonnement fibre|promos?|promotions?|bouquets?|options?|devis|quote|tarifs?|prix|price|cheaper|moins cher|pas trop cher)\b/,
+      /\b(offres?|forfaits?|plans?|packages?|bundles?|deals?|abonnement fibre|promos?|promotions?|bouquets?|options?|devis|quote|tarifs?|prix|price|cheaper|moins cher|pas trop cher)\b/,
       1,
     ),
     p(
@@ -220,7 +223,7 @@ export const CATEGORY_PATTERNS: Record<Exclude<Category, 'autre' | 'resiliation'
   autre: [
     p(/\b(horaires?|opening hours|ouvert\w*|ferme\w*|open|close on|stores?|boutiques?|magasin le plus|nearest store|shop in)\b/, 1.5),
     p(
-      /\b(numero de (telephone de )?contact|contact (number|details|email)|adresse (e-?mail |email )?de contact|billing address|adresse de facturation|update (my|the) (address|details|name)|attestation|certificat|justificatif|adresse postale|nouvelle adresse|new address|demenage\w*|changement d'adresse|titulaire|holder|nom du|mettre le contrat a mon nom|mariee?)\b/,
+      /\b(numero de (telephone de )?contact|contact (number|details|email)|adresse (e-?mail |email )?de contact|billing address|adresse de facturation|update (my|the) (address|details|name|phone number|mobile number|email|e-mail)|attestation|certificat|justificatif|adresse postale|nouvelle adresse|new address|demenage\w*|changement d'adresse|titulaire|holder|nom du|mettre le contrat a mon nom|mariee?)\b/,
       2,
     ),
     p(
@@ -264,7 +267,7 @@ export const CANCEL_NOT_CONTRACT =
 /** Hypotheses, not decisions: "si un jour je résilie", "if I ever cancel". */
 export const CANCEL_HYPOTHESIS = /\b(si (un jour |jamais |par hasard |demain )?(je|j'|on) ?\w+|if i (ever |were to |decide to )?\w+)\b/g;
 export const CANCEL_CONDITIONAL =
-  /\b(sinon|otherwise|or (else )?i('ll)? (leave|cancel|switch)|si (ce n'est pas|c'est pas|rien|vous ne|pas)[^.!?]{0,60}(resilie|pars|quitte)|if (you don't|not|nothing)[^.!?]{0,60}(cancel|leave|switch))\b/;
+  /\b(sinon|otherwise|or (else )?i('ll)? (leave|cancel|switch)|or (else )?i('m| am) (leaving|going|switching|cancell?ing)|si (ce n'est pas|c'est pas|rien|vous ne|pas)[^.!?]{0,60}(resilie|pars|quitte)|if (you don't|not|nothing)[^.!?]{0,60}(cancel|leave|switch))\b/;
 /** Cancellation already done, now a billing dispute. */
 export const CANCELLED_BUT_CHARGED =
   /\b(j'ai (deja )?resilie|after cancell?ing|i cancelled|already cancelled|abonnement resilie|contrat resilie|after i cancelled|resilie en \w+)\b[^]{0,160}\b(prelev\w*|debit\w*|factur\w*|charg\w*|fees?|frais|rembours\w*|refund)|\b(m'avez|you('ve| have)|on m'a|charged me|billed me)( \w+)? (facture|preleve|debite|charged|billed)[^.]{0,40}(frais de resiliation|termination fees?|cancellation fees?)|\b(prelev\w*|debit\w*|factur\w*|charged)\b[^]{0,80}\b(even though i cancelled|although i cancelled|after i cancelled|alors que j'ai resilie|apres avoir resilie)\b/;

@@ -85,7 +85,8 @@ const PRICE_BACKGROUND =
 
 function decideCategory(rawText: string, problem: boolean): Category {
   if (!problem) return 'autre';
-  const text = rawText.replace(PRICE_BACKGROUND, ' ');
+  // Background does not decide (guide §3 rule 1): what the customer pays, a past problem fixed since.
+  const text = removePastFixedProblems(rawText).replace(PRICE_BACKGROUND, ' ');
 
   const autreOverride = CATEGORY_PATTERNS.autre.filter((pt) => pt.w >= 3).some((pt) => pt.re.test(text));
   const hacked = ACCOUNT_TAKEOVER.test(text);
@@ -145,7 +146,7 @@ const THANKED_FOR = /\b(merci|thanks?|thank you)( beaucoup| so much| a lot)? (po
 
 /** Usage questions ("comment activer l'eSIM ?") rather than a failure report. */
 const HOW_TO =
-  /\b(comment|how (do|can|to|would)|est-il possible|est-ce possible|is it possible|is there a way|peut-on|can i|quel est|c'est quoi|what is|what's|where (can|do) i|ou (trouver|voir)|par defaut|parametr\w*|configur\w*|activer|desactiver|installer|set up)\b/;
+  /\b(comment|how (do|can|to|would)|(do|should) i (need to |have to )?(return|send back|keep)|(dois-je|je dois|faut-il) (rendre|renvoyer|retourner|garder)|est-il possible|est-ce possible|is it possible|is there a way|peut-on|can i|quel est|c'est quoi|what is|what's|where (can|do) i|ou (trouver|voir)|par defaut|parametr\w*|configur\w*|activer|desactiver|installer|set up)\b/;
 /** Order, delivery or activation vocabulary, and a bad state of it. */
 const ORDER_WORDS =
   /\b(command\w*|ordered|order|colis|parcel|livr\w*|deliver\w*|recu|received|arrive\w*|activ\w*|applique|transfere|portabilite|changement de forfait|upgrade)\b/;
@@ -153,10 +154,10 @@ const ORDER_BAD_STATE =
   /\b(ca fait (une|\d+|deux|trois) (semaines?|jours?|mois)|it's been (a|\d+|two|three) (weeks?|days?)|promis|promised|pas|not|never|jamais|toujours|still|manque|missing|il manque|cracked|casse|fissure|abime|wrong|mauvais|annule|cancelled|en preparation|retard|late|hasn't|n'a pas|aucune)\b/;
 /** A billing assertion (something is wrong, correct it) rather than a question about the bill. */
 const BILLING_ASSERTION =
-  /\b(trop (elevee?|chere?)|too (high|expensive)|higher than (usual|normal|before|last)|plus (chere?|elevee?) que|on m'a (facture|preleve|compte)|jamais (envoye|passe|appele|fait|utilise)|never (sent|made|used)|promised|promis|right price|bon (prix|tarif)|still says|overdue|reminder|i paid|j'ai (deja )?paye|already paid|charged|billed|debite|preleve|paye deux|(fait|faire) payer|vous m'avez|you('ve| have)|erreur|error|mistake|a tort|wrongly|corrig\w*|adjust|annul\w*|refund\w*|rembours\w*|take it off|credit(ed)? back|retir\w*|enlev\w*|supprim\w*|remove|take (it|that|this) off|rectifi\w*|frais de (retard|rejet)|alors que|(faire|fassiez|faites) un (petit )?geste|goodwill|waive)\b/;
+  /\b(trop (elevee?|chere?)|too (high|expensive)|higher than (usual|normal|before|last)|plus (chere?|elevee?) que|on m'a (facture|preleve|compte)|jamais (envoye|passe|appele|fait|utilise)|never (sent|made|used|left|travell?ed|went|subscribed|ordered|asked for)|jamais (quitte|voyage|souscrit|commande)|promised|promis|right price|bon (prix|tarif)|still says|overdue|reminder|i paid|j'ai (deja )?paye|already paid|charged|billed|debite|preleve|paye deux|(fait|faire) payer|vous m'avez|you('ve| have)|erreur|error|mistake|a tort|wrongly|corrig\w*|adjust|annul\w*|refund\w*|rembours\w*|take it off|credit(ed)? back|retir\w*|enlev\w*|supprim\w*|remove|take (it|that|this) off|rectifi\w*|frais de (retard|rejet)|alors que|(faire|fassiez|faites) un (petit )?geste|goodwill|waive)\b/;
 /** Personal detail updates are basse even when the stored value is "wrong". */
 const PERSONAL_DETAILS =
-  /\b(date de naissance|birth ?date|date of birth|adresse|address|nom du titulaire|titulaire|name on the account|email address|numero de contact|contact (number|details))\b/;
+  /\b(date de naissance|birth ?date|date of birth|adresse|address|nom du titulaire|titulaire|name on the account|email address|numero de contact|contact (number|details)|(update|change|changer|modifier|mettre a jour) (my|the|mon|ma|le|la) (phone number|mobile number|email|e-mail|numero de (telephone|portable)|adresse (e-?mail|mail)))\b/;
 /** A deadline in the coming days (guide §4 moyenne): "le prélèvement passe la semaine prochaine", "by Friday". */
 const NEAR_DEADLINE =
   /\b(avant|d'ici|pour|by|before|au plus tard|passe|tombe|est prevue?|expire|due|is due|goes out|comes out|doit (etre|partir|passer))\b[^.!?]{0,25}\b(la semaine prochaine|next week|(lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|monday|tuesday|wednesday|thursday|friday|saturday|sunday)( prochain)?|dans (\d|deux|trois|quatre|cinq|quelques) jours|in (\d|two|three|four|five|a few) days|la fin de (la|cette) semaine|the end of (the|this) week)\b/;
@@ -223,13 +224,18 @@ function decideUrgency(text: string, category: Category, problem: boolean, senti
 
 /** "coupure de 4 jours la semaine dernière (réparée depuis)": a past, fixed problem does not count. */
 function removePastFixedProblems(text: string): string {
+  const fixed = FIXED.test(text);
   return text
-    .split(/(?<=[.!?])\s+|\n+|\(|\)/)
-    .filter(
-      (s) => !/\b(reparee? depuis|it's fixed now|fixed now|(c'est|ca a ete) (repare|regle)|depuis reparee?|was down .* \(?fixed)\b/.test(s),
-    )
+    .split(/(?<=[.!?])\s+|\n+|\(|\)|, (?=i |je |j')/)
+    .filter((s) => !FIXED.test(s) && !(fixed && PAST_OUTAGE.test(s)))
     .join('\n');
 }
+
+const FIXED =
+  /\b(reparee? depuis|it's fixed now|fixed now|\(fixed\)|(c'est|ca a ete) (repare|regle)|depuis reparee?|was down .* \(?fixed|(it's|it is|everything is) (back|working) (now|again)|tout est rentre dans l'ordre|(ca|tout) (re)?marche (a nouveau|de nouveau|depuis))\b/;
+/** "internet was down last week", "on a eu une coupure samedi": a past outage, background once it is fixed. */
+const PAST_OUTAGE =
+  /\b((was|were|had been|went) (down|cut|out|off)|there was an? (outage|cut)|(a ete|etait|avait ete) (coupee?|en panne|hs)|(on a|j'ai|nous avons) eu une (coupure|panne))\b/;
 
 // ---------- sentiment ----------
 
@@ -279,7 +285,12 @@ function isSarcastic(n: string): boolean {
   const sentences = n.split(/(?<=[.!?])\s+|\n+/);
   return sentences.some((s) => {
     if (!SARCASM_PRAISE.test(s) || !PROBLEM_WORDS.test(s)) return false;
-    return /[👏🙃]/u.test(s) || /\b(encore (une|un|la|le|des|ma|mon)?|again|love paying|oh great|merci pour rien)\b/.test(s);
+    return (
+      /[👏🙃]/u.test(s) ||
+      /\b(encore (une|un|la|le|des|ma|mon)?|again|love paying|oh great|merci pour rien|(2e|3e|4e|deuxieme|troisieme|second|third|fourth) (fois|time))\b/.test(
+        s,
+      )
+    );
   });
 }
 
