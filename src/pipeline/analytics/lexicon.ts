@@ -28,7 +28,7 @@ export const NEGATIVE: WeightedPattern[] = [
     2,
   ),
   p(
-    /\b(decu|decue|decevant|decevante|deception|disappointed|disappointing|dissatisfied|mecontent|mecontente|choquee?s?|shocked|meprisant\w*|condescend\w*|la moindre des choses|the least you could do|c'est (quand meme|un peu|vraiment) fort|pour rien (du tout)?|for nothing)\b/,
+    /\b(decu|decue|decevant|decevante|deception|disappointed|disappointing|dissatisfied|mecontent|mecontente|choquee?s?|shocked|meprisant\w*|condescend\w*|la moindre des choses|the least you could do|c'est (quand meme|un peu|vraiment) fort|pour rien( du tout)?|for nothing)\b/,
     2,
   ),
   p(
@@ -50,7 +50,7 @@ export const NEGATIVE: WeightedPattern[] = [
   ),
   // Insistence: the customer already asked, called or wrote about it ("c'est la deuxième fois que je demande").
   p(
-    /\b((deuxieme|2e|second|2nd|troisieme|3e|third) (fois|time) (que je (le )?(demande|signale|relance|vous ecris|reclame)|(that )?i(?:'m| am| have|'ve) (asking|asked|written|reporting|reported|calling|called))|this is the (second|2nd|third|3rd) time|(\d+|deux|trois|des|plusieurs) (ans|mois|semaines) que je (vous )?(demande|reclame|attends|relance)|(years|months|weeks) (that )?i('ve| have) been asking|c'est seulement maintenant que|only now (do|that|you)|c'est la (deuxieme|2e|troisieme|3e) (fois|erreur)|(j'ai )?deja (relance|reclame|signale|ecrit|appele|demande)\w* (\w+ ){0,3}(deux|2|trois|3|plusieurs) fois|already (asked|called|written|reported)\w* (\w+ ){0,3}(twice|two times|three times|several times))/,
+    /\b((deuxieme|2e|second|2nd|troisieme|3e|third) (fois|time) (que je (le )?(demande|signale|relance|vous ecris|reclame)|(that )?i(?:'m| am| have|'ve) (asking|asked|written|reporting|reported|calling|called))|this is the (second|2nd|third|3rd) time|(\d+|deux|trois|des|plusieurs) (ans|mois|semaines) que je (vous )?(demande|reclame|attends|relance)|(years|months|weeks) (that )?i('ve| have) been asking|c'est seulement maintenant que|only now (do|that|you)|qu'on m'avait promis|que vous m'aviez promis|you promised me|c'est la (deuxieme|2e|troisieme|3e) (fois|erreur)|(j'ai )?deja (relance|reclame|signale|ecrit|appele|demande)\w* (\w+ ){0,3}(deux|2|trois|3|plusieurs) fois|already (asked|called|written|reported)\w* (\w+ ){0,3}(twice|two times|three times|several times))/,
     1.5,
   ),
   p(
@@ -58,7 +58,7 @@ export const NEGATIVE: WeightedPattern[] = [
     1.5,
   ),
   p(
-    /\b(degoutee?s?|plein le dos|la cata|c'est la catastrophe|annoyed|fed-up|this is how you treat|c'est comme ca que vous traitez|insult(ant|ing|e)?|rude|impoli|malpoli|desagreable|mal aimable|unpleasant|unfriendly|menti|lied|mensonge|raccroche au nez|hung up on me)\b/,
+    /\b(pas cool( du tout)?|not cool|foutage de gueule|(se )?fout(re|ent|ez)? de (ma|notre|nos) gueule|who (authori[sz]ed|approved|allowed) (this|that)|qui (vous )?a autorise|reussi l'exploit|quel exploit|(vraiment|bravo|franchement),? chapeau|hats off|(trouve )?pas (ca|cela) (normal|correct|acceptable|juste)|degoutee?s?|plein le dos|la cata|c'est la catastrophe|annoyed|fed-up|this is how you treat|c'est comme ca que vous traitez|insult(ant|ing|e)?|rude|impoli|malpoli|desagreable|mal aimable|unpleasant|unfriendly|menti|lied|mensonge|raccroche au nez|hung up on me)\b/,
     2,
   ),
   p(
@@ -113,7 +113,7 @@ export const PROBLEM_WORDS =
 
 /** Scams, phishing and fake technicians in our name: category autre, urgency haute. */
 export const SCAM: WeightedPattern = p(
-  /\b(arnaque|escroquer\w*|scam\w*|phishing|hameconnage|faux (technicien|conseiller)|fake (technician|agent)|soi-disant (technicien|conseiller|de chez vous)|qui (disait|se disait) (appeler )?de chez vous|se presentant de chez vous|lien pour un remboursement|clicked (on )?(a|the) link|clique sur (un|le) lien|j'ai clique|se faisant passer|(disant|pretendant) qu'(il|elle) venait de chez vous|en disant qu'il venait|(pretending|claiming) to be from you|m'a demande (ma carte|mes codes|mon code)|asked (me )?for my (card|bank)|(appele|contacte|ecrit) de votre part|me demander (mon|mes|ma) (code|codes|carte|identifiant|mot de passe)|j'ai donne (le|mon|mes) code|(mail|e-?mail|sms|message|appel|courrier) (a|en) votre nom|(email|text|message|call) (in|under) your name|rempli (le|un) formulaire|filled (in|out) (the|a) form|c'etait bien vous|was (it|that) really you|(se presentant|s'est presente|se presente|presente) comme (un |le |votre )?(technicien|conseiller|agent|employe)|(demande|demandait|demandant|asks?|asking|asked) (\w+ ){0,2}(mes|mon|ma|my) (identifiants?|codes?|cb|carte bancaire|mot de passe|password|login details|bank details|card details|pin)|avec votre logo|with your logo|est-ce (vraiment|bien) (quelqu'un de )?(chez vous|vous)|c'est un vrai \?|is (this|it|that) (really )?(legit|genuine|real) \?)\b/,
+  /\b(arnaque|escroquer\w*|scam\w*|phishing|hameconnage|faux (technicien|conseiller)|fake (technician|agent)|soi-disant (technicien|conseiller|de chez vous)|qui (disait|se disait) (appeler )?de chez vous|se presentant de chez vous|lien pour un remboursement|clicked (on )?(a|the) link|clique sur (un|le) lien|j'ai clique|se faisant passer|(disant|pretendant) qu'(il|elle) venait de chez vous|en disant qu'il venait|(pretending|claiming) to be from you|m'a demande (ma carte|mes codes|mon code)|asked (me )?for my (card|bank)|(appele|contacte|ecrit) de votre part|me demander (mon|mes|ma) (code|codes|carte|identifiant|mot de passe)|j'ai donne (le|mon|mes) code|(mail|e-?mail|sms|message|appel|courrier) (a|en) votre nom|(email|text|message|call) (in|under) your name|rempli (le|un) formulaire|filled (in|out) (the|a) form|c'etait bien vous|was (it|that) really you|(dit|dis|disait|pretend|pretendait|affirme|affirmait) (qu'il|qu'elle) (vient|venait) (de votre part|de chez vous)|(says|said|claims|claimed) (he's|she's|he is|she is|they're|they are) from (you|your company)|(pas de|sans|no) badge|(se presentant|s'est presente|se presente|presente) comme (un |le |votre )?(technicien|conseiller|agent|employe)|(demande|demandait|demandant|asks?|asking|asked) (\w+ ){0,2}(mes|mon|ma|my) (identifiants?|codes?|cb|carte bancaire|mot de passe|password|login details|bank details|card details|pin)|avec votre logo|with your logo|est-ce (vraiment|bien) (quelqu'un de )?(chez vous|vous)|c'est un vrai \?|is (this|it|that) (really )?(legit|genuine|real) \?)\b/,
   4,
 );
 
@@ -124,6 +124,14 @@ export const ACCOUNT_TAKEOVER =
 /** The money is wrong (guide §3 rule 4): a balance the customer disputes, a promised credit or refund missing. */
 export const MONEY_WRONG =
   /\b(je vous dois|je vous devrais|says i owe|i owe you|solde (debiteur|du|restant)|outstanding balance|(credit|avoir|rembours\w*|refund|geste)\b[^.!?]{0,60}\b(not on my|isn't on|hasn't (arrived|appeared|been applied)|pas (encore )?(apparu|arrive|applique|ete applique|recu|vu)|toujours pas|still not)|(credit|refund|compensation|dedommagement|geste|rembours\w*) (\w+ ){0,3}(for|pour) (the |la |le |l'|last week's |cette |this )?(outage|coupure|panne|interruption))\b/;
+
+/** The price of the current plan changed: "mon forfait est passé de 15,99 à 18,99". */
+export const PRICE_CHANGED =
+  /\b((est |a )?(passee?|augmentee?) de \d+([,.]\d+)? ?(€|euros?)? a \d+|remettez[- ]moi (mon|l'ancien) (tarif|prix)|my old price back)\b/;
+
+/** Spam written to the support address (prizes, SEO offers): nothing to do, not praise (guide §2 rule 8). */
+export const SPAM =
+  /\b(vous avez ete selectionnee?|you('ve| have) been selected|(gagner|win|won) (un|une|a|an) (iphone|samsung|smartphone|cadeau|prize|gift|voucher|bon d'achat)|reclamez votre (cadeau|lot|prix)|claim your (prize|gift|reward)|rank on google|organic traffic|free (seo )?audit)\b/;
 
 export const CATEGORY_PATTERNS: Record<Exclude<Category, 'autre' | 'resiliation'> | 'autre', WeightedPattern[]> = {
   facturation: [
@@ -144,12 +152,17 @@ export const CATEGORY_PATTERNS: Record<Exclude<Category, 'autre' | 'resiliation'
     p(/\b(rib|iban|coordonnees bancaires|bank details|direct debit|changed banks|virement|carte bancaire|cb)\b/, 1.5),
     p(/\b(impaye|non-paiement|pour impaye|unpaid|late payment)\b/, 2),
     p(MONEY_WRONG, 3),
+    p(PRICE_CHANGED, 2.5),
     p(
       /\b(augment\w*|hausse|price (went|increase|rise)|went (up|from)|plus elevee?|ecart|montant|amount|\d+ ?(euros?|eur|pounds|quid))\b|[€£]/,
       1,
     ),
   ],
   technique: [
+    p(
+      /\b(erreur|error|bug\w*|plante|crash\w*|bloque|ne (se )?charge pas|won't load|doesn't load)\b[^.!?]{0,40}\b(site|appli|app|espace client|page|website)\b|\b(site|appli|app|espace client|page|website)\b[^.!?]{0,40}\b(erreur|error|bug\w*|plante|crash\w*|ne (se )?charge pas|won't load|doesn't load)\b|\berreur \d{3}\b|\berror \d{3}\b/,
+      3,
+    ),
     p(
       /\b(internet|connexion|connection|wifi|wi-fi|reseau|network|signal|capte|4g|5g|fibre optique|adsl|debit internet|speed|download|upload|mbps|latence|ping|telephone|portable|ligne|lines?|fixe|landline|phone|numbers?|numeros?)\b/,
       1,
@@ -185,6 +198,10 @@ export const CATEGORY_PATTERNS: Record<Exclude<Category, 'autre' | 'resiliation'
     ),
   ],
   commercial: [
+    p(
+      /\b(transferer (ma|la|mon) (box|ligne|abonnement|contrat|offre|internet)|transfert (de|d'|du) (ma |la |mon )?(ligne|box|abonnement|contrat)|(move|transfer) my (broadband|box|line|service|contract)|(new|nouveau|another|autre) (appointment|rendez-vous|rdv)|(droit|eligible) a la fibre|souscrire (une |un |a |l')?(box|forfait|offre|abonnement|ligne|fibre)|sign up for (a |the )?(box|plan|broadband|fibre))\b/,
+      2.5,
+    ),
     // Availability, advice before buying, the price of something new, delivery of an order, staying for a better offer.
     p(
       /\b((vous )?(faites|proposez|installez|couvrez|passez) (la fibre|l'adsl|la 4g|la 5g|internet)|(fibre|4g|5g) (est )?(dispo|disponible|available)|(vous me )?(conseillez|recommandez) quoi|(que|qu'est-ce que) (vous )?(me )?(conseillez|recommandez)|what (plan|offer|package) (do you|would you) (recommend|suggest)|which plan (should|would)|c'est combien|combien (par|le|au) mois|how much (per|a|each) month|(quand|when) (est-ce que )?(je vais |vais-je |will i |do i |is my |will my )?(recevoir|receive|get|avoir|arrive)\b[^.!?]{0,20}\b(carte sim|sim|box|colis|commande|telephone|phone|router|order|parcel)|je reste(?! (a |disponible|joignable|dans l'attente|en attente|sans|bloque|chez moi|a la maison))|on reste chez vous|i'll stay|i will stay|i'm staying|rester chez vous|stay with you)\b/,
@@ -227,12 +244,15 @@ export const CATEGORY_PATTERNS: Record<Exclude<Category, 'autre' | 'resiliation'
       2,
     ),
     p(
-      /\b(rgpd|gdpr|donnees personnelles|mes donnees|my personal data|delete my data|share my data|cnil|publicites?|pubs?|prospection|marketing|unsubscribe|desinscri\w*|stop pub|newsletter|sms publicitaires?|mails? commerciaux|commercial (emails|texts|messages)|ne plus (en )?recevoir|stop (sending|receiving))\b/,
+      /\b(rgpd|gdpr|donnees personnelles|mes donnees|my personal data|delete my data|share my data|cnil|publicites?|pubs?|prospection|demarch\w*|m'appeler pour (me )?vendre|(arretez|arreter|stop) (de )?m'appeler|cold calls?|sales calls|stop calling me|marketing|unsubscribe|desinscri\w*|stop pub|newsletter|sms publicitaires?|mails? commerciaux|commercial (emails|texts|messages)|ne plus (en )?recevoir|stop (sending|receiving))\b/,
       2.5,
     ),
     SCAM,
-    p(/\b(wrong number|trompe de numero|erreur de numero|pas moi qui|mauvais numero)\b/, 4),
-    p(/\b(recrut\w*|job|emploi|cv|alternance|apprenti\w*|stage|candidature|hiring)\b/, 3),
+    p(/\b(wrong number|trompee?s? de numero|erreur de numero|pas moi qui|mauvais numero)\b/, 4),
+    p(
+      /\b(recrut\w*|(looking for|apply(ing)? for|application for) a job|job (offer|opening|application|vacanc\w*)|(offre|demande) d'emploi|(cherche|recherche) (un )?(emploi|travail|stage)|cv|alternance|apprenti\w*|candidature|hiring)\b/,
+      3,
+    ),
     p(/\b(conseill(er|ere)|vendeur|agent i spoke|agent was|livreur|technicien (a|est) (abime|perce|casse))\b/, 1),
     p(
       /\b(raye|rayure|scratch\w*|parquet|meuble|a casse (mon|ma)|broke (my|the)|rappel (promis|prevu)|promised (me )?a call ?back|pas le bon numero|not the right number|wrong person|annuaire|directory|date de naissance|birth ?date|date of birth|email address you use|adresse (mail|e-mail) de contact|service presse|press office|journaliste|partenariat|partnership|recycl\w*|drop off my old)\b/,
@@ -247,7 +267,7 @@ export const CATEGORY_PATTERNS: Record<Exclude<Category, 'autre' | 'resiliation'
 
 export const CANCEL_INTENT: WeightedPattern[] = [
   p(
-    /\b(resilie\w*|resiliation|cancel\w*|terminate|termination|close my (\w+ )?(line|account|contract|subscription)|if i close|clotur\w*|arret(er|e) (mon|ma|sa|son|la|le) (\w+ ){0,2}(abonnement|contrat|forfait|ligne|box)|fermer (sa|ma|la|son|le) (ligne|box|contrat|abonnement)|j'arrete mon)\b/,
+    /\b(resilie\w*|resiliation|cancel\w*|terminate|termination|close my (\w+ )?(line|account|contract|subscription)|if i close|clotur\w*|arret(er|e) (mon|ma|sa|son|la|le) (\w+ ){0,2}(abonnement|contrat|forfait|ligne|box)|fermer (sa|ma|la|son|le) (ligne|box|contrat|abonnement)|j'arrete mon|(voudrais|veux|souhaite|souhaiterais|faut) l'arreter|(est |etait )?decedee?|passed away)\b/,
     3,
   ),
   p(/\b(rio|code rio|porting code|pac code|portabilite sortante|preavis|notice period)\b/, 3),
@@ -286,7 +306,7 @@ export const HIGH_URGENCY: WeightedPattern[] = [
   // total loss of the main service
   p(
     anyOf(
-      /\b((?<!\b(avec|option|offre|forfait|besoin|avoir|veux|voudrais|souhaite|souhaiterais|aimerais|encore|un peu|beaucoup|bien|obtenir|donne|ajouter) )plus (du tout |aucune? |de |d')?(internet|connexion|reseau|tele|tv|telephone|tel|television|tonalite|data)|plus rien ne (marche|fonctionne)|n'ai plus rien|plus aucun appel|ni appel ni (sms|data)|ni (telephone|internet|tel)( fixe)? ni|ne capte plus rien|ne s'allum(e|ait) plus|ecran noir sur toutes|(ligne|line) (est )?(suspendue|coupee|suspended)|suspendu ma ligne|coupe (ma|la) ligne|toujours pas (de|d') (internet|tele|tv|reseau)|pas d'internet (du tout|depuis)|no (internet|signal|service|dial tone|network)( at all)?|internet (is )?(completely |totally )?down|(completely|totally) down|no picture at all|can't call (or text )?anyone|lines? (have been |are )?dead|still no internet|no internet at all|encore coupe ce soir|plus aucune? lignes?|(je suis|on est|nous sommes|toujours|encore|depuis [^.!?]{1,25}|jours?|heures?|semaines?|cabinet|bureau|boutique|magasin|commerce|entreprise|maison|foyer|office|shop|home|\w+ d'avocats) sans (internet|tele|tv|telephone|television|reseau|connexion|ligne)|sans (internet|tele|tv|telephone|television|reseau|connexion|ligne) depuis|plus aucun (service|reseau|signal)|(completement|totalement) (coupee?|hs|morte?|down)|(completely|totally) (off|gone|dead|out|down)|(n'a|n'ai|n'avons) plus de (ligne|telephone|internet|reseau|tele|tv)|(line|landline|phone|internet|connection)('s| is| has| est)( been)?( completely| totally)? (dead|morte?)|(internet|connection|line|wifi|broadband|it)('s| is| has been| has gone| went|'s been) (completely |totally )?down|(ligne|line)( \w+){0,4} (est )?coupee|aucune (connexion|chaine|tonalite)|toujours aucune|(toujours )?pas (de|d') ?(reseau|internet|tele|tv|connexion|tonalite)|no (phone )?line at all|no (phone|tv|network) (line )?at all|(completely|totally) (gone|dead|out)|internet'?s? (is )?(completely |totally )?gone|hors service|\bhs\b|plus rien du tout|ne capte (plus|rien|pas du tout)(?! (bien|tres|tout|dans|a l'|au|en))|(box|internet|wifi|fibre|connexion|decodeur|tele|tv) (ne )?(marche|fonctionne) plus(?! (bien|tres|correctement|comme))|(aucun|zero|0) (reseau|signal|network|barre)|rien ne passe|nothing (works|gets through|comes through)|totalement interrompue?|(completely|totally) (interrupted|cut off)|aucun appareil (ne )?(parvient|arrive|peut)|no device can|(ligne|internet|box|telephone|tel|reseau|connexion|tele|tv|wifi|fixe)\b[^.!?]{0,40}\b(ne )?(marche|fonctionne)n?t? plus du tout|no (tv|television|phone|mobile) (signal|service|reception)( at all)?|all (our|the|my) (phone )?lines (went|are|have gone|have been|have) (down|dead|out)|(phone )?lines went down)\b/,
+      /\b((plus|pas|aucun) (du tout )?(d')?acces (a|au) (internet|reseau|la tele|la tv)|no (internet )?access at all|impossible de regarder la (tele|tv|television)|can't watch (any )?tv|redemarre (en boucle|sans arret)|reboots? (constantly|non-stop|in a loop)|boot ?loop)\b|\b((?<!\b(avec|option|offre|forfait|besoin|avoir|veux|voudrais|souhaite|souhaiterais|aimerais|encore|un peu|beaucoup|bien|obtenir|donne|ajouter) )plus (du tout |aucune? |de |d')?(internet|connexion|reseau|tele|tv|telephone|tel|television|tonalite|data)|plus rien ne (marche|fonctionne)|n'ai plus rien|plus aucun appel|(plus|pas|n'ai|ai|avons|a) (\w+ ){0,3}ni appel ni (sms|data)|ni (telephone|internet|tel)( fixe)? ni|ne capte plus rien|ne s'allum(e|ait) plus|ecran noir sur toutes|(ligne|line) (est )?(suspendue|coupee|suspended)|suspendu ma ligne|coupe (ma|la) ligne|toujours pas (de|d') (internet|tele|tv|reseau)|pas d'internet (du tout|depuis)|no (internet|signal|service|dial tone|network)( at all)?|internet (is )?(completely |totally )?down|(completely|totally) down|no picture at all|can't call (or text )?anyone|lines? (have been |are )?dead|still no internet|no internet at all|encore coupe ce soir|plus aucune? lignes?|(je suis|on est|nous sommes|toujours|encore|depuis [^.!?]{1,25}|jours?|heures?|semaines?|cabinet|bureau|boutique|magasin|commerce|entreprise|maison|foyer|office|shop|home|\w+ d'avocats) sans (internet|tele|tv|telephone|television|reseau|connexion|ligne)|sans (internet|tele|tv|telephone|television|reseau|connexion|ligne) depuis|plus aucun (service|reseau|signal)|(completement|totalement) (coupee?|hs|morte?|down)|(completely|totally) (off|gone|dead|out|down)|(n'a|n'ai|n'avons) plus de (ligne|telephone|internet|reseau|tele|tv)|(line|landline|phone|internet|connection)('s| is| has| est)( been)?( completely| totally)? (dead|morte?)|(internet|connection|line|wifi|broadband|it)('s| is| has been| has gone| went|'s been) (completely |totally )?down|(ligne|line)( \w+){0,4} (est )?coupee|aucune (connexion|chaine|tonalite)|toujours aucune|(toujours )?pas (de|d') ?(reseau|internet|tele|tv|connexion|tonalite)|no (phone )?line at all|no (phone|tv|network) (line )?at all|(completely|totally) (gone|dead|out)|internet'?s? (is )?(completely |totally )?gone|hors service|\bhs\b|plus rien du tout|ne capte (plus|rien|pas du tout)(?! (bien|tres|tout|dans|a l'|au|en))|(box|internet|wifi|fibre|connexion|decodeur|tele|tv) (ne )?(marche|fonctionne) plus(?! (bien|tres|correctement|comme))|(aucun|zero|0) (reseau|signal|network|barre)|rien ne passe|nothing (works|gets through|comes through)|totalement interrompue?|(completely|totally) (interrupted|cut off)|aucun appareil (ne )?(parvient|arrive|peut)|no device can|(ligne|internet|box|telephone|tel|reseau|connexion|tele|tv|wifi|fixe)\b[^.!?]{0,40}\b(ne )?(marche|fonctionne)n?t? plus du tout|no (tv|television|phone|mobile) (signal|service|reception)( at all)?|all (our|the|my) (phone )?lines (went|are|have gone|have been|have) (down|dead|out)|(phone )?lines went down)\b/,
       /\b(plus du tout (de |d')(internet|connexion|reseau|tele|tv|telephone|tonalite|data|wifi)|(ligne|fixe|telephone) (est )?muet(te)?|line is (dead|silent)|(box|modem|routeur|router|decodeur) (est )?(morte?|dead|hs)|(tous les )?voyants (sont )?eteints|(all the )?lights are (off|out)|(sos|urgence|emergency)( calls?)? (only|uniquement|seulement)|only (sos|emergency calls)|impossible de (passer|recevoir|joindre) (le moindre|aucun|un seul) appel|(can't|cannot|unable to) (make|receive|send) (or (make|receive|send) )?(any )?(calls?|texts?|sms) (or|and|nor) (make |receive |send )?(any )?(calls?|texts?|sms)|(can't|cannot|unable to) make or receive (any )?calls?|no (broadband|wifi|fibre|fiber|phone|tv|television|mobile data) (at all|since|for)|(had|have|got) no (internet|broadband|wifi|signal|network|service|tv) (at all|since|for|all day)|(been |is |are |went |gone )?offline (all|since|for|depuis)|hors ligne depuis|s'allum(e|ait) plus)\b/,
     ),
     3,
@@ -301,13 +321,13 @@ export const HIGH_URGENCY: WeightedPattern[] = [
   ),
   // deadline within 24h
   p(
-    /\b(avant ce soir|ce soir minuit|aujourd'hui|today|tonight|demain|tomorrow|in an hour|dans une heure|dans \d+ ?(h|heures?|min(utes)?)|in (\d+|two|three|an?) hours?|en urgence|immediately|urgent|asap|cet apres-midi|this afternoon|deadlines? today|examen|exam)\b/,
+    /\b(avant ce soir|ce soir minuit|aujourd'hui|today|tonight|demain|tomorrow|in an hour|dans une heure|dans \d+ ?(h|heures?|min(utes)?)|in (\d+|two|three|an?) hours?|cet apres-midi|this afternoon|deadlines? today|examen|exam)\b/,
     1.5,
   ),
   // legal threat
   p(
     anyOf(
-      /\b(avocat|tribunal|mise en demeure|mets en demeure|porter plainte|porte plainte|plainte|ufc|que choisir|mediateur|cnil|dgccrf|lawyer|court|sue|small claims|ombudsman)\b/,
+      /\b(avocat|tribunal|mise en demeure|mets en demeure|porter plainte|porte plainte|(deposer|depose|deposerai) (une )?plainte|plainte (contre|aupres|au commissariat|a la police|penale)|ufc|que choisir|mediateur|cnil|dgccrf|lawyer|court|sue|small claims|ombudsman)\b/,
       /\b(en justice|devant (la justice|les tribunaux)|action (en justice|juridique)|poursuites judiciaires|legal action|take (you|this|it) to court|solicitor|attorney|association de consommateurs|consumer (association|group|rights)|trading standards|ofcom|arcep|signal ?conso)\b/,
     ),
     3,
@@ -315,7 +335,7 @@ export const HIGH_URGENCY: WeightedPattern[] = [
   // security / fraud
   p(
     anyOf(
-      /\b(pirat\w*|hack\w*|ne (le )?reconnais pas|reconnais pas|don't recognise|don't recognize|not even a customer|pas client|suis meme pas client|jamais souscrit|never (signed|subscribed)|fraud\w*|usurpation|faux (technicien|conseiller)|soi-disant (technicien|de chez vous)|fake technician|vole mon telephone|stolen|(on m'a |on a |m'a )?vole (mon|le|ma|son|sa) (portable|telephone|mobile|tel|iphone|smartphone|carte sim)|(portable|telephone|mobile|iphone|smartphone) (\w+ ){0,2}(a ete |s'est fait )?vole|commande (de telephone )?(sur mon compte )?que je n'ai pas passee|ordered .* in my name|fuite|d'un autre client|data leak|donne mes codes|donne ma carte|connais pas du tout|bloquez (le|mon) compte|lock (the|my) account|i did not do this|wasn't me|didn't make|did not make|n'ai rien commande|didn't order anything|never ordered (this|that|anything)|i didn't do (it|this|that)|i did not do (it|this|that)|ce n'etait pas moi|pas autorises?|non autorises?|unauthori[sz]ed|swapped|didn't authori[sz]e|not authori[sz]ed|je n'ai pas (fait|effectue|autorise)|changed my (bank|password)|peur qu'on ait acces|jamais ete client|never been (a |your )?customer|je ne suis pas (votre )?client|reconnais (absolument |vraiment |pas du tout )?pas|quelqu'un (s'est connecte|a change|a modifie|a eu acces)|someone (logged in|changed|accessed)|a change mon (rib|iban|mot de passe)|never seen (that|this|it|them|these)( \w+)? before|jamais vu (ce|cet|cette|ces) (prelevement|debit|paiement)\w*)\b|(ce n'est|c'est) pas moi\b(?! qui)/,
+      /\b(pirat\w*|hack\w*|ne (le )?reconnais pas|reconnais pas|don't recognise|don't recognize|not even a customer|pas client|suis meme pas client|jamais souscrit (chez|a|aupres de) vous|jamais souscrit (de|aucun) (contrat|abonnement)|n'ai jamais ete (client|abonne)|never (signed up|subscribed) (with|to) you|never (signed|subscribed) (anything|any contract)|fraud\w*|usurpation|faux (technicien|conseiller)|soi-disant (technicien|de chez vous)|fake technician|vole mon telephone|stolen|(on m'a |on a |m'a )?vole (mon|le|ma|son|sa) (portable|telephone|mobile|tel|iphone|smartphone|carte sim)|(portable|telephone|mobile|iphone|smartphone) (\w+ ){0,2}(a ete |s'est fait )?vole|commande (de telephone )?(sur mon compte )?que je n'ai pas passee|ordered .* in my name|fuite|d'un autre client|data leak|donne mes codes|donne ma carte|connais pas du tout|bloquez (le|mon) compte|lock (the|my) account|i did not do this|wasn't me|didn't make|did not make|n'ai rien commande|didn't order anything|never ordered (this|that|anything)|i didn't do (it|this|that)|i did not do (it|this|that)|ce n'etait pas moi|pas autorises?|non autorises?|unauthori[sz]ed|swapped|didn't authori[sz]e|not authori[sz]ed|je n'ai pas (fait|effectue|autorise)|changed my (bank|password)|peur qu'on ait acces|jamais ete client|never been (a |your )?customer|je ne suis pas (votre )?client|reconnais (absolument |vraiment |pas du tout )?pas|quelqu'un (s'est connecte|a change|a modifie|a eu acces)|someone (logged in|changed|accessed)|a change mon (rib|iban|mot de passe)|never seen (that|this|it|them|these)( \w+)? before|jamais vu (ce|cet|cette|ces) (prelevement|debit|paiement)\w*)\b|(ce n'est|c'est) pas moi\b(?! qui)/,
       /\b(never authori[sz]ed|(n'ai )?jamais autorise|(prelevement|debit|paiement|charge|payment|transaction)s? [^.!?]{0,25}\b(inconnue?s?|unknown|que je ne connais pas)|(unknown|unrecognised|unrecognized) (debit|charge|payment|transaction)s?|(using|used|utilise|a utilise) (my|mon) (identity|identite|name|nom)|identity theft|vol d'identite|(tape|saisi|entre|donne|communique)e? (mes|mon|ma) (coordonnees bancaires|code|codes|numero de carte|carte|identifiants)|(entered|typed|gave|shared) (in )?my (card|bank|banking|login) (details|number|code))\b/,
     ),
     3,
@@ -324,7 +344,7 @@ export const HIGH_URGENCY: WeightedPattern[] = [
   p(
     anyOf(
       /\b((3e|troisieme|4e|quatrieme|5e|cinquieme|third|fourth|fifth) (fois que j'appelle|relance|demande|message|email|mail|time i'm|time i am|appel|report|signalement|ticket|complaint|reclamation|contact)|(pour la|for the) (3e|troisieme|4e|quatrieme|third|fourth) fois (que j'|pour le meme|i'm|que je)|j'appelle pour la (3e|troisieme|4e|quatrieme)|(fois|time) (que j'appelle|i('m| am) (contacting|calling|writing))|fois que j'appelle|deja appele (deux|2|trois|3) fois|called (you )?(two|three|four|2|3|4) times|j'ai appele \w+, j'ai appele|(\d|deux|trois|quatre) demandes|sans (aucune )?reponse|personne ne (repond|rappelle)|personne ne m'a rappele|no (answer|reply) at all|nobody has bothered|ecrit le \d+ et le \d+|courriers des \d+ et \d+|malgre mes (courriers|relances|appels)|(appele|called|contacted|ecrit|written|wrote|relance)\w* (\w+ ){0,3}(\d+|deux|trois|quatre|plusieurs|twice|three|four|several) (fois|times)|(contacted|called|phoned|wrote|written|appele|relance)\w* (\w+ ){0,4}twice|(contacted|called) you twice|tous les jours depuis|every day since|(deux|trois|2|3|two|three) (courriers|mails|emails|messages|appels|calls|relances) (restes )?sans reponse|(toujours )?aucune reponse|(2|3|4|5|deux|trois|quatre|cinq|two|three|four|five|plusieurs|several) (messages|appels|mails|emails|calls|relances|courriers|conseillers( differents)?|different (agents|advisors)|agents)\b(?! manques)|jamais de reponse|never (got|received) (a|any) (reply|answer|response)|je vous ecris (ici )?(depuis|sans))\b/,
-      /\b((phoned|rang|telephone|ecrit|emailed|messaged|sent)\w* (\w+ ){0,3}(\d+|deux|trois|quatre|plusieurs|twice|three|four|five|several) (fois|times)|never heard back|no reply (yet|since)|(jamais|toujours pas) eu de (retour|reponse)|toujours aucune nouvelle de votre part|never got back to me|(nobody|no one) (has )?(got|gets|ever got) back|personne ne m'a (jamais )?(repondu|rappele|recontacte))\b/,
+      /\b((phoned|rang|ai telephone|ecrit|emailed|messaged|sent)\w* (\w+ ){0,3}(\d+|deux|trois|quatre|plusieurs|twice|three|four|five|several) (fois|times)|never heard back|no reply (yet|since)|(jamais|toujours pas) eu de (retour|reponse)|toujours aucune nouvelle de votre part|never got back to me|(nobody|no one) (has )?(got|gets|ever got) back|personne ne m'a (jamais )?(repondu|rappele|recontacte))\b/,
     ),
     3,
   ),
@@ -350,7 +370,7 @@ export const MEDIUM_URGENCY: WeightedPattern[] = [
   p(/\b(indemnis\w*|prise en charge|explication|apology|excuses|plainte|complain\w*|volee?|stolen)\b/, 1.5),
   p(/\b(verifier|check|regarder|look into)\b/, 0.5),
   p(
-    /\b(pixelis\w*|gresill\w*|son decale|bloquee?|stuck|ne (se )?connecte (pas|plus)|won't (connect|pair|work|load|open)|doesn't (pair|connect|load)|ne s'appaire|deconnecte|cuts? (out|after|off)|coupe (au bout|apres)|cracked|casse|remplacer|replacement|echanger|exchange|marque livre|marked (as )?delivered|jamais eu|never got|not (been )?applied|pas (ete )?appliquee?|pas venu|didn't (come|show up)|no sim|appels d'urgence|emergency calls only|code puk|erreur \d+|error \d+|pas le (bon )?modele|not the (right )?model|annule ma commande|cancelled my order|rate le (rdv|rendez-vous)|missed (the|my) appointment|nobody called|personne n'a rappele|callback)\b/,
+    /\b(pixelis\w*|gresill\w*|son decale|bloquee?|stuck|ne (se )?connecte (pas|plus)|won't (connect|pair|work|load|open)|doesn't (pair|connect|load)|ne s'appaire|deconnecte|cuts? (out|after|off)|coupe (au bout|apres)|cracked|casse|remplacer|replacement|echanger|exchange|marque livre|marked (as )?delivered|jamais eu|never got|not (been )?applied|pas (ete )?appliquee?|pas venu|jamais venu|didn't (come|show up)|never (showed|turned) up|no-show|no sim|appels d'urgence|emergency calls only|code puk|erreur \d+|error \d+|pas le (bon )?modele|not the (right )?model|annule ma commande|cancelled my order|rate le (rdv|rendez-vous)|missed (the|my) appointment|nobody called|personne n'a rappele|callback)\b/,
     2,
   ),
   p(
@@ -367,7 +387,7 @@ export const MEDIUM_URGENCY: WeightedPattern[] = [
 export const [OUTAGE, BUSINESS, DEADLINE, LEGAL, SECURITY, REPEATED] = HIGH_URGENCY;
 
 export const LOW_URGENCY_HINTS =
-  /\b(pas urgent|no rush|not urgent|c'est pas urgent|quand vous (pouvez|aurez)|when you (can|get a chance)|(c'est |ce n'est )?pas (tres |bien |si )?grave|rien de grave|not a big deal|no big deal|nothing serious|not serious|pas presse|no hurry|in no hurry|ca peut attendre|it can wait)\b/;
+  /\b(pas urgent|no rush|not urgent|c'est pas urgent|quand vous (pouvez|aurez)|when you (can|get a chance)|(c'est |ce n'est )?pas (tres |bien |si )?grave|rien de grave|not a big deal|no big deal|nothing serious|not serious|pas presse|no hurry|in no hurry|rien d'urgent|nothing urgent|pas d'urgence|no urgency|ca peut attendre|it can wait)\b/;
 
 // ---------- helpers ----------
 

@@ -22,6 +22,7 @@ import {
   LOW_URGENCY_HINTS,
   MEDIUM_URGENCY,
   MONEY_WRONG,
+  PRICE_CHANGED,
   NEGATIVE,
   NOT_NEGATIVE,
   OUTAGE,
@@ -31,6 +32,7 @@ import {
   RESOLVED,
   SARCASM_PRAISE,
   SCAM,
+  SPAM,
   SECURITY,
   firstPosition,
   matchesAny,
@@ -44,7 +46,7 @@ const ACK_ONLY_WORDS =
   /^(ok|okay|d'accord|merci|thanks|thank you|parfait|super|top|nickel|bien recu|recu|c'est (bon|note|regle|parfait)|tres bien|great|perfect|noted|cool|non merci|no thanks|bonne journee|have a nice day|[\s!.,👍🙏😊]+)*$/u;
 /** "ah non c'est bon en fait, j'avais mal lu, désolé pour le dérangement": nothing left to do (guide §3 rule 7). */
 const SELF_RESOLVED =
-  /\b((ah )?non c'est bon|c'est bon en fait|en fait c'est bon|laissez tomber|oubliez|never ?mind|forget it|ignore (my|this|that) (last )?(message|question)|j'avais mal lu|i misread|my mistake|my bad|au temps pour moi|autant pour moi|desolee? pour le derangement|sorry (for|to) (bother|the trouble)|j'ai trouve (tout seul|toute seule|la reponse)|i (found|figured) it out)\b/;
+  /\b((ah )?non c'est bon|c'est bon en fait|en fait c'est bon|laissez tomber|oubliez|never ?mind|forget it|ignore (my|this|that) (last )?(message|question)|j'avais mal lu|i misread|my mistake|my bad|au temps pour moi|autant pour moi|desolee? pour le derangement|sorry (for|to) (bother|the trouble)|j'ai trouve (tout seul|toute seule|la reponse)|i (found|figured) it out|fausse alerte|false alarm)\b/;
 const FEEDBACK_OR_THANKS = /\b(merci|thank|thanks|bravo|remercier|well done|felicitations|au top|genial|brilliant|super|top)\b/;
 
 /** Labels from the lexicons and ordered decision rules alone. */
@@ -154,13 +156,17 @@ const ORDER_BAD_STATE =
   /\b(ca fait (une|\d+|deux|trois) (semaines?|jours?|mois)|it's been (a|\d+|two|three) (weeks?|days?)|promis|promised|pas|not|never|jamais|toujours|still|manque|missing|il manque|cracked|casse|fissure|abime|wrong|mauvais|annule|cancelled|en preparation|retard|late|hasn't|n'a pas|aucune)\b/;
 /** A billing assertion (something is wrong, correct it) rather than a question about the bill. */
 const BILLING_ASSERTION =
-  /\b(trop (elevee?|chere?)|too (high|expensive)|higher than (usual|normal|before|last)|plus (chere?|elevee?) que|on m'a (facture|preleve|compte)|jamais (envoye|passe|appele|fait|utilise)|never (sent|made|used|left|travell?ed|went|subscribed|ordered|asked for)|jamais (quitte|voyage|souscrit|commande)|promised|promis|right price|bon (prix|tarif)|still says|overdue|reminder|i paid|j'ai (deja )?paye|already paid|charged|billed|debite|preleve|paye deux|(fait|faire) payer|vous m'avez|you('ve| have)|erreur|error|mistake|a tort|wrongly|corrig\w*|adjust|annul\w*|refund\w*|rembours\w*|take it off|credit(ed)? back|retir\w*|enlev\w*|supprim\w*|remove|take (it|that|this) off|rectifi\w*|frais de (retard|rejet)|alors que|(faire|fassiez|faites) un (petit )?geste|goodwill|waive)\b/;
+  /\b(trop (elevee?|chere?)|too (high|expensive)|higher than (usual|normal|before|last)|plus (chere?|elevee?) que|on m'a (facture|preleve|compte)|jamais (envoye|passe|appele|fait|utilise)|never (sent|made|used|left|travell?ed|went|subscribed|ordered|asked for)|jamais (quitte|voyage|souscrit|commande)|promised|promis|right price|bon (prix|tarif)|still says|overdue|reminder|i paid|j'ai (deja )?paye|already paid|charged|billed|debite|preleve|paye deux|(fait|faire) payer|vous m'avez (facture|preleve|debite|compte|fait payer|charge|envoye (une|la) (mauvaise|fausse))|you('ve| have)|erreur|error|mistake|a tort|wrongly|corrig\w*|adjust|annul\w*|refund\w*|rembours\w*|take it off|credit(ed)? back|retir\w*|enlev\w*|supprim\w*|remove|take (it|that|this) off|rectifi\w*|frais de (retard|rejet)|alors que|(faire|fassiez|faites) un (petit )?geste|goodwill|waive|reissue|re-issue|reemettre|reediter|refaire (la|les|mes) factures?|vat number|numero de tva)\b/;
 /** Personal detail updates are basse even when the stored value is "wrong". */
 const PERSONAL_DETAILS =
   /\b(date de naissance|birth ?date|date of birth|adresse|address|nom du titulaire|titulaire|name on the account|email address|numero de contact|contact (number|details)|(update|change|changer|modifier|mettre a jour) (my|the|mon|ma|le|la) (phone number|mobile number|email|e-mail|numero de (telephone|portable)|adresse (e-?mail|mail)))\b/;
+const PLANNED_WORKS =
+  /\b((travaux|maintenance|intervention|works?)\b[^.!?]{0,60}\b(prevue?s?|annoncee?s?|programmee?s?|planned|scheduled)|vous annoncez|you('ve| have) announced|(planned|scheduled) (works|maintenance|outage))\b/;
+const OUTAGE_NOUNS = /\b(coupures?|interruptions?|outages?|cuts?|travaux|works)\b/g;
+const NOTHING = /(?!)/g;
 /** A deadline in the coming days (guide §4 moyenne): "le prélèvement passe la semaine prochaine", "by Friday". */
 const NEAR_DEADLINE =
-  /\b(avant|d'ici|pour|by|before|au plus tard|passe|tombe|est prevue?|expire|due|is due|goes out|comes out|doit (etre|partir|passer))\b[^.!?]{0,25}\b(la semaine prochaine|next week|(lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|monday|tuesday|wednesday|thursday|friday|saturday|sunday)( prochain)?|dans (\d|deux|trois|quatre|cinq|quelques) jours|in (\d|two|three|four|five|a few) days|la fin de (la|cette) semaine|the end of (the|this) week)\b/;
+  /\b(avant|d'ici|pour|by|before|au plus tard|des|from|passe|tombe|est prevue?|expire|due|is due|goes out|comes out|doit (etre|partir|passer))\b[^.!?]{0,25}\b(la semaine prochaine|next week|(le )?(lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|monday|tuesday|wednesday|thursday|friday|saturday|sunday)( prochain)?|dans (\d|deux|trois|quatre|cinq|quelques) jours|in (\d|two|three|four|five|a few) days|la fin de (la|cette) semaine|the end of (the|this) week)\b/;
 const SCAM_AVOIDED =
   /\b((j'ai|je n'ai) (rien|pas|jamais) (rempli|donne|clique|repondu|communique|transmis)|(didn't|did not|haven't|have not|never) (click|fill|give|reply|answer|enter|share)\w*)\b/;
 /** "j'ai demandé le 20 octobre la modification… les factures sont toujours au nom de…". */
@@ -173,7 +179,7 @@ const PARTIAL =
 
 function decideUrgency(text: string, category: Category, problem: boolean, sentiment: Sentiment): Urgency {
   if (!problem) return 'basse';
-  if (NOTHING_TO_DO.test(text)) return 'basse';
+  if (NOTHING_TO_DO.test(text) || SPAM.test(text)) return 'basse';
   const current = removePastFixedProblems(text)
     .replace(LOW_URGENCY_HINTS_GLOBAL, ' ')
     .replace(INSTALMENTS, ' ')
@@ -181,7 +187,9 @@ function decideUrgency(text: string, category: Category, problem: boolean, senti
     .replace(RECEIVED_WHAT_WAS_OWED, ' ')
     .replace(NOT_NEGATIVE, ' ')
     .replace(INVOICE_NOT_RECEIVED, ' facture ')
-    .replace(INVOICE_COPY, ' facture ');
+    .replace(INVOICE_COPY, ' facture ')
+    // Announced works: the cut they ask about has not happened (guide §4: questions and information are basse).
+    .replace(PLANNED_WORKS.test(text) ? OUTAGE_NOUNS : NOTHING, ' ');
   const hasMediumProblem = matchesAny(MEDIUM_URGENCY, current);
   const outage = OUTAGE.re.test(current);
   const serviceProblem = outage || hasMediumProblem;
@@ -189,7 +197,7 @@ function decideUrgency(text: string, category: Category, problem: boolean, senti
   if (outage && !PARTIAL.test(current)) return 'haute';
   if (LEGAL.re.test(text) || SECURITY.re.test(text) || REPEATED.re.test(text)) return 'haute';
   // A scam victim is haute; someone who only reports the attempt ("j'ai rien rempli") is not.
-  if (category === 'autre' && SCAM.re.test(text) && !SCAM_AVOIDED.test(text)) return 'haute';
+  if (category === 'autre' && SCAM.re.test(text)) return SCAM_AVOIDED.test(text) ? 'basse' : 'haute';
   if (serviceProblem && (BUSINESS.re.test(current) || DEADLINE.re.test(current))) return 'haute';
   if (category === 'autre' && DEADLINE.re.test(current) && /\b(urgence|urgent|immediately)\b/.test(current)) return 'haute';
 
@@ -214,7 +222,7 @@ function decideUrgency(text: string, category: Category, problem: boolean, senti
     case 'commercial':
       return ORDER_WORDS.test(clean) && ORDER_BAD_STATE.test(clean) ? 'moyenne' : 'basse';
     case 'facturation':
-      return BILLING_ASSERTION.test(clean) || MONEY_WRONG.test(clean) ? 'moyenne' : 'basse';
+      return BILLING_ASSERTION.test(clean) || MONEY_WRONG.test(clean) || PRICE_CHANGED.test(clean) ? 'moyenne' : 'basse';
     case 'autre':
       return sentiment === 'negatif' && !STORE_INFO.test(clean) ? 'moyenne' : 'basse';
     default:
@@ -225,10 +233,13 @@ function decideUrgency(text: string, category: Category, problem: boolean, senti
 /** "coupure de 4 jours la semaine dernière (réparée depuis)": a past, fixed problem does not count. */
 function removePastFixedProblems(text: string): string {
   const fixed = FIXED.test(text);
-  return text
-    .split(/(?<=[.!?])\s+|\n+|\(|\)|, (?=i |je |j')/)
-    .filter((s) => !FIXED.test(s) && !(fixed && PAST_OUTAGE.test(s)))
-    .join('\n');
+  return (
+    text
+      .split(/(?<=[.!?])\s+|\n+|\(|\)|, (?=i |je |j')/)
+      // A long unpunctuated sentence (a voice transcript) that says "c'est réglé" may be about something else.
+      .filter((s) => !(FIXED.test(s) && s.length <= 120) && !(fixed && PAST_OUTAGE.test(s)))
+      .join('\n')
+  );
 }
 
 const FIXED =
@@ -240,7 +251,8 @@ const PAST_OUTAGE =
 // ---------- sentiment ----------
 
 function decideSentiment(evidence: Evidence[], allOriginal: string): Sentiment {
-  if (evidence.length === 0) return 'neutre';
+  // Spam is neutre whatever its exclamation marks (guide §2 rule 8).
+  if (evidence.length === 0 || evidence.some((e) => SPAM.test(e.norm))) return 'neutre';
   // A bare "ok merci" / "parfait merci" acknowledges: it does not change the tone of the conversation (guide §2 rule 6).
   const perTurn = evidence.map((e) => ({
     neg: negativeScore(e),
@@ -287,14 +299,21 @@ function isSarcastic(n: string): boolean {
     if (!SARCASM_PRAISE.test(s) || !PROBLEM_WORDS.test(s)) return false;
     return (
       /[👏🙃]/u.test(s) ||
-      /\b(encore (une|un|la|le|des|ma|mon)?|again|love paying|oh great|merci pour rien|(2e|3e|4e|deuxieme|troisieme|second|third|fourth) (fois|time))\b/.test(
+      /\b(encore (une|un|la|le|des|ma|mon)?|again|love paying|oh great|merci pour rien|(2e|3e|4e|deuxieme|troisieme|second|third|fourth) (fois|time)|(franchement|vraiment) bravo)\b/.test(
         s,
-      )
+      ) ||
+      // The same praise said twice ("bravo hein bravo", "super super service") is irony.
+      /\b(bravo|super|genial|great|brilliant)\b\W+(\w+\W+){0,2}\1\b/.test(s)
     );
   });
 }
 
-function positiveScore(norm: string): number {
+/** "…sans RIB français ?\n\nMerci beaucoup,\nLena": thanks closing a request are courtesy (guide §2 rule 5). */
+const CLOSING_THANKS =
+  /\b(merci (beaucoup|bien)|thanks (a lot|so much)|many thanks|thank you (so|very) much)\b[\s,!.]*(\n[^\n]{0,40}){0,2}\s*$/;
+
+function positiveScore(turn: string): number {
+  const norm = turn.includes('?') && !RESOLVED.test(turn) ? turn.replace(CLOSING_THANKS, ' ') : turn;
   let n = norm.replace(COURTESY, ' ').replace(NOT_NEGATIVE, (m) => (/rien a redire|not bad at all/.test(m) ? ' super ' : ' '));
   for (const pt of NEGATIVE) n = n.replace(new RegExp(pt.re.source, 'gu'), ' ');
   // "super lent": an intensifier, not praise.

@@ -81,6 +81,8 @@ const SMS_SPELLING: Array<[RegExp, string]> = [
   [/\bq\b/g, 'question'],
   // Elisions typed without the apostrophe ("entretien dembauche", "vs mavez coupé", "lancien compte", "aujourd hui").
   [/\baujourd ?hui\b/g, "aujourd'hui"],
+  // "plus d internet", "j ai", "qu il": an elision typed with a space.
+  [/(?<!['\w])([djlmnst]|qu) (?=[aeiouyh][a-z])/g, "$1'"],
   [/\bd(embauche|accord|abord|ailleurs|habitude|urgence|origine|avance|attente)\b/g, "d'$1"],
   [
     /\bl(ancien|ancienne|appli|application|adresse|operateur|offre|option|abonnement|internet|ecran|equipe|agence|iban|erreur|avoir|instant|annee)\b/g,
