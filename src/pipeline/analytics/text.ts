@@ -89,7 +89,7 @@ const SMS_SPELLING: Array<[RegExp, string]> = [
     "l'$1",
   ],
   [/\bm(avez|avait|ont|appelle|envoyez|envoyer|expliquer|aider|indiquer|excuse)\b/g, "m'$1"],
-  [/\bqu(il|ils|elle|elles|on)\b/g, "qu'$1"],
+  [/\bqu(il|ils|on)\b/g, "qu'$1"],
   [/\bsil (vous|te) plait\b/g, "s'il $1 plait"],
   [/\bsemaine pro\b/g, 'semaine prochaine'],
 ];

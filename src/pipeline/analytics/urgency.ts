@@ -110,7 +110,7 @@ export function decideUrgency(text: string, category: Category, problem: boolean
   const clean = current.replace(NOT_NEGATIVE, ' ');
   switch (category) {
     case 'technique':
-      return HOW_TO.test(clean) && !outage ? 'basse' : 'moyenne';
+      return (HOW_TO.test(clean) || PLANNED_WORKS.test(clean)) && !outage ? 'basse' : 'moyenne';
     case 'commercial':
       return ORDER_WORDS.test(clean) && ORDER_BAD_STATE.test(clean) ? 'moyenne' : 'basse';
     case 'facturation':
