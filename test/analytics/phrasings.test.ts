@@ -1,4 +1,4 @@
-// The label guide's triggers and decision rules said in other words (fixtures/analytics/phrasings.jsonl: 200 hand-written
+// The label guide's triggers and decision rules said in other words (fixtures/analytics/phrasings.jsonl: 300 hand-written
 // phrases, FR/EN, SMS spelling, voice fillers): the rules must read each one as the guide says, and the shipped analyzer
 // (model + rules) nearly all of them.
 import assert from 'node:assert/strict';

@@ -18,7 +18,7 @@ export const MONEY_WRONG =
 
 /** The price of the current plan changed: "mon forfait est passé de 15,99 à 18,99". */
 export const PRICE_CHANGED =
-  /\b((est |a )?(passee?|augmentee?) de \d+([,.]\d+)? ?(€|euros?)? a \d+|remettez[- ]moi (mon|l'ancien) (tarif|prix)|my old price back)\b/;
+  /\b((est |a )?(passee?|augmentee?) de \d+([,.]\d+)? ?(€|euros?)? a \d+|(m'avez|vous avez|on m'a) augmente|augmente de \d+ ?(€|euros?)|revenir a mon ancien (prix|tarif)|back to my old price|remettez[- ]moi (mon|l'ancien) (tarif|prix)|my old price back)\b/;
 
 /** Spam written to the support address (prizes, SEO offers): nothing to do, not praise (guide §2 rule 8). */
 export const SPAM =
@@ -64,7 +64,7 @@ export const CATEGORY_PATTERNS: Record<Exclude<Category, 'autre' | 'resiliation'
       2,
     ),
     p(
-      /\b(marche (pas|plus)|fonctionne (pas|plus)|ne s'allume plus|ne capte|won't|not working|doesn't work|isn't working|stopped|ne recois plus|can't (send|receive|call|log)|impossible d'|n'arrive (pas|plus) a|refuse)\b/,
+      /\b(marche (pas|plus)|fonctionne (pas|plus)|ne s'allume plus|ne capte|won't|not working|doesn't work|isn't working|stopped|ne recois plus|can't (send|receive|call|log)|impossible d'|n'arrive (pas|plus) a(?! trouver)|refuse)\b/,
       2,
     ),
     p(
@@ -90,8 +90,8 @@ export const CATEGORY_PATTERNS: Record<Exclude<Category, 'autre' | 'resiliation'
   ],
   commercial: [
     p(
-      /\b(transferer (ma|la|mon) (box|ligne|abonnement|contrat|offre|internet)|transfert (de|d'|du) (ma |la |mon )?(ligne|box|abonnement|contrat)|(move|transfer) my (broadband|box|line|service|contract)|(new|nouveau|another|autre) (appointment|rendez-vous|rdv)|(droit|eligible) a la fibre|souscrire (une |un |a |l')?(box|forfait|offre|abonnement|ligne|fibre)|sign up for (a |the )?(box|plan|broadband|fibre))\b/,
-      2.5,
+      /\b(transferer (ma|la|mon) (box|ligne|abonnement|contrat|offre|internet)|transfert (de|d'|du) (ma |la |mon )?(ligne|box|abonnement|contrat)|(move|transfer) my (broadband|box|line|service|contract)|(new|nouveau|another|autre) (appointment|rendez-vous|rdv)|(droit|eligible) a la fibre|(avoir|get|have) (la |the )?(fibre|fiber|4g|5g) (a|au|at|in|chez)|(la meme chose|le meme forfait|la meme offre|the same( plan| one| thing)?) (pour|for)|souscrire (une |un |a |l')?(box|forfait|offre|abonnement|ligne|fibre)|sign up for (a |the )?(box|plan|broadband|fibre))\b/,
+      3,
     ),
     // Availability, advice before buying, the price of something new, delivery of an order, staying for a better offer.
     p(

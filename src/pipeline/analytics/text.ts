@@ -83,7 +83,7 @@ const SMS_SPELLING: Array<[RegExp, string]> = [
   [/\baujourd ?hui\b/g, "aujourd'hui"],
   // "plus d internet", "j ai", "qu il": an elision typed with a space.
   [/(?<!['\w])([djlmnst]|qu) (?=[aeiouyh][a-z])/g, "$1'"],
-  [/\bd(embauche|accord|abord|ailleurs|habitude|urgence|origine|avance|attente)\b/g, "d'$1"],
+  [/\bd(embauche|accord|abord|ailleurs|habitude|urgence|origine|avance|attente|avoir|etre|autres?|ici)\b/g, "d'$1"],
   [
     /\bl(ancien|ancienne|appli|application|adresse|operateur|offre|option|abonnement|internet|ecran|equipe|agence|iban|erreur|avoir|instant|annee)\b/g,
     "l'$1",
