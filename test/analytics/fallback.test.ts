@@ -204,4 +204,11 @@ describe('offline analyzer: answers read with the question they answer', () => {
     assert.equal(r.category, 'facturation');
     assert.equal(r.urgency, 'basse');
   });
+  it('"oui allez" to an offer to subscribe is a purchase', () => {
+    const r = analyze(
+      [customer('bonjour'), bot('Votre logement est éligible. Souhaitez-vous souscrire à la fibre ?'), customer('oui allez')],
+      'chat',
+    );
+    assert.equal(r.category, 'commercial');
+  });
 });

@@ -14,7 +14,7 @@ export interface Evidence {
 }
 
 const AFFIRMATIVE =
-  /^(oui|ouais|yes|yep|yeah|ok|okay|d'accord|exactement|absolument|bien sur|of course|sure|c'est ca|tout a fait)( (s'il vous plait|s'il te plait|please|merci|thanks|je veux bien|volontiers|c'est ca))?[\s!.]*$/;
+  /^(oui|ouais|yes|yep|yeah|ok|okay|d'accord|exactement|absolument|bien sur|of course|sure|c'est ca|tout a fait|allez|vas-y|go|pourquoi pas|why not|let's do it|c'est parti)(,? (allez|go|vas-y|s'il vous plait|s'il te plait|please|merci|thanks|je veux bien|volontiers|c'est ca|pourquoi pas|let's do it|c'est parti))?[\s!.]*$/;
 /** "Voulez-vous une copie de votre facture ?" → "oui": the customer asks for what the question offers. */
 const OFFER_PREFIX = /\b(voulez-vous|souhaitez-vous|desirez-vous|do you want|would you like|shall i|dois-je|puis-je)\b/g;
 const CANCEL_QUESTION_FROM_BOT = /\b(resili\w*|cancel\w*|terminate|clotur\w*|code rio|porting code|quitter)\b/;
