@@ -2,7 +2,7 @@
 // Training sets: train, blind, blind2, blind3, blind4 (fixtures/analytics). heldout.jsonl is never trained on.
 //   (no flag)  trains CHOSEN on every training set and writes src/pipeline/analytics/model.weights.json
 //   --loso     leave-one-set-out figures of BEFORE and CHOSEN: train on the other sets, score the left-out one
-//   --search   leave-one-set-out figures of the candidate settings (how CHOSEN was picked)
+//   --search   leave-one-set-out figures of the model alone for the candidate settings (how CHOSEN was picked)
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadDataset, type LabelledTicket } from '../../src/pipeline/analytics/dataset.js';
@@ -35,19 +35,23 @@ export const BEFORE: Setting = {
 };
 
 /**
- * Chosen by leave-one-set-out (--search). The rules' trust was chosen on blind4 left out, the only set the rules were
- * never tuned on: their negatif and positif come from cues they found and are rarely wrong there, their neutre is
- * the label they give when they found nothing, so the model decides it.
+ * Model settings chosen by leave-one-set-out (--search). The rules' trust (logit bonus of their label) was chosen on
+ * blind4 left out while the rules had never been tuned on it (model trained without it): trusting little the labels
+ * the rules give when no cue fired (neutre, autre) and a lot those they give on a cue (negatif, positif, haute) scored
+ * up to 90.0 % sentiment and 87.6 % category there, against 85.9 / 81.2 % with full trust; urgency moved by a ticket or
+ * two (80.0-82.9 %). On blind4's half B, still unread after the half-A patterns, these values scored
+ * 88.2 / 91.8 / 81.2 % against 87.1 / 88.2 / 81.2 % with full trust. The model's urgency alone is weak (about 77 %
+ * left out), so the rules' urgency keeps a margin of 3.
  */
 export const CHOSEN: Setting = {
-  features: { charRange: [3, 5], wordBigrams: true, cues: false },
-  lambda: 1e-3,
+  features: { charRange: [4, 5], wordBigrams: true, cues: false },
+  lambda: 3e-3,
   classWeights: true,
   minDf: 2,
   ruleTrust: {
     sentiment: { positif: 5, neutre: 1, negatif: 5 },
     category: { facturation: 1.5, technique: 1.5, commercial: 1.5, resiliation: 1.5, autre: 0.5 },
-    urgency: { basse: 1.5, moyenne: 1.5, haute: 5 },
+    urgency: { basse: 3, moyenne: 3, haute: 5 },
   },
 };
 
@@ -90,36 +94,28 @@ function printLoso(name: string, setting: Setting): void {
   }
 }
 
+/** The model settings compared (model alone: the rules are tuned on every set, so only the model's figures are honest). */
 function search(): void {
   const candidates: Array<[string, Setting]> = [
-    ['before (#20)', BEFORE],
-    ['words + bigrams, trust 3/1.5/1 (neutre 0)', { ...BEFORE, ruleTrust: CHOSEN.ruleTrust }],
+    ['words + bigrams, L2 1e-3 (#20)', { ...BEFORE, ruleTrust: CHOSEN.ruleTrust }],
     ['+ class weights', { ...BEFORE, classWeights: true, ruleTrust: CHOSEN.ruleTrust }],
-    ['+ char 3-5 (chosen)', CHOSEN],
+    ['+ char 3-5 n-grams', { ...CHOSEN, features: { ...CHOSEN.features, charRange: [3, 5] }, lambda: 1e-3 }],
+    ['+ char 4-5 n-grams', { ...CHOSEN, lambda: 1e-3 }],
+    ['char 4-5, L2 3e-3 (chosen)', CHOSEN],
+    ['chosen, char 3-5', { ...CHOSEN, features: { ...CHOSEN.features, charRange: [3, 5] } }],
     ['chosen, char 3-4', { ...CHOSEN, features: { ...CHOSEN.features, charRange: [3, 4] } }],
-    ['chosen, char 4-5', { ...CHOSEN, features: { ...CHOSEN.features, charRange: [4, 5] } }],
     ['chosen, no bigrams', { ...CHOSEN, features: { ...CHOSEN.features, wordBigrams: false } }],
-    ['chosen, lambda 3e-4', { ...CHOSEN, lambda: 3e-4 }],
-    ['chosen, lambda 3e-3', { ...CHOSEN, lambda: 3e-3 }],
+    ['chosen, L2 1e-2', { ...CHOSEN, lambda: 1e-2 }],
     ['chosen, minDf 3', { ...CHOSEN, minDf: 3 }],
+    // The cue regexes were tuned on every set, blind4 included: their left-out gain is optimistic.
     ['chosen + urgency cues as features', { ...CHOSEN, features: { ...CHOSEN.features, cues: true } }],
-    [
-      'chosen, trust 2/1.5/1 (neutre 0)',
-      { ...CHOSEN, ruleTrust: { ...CHOSEN.ruleTrust, sentiment: { positif: 2, neutre: 0, negatif: 2 } } },
-    ],
-    ['chosen, trust 3/1.5/1 (neutre 1.5)', { ...CHOSEN, ruleTrust: trust(3, 1.5, 1) }],
-    ['chosen, trust 3/1/1 (neutre 0)', { ...CHOSEN, ruleTrust: { ...CHOSEN.ruleTrust, category: trust(0, 1, 0).category } }],
-    ['chosen, trust 3/2/2 (neutre 0)', { ...CHOSEN, ruleTrust: { ...trust(3, 2, 2), sentiment: CHOSEN.ruleTrust.sentiment } }],
-    ['chosen, trust 3/3/8 (neutre 0)', { ...CHOSEN, ruleTrust: { ...trust(3, 3, 8), sentiment: CHOSEN.ruleTrust.sentiment } }],
   ];
-  console.log('setting'.padEnd(44), 'blind4 left out: model alone / combined', '   pooled left-out sets: model alone / combined');
+  console.log(`${'model alone, left out:'.padEnd(36)} ${'blind4 (s / c / u)'.padEnd(22)} pooled over the five sets`);
   for (const [name, setting] of candidates) {
     const results = new Map(leaveOneSetOut(setting));
     const b4 = results.get('blind4.jsonl')!;
     const pooled = results.get('pooled (left-out sets)')!;
-    console.log(
-      `${name.padEnd(44)} ${triple(b4.model, b4.total)}  | ${triple(b4.combined, b4.total)}     ${triple(pooled.model, pooled.total)}  | ${triple(pooled.combined, pooled.total)}`,
-    );
+    console.log(`${name.padEnd(36)} ${triple(b4.model, b4.total)}    ${triple(pooled.model, pooled.total)}`);
   }
 }
 
