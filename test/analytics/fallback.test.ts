@@ -149,6 +149,39 @@ describe('offline analyzer: spelling, voice and email robustness', () => {
   });
 });
 
+describe('offline analyzer: context that is not the customer asking', () => {
+  const agent = (text: string): ConversationTurn => ({ author: 'agent', text });
+  it('the subject of our own earlier mail (Re: …) does not decide; the new text does', () => {
+    const r = analyze(
+      'Bonjour,\nJe déménage le 15 décembre, ma nouvelle adresse : 27 boulevard Carnot, Nice. Merci de la mettre à jour.',
+      'email',
+      'Re: Votre facture est en retard de paiement',
+    );
+    assert.equal(`${r.category}/${r.urgency}`, 'autre/basse');
+    const thanks = analyze('Merci pour votre réponse rapide, tout est clair maintenant !', 'email', 'Re: Résiliation ligne secondaire');
+    assert.equal(thanks.category, 'autre');
+  });
+  it('a bare acknowledgement after the agent confirms is not praise', () => {
+    const r = analyze([customer('Je veux résilier ma box'), agent('C’est enregistré pour le 30/11.'), customer('parfait merci')], 'chat');
+    assert.equal(r.sentiment, 'neutre');
+  });
+  it('spam sent to the support address is neutre, autre, basse', () => {
+    const r = analyze(
+      'FELICITATIONS! Vous avez ete selectionne pour gagner un iPhone 16. Reclamez votre cadeau ici: bit.ly/x avant minuit',
+    );
+    assert.equal(`${r.sentiment}/${r.category}/${r.urgency}`, 'neutre/autre/basse');
+  });
+  it('a question about announced works is information; a complaint is not a legal threat until it is filed', () => {
+    const works = analyze(
+      'Vous annoncez des travaux sur le réseau dans la nuit du 20 au 21. Je suis en télétravail de nuit : quelle sera la durée de la coupure ?',
+      'email',
+    );
+    assert.equal(works.urgency, 'basse');
+    assert.notEqual(analyze('Plainte : votre conseiller a été méprisant, j’attends des excuses.', 'email').urgency, 'haute');
+    assert.equal(analyze('Je vais porter plainte si rien ne bouge.', 'email').urgency, 'haute');
+  });
+});
+
 describe('offline analyzer accuracy on the labelled sets', () => {
   for (const [split, file] of [
     ['train', 'train.jsonl'],
@@ -170,5 +203,12 @@ describe('offline analyzer: answers read with the question they answer', () => {
     const r = analyze([bot('Voulez-vous recevoir une copie de votre facture ?'), customer('oui merci')], 'chat');
     assert.equal(r.category, 'facturation');
     assert.equal(r.urgency, 'basse');
+  });
+  it('"oui allez" to an offer to subscribe is a purchase', () => {
+    const r = analyze(
+      [customer('bonjour'), bot('Votre logement est éligible. Souhaitez-vous souscrire à la fibre ?'), customer('oui allez')],
+      'chat',
+    );
+    assert.equal(r.category, 'commercial');
   });
 });

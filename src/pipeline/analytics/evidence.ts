@@ -14,7 +14,7 @@ export interface Evidence {
 }
 
 const AFFIRMATIVE =
-  /^(oui|ouais|yes|yep|yeah|ok|okay|d'accord|exactement|absolument|bien sur|of course|sure|c'est ca|tout a fait)( (s'il vous plait|s'il te plait|please|merci|thanks|je veux bien|volontiers|c'est ca))?[\s!.]*$/;
+  /^(oui|ouais|yes|yep|yeah|ok|okay|d'accord|exactement|absolument|bien sur|of course|sure|c'est ca|tout a fait|allez|vas-y|go|pourquoi pas|why not|let's do it|c'est parti)(,? (allez|go|vas-y|s'il vous plait|s'il te plait|please|merci|thanks|je veux bien|volontiers|c'est ca|pourquoi pas|let's do it|c'est parti))?[\s!.]*$/;
 /** "Voulez-vous une copie de votre facture ?" → "oui": the customer asks for what the question offers. */
 const OFFER_PREFIX = /\b(voulez-vous|souhaitez-vous|desirez-vous|do you want|would you like|shall i|dois-je|puis-je)\b/g;
 const CANCEL_QUESTION_FROM_BOT = /\b(resili\w*|cancel\w*|terminate|clotur\w*|code rio|porting code|quitter)\b/;
@@ -26,7 +26,7 @@ export const REQUEST =
 export function collectCustomerEvidence(input: AnalysisInput): Evidence[] {
   const evidence: Evidence[] = [];
   const subject = cleanSubject(input.subject ?? '');
-  if (subject) evidence.push({ original: subject, norm: normalizeForMatching(subject), isSubject: true });
+  const subjectEvidence: Evidence[] = subject ? [{ original: subject, norm: normalizeForMatching(subject), isSubject: true }] : [];
   let lastOtherTurn: ConversationTurn | null = null;
   for (const turn of input.messages) {
     if (turn.author !== 'customer') {
@@ -44,8 +44,13 @@ export function collectCustomerEvidence(input: AnalysisInput): Evidence[] {
     }
     evidence.push({ original, norm });
   }
-  return evidence;
+  // "Re: Votre facture est en retard" is the subject of our own earlier mail, quoted history: the customer's new text
+  // decides (guide §1 and §3 rule 7). A subject the customer wrote, or a reply with no text, counts.
+  if (evidence.length > 0 && REPLY_PREFIX.test(input.subject ?? '')) return evidence;
+  return [...subjectEvidence, ...evidence];
 }
+
+const REPLY_PREFIX = /^\s*(re|aw|sv|antw|r)\s*:/i;
 
 export function cleanSubject(subject: string): string {
   return subject.replace(/^\s*((re|tr|fwd?|aw|wg)\s*:\s*)+/i, '').trim();

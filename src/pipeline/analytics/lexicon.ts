@@ -1,13 +1,14 @@
 // Weighted patterns for the offline analyzer, matched on folded text (lower case, no accents, SMS spelling expanded).
-// Each list is FR + EN. Weights are relative inside one list.
-import type { Category } from '../../domain/types.js';
-
+// Each list is FR + EN. Weights are relative inside one list. Category patterns: lexicon-category.ts.
 export interface WeightedPattern {
   re: RegExp;
   w: number;
 }
 
-const p = (re: RegExp, w = 1): WeightedPattern => ({ re, w });
+export const weighted = (re: RegExp, w = 1): WeightedPattern => ({ re, w });
+const p = weighted;
+/** One pattern matching any of the given ones (flags of the first). */
+export const anyOf = (...res: RegExp[]): RegExp => new RegExp(res.map((re) => `(?:${re.source})`).join('|'), res[0].flags);
 
 // ---------- sentiment ----------
 
@@ -26,7 +27,7 @@ export const NEGATIVE: WeightedPattern[] = [
     2,
   ),
   p(
-    /\b(decu|decue|decevant|decevante|deception|disappointed|disappointing|dissatisfied|mecontent|mecontente|choquee?s?|shocked|meprisant\w*|condescend\w*|la moindre des choses|the least you could do|c'est (quand meme|un peu|vraiment) fort|pour rien (du tout)?|for nothing)\b/,
+    /\b(decu|decue|decevant|decevante|deception|disappointed|disappointing|dissatisfied|mecontent|mecontente|choquee?s?|shocked|meprisant\w*|condescend\w*|la moindre des choses|the least you could do|c'est (quand meme|un peu|vraiment) fort|pour rien( du tout)?|for nothing)\b/,
     2,
   ),
   p(
@@ -38,15 +39,27 @@ export const NEGATIVE: WeightedPattern[] = [
     2,
   ),
   p(
-    /\b(penible|agacant|agacee?|enervant|enervee?|insupportable|galere|abuse|abusez|lourd|saoule?|soule|a bout|cavalier|pas capable|n'est capable|incapables?|vous vous fichez|vous vous foutez|fichez de|foutez de|perds patience|perdre patience|trop c'est trop|je regrette|regrette d'avoir|vous faites quoi|annoying|frustrat(ed|ing)|irritating|infuriating|exasperat(ed|ing)|angry|furious|getting on my nerves|driving me (mad|crazy|nuts)|poor (customer )?service|pretty poor|when is (someone|anyone|somebody) going to|ne regle rien|ne resout rien|doesn't (solve|fix) anything|solves nothing|quand (est-ce que )?(quelqu'un|vous) (va|allez)|chacun me dit|on me dit (tout et son contraire|autre chose)|pas (du tout )?d'accord|pas (cela |ca )?correct|injuste|unfair|not fair|avec surprise|vous etes serieux|are you serious|serieusement|(fait|faire) perdre (assez de |mon |du )?temps|waste[ds]? (my|enough) time|wasting my time|lousy|shambles|unbelievable|not good enough|i regret)\b/,
+    /\b(penible|agac(ant|ee?s?|er|e)|enervant|enervee?|ca suffit|that's enough|enough is enough|insupportable|galere|abuse|abusez|lourd|saoule?|soule|a bout|cavalier|pas capable|n'est capable|incapables?|vous vous fichez|vous vous foutez|fichez de|foutez de|perds patience|perdre patience|trop c'est trop|je regrette|regrette d'avoir|vous faites quoi|annoying|frustrat(ed|ing)|irritating|infuriating|exasperat(ed|ing)|angry|furious|getting on my nerves|driving me (mad|crazy|nuts)|poor (customer )?service|pretty poor|when is (someone|anyone|somebody) going to|ne regle rien|ne resout rien|doesn't (solve|fix) anything|solves nothing|quand (est-ce que )?(quelqu'un|vous) (va|allez)|chacun me dit|on me dit (tout et son contraire|autre chose)|pas (du tout )?d'accord|pas (cela |ca )?correct|injuste|unfair|not fair|avec surprise|vous etes serieux|are you serious|serieusement|(fait|faire) perdre (assez de |mon |du )?temps|waste[ds]? (my|enough) time|wasting my time|lousy|shambles|unbelievable|not good enough|i regret)\b/,
     1.5,
   ),
   p(/\b(merci pour rien|thanks for nothing|love paying|love it\b.*(again|twice))|\boh great\b|\bjust great\b/, 2),
   p(
+    /\b(c'est quoi ce (delire|bordel|cirque|travail|service|binz)|what the (hell|heck|f\w*)|wtf|je (ne )?paye? pas pour (ca|rien)|(for|with) what i(?:'m)? pay(ing)?|vu (le prix|ce) que je (paie|paye)|pour le prix (que je paie|qu'on paie))\b/,
+    1.5,
+  ),
+  // Insistence: the customer already asked, called or wrote about it ("c'est la deuxième fois que je demande").
+  p(
+    /\b((deuxieme|2e|second|2nd|troisieme|3e|third) (fois|time) (que je (le )?(demande|signale|relance|vous ecris|reclame)|(that )?i(?:'m| am| have|'ve) (asking|asked|written|reporting|reported|calling|called))|this is the (second|2nd|third|3rd) time|(\d+|deux|trois|des|plusieurs) (ans|mois|semaines) que je (vous )?(demande|reclame|attends|relance)|(years|months|weeks) (that )?i('ve| have) been asking|c'est seulement maintenant que|only now (do|that|you)|qu'on m'avait promis|que vous m'aviez promis|you promised me|c'est la (deuxieme|2e|troisieme|3e) (fois|erreur)|(j'ai )?deja (relance|reclame|signale|ecrit|appele|demande)\w* (\w+ ){0,3}(deux|2|trois|3|plusieurs) fois|already (asked|called|written|reported)\w* (\w+ ){0,3}(twice|two times|three times|several times))/,
+    1.5,
+  ),
+  p(
     /\b(aucune reponse|sans (aucune )?reponse|personne ne (repond|rappelle|m'a rappele|fait rien|vient)|personne (n'est venu|fait rien)|nobody (has )?(bothered|answer|repl|call|came|seems)|no one (answer|repl|call)|no (answer|reply|response) (at all|from you)|pas (de|eu de) (reponse|retour|nouvelles))/,
     1.5,
   ),
-  p(/\b(insult(ant|ing|e)?|rude|impoli|malpoli|menti|lied|mensonge|raccroche au nez|hung up on me)\b/, 2),
+  p(
+    /\b(pas cool( du tout)?|not cool|(je trouve ca|c'est|c'est un peu|un peu) limite|ca commence bien|off to a great start|foutage de gueule|(se )?fout(re|ent|ez)? de (ma|notre|nos) gueule|who (authori[sz]ed|approved|allowed) (this|that)|qui (vous )?a autorise|reussi l'exploit|quel exploit|(vraiment|bravo|franchement),? chapeau|hats off|(trouve )?pas (ca|cela) (normal|correct|acceptable|juste)|degoutee?s?|plein le dos|la cata|c'est la catastrophe|annoyed|fed-up|this is how you treat|c'est comme ca que vous traitez|insult(ant|ing|e)?|rude|impoli|malpoli|desagreable|mal aimable|unpleasant|unfriendly|menti|lied|mensonge|raccroche au nez|hung up on me)\b/,
+    2,
+  ),
   p(
     /\b(porter plainte|je porte plainte|avocat|tribunal|mise en demeure|mets en demeure|ufc|que choisir|mediateur|lawyer|sue you|small claims|signaler a la cnil|dgccrf|c'est grave|association de consommateurs|consumer (association|group|rights)|trading standards|ofcom|ombudsman)\b/,
     1.5,
@@ -64,18 +77,19 @@ export const NEGATIVE: WeightedPattern[] = [
 
 /** Praise words that, next to a problem word, signal sarcasm rather than praise. */
 export const SARCASM_PRAISE =
-  /\b(bravo|genial|super|merci|top|au top|great|brilliant|love|fantastic|perfect|wonderful|amazing|thanks)\b|[👏🙃]/u;
+  /\b(bravo|genial|super|merci|top|au top|great|brilliant|love|fantastic|perfect|wonderful|amazing|thanks|great job|well done|nice one)\b|[👏🙃]/u;
 
 export const POSITIVE: WeightedPattern[] = [
   p(
-    /\b(merci (beaucoup|infiniment|mille fois|bien|enormement)|mille mercis|un grand merci|thank you (so|very) much|thanks (a lot|so much)|many thanks|much appreciated|je tenais a (vous )?remercier|voulais (juste )?(vous )?(dire )?merci|juste (un petit mot )?(pour )?(vous )?dire merci|thank(s)? (to )?[a-z]+ for)\b/,
+    /\b(merci (beaucoup|infiniment|mille fois|bien|enormement)|mille mercis|un grand merci|thank you (so|very) much|thanks (a lot|so much)|many thanks|much appreciated|je tenais a (vous )?remercier|voulais (juste )?(vous )?(dire )?merci|(pour|juste) (vous )?dire merci|juste (un petit mot )?(pour )?(vous )?dire merci|thank(s)? (to )?[a-z]+ for)\b/,
     1.5,
   ),
   p(
-    /\b(trop bien|trop cool|j'adore|adore|super|genial|geniale|excellent|excellente|parfait|parfaitement|nickel|impeccable|top|au top|formidable|efficace|rapide|sympa|adorable|ravie?|enchantee?|satisfaite?|contente?|heureu(x|se)|bravo|felicitations|rien a redire|great|amazing|awesome|brilliant|fantastic|excellent|perfect|perfectly|wonderful|love|loving|happy|pleased|delighted|well done|impressed|not bad at all|way (faster|better)|spot on)\b/,
+    /\b(trop bien|trop cool|j'adore|adore|super|genial|geniale|excellent|excellente|parfait|parfaitement|nickel|impeccable|top|au top|formidable|efficace|rapide|sympa|adorable|gentil(le)?s?|aimable|serviable|(tres|super|vraiment) professionnel(le)?s?|ravie?s?|enchantee?|satisfaite?s?|contente?s?|heureu(x|se|ses)|bravo|felicitations|rien a redire|great|amazing|awesome|brilliant|fantastic|excellent|perfect|perfectly|wonderful|love|loving|happy|pleased|delighted|well done|impressed|not bad at all|way (faster|better)|spot on)\b/,
     1,
   ),
-  p(/[😊😍🥰🙏👍💪🙌😃😄❤♥👌🤩]/u, 1),
+  // 🙏 is not among them: it says "please" as often as "thank you", the words around it decide.
+  p(/[😊😍🥰👍💪🙌😃😄❤♥👌🤩]/u, 1),
 ];
 
 /** Courtesy formulas that never count as praise. */
@@ -88,137 +102,17 @@ export const RESOLVED =
 
 /** Phrases that look negative but are not (negation of a negative). */
 export const NOT_NEGATIVE =
-  /\b(pas (de|d'autre) (souci|probleme)|pas grave|pas urgent|no problem|no worries|not (a )?problem|rien a redire|not bad at all|no rush|sans souci)\b/g;
+  /\b(pas (de|d'autre) (souci|probleme)|pas grave|pas urgent|no problem|no worries|not (a )?problem|rien a redire|not bad at all|no rush|sans souci|(jamais|jamais eu|never had) (de |d'|a |any )?(souci|probleme|panne|issue|problem)s?|aucun (souci|probleme) (jusqu'ici|jusqu'a present|depuis))\b/g;
 
 /** Problem vocabulary, used to spot sarcasm ("bravo, encore une coupure"). */
 export const PROBLEM_WORDS =
-  /\b(coupure|coupe|panne|plante|rame|lent|bug|marche (pas|plus)|fonctionne (pas|plus)|down|outage|works one day|drop|charged|debite|preleve|hors forfait|facture|hausse|reseau|internet|box)\b/;
-
-// ---------- category ----------
-
-/** Scams, phishing and fake technicians in our name: category autre, urgency haute. */
-export const SCAM: WeightedPattern = p(
-  /\b(arnaque|escroquer\w*|scam\w*|phishing|hameconnage|faux (technicien|conseiller)|fake (technician|agent)|soi-disant (technicien|conseiller|de chez vous)|qui (disait|se disait) (appeler )?de chez vous|se presentant de chez vous|lien pour un remboursement|clicked (on )?(a|the) link|clique sur (un|le) lien|j'ai clique|se faisant passer|(disant|pretendant) qu'(il|elle) venait de chez vous|en disant qu'il venait|(pretending|claiming) to be from you|m'a demande (ma carte|mes codes|mon code)|asked (me )?for my (card|bank)|(appele|contacte|ecrit) de votre part|me demander (mon|mes|ma) (code|codes|carte|identifiant|mot de passe)|j'ai donne (le|mon|mes) code|(mail|e-?mail|sms|message|appel|courrier) (a|en) votre nom|(email|text|message|call) (in|under) your name|rempli (le|un) formulaire|filled (in|out) (the|a) form|c'etait bien vous|was (it|that) really you)\b/,
-  4,
-);
-
-export const CATEGORY_PATTERNS: Record<Exclude<Category, 'autre' | 'resiliation'> | 'autre', WeightedPattern[]> = {
-  facturation: [
-    p(/\b(factur\w*|invoice\w*|bill|bills|billed|billing|statement)\b/, 1.5),
-    p(
-      /\b((fait|faire) payer|charged me|billed me|you('ve| have) charged|m'avez (facture|preleve|debite|compte)|on m'a (facture|preleve|debite|compte)|vous me facturez|you('re| are) charging|surtaxe\w*|premium rate|payment of|paiement de \d+)\b/,
-      2,
-    ),
-    p(
-      /\b(preleve\w*|prelevement\w*|debit\w*|charged?|charges|payments?|paiements?|paye|payer|payez|paid|pay|regle la facture|reglement)\b/,
-      1.5,
-    ),
-    p(
-      /\b(rembours\w*|refund\w*|credit|geste commercial|dedommagement|compensation|indemnite)\b|\b(un|l'|cet|d'un|votre|mon) ?avoir\b|\bavoir (de|promis|annonce)\b/,
-      2,
-    ),
-    p(/\b(frais|fees?|penalit\w*|hors[- ]forfait|surcharge|roaming)\b/, 1.5),
-    p(/\b(rib|iban|coordonnees bancaires|bank details|direct debit|changed banks|virement|carte bancaire|cb)\b/, 1.5),
-    p(/\b(impaye|non-paiement|pour impaye|unpaid|late payment)\b/, 2),
-    p(
-      /\b(augment\w*|hausse|price (went|increase|rise)|went (up|from)|plus elevee?|ecart|montant|amount|\d+ ?(euros?|eur|pounds|quid))\b|[€£]/,
-      1,
-    ),
-  ],
-  technique: [
-    p(
-      /\b(internet|connexion|connection|wifi|wi-fi|reseau|network|signal|capte|4g|5g|fibre optique|adsl|debit internet|speed|download|upload|mbps|latence|ping|telephone|portable|ligne|lines?|fixe|landline|phone|numbers?|numeros?)\b/,
-      1,
-    ),
-    p(/\b(box|routeur|router|modem|decodeur|tv|tele|television|chaines?|channels?|ecran|telecommande|remote|repeteur|extender|mesh)\b/, 1),
-    p(
-      /\b(coup(e|ee|ure|ures|ait)|panne|outage|down|plant(e|ent)|crash\w*|bug\w*|freez\w*|fige|redemarre|rame|lent(e)?|slow|instable|unstable|drop(s|ped|ping|out)?(?! off)|decroche|deconnexion|disconnect\w*|no service|sos|tonalite|dial tone|sonne plus|ecran noir|no picture|pas de signal|no sound|error|erreur|e-\d+)\b/,
-      2,
-    ),
-    p(
-      /\b(marche (pas|plus)|fonctionne (pas|plus)|ne s'allume plus|ne capte|won't|not working|doesn't work|isn't working|stopped|ne recois plus|can't (send|receive|call|log)|impossible d'|n'arrive (pas|plus) a|refuse)\b/,
-      2,
-    ),
-    p(
-      /\b(appli|app|application|site|website|espace client|mot de passe|password|login|log in|connecter|identifiant|compte (a ete )?pirate|pirat\w*|hack\w*|securis\w*|bloquer (la|ma) ligne|vole mon|stolen)\b/,
-      1.5,
-    ),
-    p(
-      /\b(sim|esim|puk|messagerie|voicemail|sms|appels?|calls?|text|boite mail|mail sur|outlook|emails? stopped|contacts|wifi calling|parental|mode invite|enregistrer|record)\b/,
-      0.8,
-    ),
-    p(
-      /\b(comment (on |je )?(fai(s|t)|configur|activ|chang|transfer|bloqu)\w*|how (do|to|can) i (set|turn|change|block|pair|record|configure|use)|how to|a way to (block|set|change|turn))\b/,
-      1.5,
-    ),
-    p(
-      /\b(how (do|can) i \w+|data|donnees mobiles|internet mobile|consommation|ma conso|mms|pixelis\w*|gresill\w*|son decale|no sim|appels d'urgence|emergency calls|puk)\b/,
-      1,
-    ),
-    p(
-      /\b((le |du |mon |son )?debit (est|internet|descendant|montant|divise|a baisse|faible|de \d+ ?(mb|mega|gb|kb))|\d+ ?(mb|mbps|mega|gb\/s) au lieu de|stops? working|stopped working|arrete de (fonctionner|marcher)|speed is \d+|\d+ ?mbps|vitesse|debit (de|est) \d+|\d barres?|une barre|capte mal|couverture|coverage|block (unknown|numbers|calls))\b/,
-      2,
-    ),
-  ],
-  commercial: [
-    p(
-      /\b(offres?|forfaits?|plans?|abonnement fibre|promos?|promotions?|bouquets?|options?|devis|quote|tarifs?|prix|price|cheaper|moins cher|pas trop cher)\b/,
-      1,
-    ),
-    p(
-      /\b(souscri\w*|subscribe|m'abonne|abonner|eligib\w*|disponibles?|dispo|available|availability|nouveau client|pas encore client|new customer|students?|etudiants?|seniors?|famille|family)\b/,
-      1.5,
-    ),
-    p(
-      /\b(command\w*|order\w*|livr\w*|deliver\w*|colis|parcel|suivi|tracking|activ(e|ee|ation|ated)|pre-order|reconditionnes?|refurbished|reprise)\b/,
-      1.5,
-    ),
-    p(
-      /\b(passer (au|a l'|a|de)|changer (de|d') (forfait|offre)|upgrade|downgrade|switch to|baisser|ajouter|add|deuxieme ligne|second line|extra line|nouvelle ligne|ligne (mobile )?(supplementaire|pour ma|pour mon)|carte sim data|remove|retirer l'option|enlever)\b/,
-      1.5,
-    ),
-    p(/\b(iphone|samsung|pixel|s24|smartphone|netflix|option internationale)\b/, 1),
-    p(
-      /\b(do you have (fibre|fiber)|(fibre|fiber) (in|at) my|compatible|compatibilite|vous vendez|do you sell|combien (ca )?coute|how much (is|does|are|would)|quel (est le )?prix)\b/,
-      2,
-    ),
-    p(
-      /\b(il n'y a pas (le|la|les)|il manque|missing from|wasn't (in|included)|n'etait pas (dans|inclus)|pas le (bon )?modele|not the (right )?model|wrong model|cracked|fissure|marque livre|marked (as )?delivered|says (it was )?delivered|jamais eu|never got it|annule ma commande|cancelled my order|changement de forfait|portabilite|(get|avoir|obtenir|recevoir) (the|a|la|le|une|un) (new|nouvelle?) (box|router|decodeur|tv box|phone|telephone)|installer la fibre|installation de la fibre|rendez-vous d'installation|reprendre (un )?rendez-vous|au lieu d'une?|instead of one|renvoie laquelle|which one (do i|should i) (send|return)|(changement|change|change) d'offre|changed (my )?(plan|offer)|n'a pas ete appliquee?|not (been )?applied)\b/,
-      2.5,
-    ),
-    p(
-      /\b(proposez|propose(z|s)?-vous|vous avez (des|une|un) (offres?|forfaits?|promos?|telephones?|smartphones?|reductions?|remises?)|do you (have|offer|sell) (any )?(plans?|offers?|deals?|phones?)|infos sur vos|information on your|dans le carton|in the box|reprise|trade-in)\b/,
-      1.5,
-    ),
-  ],
-  autre: [
-    p(/\b(horaires?|opening hours|ouvert\w*|ferme\w*|open|close on|stores?|boutiques?|magasin le plus|nearest store|shop in)\b/, 1.5),
-    p(
-      /\b(numero de (telephone de )?contact|contact (number|details|email)|adresse (e-?mail |email )?de contact|billing address|adresse de facturation|update (my|the) (address|details|name)|attestation|certificat|justificatif|adresse postale|nouvelle adresse|new address|demenage\w*|changement d'adresse|titulaire|holder|nom du|mettre le contrat a mon nom|mariee?)\b/,
-      2,
-    ),
-    p(
-      /\b(rgpd|gdpr|donnees personnelles|mes donnees|my personal data|delete my data|share my data|cnil|publicites?|pubs?|prospection|marketing|unsubscribe|desinscri\w*|stop pub|newsletter|sms publicitaires?|mails? commerciaux|commercial (emails|texts|messages)|ne plus (en )?recevoir|stop (sending|receiving))\b/,
-      2.5,
-    ),
-    SCAM,
-    p(/\b(wrong number|trompe de numero|erreur de numero|pas moi qui|mauvais numero)\b/, 4),
-    p(/\b(recrut\w*|job|emploi|cv|alternance|apprenti\w*|stage|candidature|hiring)\b/, 3),
-    p(/\b(conseill(er|ere)|vendeur|agent i spoke|agent was|livreur|technicien (a|est) (abime|perce|casse))\b/, 1),
-    p(
-      /\b(raye|rayure|scratch\w*|parquet|meuble|a casse (mon|ma)|broke (my|the)|rappel (promis|prevu)|promised (me )?a call ?back|pas le bon numero|not the right number|wrong person|annuaire|directory|date de naissance|birth ?date|date of birth|email address you use|adresse (mail|e-mail) de contact|service presse|press office|journaliste|partenariat|partnership|recycl\w*|drop off my old)\b/,
-      2.5,
-    ),
-    p(/\b(degats?|dommages?|damage\w*|abime|perce|casse|indemnisation|prise en charge|canalisation)\b/, 2),
-    p(/\b(fuite de donnees|data (leak|breach)|coordonnees bancaires d'un autre|d'un autre client)\b/, 3),
-  ],
-};
+  /\b(coupure|coupe|panne|plante|rame|lent|bug|marche (pas|plus)|fonctionne (pas|plus)|down|outage|works one day|drop|charged|debite|preleve|hors forfait|facture|bill|wrong|faux|fausse|erreur|mistake|hausse|reseau|internet|box)\b/;
 
 // ---------- resiliation ----------
 
 export const CANCEL_INTENT: WeightedPattern[] = [
   p(
-    /\b(resilie\w*|resiliation|cancel\w*|terminate|termination|close my (\w+ )?(line|account|contract|subscription)|if i close|clotur\w*|arret(er|e) (mon|ma|sa|son|la|le) (\w+ ){0,2}(abonnement|contrat|forfait|ligne|box)|fermer (sa|ma|la|son|le) (ligne|box|contrat|abonnement)|j'arrete mon)\b/,
+    /\b(resilie\w*|resiliation|cancel\w*|terminate|termination|close my (\w+ )?(line|account|contract|subscription)|if i close|clotur\w*|arret(er|e) (mon|ma|sa|son|la|le) (\w+ ){0,2}(abonnement|contrat|forfait|ligne|box)|fermer (sa|ma|la|son|le) (ligne|box|contrat|abonnement)|j'arrete mon|(voudrais|veux|souhaite|souhaiterais|faut) l'arreter|(est |etait )?decedee?|passed away)\b/,
     3,
   ),
   p(/\b(rio|code rio|porting code|pac code|portabilite sortante|preavis|notice period)\b/, 3),
@@ -231,9 +125,14 @@ export const CANCEL_INTENT: WeightedPattern[] = [
 
 /** "je ne veux pas résilier", "sinon je pars", "fix it or I leave": not a cancel intent. */
 export const CANCEL_NEGATED =
-  /\b(ne veux pas (resilier|partir)|veux pas (resilier|partir)|pas (resilier|partir)|don't want to (cancel|leave)|not (cancel|leave)|without cancell?ing|sans resilier)\b/;
+  /\b(ne veux pas (resilier|partir)|veux pas (resilier|partir)|pas (resilier|partir)|don't want to (cancel|leave)|not (cancel|leave)|without cancell?ing|sans resilier|(n'ai |ai )?jamais (resilie|demande (la|de) resili\w*)|n'ai pas resilie|never (cancelled|canceled|asked to cancel)|(didn't|did not|haven't|have not) cancell?ed)\b/;
+/** Cancelling something that is not a contract (an order, an appointment, one's own calls): not a cancel intent. */
+export const CANCEL_NOT_CONTRACT =
+  /\b(cancel\w*|annul\w*) (\w+ ){0,3}(order|orders|commande|appointment|rendez-vous|rdv|visit|visite|intervention|call|calls|appels?|meetings?|reunions?|booking|reservation|payment|paiement|transfer|virement|request|engineer|technician|technicien)\b/g;
+/** Hypotheses, not decisions: "si un jour je résilie", "if I ever cancel". */
+export const CANCEL_HYPOTHESIS = /\b(si (un jour |jamais |par hasard |demain )?(je|j'|on) ?\w+|if i (ever |were to |decide to )?\w+)\b/g;
 export const CANCEL_CONDITIONAL =
-  /\b(sinon|otherwise|or (else )?i('ll)? (leave|cancel|switch)|si (ce n'est pas|c'est pas|rien|vous ne|pas)[^.!?]{0,60}(resilie|pars|quitte)|if (you don't|not|nothing)[^.!?]{0,60}(cancel|leave|switch))\b/;
+  /\b(sinon|otherwise|or (else )?i('ll)? (leave|cancel|switch)|or (else )?i('m| am) (leaving|going|switching|cancell?ing)|si (ce n'est pas|c'est pas|rien|vous ne|pas)[^.!?]{0,60}(resilie|pars|quitte)|if (you don't|not|nothing)[^.!?]{0,60}(cancel|leave|switch))\b/;
 /** Cancellation already done, now a billing dispute. */
 export const CANCELLED_BUT_CHARGED =
   /\b(j'ai (deja )?resilie|after cancell?ing|i cancelled|already cancelled|abonnement resilie|contrat resilie|after i cancelled|resilie en \w+)\b[^]{0,160}\b(prelev\w*|debit\w*|factur\w*|charg\w*|fees?|frais|rembours\w*|refund)|\b(m'avez|you('ve| have)|on m'a|charged me|billed me)( \w+)? (facture|preleve|debite|charged|billed)[^.]{0,40}(frais de resiliation|termination fees?|cancellation fees?)|\b(prelev\w*|debit\w*|factur\w*|charged)\b[^]{0,80}\b(even though i cancelled|although i cancelled|after i cancelled|alors que j'ai resilie|apres avoir resilie)\b/;
@@ -251,47 +150,62 @@ export const CANCEL_DECISION =
 export const HIGH_URGENCY: WeightedPattern[] = [
   // total loss of the main service
   p(
-    /\b(plus (du tout |aucune? |de |d')?(internet|connexion|reseau|tele|tv|telephone|tel|television|tonalite|data)|plus rien ne (marche|fonctionne)|n'ai plus rien|plus aucun appel|ni appel ni (sms|data)|ni (telephone|internet|tel)( fixe)? ni|ne capte plus rien|ne s'allum(e|ait) plus|ecran noir sur toutes|(ligne|line) (est )?(suspendue|coupee|suspended)|suspendu ma ligne|coupe (ma|la) ligne|toujours pas (de|d') (internet|tele|tv|reseau)|pas d'internet (du tout|depuis)|no (internet|signal|service|dial tone|network)( at all)?|internet (is )?(completely |totally )?down|(completely|totally) down|no picture at all|can't call (or text )?anyone|lines? (have been |are )?dead|still no internet|no internet at all|encore coupe ce soir|sans (internet|tele|tv|telephone)( depuis)?|sans television|plus aucun (service|reseau|signal)|(completement|totalement) (coupee?|hs|morte?|down)|(completely|totally) (off|gone|dead|out|down)|(n'a|n'ai|n'avons) plus de (ligne|telephone|internet|reseau|tele|tv)|(line|landline|phone|internet|connection)('s| is| has| est)( been)?( completely| totally)? (dead|morte?)|(internet|connection|line|wifi|broadband|it)('s| is| has been| has gone| went|'s been) (completely |totally )?down|(ligne|line)( \w+){0,4} (est )?coupee|aucune (connexion|chaine|tonalite)|toujours aucune|(toujours )?pas (de|d') ?(reseau|internet|tele|tv|connexion|tonalite)|no (phone )?line at all|no (phone|tv|network) (line )?at all|(completely|totally) (gone|dead|out)|internet'?s? (is )?(completely |totally )?gone|hors service|\bhs\b|plus rien du tout|ne capte (plus|rien|pas du tout)(?! (bien|tres|tout|dans|a l'|au|en))|(box|internet|wifi|fibre|connexion|decodeur|tele|tv) (ne )?(marche|fonctionne) plus(?! (bien|tres|correctement|comme))|(aucun|zero|0) (reseau|signal|network|barre)|rien ne passe|nothing (works|gets through|comes through)|totalement interrompue?|(completely|totally) (interrupted|cut off)|aucun appareil (ne )?(parvient|arrive|peut)|no device can|(ligne|internet|box|telephone|tel|reseau|connexion|tele|tv|wifi|fixe)\b[^.!?]{0,40}\b(ne )?(marche|fonctionne)n?t? plus du tout|no (tv|television|phone|mobile) (signal|service|reception)( at all)?|all (our|the|my) (phone )?lines (went|are|have gone|have been|have) (down|dead|out)|(phone )?lines went down)\b/,
+    anyOf(
+      /\b((plus|pas|aucun) (du tout )?(d')?acces (a|au) (internet|reseau|la tele|la tv)|no (internet )?access at all|impossible de regarder la (tele|tv|television)|can't watch (any )?tv|redemarre (en boucle|sans arret)|reboots? (constantly|non-stop|in a loop)|boot ?loop)\b|\b((?<!\b(avec|option|offre|forfait|besoin|avoir|veux|voudrais|souhaite|souhaiterais|aimerais|encore|un peu|beaucoup|bien|obtenir|donne|ajouter) )plus (du tout |aucune? |de |d')?(internet|connexion|reseau|tele|tv|telephone|tel|television|tonalite|data)|plus rien ne (marche|fonctionne)|n'ai plus rien|plus aucun appel|(plus|pas|n'ai|ai|avons|a) (\w+ ){0,3}ni appel ni (sms|data)|ni (telephone|internet|tel)( fixe)? ni|ne capte plus rien|ne s'allum(e|ait) plus|ecran noir sur toutes|(ligne|line) (est )?(suspendue|coupee|suspended)|suspendu ma ligne|coupe (ma|la) ligne|toujours pas (de|d') (internet|tele|tv|reseau)|pas d'internet (du tout|depuis)|no (internet|signal|service|dial tone|network)( at all)?|internet (is )?(completely |totally )?down|(completely|totally) down|no picture at all|can't call (or text )?anyone|lines? (have been |are )?dead|still no internet|no internet at all|encore coupe ce soir|plus aucune? lignes?|(je suis|on est|nous sommes|toujours|encore|depuis [^.!?]{1,25}|jours?|heures?|semaines?|cabinet|bureau|boutique|magasin|commerce|entreprise|maison|foyer|office|shop|home|\w+ d'avocats) sans (internet|tele|tv|telephone|television|reseau|connexion|ligne)|sans (internet|tele|tv|telephone|television|reseau|connexion|ligne) depuis|plus aucun (service|reseau|signal)|(completement|totalement) (coupee?|hs|morte?|down)|(completely|totally) (off|gone|dead|out|down)|(n'a|n'ai|n'avons) plus de (ligne|telephone|internet|reseau|tele|tv)|(line|landline|phone|internet|connection)('s| is| has| est)( been)?( completely| totally)? (dead|morte?)|(internet|connection|line|wifi|broadband|it)('s| is| has been| has gone| went|'s been) (completely |totally )?down|(ligne|line)( \w+){0,4} (est )?coupee|aucune (connexion|chaine|tonalite)|toujours aucune|(toujours )?pas (de|d') ?(reseau|internet|tele|tv|connexion|tonalite)|no (phone )?line at all|no (phone|tv|network) (line )?at all|(completely|totally) (gone|dead|out)|internet'?s? (is )?(completely |totally )?gone|hors service|\bhs\b|plus rien du tout|ne capte (plus|rien|pas du tout)(?! (bien|tres|tout|dans|a l'|au|en))|(box|internet|wifi|fibre|connexion|decodeur|tele|tv) (ne )?(marche|fonctionne) plus(?! (bien|tres|correctement|comme))|(aucun|zero|0) (reseau|signal|network|barre)|rien ne passe|nothing (works|gets through|comes through)|totalement interrompue?|(completely|totally) (interrupted|cut off)|aucun appareil (ne )?(parvient|arrive|peut)|no device can|(ligne|internet|box|telephone|tel|reseau|connexion|tele|tv|wifi|fixe)\b[^.!?]{0,40}\b(ne )?(marche|fonctionne)n?t? plus du tout|no (tv|television|phone|mobile) (signal|service|reception)( at all)?|all (our|the|my) (phone )?lines (went|are|have gone|have been|have) (down|dead|out)|(phone )?lines went down)\b/,
+      /\b(plus du tout (de |d')(internet|connexion|reseau|tele|tv|telephone|tonalite|data|wifi)|(ligne|fixe|telephone) (est )?muet(te)?|line is (dead|silent)|(box|modem|routeur|router|decodeur) (est )?(morte?|dead|hs)|(tous les )?voyants (sont )?eteints|(all the )?lights are (off|out)|(sos|urgence|emergency)( calls?)? (only|uniquement|seulement)|only (sos|emergency calls)|impossible de (passer|recevoir|joindre) (le moindre|aucun|un seul) appel|(can't|cannot|unable to) (make|receive|send) (or (make|receive|send) )?(any )?(calls?|texts?|sms) (or|and|nor) (make |receive |send )?(any )?(calls?|texts?|sms)|(can't|cannot|unable to) make or receive (any )?calls?|no (broadband|wifi|fibre|fiber|phone|tv|television|mobile data) (at all|since|for)|(had|have|has|got) no (internet|broadband|wifi|signal|network|service|tv|phone line|landline|line|phone) (at all|since|for|all day)|(been |is |are |went |gone )?offline (all|since|for|depuis)|hors ligne depuis|s'allum(e|ait) plus)\b/,
+    ),
     3,
   ),
   // business impact
   p(
-    /\b((mon|ma|notre|nos|le|la|au|our|my|the|a)( small| petit| petite)? (magasin|commerce|boutique|restaurant|restaurant's|boulangerie|cabinet|bureau|office|practice|shop|entreprise|societe|business|agence( immobiliere)?|surgery|clinic|clinique|pharmacie|garage|salon de coiffure|hair salon)|clients? ne peuvent (pas|plus)|clientes? ne peuvent (pas|plus)|can't take payments|vital|urgence vitale|medical alarm|alarme medicale|teleassistance|assistance respiratoire|life-threatening|patients?|patient records|medecin|docteur|\bgp\b|on ne peut plus (envoyer|travailler|encaisser|servir|prendre|recevoir)|we can't (access|work|serve|take|open)|nos clients|our customers|entretien d'embauche|job interview|clients ne peuvent|servir mes clients|perd des clients|encaisser|terminal de paiement|personne (ne )?peut (plus )?travailler|(je )?(ne )?(peux|peut|pouvons) (plus|pas) travailler|clients? qui (m')?attend\w*|customers (are )?waiting|je suis a mon compte|independant\w*|freelance\w*|self-employed|can't work|cannot work|people can't work|infirmiere|work from home|teletravail|officine|pharmacien\w*|call cent(re|er)|(agents|employees|staff|salaries|employes|collegues|colleagues) (can't|cannot|ne peuvent (pas|plus))|(for|pour) (my|our|mon|notre|ma) (company|entreprise|societe|boutique)|(peuvent|pouvons) (pas|plus) nous joindre|can't reach us)\b/,
+    anyOf(
+      /\b((mon|ma|notre|nos|le|la|au|our|my|the|a)( small| petit| petite)? (magasin|commerce|boutique|restaurant|restaurant's|boulangerie|cabinet|bureau|office|practice|shop|entreprise|societe|business|agence( immobiliere)?|surgery|clinic|clinique|pharmacie|garage|salon de coiffure|hair salon)|clients? ne peuvent (pas|plus)|clientes? ne peuvent (pas|plus)|can't take payments|vital|urgence vitale|medical alarm|alarme medicale|teleassistance|assistance respiratoire|life-threatening|patients?|patient records|medecin|docteur|\bgp\b|on ne peut plus (envoyer|travailler|encaisser|servir|prendre|recevoir)|we can't (access|work|serve|take|open)|nos clients|our customers|entretien d'embauche|job interview|clients ne peuvent|servir mes clients|perd des clients|encaisser|terminal de paiement|personne (ne )?peut (plus )?travailler|(je )?(ne )?(peux|peut|pouvons) (plus|pas) travailler|clients? qui (m')?attend\w*|customers (are )?waiting|je suis a mon compte|independant\w*|freelance\w*|self-employed|can't work|cannot work|people can't work|infirmiere|work from home|teletravail|officine|pharmacien\w*|call cent(re|er)|(agents|employees|staff|salaries|employes|collegues|colleagues) (can't|cannot|ne peuvent (pas|plus))|(for|pour) (my|our|mon|notre|ma) (company|entreprise|societe|boutique)|(peuvent|pouvons) (pas|plus) nous joindre|can't reach us)\b/,
+      /\b((nobody|no one|none of us|personne) (here )?(can|ne peut) (work|travailler|do anything|rien faire)|(my|our|mon|notre|ma) (b&b|bnb|gite|hotel|chambres d'hotes|guest ?house|camping)|(guests|clients|customers|patients) (have|had|ont|n'ont) (no|plus|pas)|dossiers? (des )?patients|patient (files|records))\b/,
+    ),
     1.5,
   ),
   // deadline within 24h
   p(
-    /\b(avant ce soir|ce soir minuit|aujourd'hui|today|tonight|demain|tomorrow|in an hour|dans une heure|dans \d+ ?(h|heures?|min(utes)?)|in (\d+|two|three|an?) hours?|en urgence|immediately|urgent|asap|cet apres-midi|this afternoon|deadlines? today|examen|exam)\b/,
+    /\b(avant ce soir|ce soir minuit|aujourd'hui|today|tonight|demain|tomorrow|in an hour|dans une heure|dans \d+ ?(h|heures?|min(utes)?)|in (\d+|two|three|an?) hours?|cet apres-midi|this afternoon|deadlines? today|examen|exam)\b/,
     1.5,
   ),
   // legal threat
   p(
-    /\b(avocat|tribunal|mise en demeure|mets en demeure|porter plainte|porte plainte|plainte|ufc|que choisir|mediateur|cnil|dgccrf|lawyer|court|sue|small claims|ombudsman)\b/,
+    anyOf(
+      /\b(avocat|tribunal|mise en demeure|mets en demeure|porter plainte|porte plainte|(deposer|depose|deposerai) (une )?plainte|plainte (contre|aupres|au commissariat|a la police|penale)|ufc|que choisir|mediateur|cnil|dgccrf|lawyer|court|sue|small claims|ombudsman)\b/,
+      /\b(en justice|devant (la justice|les tribunaux)|action (en justice|juridique)|poursuites judiciaires|legal action|take (you|this|it) to court|solicitor|attorney|association de consommateurs|consumer (association|group|rights)|trading standards|ofcom|arcep|signal ?conso)\b/,
+    ),
     3,
   ),
   // security / fraud
   p(
-    /\b(pirat\w*|hack\w*|ne (le )?reconnais pas|reconnais pas|don't recognise|don't recognize|not even a customer|pas client|suis meme pas client|jamais souscrit|never (signed|subscribed)|fraud\w*|usurpation|faux (technicien|conseiller)|soi-disant (technicien|de chez vous)|fake technician|vole mon telephone|stolen|commande (de telephone )?(sur mon compte )?que je n'ai pas passee|ordered .* in my name|fuite|d'un autre client|data leak|donne mes codes|donne ma carte|connais pas du tout|bloquez (le|mon) compte|lock (the|my) account|i did not do this|wasn't me|didn't make|did not make|n'ai rien commande|didn't order anything|never ordered (this|that|anything)|i didn't do (it|this|that)|i did not do (it|this|that)|ce n'etait pas moi|pas autorises?|non autorises?|unauthori[sz]ed|swapped|didn't authori[sz]e|not authori[sz]ed|je n'ai pas (fait|effectue|autorise)|changed my (bank|password)|peur qu'on ait acces|jamais ete client|never been (a |your )?customer|je ne suis pas (votre )?client|reconnais (absolument |vraiment |pas du tout )?pas|quelqu'un (s'est connecte|a change|a modifie|a eu acces)|someone (logged in|changed|accessed)|a change mon (rib|iban|mot de passe)|never seen (that|this|it|them|these)( \w+)? before|jamais vu (ce|cet|cette|ces) (prelevement|debit|paiement)\w*)\b|(ce n'est|c'est) pas moi\b(?! qui)/,
+    anyOf(
+      /\b(pirat\w*|hack\w*|ne (le )?reconnais pas|reconnais pas|don't recognise|don't recognize|not even a customer|pas client|suis meme pas client|jamais souscrit (chez|a|aupres de) vous|jamais souscrit (de|aucun) (contrat|abonnement)|n'ai jamais ete (client|abonne)|never (signed up|subscribed) (with|to) you|never (signed|subscribed) (anything|any contract)|fraud\w*|usurpation|faux (technicien|conseiller)|soi-disant (technicien|de chez vous)|fake technician|vole mon telephone|stolen|(on m'a |on a |m'a )?vole (mon|le|ma|son|sa) (portable|telephone|mobile|tel|iphone|smartphone|carte sim)|(portable|telephone|mobile|iphone|smartphone) (\w+ ){0,2}(a ete |s'est fait )?vole|commande (de telephone )?(sur mon compte )?que je n'ai pas passee|ordered .* in my name|fuite|d'un autre client|data leak|donne mes codes|donne ma carte|connais pas du tout|bloquez (le|mon) compte|lock (the|my) account|i did not do this|wasn't me|didn't make|did not make|n'ai rien commande|didn't order anything|never ordered (this|that|anything)|i didn't do (it|this|that)|i did not do (it|this|that)|ce n'etait pas moi|pas autorises?|non autorises?|unauthori[sz]ed|swapped|didn't authori[sz]e|not authori[sz]ed|je n'ai pas (fait|effectue|autorise)|changed my (bank|password)|peur qu'on ait acces|jamais ete client|never been (a |your )?customer|je ne suis pas (votre )?client|reconnais (absolument |vraiment |pas du tout )?pas|quelqu'un (s'est connecte|a change|a modifie|a eu acces)|someone (logged in|changed|accessed)|a change mon (rib|iban|mot de passe)|never seen (that|this|it|them|these)( \w+)? before|jamais vu (ce|cet|cette|ces) (prelevement|debit|paiement)\w*)\b|(ce n'est|c'est) pas moi\b(?! qui)/,
+      /\b(never authori[sz]ed|(n'ai )?jamais autorise|(prelevement|debit|paiement|charge|payment|transaction)s? [^.!?]{0,25}\b(inconnue?s?|unknown|que je ne connais pas)|(unknown|unrecognised|unrecognized) (debit|charge|payment|transaction)s?|(using|used|utilise|a utilise) (my|mon) (identity|identite|name|nom)|identity theft|vol d'identite|(tape|saisi|entre|donne|communique)e? (mes|mon|ma) (coordonnees bancaires|code|codes|numero de carte|carte|identifiants)|(entered|typed|gave|shared) (in )?my (card|bank|banking|login) (details|number|code))\b/,
+    ),
     3,
   ),
   // repeated contacts without answer or result
   p(
-    /\b((3e|troisieme|4e|quatrieme|5e|cinquieme|third|fourth|fifth) (fois que j'appelle|relance|demande|message|email|mail|time i'm|time i am|appel|report|signalement|ticket|complaint|reclamation|contact)|(pour la|for the) (3e|troisieme|4e|quatrieme|third|fourth) fois (que j'|pour le meme|i'm|que je)|j'appelle pour la (3e|troisieme|4e|quatrieme)|(fois|time) (que j'appelle|i('m| am) (contacting|calling|writing))|fois que j'appelle|deja appele (deux|2|trois|3) fois|called (you )?(two|three|four|2|3|4) times|j'ai appele \w+, j'ai appele|(\d|deux|trois|quatre) demandes|sans (aucune )?reponse|personne ne (repond|rappelle)|personne ne m'a rappele|no (answer|reply) at all|nobody has bothered|ecrit le \d+ et le \d+|courriers des \d+ et \d+|malgre mes (courriers|relances|appels)|(appele|called|contacted|ecrit|written|wrote|relance)\w* (\w+ ){0,3}(\d+|deux|trois|quatre|plusieurs|twice|three|four|several) (fois|times)|(contacted|called|phoned|wrote|written|appele|relance)\w* (\w+ ){0,4}twice|(contacted|called) you twice|tous les jours depuis|every day since|(deux|trois|2|3|two|three) (courriers|mails|emails|messages|appels|calls|relances) (restes )?sans reponse|(toujours )?aucune reponse|(2|3|4|5|deux|trois|quatre|cinq|two|three|four|five|plusieurs|several) (messages|appels|mails|emails|calls|relances|courriers|conseillers( differents)?|different (agents|advisors)|agents)\b(?! manques)|jamais de reponse|never (got|received) (a|any) (reply|answer|response)|je vous ecris (ici )?(depuis|sans))\b/,
+    anyOf(
+      /\b((3e|troisieme|4e|quatrieme|5e|cinquieme|third|fourth|fifth) (fois que j'appelle|relance|demande|message|email|mail|time i'm|time i am|appel|report|signalement|ticket|complaint|reclamation|contact)|(pour la|for the) (3e|troisieme|4e|quatrieme|third|fourth) fois (que j'|pour le meme|i'm|que je)|j'appelle pour la (3e|troisieme|4e|quatrieme)|(fois|time) (que j'appelle|i('m| am) (contacting|calling|writing))|fois que j'appelle|deja appele (deux|2|trois|3) fois|called (you )?(two|three|four|2|3|4) times|j'ai appele \w+, j'ai appele|(\d|deux|trois|quatre) demandes|sans (aucune )?reponse|personne ne (repond|rappelle)|personne ne m'a rappele|no (answer|reply) at all|nobody has bothered|ecrit le \d+ et le \d+|courriers des \d+ et \d+|malgre mes (courriers|relances|appels)|(appele|called|contacted|ecrit|written|wrote|relance)\w* (\w+ ){0,3}(\d+|deux|trois|quatre|plusieurs|twice|three|four|several) (fois|times)|(contacted|called|phoned|wrote|written|appele|relance)\w* (\w+ ){0,4}twice|(contacted|called) you twice|tous les jours depuis|every day since|(deux|trois|2|3|two|three) (courriers|mails|emails|messages|appels|calls|relances) (restes )?sans reponse|(toujours )?aucune reponse|(2|3|4|5|deux|trois|quatre|cinq|two|three|four|five|plusieurs|several) (messages|appels|mails|emails|calls|relances|courriers|conseillers( differents)?|different (agents|advisors)|agents)\b(?! manques)|jamais de reponse|never (got|received) (a|any) (reply|answer|response)|je vous ecris (ici )?(depuis|sans))\b/,
+      /\b((phoned|rang|ai telephone|ecrit|emailed|messaged|sent)\w* (\w+ ){0,3}(\d+|deux|trois|quatre|plusieurs|twice|three|four|five|several) (fois|times)|never heard back|no reply (yet|since)|(jamais|toujours pas) eu de (retour|reponse)|toujours aucune nouvelle de votre part|never got back to me|(nobody|no one) (has )?(got|gets|ever got) back|personne ne m'a (jamais )?(repondu|rappele|recontacte))\b/,
+    ),
     3,
   ),
 ];
 
 export const MEDIUM_URGENCY: WeightedPattern[] = [
   p(
-    /\b(coup(e|ure|ures|ait)|panne|plant(e|ent)|crash\w*|bug\w*|freez\w*|redemarre|rame|lent|slow|instable|drop(s|ped|ping|out)?(?! off)|decroche|deconnex\w*|disconnect\w*|sos|bruit|sifflement|no sound|pas de signal|erreur|error)\b/,
+    /\b(coup(e|ure|ures|ait)|panne|plant(e|ent)|crash\w*|bug\w*|freez\w*|redemarre|rame|lente?s?|slow|instable|drop(s|ped|ping|out)?(?! off)|decroche|deconnex\w*|disconnect\w*|sos|bruit|sifflement|no sound|pas de signal|erreur|error)\b/,
     2,
   ),
   p(
-    /\b(marche (pas|plus)|fonctionne (pas|plus)|works one day|won't|not working|doesn't work|stopped|ne (re)?recois plus|can't (send|receive|log)|n'arrive (pas|plus) a|refuse|ne trouve plus|ne vois plus|ne peux plus)\b/,
+    /\b(marche (pas|plus)|fonctionne (pas|plus)|works one day|won't|not working|doesn't work|stopped|ne (re)?recois plus|can't (send|receive|log)|n'arrive (pas|plus) a(?! trouver)|refuse|ne trouve plus|ne vois plus|ne peux plus)\b/,
     2,
   ),
   p(
-    /\b(deux fois|2 fois|twice|double|en double|au lieu de \d|instead of (£|€)?\d|au lieu d'une?|instead of one|pas arrive|n'est pas arrive|not arrived|hasn't (changed|arrived)|toujours (rien|pas)|still (no|not|hasn't)|missing|manquante?|wasn't in|n'etait pas|wrong (colour|color|item)|pas (recu|livre)|rien recu|jamais (recu|demande\w*)|never (received|asked|ordered)|que je n'ai (jamais|pas) (demande|passe)\w*|aucune confirmation)\b/,
+    /\b(deux fois|2 fois|twice|double|en double|au lieu de \d+|instead of (£|€)?\d+|au lieu d'une?|instead of one|pas arrive|n'est pas arrive|not arrived|hasn't (changed|arrived)|toujours (rien|pas)|still (no|not|hasn't)|missing|manquante?|wasn't in|n'etait pas|wrong (colour|color|item)|pas (recu|livre)|rien recu|jamais (recu|demande\w*)|never (received|asked|ordered)|que je n'ai (jamais|pas) (demande|passe)\w*|aucune confirmation)\b/,
     2,
   ),
   p(
@@ -301,7 +215,7 @@ export const MEDIUM_URGENCY: WeightedPattern[] = [
   p(/\b(indemnis\w*|prise en charge|explication|apology|excuses|plainte|complain\w*|volee?|stolen)\b/, 1.5),
   p(/\b(verifier|check|regarder|look into)\b/, 0.5),
   p(
-    /\b(pixelis\w*|gresill\w*|son decale|bloquee?|stuck|ne (se )?connecte (pas|plus)|won't (connect|pair|work|load|open)|doesn't (pair|connect|load)|ne s'appaire|deconnecte|cuts? (out|after|off)|coupe (au bout|apres)|cracked|casse|remplacer|replacement|echanger|exchange|marque livre|marked (as )?delivered|jamais eu|never got|not (been )?applied|pas (ete )?appliquee?|pas venu|didn't (come|show up)|no sim|appels d'urgence|emergency calls only|code puk|erreur \d+|error \d+|pas le (bon )?modele|not the (right )?model|annule ma commande|cancelled my order|rate le (rdv|rendez-vous)|missed (the|my) appointment|nobody called|personne n'a rappele|callback)\b/,
+    /\b(pixelis\w*|gresill\w*|son decale|bloquee?|stuck|ne (se )?connecte (pas|plus)|won't (connect|pair|work|load|open)|doesn't (pair|connect|load)|ne s'appaire|deconnecte|cuts? (out|after|off)|coupe (au bout|apres)|cracked|casse|remplacer|replacement|echanger|exchange|marque livre|marked (as )?delivered|jamais eu|never got|not (been )?applied|pas (ete )?appliquee?|pas venu|jamais venu|personne n'est venu|nobody (came|showed up)|(commande|ordered)\w*\b[^.!?]{0,40}\b(et|mais|but)( j'ai| i)? (recu|received|got) (le|la|les|un|une|l'|the|a)\b|didn't (come|show up)|never (showed|turned) up|no-show|no sim|appels d'urgence|emergency calls only|code puk|erreur \d+|error \d+|pas le (bon )?modele|not the (right )?model|annule ma commande|cancelled my order|rate le (rdv|rendez-vous)|missed (the|my) appointment|nobody called|personne n'a rappele|callback)\b/,
     2,
   ),
   p(
@@ -318,7 +232,7 @@ export const MEDIUM_URGENCY: WeightedPattern[] = [
 export const [OUTAGE, BUSINESS, DEADLINE, LEGAL, SECURITY, REPEATED] = HIGH_URGENCY;
 
 export const LOW_URGENCY_HINTS =
-  /\b(pas urgent|no rush|not urgent|c'est pas urgent|quand vous (pouvez|aurez)|when you (can|get a chance))\b/;
+  /\b(pas urgent|no rush|not urgent|c'est pas urgent|quand vous (pouvez|aurez)|when you (can|get a chance)|(c'est |ce n'est )?pas (tres |bien |si )?grave|rien de grave|not a big deal|no big deal|nothing serious|not serious|pas presse|no hurry|in no hurry|rien d'urgent|nothing urgent|pas d'urgence|no urgency|ca peut attendre|it can wait)\b/;
 
 // ---------- helpers ----------
 

@@ -1,6 +1,6 @@
-// The statistical half of the offline analyzer: a linear model per label field over word and character n-grams of the
-// customer's text (accent-folded, SMS spelling expanded) plus the rules' own verdicts as features. Trained by
-// test/analytics/train.ts, shipped as model.weights.json. Pure and deterministic.
+// The statistical half of the offline analyzer: a linear model per label field over word, word-bigram and in-word
+// character n-grams of the customer's text (accent-folded, SMS spelling expanded), combined with the rules' labels.
+// Trained by test/analytics/train.ts, shipped as model.weights.json. Pure and deterministic.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { AnalysisInput, AnalysisLabels } from '../../domain/intelligence.js';
@@ -17,8 +17,8 @@ export interface FeatureOptions {
   /** Character n-gram sizes inside words (e.g. [3, 5]); null for none. */
   charRange: [number, number] | null;
   wordBigrams: boolean;
-  /** Add the rules' labels and cue hits as features. */
-  ruleFeatures: boolean;
+  /** Add the urgency cue groups of the lexicon (total loss, business, deadline, legal, security, repeated, not urgent). */
+  cues: boolean;
 }
 
 export interface FieldWeights {
@@ -28,16 +28,19 @@ export interface FieldWeights {
   weights: number[][];
 }
 
+/** How much the rules' own label adds to its class's score, per field and per label the rules gave. */
+export type RuleTrust = Record<ModelField, Record<string, number>>;
+
 export interface ModelWeights {
-  trainer: string;
+  trainer: 'lr';
   features: FeatureOptions;
   vocab: string[];
   fields: Record<ModelField, FieldWeights>;
-  /** How much the rules' own label adds to a class's score when the model and the rules are combined. */
-  ruleBonus: Record<ModelField, number>;
-  /** Logistic regression was trained on rows scaled to unit norm: scale the same way at inference. */
-  unitNorm: boolean;
+  ruleTrust: RuleTrust;
 }
+
+/** On disk the weights are integers in hundredths: the file stays well under 1 MB with character n-grams. */
+export const WEIGHT_SCALE = 100;
 
 const TOKEN = /[\p{L}\p{N}]+(?:'[\p{L}]+)?|\p{Extended_Pictographic}/gu;
 const CUES: Array<[string, RegExp]> = [
@@ -54,9 +57,7 @@ const CUES: Array<[string, RegExp]> = [
 export function ticketFeatures(input: AnalysisInput, options: FeatureOptions, evidence = collectCustomerEvidence(input)): string[] {
   const features = new Set<string>([`ch:${input.channel}`]);
   for (const e of evidence) addTextFeatures(features, e, options);
-  if (options.ruleFeatures) {
-    const rules = ruleLabels(input);
-    features.add(`rs:${rules.sentiment}`).add(`rc:${rules.category}`).add(`ru:${rules.urgency}`);
+  if (options.cues) {
     const all = evidence.map((e) => e.norm).join('\n');
     for (const [name, re] of CUES) if (re.test(all)) features.add(`cue:${name}`);
   }
@@ -65,11 +66,11 @@ export function ticketFeatures(input: AnalysisInput, options: FeatureOptions, ev
 
 function addTextFeatures(features: Set<string>, e: Evidence, options: FeatureOptions): void {
   const prefix = e.isSubject ? 's' : 'w';
-  const words = e.norm.match(TOKEN) ?? [];
-  words.forEach((w, i) => {
-    const word = /^\d+$/.test(w) ? '0' : w;
+  const words = (e.norm.match(TOKEN) ?? []).map((w) => (/^\d+$/.test(w) ? '0' : w));
+  words.forEach((word, i) => {
     features.add(`${prefix}:${word}`);
-    if (options.wordBigrams && i > 0) features.add(`b:${/^\d+$/.test(words[i - 1]) ? '0' : words[i - 1]}_${word}`);
+    if (options.wordBigrams && i > 0) features.add(`b:${words[i - 1]}_${word}`);
+    // Character n-grams inside a word ("lente", "ultra-lente", "dembauche") reach words the training sets spelt otherwise.
     if (options.charRange && word.length >= 3 && !/^\d/.test(word)) {
       const padded = ` ${word} `;
       for (let n = options.charRange[0]; n <= options.charRange[1]; n++) {
@@ -81,22 +82,19 @@ function addTextFeatures(features: Set<string>, e: Evidence, options: FeatureOpt
   if (/!{2,}|\?{2,}|\?!|!\?/.test(e.original)) features.add('f:bang');
 }
 
-export interface Scores {
-  /** Per field: class → probability (softmax of the linear scores). */
-  probabilities: Record<ModelField, Record<string, number>>;
-}
-
 /** A loaded model: feature index, then linear scores per field. */
 export function createModel(weights: ModelWeights) {
   const index = new Map(weights.vocab.map((f, i) => [f, i]));
   return {
     weights,
+    /** Linear scores per field (logits: softmax gives the model's probabilities). */
     scores(input: AnalysisInput, evidence?: Evidence[]): Record<ModelField, number[]> {
       const active = ticketFeatures(input, weights.features, evidence)
         .map((f) => index.get(f))
         .filter((i): i is number => i !== undefined);
+      // Trained on rows scaled to unit norm: scale the same way here.
+      const scale = active.length > 0 ? 1 / Math.sqrt(active.length) : 1;
       const out = {} as Record<ModelField, number[]>;
-      const scale = weights.unitNorm && active.length > 0 ? 1 / Math.sqrt(active.length) : 1;
       for (const field of MODEL_FIELDS) {
         const fw = weights.fields[field];
         const s = fw.bias.slice();
@@ -112,21 +110,46 @@ export function createModel(weights: ModelWeights) {
 }
 export type Model = ReturnType<typeof createModel>;
 
+/** The stored form: integer weights. */
+export function toStored(weights: ModelWeights): ModelWeights {
+  const q = (x: number) => Math.round(x * WEIGHT_SCALE) || 0;
+  const fields = {} as Record<ModelField, FieldWeights>;
+  for (const f of MODEL_FIELDS) {
+    const fw = weights.fields[f];
+    fields[f] = { classes: fw.classes, bias: fw.bias.map(q), weights: fw.weights.map((row) => row.map(q)) };
+  }
+  return { ...weights, fields };
+}
+
+export function fromStored(stored: ModelWeights): ModelWeights {
+  const fields = {} as Record<ModelField, FieldWeights>;
+  for (const f of MODEL_FIELDS) {
+    const fw = stored.fields[f];
+    fields[f] = {
+      classes: fw.classes,
+      bias: fw.bias.map((x) => x / WEIGHT_SCALE),
+      weights: fw.weights.map((row) => row.map((x) => x / WEIGHT_SCALE)),
+    };
+  }
+  return { ...stored, fields };
+}
+
 export const WEIGHTS_FILE = fileURLToPath(new URL('./model.weights.json', import.meta.url));
 
 let shipped: Model | null = null;
 /** The shipped model, read once. */
 export function shippedModel(): Model {
-  return (shipped ??= createModel(JSON.parse(readFileSync(WEIGHTS_FILE, 'utf8')) as ModelWeights));
+  return (shipped ??= createModel(fromStored(JSON.parse(readFileSync(WEIGHTS_FILE, 'utf8')) as ModelWeights)));
 }
 
-/** Model scores plus the rules' bonus for their own label: the combined offline labels. */
+/** Model scores plus the rules' trust bonus for their own label: the combined offline labels. */
 export function combinedLabels(model: Model, input: AnalysisInput): Omit<AnalysisLabels, 'summary'> & { rules: AnalysisLabels } {
   const evidence = collectCustomerEvidence(input);
   const scores = model.scores(input, evidence);
   const pick = (field: ModelField, ruleLabel: string): string => {
     const fw = model.weights.fields[field];
-    const s = scores[field].map((v, c) => v + (fw.classes[c] === ruleLabel ? model.weights.ruleBonus[field] : 0));
+    const bonus = model.weights.ruleTrust[field][ruleLabel] ?? 0;
+    const s = scores[field].map((v, c) => v + (fw.classes[c] === ruleLabel ? bonus : 0));
     let best = 0;
     for (let c = 1; c < s.length; c++) if (s[c] > s[best]) best = c;
     return fw.classes[best];

@@ -1,43 +1,31 @@
 // Rule labels per docs/analytics-labels.md, French and English, no I/O: fold accents and SMS spelling, then
 // weighted lexicons and ordered decision rules (see the label guide). fallback.ts combines them with the model.
 import type { AnalysisInput, AnalysisLabels } from '../../domain/intelligence.js';
-import type { Category, Sentiment, Urgency } from '../../domain/types.js';
+import type { Category } from '../../domain/types.js';
 import {
+  CANCELLED_BUT_CHARGED,
   CANCEL_CONDITIONAL,
   CANCEL_DECISION,
   CANCEL_INTENT,
   CANCEL_NEGATED,
+  CANCEL_NOT_CONTRACT,
   CANCEL_OPTION_ONLY,
-  CANCEL_QUESTION,
-  CANCELLED_BUT_CHARGED,
-  BUSINESS,
-  CATEGORY_PATTERNS,
-  COURTESY,
-  DEADLINE,
   HIGH_URGENCY,
-  LEGAL,
-  LOW_URGENCY_HINTS,
   MEDIUM_URGENCY,
-  NEGATIVE,
-  NOT_NEGATIVE,
-  OUTAGE,
-  POSITIVE,
-  PROBLEM_WORDS,
-  REPEATED,
   RESOLVED,
-  SARCASM_PRAISE,
-  SCAM,
-  SECURITY,
   firstPosition,
   matchesAny,
   score,
 } from './lexicon.js';
+import { ACCOUNT_TAKEOVER, CATEGORY_PATTERNS } from './lexicon-category.js';
 import { collectCustomerEvidence, REQUEST, type Evidence } from './evidence.js';
+import { ACK_ONLY_WORDS, decideSentiment, negativeScore } from './sentiment.js';
 import { extractSummary } from './summary.js';
-import { normalizeForMatching } from './text.js';
+import { decideUrgency, removePastFixedProblems } from './urgency.js';
 
-const ACK_ONLY_WORDS =
-  /^(ok|okay|d'accord|merci|thanks|thank you|parfait|super|top|nickel|bien recu|recu|c'est (bon|note|regle|parfait)|tres bien|great|perfect|noted|cool|non merci|no thanks|bonne journee|have a nice day|[\s!.,👍🙏😊]+)*$/u;
+/** "ah non c'est bon en fait, j'avais mal lu, désolé pour le dérangement": nothing left to do (guide §3 rule 7). */
+const SELF_RESOLVED =
+  /\b((ah )?non c'est bon|c'est bon en fait|en fait c'est bon|laissez tomber|oubliez|never ?mind|forget it|ignore (my|this|that) (last )?(message|question)|j'avais mal lu|i misread|my mistake|my bad|au temps pour moi|autant pour moi|desolee? pour le derangement|sorry (for|to) (bother|the trouble)|j'ai trouve (tout seul|toute seule|la reponse)|i (found|figured) it out|fausse alerte|false alarm)\b/;
 const FEEDBACK_OR_THANKS = /\b(merci|thank|thanks|bravo|remercier|well done|felicitations|au top|genial|brilliant|super|top)\b/;
 
 /** Labels from the lexicons and ordered decision rules alone. */
@@ -59,6 +47,7 @@ function hasProblemOrRequest(evidence: Evidence[]): boolean {
   return evidence.some((e) => {
     const n = e.norm;
     if (ACK_ONLY_WORDS.test(n)) return false;
+    if (SELF_RESOLVED.test(n) && !n.includes('?')) return false;
     if (REQUEST.test(n)) return true;
     if (negativeScore(e) >= 1.5) return true;
     // Thanks for a problem that is now solved ("bien reçu le remboursement, merci") asks for nothing.
@@ -77,13 +66,14 @@ const PRICE_BACKGROUND =
 
 function decideCategory(rawText: string, problem: boolean): Category {
   if (!problem) return 'autre';
-  const text = rawText.replace(PRICE_BACKGROUND, ' ');
+  // Background does not decide (guide §3 rule 1): what the customer pays, a past problem fixed since.
+  const text = removePastFixedProblems(rawText).replace(PRICE_BACKGROUND, ' ');
 
   const autreOverride = CATEGORY_PATTERNS.autre.filter((pt) => pt.w >= 3).some((pt) => pt.re.test(text));
-  const hacked = /\b(pirat\w*|hack\w*)\b/.test(text);
+  const hacked = ACCOUNT_TAKEOVER.test(text);
   if (autreOverride && !hacked) return 'autre';
 
-  const cancelScore = score(CANCEL_INTENT, text);
+  const cancelScore = score(CANCEL_INTENT, text.replace(CANCEL_NOT_CONTRACT, ' '));
   if (cancelScore > 0 && !CANCEL_NEGATED.test(text) && !onlyConditionalCancel(text)) {
     if (CANCELLED_BUT_CHARGED.test(text)) return 'facturation';
     if (CANCEL_OPTION_ONLY.test(text)) return 'commercial';
@@ -112,160 +102,4 @@ function onlyConditionalCancel(text: string): boolean {
   // A conditional threat keeps the underlying topic unless a plain decision is also stated.
   const withoutConditional = text.replace(new RegExp(CANCEL_CONDITIONAL.source, 'g'), ' ');
   return !CANCEL_DECISION.test(withoutConditional);
-}
-
-// ---------- urgency ----------
-
-/** Wrong numbers, spam and job requests need nothing from support. */
-const NOTHING_TO_DO =
-  /\b(wrong number|trompe de numero|erreur de numero|mauvais numero|recrut\w*|job|cv|alternance|apprenti\w*|candidature|hiring)\b/;
-const LOW_URGENCY_HINTS_GLOBAL = new RegExp(LOW_URGENCY_HINTS.source, 'g');
-/** "payer en deux fois" is an instalment plan, not a double charge. */
-const INSTALMENTS =
-  /\b(payer|paiement|regler|pay)\b[^.]{0,30}\b(en (deux|2|trois|3|plusieurs) fois|in (two|2|three|3) (instalments|installments|goes))\b/g;
-/** "je n'ai pas reçu ma facture": a request for a copy, not a failure. */
-const INVOICE_NOT_RECEIVED =
-  /\b((pas|jamais) (recu|eu) (ma|mes|la|les|votre|vos|de) factures?|(didn't|did not|haven't|have not|never) (get|got|receive|received) (my|the|an?|any) (invoices?|bills?))\b/g;
-/** "merci pour le remboursement": the thing thanked for is done. */
-const THANKED_FOR = /\b(merci|thanks?|thank you)( beaucoup| so much| a lot)? (pour|for) (le|la|l'|the|your|votre) [a-z]+( [a-z]+)?/g;
-
-/** Usage questions ("comment activer l'eSIM ?") rather than a failure report. */
-const HOW_TO =
-  /\b(comment|how (do|can|to|would)|est-il possible|est-ce possible|is it possible|is there a way|peut-on|can i|quel est|c'est quoi|what is|what's|where (can|do) i|ou (trouver|voir)|par defaut|parametr\w*|configur\w*|activer|desactiver|installer|set up)\b/;
-/** Order, delivery or activation vocabulary, and a bad state of it. */
-const ORDER_WORDS =
-  /\b(command\w*|ordered|order|colis|parcel|livr\w*|deliver\w*|recu|received|arrive\w*|activ\w*|applique|transfere|portabilite|changement de forfait|upgrade)\b/;
-const ORDER_BAD_STATE =
-  /\b(ca fait (une|\d+|deux|trois) (semaines?|jours?|mois)|it's been (a|\d+|two|three) (weeks?|days?)|promis|promised|pas|not|never|jamais|toujours|still|manque|missing|il manque|cracked|casse|fissure|abime|wrong|mauvais|annule|cancelled|en preparation|retard|late|hasn't|n'a pas|aucune)\b/;
-/** A billing assertion (something is wrong, correct it) rather than a question about the bill. */
-const BILLING_ASSERTION =
-  /\b(trop (elevee?|chere?)|too (high|expensive)|higher than (usual|normal|before|last)|plus (chere?|elevee?) que|on m'a (facture|preleve|compte)|jamais (envoye|passe|appele|fait|utilise)|never (sent|made|used)|promised|promis|right price|bon (prix|tarif)|still says|overdue|reminder|i paid|j'ai (deja )?paye|already paid|charged|billed|debite|preleve|paye deux|(fait|faire) payer|vous m'avez|you('ve| have)|erreur|error|mistake|a tort|wrongly|corrig\w*|adjust|annul\w*|refund\w*|rembours\w*|take it off|credit(ed)? back|retir\w*|rectifi\w*|frais de (retard|rejet)|alors que)\b/;
-/** Personal detail updates are basse even when the stored value is "wrong". */
-const PERSONAL_DETAILS =
-  /\b(date de naissance|birth ?date|date of birth|adresse|address|nom du titulaire|titulaire|name on the account|email address|numero de contact|contact (number|details))\b/;
-const STORE_INFO = /\b(horaires?|opening hours|ouvert\w*|ferme\w*|boutique|magasin|store|shop)\b/;
-/** "pas de réseau dans la cuisine": a partial loss, not a total one. */
-const PARTIAL =
-  /\b(every (few|\d+) (minutes|hours)|toutes les \d+ (min|minutes|heures)|intermitt\w*|dans (la|le|les|ma|mon) (cuisine|chambre|chambres|salon|cave|jardin|piece|garage)|a l'etage|upstairs|in the (kitchen|bedroom|garden|living room)|sur (une|un|le deuxieme|la deuxieme) (tele|tv|decodeur)|one of (the|my)|par moments|sometimes|parfois|de temps en temps|des fois|ailleurs ca va)\b/;
-
-function decideUrgency(text: string, category: Category, problem: boolean, sentiment: Sentiment): Urgency {
-  if (!problem) return 'basse';
-  if (NOTHING_TO_DO.test(text)) return 'basse';
-  const current = removePastFixedProblems(text)
-    .replace(LOW_URGENCY_HINTS_GLOBAL, ' ')
-    .replace(INSTALMENTS, ' ')
-    .replace(THANKED_FOR, ' ')
-    .replace(INVOICE_NOT_RECEIVED, ' facture ');
-  const hasMediumProblem = matchesAny(MEDIUM_URGENCY, current);
-  const outage = OUTAGE.re.test(current);
-  const serviceProblem = outage || hasMediumProblem;
-
-  if (outage && !PARTIAL.test(current)) return 'haute';
-  if (LEGAL.re.test(text) || SECURITY.re.test(text) || REPEATED.re.test(text)) return 'haute';
-  if (category === 'autre' && SCAM.re.test(text)) return 'haute';
-  if (serviceProblem && (BUSINESS.re.test(current) || DEADLINE.re.test(current))) return 'haute';
-  if (category === 'autre' && DEADLINE.re.test(current) && /\b(urgence|urgent|immediately)\b/.test(current)) return 'haute';
-
-  if (LOW_URGENCY_HINTS.test(text) && !hasMediumProblem) return 'basse';
-  if (LOW_URGENCY_HINTS.test(text) && category === 'technique') return 'basse';
-
-  if (CANCELLED_BUT_CHARGED.test(text)) return 'moyenne';
-  if (category === 'resiliation') {
-    const decision = CANCEL_DECISION.test(text);
-    if (decision) return 'moyenne';
-    if (CANCEL_QUESTION.test(text)) return 'basse';
-    return 'moyenne';
-  }
-  if (category === 'autre' && PERSONAL_DETAILS.test(current) && sentiment !== 'negatif') return 'basse';
-  if (hasMediumProblem) return 'moyenne';
-  const clean = current.replace(NOT_NEGATIVE, ' ');
-  switch (category) {
-    case 'technique':
-      return HOW_TO.test(clean) && !outage ? 'basse' : 'moyenne';
-    case 'commercial':
-      return ORDER_WORDS.test(clean) && ORDER_BAD_STATE.test(clean) ? 'moyenne' : 'basse';
-    case 'facturation':
-      return BILLING_ASSERTION.test(clean) ? 'moyenne' : 'basse';
-    case 'autre':
-      return sentiment === 'negatif' && !STORE_INFO.test(clean) ? 'moyenne' : 'basse';
-    default:
-      return 'basse';
-  }
-}
-
-/** "coupure de 4 jours la semaine dernière (réparée depuis)": a past, fixed problem does not count. */
-function removePastFixedProblems(text: string): string {
-  return text
-    .split(/(?<=[.!?])\s+|\n+|\(|\)/)
-    .filter(
-      (s) => !/\b(reparee? depuis|it's fixed now|fixed now|(c'est|ca a ete) (repare|regle)|depuis reparee?|was down .* \(?fixed)\b/.test(s),
-    )
-    .join('\n');
-}
-
-// ---------- sentiment ----------
-
-function decideSentiment(evidence: Evidence[], allOriginal: string): Sentiment {
-  if (evidence.length === 0) return 'neutre';
-  const perTurn = evidence.map((e) => ({ neg: negativeScore(e), pos: positiveScore(e.norm), resolved: RESOLVED.test(e.norm) }));
-  const last = perTurn[perTurn.length - 1];
-  const neg = perTurn.reduce((sum, t) => sum + t.neg, 0) + shoutingScore(allOriginal);
-  const pos = perTurn.reduce((sum, t) => sum + t.pos, 0);
-
-  // Conversation ends with the problem solved and clear thanks or praise.
-  if (perTurn.length > 1 && last.resolved && last.pos >= 1 && last.neg < 1.5) return 'positif';
-  if (neg >= 1.5) return 'negatif';
-  if (pos >= 1 && neg < 1) return 'positif';
-  return 'neutre';
-}
-
-function negativeScore(e: Evidence): number {
-  const n = e.norm.replace(NOT_NEGATIVE, ' ');
-  let s = score(NEGATIVE, n);
-  if (isSarcastic(n)) s += 2;
-  if (
-    /\benfin (traiter|regulariser|repondre|rembourser|faire|resoudre|regler|prendre)\b|\b(finally|at last) (deal|sort|fix|answer|refund)/.test(
-      n,
-    )
-  )
-    s += 1.5;
-  if (/\b(encore|again)\b/.test(n) && PROBLEM_WORDS.test(n) && /\b(encore (une|un|la|le|des|ma|mon)|again)\b/.test(n)) s += 1;
-  if (/\btoujours pas\b|\bstill (no|not)\b/.test(n)) s += 0.5;
-  if (/\b(mais|but|par contre|however)\b[^.!?]{0,80}\b(toujours|still|encore|again)\b/.test(n)) s += 1;
-  return s;
-}
-
-function isSarcastic(n: string): boolean {
-  const sentences = n.split(/(?<=[.!?])\s+|\n+/);
-  return sentences.some((s) => {
-    if (!SARCASM_PRAISE.test(s) || !PROBLEM_WORDS.test(s)) return false;
-    return /[👏🙃]/u.test(s) || /\b(encore (une|un|la|le|des|ma|mon)?|again|love paying|oh great|merci pour rien)\b/.test(s);
-  });
-}
-
-function positiveScore(norm: string): number {
-  let n = norm.replace(COURTESY, ' ').replace(NOT_NEGATIVE, (m) => (/rien a redire|not bad at all/.test(m) ? ' super ' : ' '));
-  for (const pt of NEGATIVE) n = n.replace(new RegExp(pt.re.source, 'gu'), ' ');
-  // "super lent": an intensifier, not praise.
-  n = n.replace(/\b(super|trop|vraiment|tres|so|really) (lent|lente|long|longue|cher|chere|mal|nul|slow|bizarre|penible|lourd)\b/g, ' ');
-  n = n.replace(
-    /\b(pas|not|never|jamais|ne sont pas|isn't|wasn't) (tres |very |si |so |really )?(super|top|great|happy|satisfait|satisfaite|rapide|efficace|content|contente|parfait)\b/g,
-    ' ',
-  );
-  let s = score(POSITIVE, n);
-  if (
-    /\bmerci (pour|for) (votre|ton|le|la|vos|your|the) (aide|help|suivi|patience|geste|rapidite|intervention|reactivite|gentillesse)\b|\bthank you [a-z]+\b,? (everything|it)/.test(
-      n,
-    )
-  )
-    s += 1;
-  return s;
-}
-
-function shoutingScore(original: string): number {
-  let s = 0;
-  const shouted = original.match(/\b[A-ZÀ-Ý]{4,}\b/g) ?? [];
-  if (shouted.filter((w) => !/^(URGENT|RGPD|GDPR|FIBRE|ADSL|IBAN|UFC|CNIL|DGCCRF)$/.test(w)).length >= 2) s += 2;
-  if (/!{3,}|\?{3,}|\?!|!\?/.test(original) || (/!!/.test(original) && PROBLEM_WORDS.test(normalizeForMatching(original)))) s += 1;
-  return s;
 }

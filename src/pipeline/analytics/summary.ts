@@ -1,5 +1,6 @@
 // The one-sentence summary of the offline analyzer: the customer sentence that says most about the request. Pure.
-import { CANCEL_INTENT, CATEGORY_PATTERNS, HIGH_URGENCY, MEDIUM_URGENCY, score } from './lexicon.js';
+import { CANCEL_INTENT, HIGH_URGENCY, MEDIUM_URGENCY, score } from './lexicon.js';
+import { CATEGORY_PATTERNS } from './lexicon-category.js';
 import { cleanSubject, REQUEST, type Evidence } from './evidence.js';
 import { normalizeForMatching, splitSentences } from './text.js';
 

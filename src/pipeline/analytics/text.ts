@@ -79,6 +79,19 @@ const SMS_SPELLING: Array<[RegExp, string]> = [
   [/\bim\b/g, "i'm"],
   [/\bive\b/g, "i've"],
   [/\bq\b/g, 'question'],
+  // Elisions typed without the apostrophe ("entretien dembauche", "vs mavez coupé", "lancien compte", "aujourd hui").
+  [/\baujourd ?hui\b/g, "aujourd'hui"],
+  // "plus d internet", "j ai", "qu il": an elision typed with a space.
+  [/(?<!['\w])([djlmnst]|qu) (?=[aeiouyh][a-z])/g, "$1'"],
+  [/\bd(embauche|accord|abord|ailleurs|habitude|urgence|origine|avance|attente|avoir|etre|autres?|ici)\b/g, "d'$1"],
+  [
+    /\bl(ancien|ancienne|appli|application|adresse|operateur|offre|option|abonnement|internet|ecran|equipe|agence|iban|erreur|avoir|instant|annee)\b/g,
+    "l'$1",
+  ],
+  [/\bm(avez|avait|ont|appelle|envoyez|envoyer|expliquer|aider|indiquer|excuse)\b/g, "m'$1"],
+  [/\bqu(il|ils|on)\b/g, "qu'$1"],
+  [/\bsil (vous|te) plait\b/g, "s'il $1 plait"],
+  [/\bsemaine pro\b/g, 'semaine prochaine'],
 ];
 
 /** Voice-transcript fillers that carry no meaning. */
