@@ -3,7 +3,8 @@
 import type { InboundEvent } from '../../../src/domain/events.js';
 import type { ChannelContext, WebhookRequest, WebhookRoute } from '../../../src/domain/channel.js';
 import type { TwilioParams } from '../parse.js';
-import { twilioParams, verifyTwilioWebhook } from '../verify.js';
+import { checkedTwilioParams } from '../ids.js';
+import { verifyTwilioWebhook } from '../verify.js';
 import { gatherRoute } from './gather.js';
 import { requireParsed, storedTicketId, twimlResponse, VOICE_PATHS, voiceUrls } from './kit.js';
 import {
@@ -78,7 +79,7 @@ export function createVoiceRoutes(options: VoiceRoutesOptions): WebhookRoute[] {
     path,
     verify,
     async handle(req, ctx) {
-      const event = await toEvent(requireParsed(parse(twilioParams(req))), req, ctx);
+      const event = await toEvent(requireParsed(parse(checkedTwilioParams(req, options.accountSid))), req, ctx);
       return twimlResponse(emptyTwiml(), storedTicketId(await ctx.ingest(event)));
     },
   });
@@ -88,7 +89,7 @@ export function createVoiceRoutes(options: VoiceRoutesOptions): WebhookRoute[] {
     path: VOICE_PATHS.call,
     verify,
     async handle(req, ctx) {
-      const call = requireParsed(parseVoiceCall(twilioParams(req)));
+      const call = requireParsed(parseVoiceCall(checkedTwilioParams(req, options.accountSid)));
       let ticketId: string | null = null;
       try {
         ticketId = storedTicketId(await ctx.ingest(callStartedEvent(call, ctx.now().toISOString())));
@@ -154,6 +155,7 @@ export function createVoiceRoutes(options: VoiceRoutesOptions): WebhookRoute[] {
 
   const gather = gatherRoute({
     verify,
+    accountSid: options.accountSid,
     urls,
     style,
     botTimeoutMs: options.botTimeoutMs ?? DEFAULT_BOT_TIMEOUT_MS,
