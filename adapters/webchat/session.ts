@@ -102,7 +102,7 @@ export function createVisitorSession(deps: SessionDeps): VisitorSession {
   }
 
   return {
-    onFrame(raw) {
+    onFrame(raw, isBinary = false) {
       if (closed) return Promise.resolve();
       if (!bucket.take(ctx.now().getTime())) {
         refusedInARow++;
@@ -117,7 +117,7 @@ export function createVisitorSession(deps: SessionDeps): VisitorSession {
         return Promise.resolve();
       }
       refusedInARow = 0;
-      const parsed = parseVisitorFrame(raw, settings);
+      const parsed = parseVisitorFrame(raw, settings, isBinary);
       if (!parsed.ok) {
         error(parsed.code, parsed.message);
         return Promise.resolve();

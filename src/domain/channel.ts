@@ -142,7 +142,8 @@ export interface VisitorSocket {
 }
 
 export interface VisitorSession {
-  onFrame(raw: string): Promise<void>;
+  /** One WebSocket message: its text, or `isBinary` for a binary frame (`raw` is then empty). */
+  onFrame(raw: string, isBinary?: boolean): Promise<void>;
   onClose(): void;
 }
 

@@ -164,7 +164,7 @@ export function createHub(options: HubOptions): Hub {
     );
     ws.on('message', (data: Buffer, isBinary) => {
       const text = isBinary ? '' : data.toString('utf8');
-      session.onFrame(text).catch((error: Error) => {
+      session.onFrame(text, isBinary).catch((error: Error) => {
         logger.error({ err: error.message }, 'visitor frame handling failed');
         sendRaw(
           ws,

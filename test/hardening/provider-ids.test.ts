@@ -56,7 +56,12 @@ async function refusal(res: Response): Promise<{ code: string; message: string }
 test('a captured SMS replayed with a shifted boundary (MessageSid=<sid>NumMedia0, no NumMedia) verifies but is refused: 400, nothing stored', async () => {
   await withApp(async (app) => {
     const sid = newSid('SM');
-    const captured: Record<string, string> = { ...loadFixture('messaging', 'sms-basic').params, MessageSid: sid, SmsMessageSid: sid, SmsSid: sid };
+    const captured: Record<string, string> = {
+      ...loadFixture('messaging', 'sms-basic').params,
+      MessageSid: sid,
+      SmsMessageSid: sid,
+      SmsSid: sid,
+    };
     const signature = signTwilioRequest(FIXTURE_AUTH_TOKEN, PUBLIC + SMS_PATH, captured);
     const first = await post(app, SMS_PATH, captured, signature);
     assert.equal(first.status, 200);
