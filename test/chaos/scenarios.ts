@@ -3,6 +3,7 @@
 import { tempDir } from '../helpers/tmp.js';
 import { kill } from '../helpers/child.js';
 import { smallDisk } from '../durability/small-disk.js';
+import { storedMessages } from '../helpers/counts.js';
 import {
   account,
   customers,
@@ -122,6 +123,47 @@ async function providerOutage(): Promise<Row> {
   }
 }
 
+/** 100 agent replies while the fake Twilio creates every third message and then resets the connection before answering. */
+async function resetAfterRead(): Promise<Row> {
+  const dir = await tempDir('freeda-chaos-');
+  const twilio = await startFakeTwilio();
+  const server = await startFreeda(serverEnv(twilio, dir.path));
+  const step = progress('reset-after-read');
+  try {
+    const ledger = new Ledger();
+    const senders = customers(20, 5);
+    await Promise.all(
+      senders.map(async ({ from, sids }) => {
+        for (const sid of sids) await ledger.sms(server, from, sid, 'Où en est mon remboursement ?');
+      }),
+    );
+    step('100 webhooks sent; Twilio now accepts then resets one create in three');
+    for (let i = 0; i < 50; i++) twilio.script({ kind: 'accept_then_reset' }, { kind: 'ok' }, { kind: 'ok' });
+    await Promise.all(
+      senders.map(async ({ from }, s) => {
+        for (let i = 0; i < 5; i++)
+          await ledger.reply(server, ledger.ticketOf.get(from)!, `reset-${s}-${i}`, `Réponse n°${s}-${i} (reset)`);
+      }),
+    );
+    step('100 replies acked; waiting for replies to settle');
+    await repliesSettled(server, 30_000);
+    step('settled');
+    const reconciled = (await storedMessages(server.url)).filter((m) => m.author === 'agent' && m.meta?.reconciled === true).length;
+    return {
+      scenario: 'provider accepts then resets the connection (1 create in 3)',
+      ...(await account(server, ledger, twilio)),
+      detail:
+        `${fmt(ledger.ackedSms.size)} webhooks + ${ledger.ackedReplies.size} replies acked; ` +
+        `${twilio.creates.filter((c) => c.status === 201).length} creates accepted by the fake, ${reconciled} of them answered by a reset and ` +
+        `found by reconciliation (${twilio.lists.length} list lookups), none resent`,
+    };
+  } finally {
+    await kill(server);
+    await twilio.close();
+    await dir.remove();
+  }
+}
+
 /** 20 senders and agent replies on a small file system until 100 requests were refused; free space; retries; SIGKILL; restart. */
 async function diskFull(): Promise<Row> {
   const disk = await smallDisk(2 << 20);
@@ -188,5 +230,6 @@ async function diskFull(): Promise<Row> {
 export const SCENARIOS: Scenario[] = [
   { name: 'sigkill', run: sigkillUnderLoad },
   { name: 'provider-outage', run: providerOutage },
+  { name: 'reset-after-read', run: resetAfterRead },
   { name: 'disk-full', run: diskFull },
 ];
