@@ -158,6 +158,7 @@ export interface OutboundSender {
 export interface VisitorSocket {
   send(frame: Record<string, unknown>): void;
   close(code: number, reason: string): void;
+  /** The client's IP address: the peer, or X-Forwarded-For through the TRUST_PROXY hops (as express's req.ip). */
   readonly remoteAddress: string;
 }
 

@@ -21,6 +21,8 @@ export interface HubOptions {
   maxBufferedBytes?: number;
   maxFrameBytes?: number;
   heartbeatMs?: number;
+  /** The client's address (TRUST_PROXY applied, as express does): what visitor limits count by. Default: the socket's peer. */
+  clientIp?: (req: IncomingMessage) => string;
 }
 
 export type SequencedEvent = BusEvent & { seq: number };
@@ -157,7 +159,7 @@ export function createHub(options: HubOptions): Hub {
       {
         send: (frame) => sendRaw(ws, JSON.stringify(frame)),
         close: (code, reason) => ws.close(code, reason),
-        remoteAddress: req.socket.remoteAddress ?? 'unknown',
+        remoteAddress: options.clientIp?.(req) ?? req.socket.remoteAddress ?? 'unknown',
       },
       options.context,
       query,
