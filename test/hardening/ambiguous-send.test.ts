@@ -12,19 +12,23 @@ let fake: FakeTwilio;
 let app: TestApp;
 const PUBLIC = 'https://support.example.com';
 
-before(async () => {
-  fake = await startFakeTwilio();
-  app = await startApp({
+/** The real server sending through the fake Twilio, giving up after `maxAttempts`. */
+const serverWith = (maxAttempts: number) =>
+  startApp({
     modules: [twilioModule],
-    // Enough attempts that a slow machine never exhausts them while the list is down in the test below.
     env: {
       ...twilioEnv(fake.url),
       PUBLIC_BASE_URL: PUBLIC,
       ENABLE_CHATBOT: 'false',
       ENABLE_AUTO_ANALYTICS: 'false',
-      OUTBOUND_MAX_ATTEMPTS: '30',
+      OUTBOUND_MAX_ATTEMPTS: String(maxAttempts),
     },
   });
+
+before(async () => {
+  fake = await startFakeTwilio();
+  // Enough attempts that a slow machine never exhausts them while the list is down in the test below.
+  app = await serverWith(30);
 });
 after(async () => {
   await app.stop();
@@ -59,15 +63,19 @@ async function delivery(ticketId: string, messageId: string): Promise<Delivery &
   return { ...m.delivery, meta: m.meta ?? {} };
 }
 
+/** The delivery once it has Twilio's id (sent, or found by reconciliation). */
+const recorded = (ticketId: string, messageId: string) =>
+  eventually(async () => {
+    const d = await delivery(ticketId, messageId);
+    return d.provider_id ? d : null;
+  });
+
 const receivedBy = (to: string, body: string) => fake.accepted.filter((m) => m.to === to && m.body === body);
 
 test('accepted, then the connection is reset: reconciled from the list, recorded with its sid, received once', async () => {
   const body = 'Votre remboursement est parti (reset).';
   const { ticketId, messageId, to } = await replyWhile([{ kind: 'accept_then_reset' }], body);
-  const sent = await eventually(async () => {
-    const d = await delivery(ticketId, messageId);
-    return d.provider_id ? d : null;
-  });
+  const sent = await recorded(ticketId, messageId);
   assert.equal(receivedBy(to, body).length, 1, 'the customer received it once');
   assert.equal(sent.provider_id, receivedBy(to, body)[0].sid);
   assert.equal(sent.status, 'queued', 'as Twilio listed it');
@@ -79,10 +87,7 @@ test('accepted, then the connection is reset: reconciled from the list, recorded
 test('a gateway 504 without Twilio’s answer after the message was created: unknown, reconciled, received once', async () => {
   const body = 'Votre remboursement est parti (504).';
   const { ticketId, messageId, to } = await replyWhile([{ kind: 'accept_then_gateway_error', httpStatus: 504 }], body);
-  const sent = await eventually(async () => {
-    const d = await delivery(ticketId, messageId);
-    return d.provider_id ? d : null;
-  });
+  const sent = await recorded(ticketId, messageId);
   assert.equal(receivedBy(to, body).length, 1);
   assert.equal(sent.provider_id, receivedBy(to, body)[0].sid);
 });
@@ -90,10 +95,7 @@ test('a gateway 504 without Twilio’s answer after the message was created: unk
 test('reset before Twilio created anything: the list shows nothing, so it is sent again, received once', async () => {
   const body = 'Votre remboursement est parti (drop).';
   const { ticketId, messageId, to } = await replyWhile([{ kind: 'drop' }], body);
-  const sent = await eventually(async () => {
-    const d = await delivery(ticketId, messageId);
-    return d.provider_id ? d : null;
-  });
+  const sent = await recorded(ticketId, messageId);
   assert.equal(receivedBy(to, body).length, 1);
   assert.equal(sent.provider_id, receivedBy(to, body)[0].sid);
   assert.equal(fake.creates.filter((c) => c.params.Body === body).length, 2, 'the dropped attempt, then the resend');
@@ -110,10 +112,7 @@ test('while Twilio’s list is unavailable the message stays unknown and is not 
     assert.equal(pending.provider_id, null);
     assert.equal(fake.creates.filter((c) => c.params.Body === body).length, 1, 'no resend while unknown');
     fake.failLists(null);
-    const sent = await eventually(async () => {
-      const d = await delivery(ticketId, messageId);
-      return d.provider_id ? d : null;
-    });
+    const sent = await recorded(ticketId, messageId);
     assert.equal(receivedBy(to, body).length, 1);
     assert.equal(sent.provider_id, receivedBy(to, body)[0].sid);
   } finally {
@@ -122,16 +121,7 @@ test('while Twilio’s list is unavailable the message stays unknown and is not 
 });
 
 test('when Twilio never answers the lookup, the attempts run out: final `unknown` (outcome_unknown), never resent', async (t) => {
-  const own = await startApp({
-    modules: [twilioModule],
-    env: {
-      ...twilioEnv(fake.url),
-      PUBLIC_BASE_URL: PUBLIC,
-      ENABLE_CHATBOT: 'false',
-      ENABLE_AUTO_ANALYTICS: 'false',
-      OUTBOUND_MAX_ATTEMPTS: '3',
-    },
-  });
+  const own = await serverWith(3);
   t.after(() => own.stop());
   fake.failLists(503);
   t.after(() => fake.failLists(null));
