@@ -109,7 +109,8 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
    * message a moment later); after the last attempt it stays `unknown` for good, for an agent to check.
    */
   async function markUnknown(message: Message, delivery: Delivery, attempts: number, code: string, detail: string, canReconcile: boolean) {
-    const again = canReconcile && attempts < options.maxAttempts && !stopped;
+    // Not `stopped`-dependent: during a shutdown the next lookup is persisted and runs after the restart.
+    const again = canReconcile && attempts < options.maxAttempts;
     const next = again ? new Date(options.now().getTime() + backoffMs(options.retryBaseMs, attempts)).toISOString() : null;
     logger.warn(
       { ticket_id: message.ticket_id, message_id: message.message_id, attempts, code, next_attempt_at: next },
