@@ -22,6 +22,7 @@ import { channelModules, type ChannelModule } from './registry.js';
 import { createFileBlobStore } from './storage/blobs.js';
 import { createStore } from './storage/index.js';
 import type { TicketStore } from './storage/types.js';
+import { clientIpOf, compileTrust } from './net/client-ip.js';
 import { createHub, type Hub } from './ws/hub.js';
 
 export interface AppOverrides {
@@ -108,6 +109,8 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
   const context = pipeline.channelContext();
   let draining = false;
 
+  // One trust function for express (req.ip) and the WebSocket upgrade (visitor limits): the same client address.
+  const trustProxy = compileTrust(config.TRUST_PROXY);
   const http = createHttpApp({
     logger,
     store,
@@ -119,6 +122,7 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
     apiTokens,
     publicBaseUrl: baseUrl,
     isDraining: () => draining,
+    trustProxy,
     protectedRouters: [createExportRouter({ store, channels, logger, now })],
     publicRouters: [pagesRouter()],
   });
@@ -129,6 +133,7 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
     apiTokens,
     context,
     visitorAdapter: adapters.find((a) => a.onVisitorConnection !== undefined) ?? null,
+    clientIp: clientIpOf(trustProxy),
   });
   hub.attach(server);
 

@@ -2,6 +2,7 @@
 // one pass: invalid values fail start-up with one line per problem, whichever module owns the key.
 import { z } from 'zod';
 import { envBool, envIntInRange, envPositiveInt, envString, envUrl, type FragmentValues, type SharedConfig } from './domain/config.js';
+import { compileTrust, type TrustProxy } from './net/client-ip.js';
 import { channelModules, type ChannelModule } from './registry.js';
 
 /** The core's keys; each channel module brings its own (ChannelModule.config). */
@@ -47,7 +48,34 @@ export const coreConfigSchema = z.object({
   OUTBOUND_MAX_ATTEMPTS: envPositiveInt(6),
   /** Delay before analysing a ticket after its last customer message (a burst = one analysis). */
   ANALYTICS_DEBOUNCE_MS: envPositiveInt(1500),
+  /** Which proxies may set X-Forwarded-For: unset/false/0 none, a hop count, or a comma list of addresses/CIDRs. */
+  TRUST_PROXY: envString.transform((value, ctx): TrustProxy => {
+    const parsed = parseTrustProxy(value);
+    if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
+    return typeof parsed === 'string' ? false : parsed;
+  }),
 });
+
+/**
+ * TRUST_PROXY: unset, `false` or `0` → X-Forwarded-For is ignored; `N` → the N nearest proxies are trusted; a comma list of
+ * IP addresses, CIDR ranges or `loopback` / `linklocal` / `uniquelocal` → those proxies. `true` (trust anyone, so any
+ * client could pick its address) is refused. Returns the reason when the value is not one of these.
+ */
+export function parseTrustProxy(value: string | undefined): TrustProxy | string {
+  if (value === undefined || value === 'false') return false;
+  if (/^\d+$/.test(value)) return Number(value) === 0 ? false : Math.min(Number(value), 100);
+  if (value === 'true') return "true would let any client choose its address: give a hop count or the proxies' addresses";
+  const list = value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  try {
+    compileTrust(list);
+  } catch (error) {
+    return `must be a hop count or a comma list of proxy addresses/CIDRs (${(error as Error).message})`;
+  }
+  return list;
+}
 
 export type CoreConfig = z.infer<typeof coreConfigSchema>;
 

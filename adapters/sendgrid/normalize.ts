@@ -1,5 +1,6 @@
 // One received email → one InboundEvent. Pure: no I/O, the clock comes in as `receivedAt`.
 import { createHash } from 'node:crypto';
+import { safeFilename } from '../../src/domain/attachments.js';
 import type { DeliveryStatusEvent, InboundAttachment, InboundEvent, SystemNoteEvent, ThreadHints } from '../../src/domain/events.js';
 import { bounceReason, failedRecipient, LOOP_LABELS, loopKind, reportedMessageIds, reportSources } from './automatic.js';
 import { extractNewText, htmlToText, normalizeNewlines } from './quotes.js';
@@ -89,19 +90,6 @@ export function externalIdOf(email: ParsedEmail): string {
     html: email.html,
   });
   return `sha256:${createHash('sha256').update(fingerprint, 'utf8').digest('hex')}`;
-}
-
-/** A file name safe to show and to store under: no directories, no control characters. */
-export function safeFilename(name: string | null): string | null {
-  if (!name) return null;
-  const base = name.split(/[\\/]/).pop() ?? '';
-  const cleaned = base
-    // eslint-disable-next-line no-control-regex -- control characters are exactly what is stripped
-    .replace(/[\u0000-\u001f\u007f]/g, '')
-    .replace(/^\.+/, '')
-    .trim()
-    .slice(0, 200);
-  return cleaned === '' ? null : cleaned;
 }
 
 /** Metadata, plus the bytes when within EMAIL_MAX_ATTACHMENT_BYTES: the core stores them and sets stored_key. */

@@ -113,12 +113,22 @@ export function decodeBody(bytes: Buffer, charset: string | undefined): string {
   }
 }
 
+/**
+ * A Message-ID we may deduplicate on and look threads up by: within the header line limit, no control character, and
+ * never in the `sha256:` namespace of the content-hash key we use for mail without one (a sender could otherwise claim
+ * the key of another mail and have it dropped as a duplicate). Anything else counts as no Message-ID.
+ */
+function usableMessageId(id: string): boolean {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
+  return id.length > 0 && id.length <= 998 && !/[\u0000-\u001f\u007f]/.test(id) && !id.toLowerCase().startsWith('sha256:');
+}
+
 /** `<abc@host>` / ` abc@host ` → `abc@host`. Case is kept: Message-IDs are compared as written. */
 export function normalizeMessageId(raw: string | null | undefined): string | null {
   if (!raw) return null;
   const bracketed = /<([^<>\s]+)>/.exec(raw);
   const id = (bracketed ? bracketed[1] : (raw.trim().split(/\s+/)[0] ?? '')).trim();
-  return id.length > 0 && id.length <= 998 ? id : null;
+  return usableMessageId(id) ? id : null;
 }
 
 /** Every `<id>` of an In-Reply-To/References value, in order, without brackets. */
@@ -127,7 +137,7 @@ export function messageIdList(raw: string | string[] | null | undefined): string
   const joined = Array.isArray(raw) ? raw.join(' ') : raw;
   const bracketed = [...joined.matchAll(/<([^<>\s]+)>/g)].map((m) => m[1]);
   const ids = bracketed.length > 0 ? bracketed : joined.split(/[\s,]+/).filter((s) => s.includes('@'));
-  return [...new Set(ids)];
+  return [...new Set(ids.filter(usableMessageId))];
 }
 
 function parseJson(bytes: Buffer | undefined): unknown {

@@ -148,7 +148,11 @@ function retryAfterMs(value: string | null): number | undefined {
   return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
 }
 
-/** Whether a failed send is worth retrying, with the code recorded on the message. */
+/**
+ * Whether a failed send is worth retrying, with the code recorded on the message. A reset after the request was sent is
+ * retried like any network error: every attempt carries the same Message-ID and custom_args (buildMail), so a resend is
+ * the same email to the recipient's client (README "Outbound after an ambiguous failure").
+ */
 export function classifySendGridError(err: unknown): Extract<SendResult, { ok: false }> {
   const e = err as { code?: unknown; message?: string; response?: { headers?: unknown; body?: unknown } } | null;
   if (e && typeof e.code === 'number' && e.response) {

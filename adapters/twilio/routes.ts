@@ -5,7 +5,8 @@ import type { InboundEvent } from '../../src/domain/events.js';
 import { normalizeInboundMessage, normalizeStatusCallback } from './normalize.js';
 import type { TwilioParams } from './parse.js';
 import { MESSAGING_PATH, STATUS_PATH, type TwilioMessagingSettings } from './types.js';
-import { twilioParams, verifyTwilioWebhook } from './verify.js';
+import { checkedTwilioParams } from './ids.js';
+import { verifyTwilioWebhook } from './verify.js';
 
 /** The empty TwiML answer: the bot's reply goes out later through the REST API, never inline. */
 export function emptyTwiml(): string {
@@ -30,8 +31,8 @@ export function messagingRoutes(settings: TwilioMessagingSettings): WebhookRoute
     maxBodyBytes,
     verify: (req) => verifyTwilioWebhook(req, settings.authToken),
     async handle(req, ctx) {
-      // Unsupported shapes and our own echoes are acked too (the core logs them).
-      await ctx.ingest(toEvent(twilioParams(req), ctx.now().toISOString()));
+      // Ids not in Twilio's format: 400, nothing stored. Unsupported shapes and our own echoes are acked (the core logs them).
+      await ctx.ingest(toEvent(checkedTwilioParams(req, settings.accountSid), ctx.now().toISOString()));
       return twimlResponse();
     },
   });

@@ -2,7 +2,8 @@
 // this only says whether an error is worth retrying.
 import twilio from 'twilio';
 import type { Channel } from '../../src/domain/types.js';
-import type { OutboundSendRequest, OutboundSender, SendResult } from '../../src/domain/channel.js';
+import type { OutboundSendRequest, OutboundSender, ReconcileResult, SendResult } from '../../src/domain/channel.js';
+import { leadingParts, listRecent, matchParts, type ListedMessage } from './reconcile.js';
 import { mapMessageStatus, twilioErrorHint } from './normalize.js';
 import { splitText } from './split.js';
 import { MAX_BODY_CHARS, STATUS_PATH, WHATSAPP_WINDOW_MS, type TwilioMessagingSettings } from './types.js';
@@ -47,12 +48,10 @@ export function whatsappAddress(address: string): string {
   return /^whatsapp:/i.test(address) ? `whatsapp:${address.replace(/^whatsapp:/i, '')}` : `whatsapp:${address}`;
 }
 
+type Route = { to: string; from?: string; messagingServiceSid?: string };
+
 /** Twilio `To`/`From`/`MessagingServiceSid` for a reply on this channel. */
-export function routing(
-  channel: Channel,
-  contactAddress: string,
-  settings: TwilioMessagingSettings,
-): { to: string; from?: string; messagingServiceSid?: string } | null {
+export function routing(channel: Channel, contactAddress: string, settings: TwilioMessagingSettings): Route | null {
   if (channel === 'whatsapp') {
     const to = whatsappAddress(contactAddress);
     if (settings.whatsappFrom) return { to, from: whatsappAddress(settings.whatsappFrom) };
@@ -68,21 +67,51 @@ export function routing(
   return null;
 }
 
-/** Whether a failed create is worth retrying, with the code recorded on the message. */
-export function classifyTwilioError(err: unknown): { retryable: boolean; error_code: string; error_message: string } {
+/** Network errors raised before the request left this process: Twilio cannot have the message. */
+const NOT_SENT_NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EADDRNOTAVAIL',
+  'CERT_HAS_EXPIRED',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+export type TwilioFailure = { retryable: boolean; error_code: string; error_message: string; outcome_unknown?: true };
+
+/**
+ * Whether a failed create is worth retrying, with the code recorded on the message, and whether Twilio may have created
+ * the message anyway (`outcome_unknown`: reconciled before any resend):
+ * - an answer from Twilio's API (its JSON error with a code, 4xx or 5xx): it did not create it;
+ * - a 5xx without Twilio's error body (a gateway or load balancer answered, e.g. 502/504): unknown;
+ * - a network error before the request was sent (refused, DNS, TLS): not created;
+ * - any other network error (reset, hang-up, timeout after the request was written): unknown.
+ */
+export function classifyTwilioError(err: unknown): TwilioFailure {
   if (
     err instanceof twilio.RestException ||
     (typeof err === 'object' && err !== null && 'status' in err && typeof err.status === 'number')
   ) {
     const rest = err as { status: number; code?: number; message?: string };
-    const code = rest.code !== undefined && rest.code !== null ? String(rest.code) : `http_${rest.status}`;
+    const fromTwilio = rest.code !== undefined && rest.code !== null;
+    const code = fromTwilio ? String(rest.code) : `http_${rest.status}`;
     const message = rest.message || twilioErrorHint(code) || `Twilio answered HTTP ${rest.status}`;
     // 20429 is Twilio's "too many requests" code (can come with 429 or 400 status).
     const retryable = rest.status === 429 || rest.status >= 500 || code === '20429';
-    return { retryable, error_code: code, error_message: message };
+    return { retryable, error_code: code, error_message: message, ...(rest.status >= 500 && !fromTwilio ? { outcome_unknown: true } : {}) };
   }
   const e = err as { code?: string; message?: string } | null;
-  return { retryable: true, error_code: e?.code ? `network_${e.code}` : 'network_error', error_message: e?.message ?? String(err) };
+  const failure = {
+    retryable: true,
+    error_code: e?.code ? `network_${e.code}` : 'network_error',
+    error_message: e?.message ?? String(err),
+  };
+  return e?.code && NOT_SENT_NETWORK_CODES.has(e.code) ? failure : { ...failure, outcome_unknown: true };
 }
 
 export interface TwilioSenderOptions {
@@ -95,7 +124,7 @@ export interface TwilioSenderOptions {
 export function createTwilioSender(options: TwilioSenderOptions): OutboundSender {
   const { settings, client, deps } = options;
   // Parts of a long reply already accepted by Twilio, per message: a retry resumes after them instead of
-  // sending them twice. In memory only: a restart in the middle of a multi-part reply may repeat parts.
+  // sending them twice. In memory; after a restart (or an unknown outcome) `reconcile` rebuilds it from Twilio's list.
   const sentParts = new Map<string, string[]>();
 
   function precheck(req: OutboundSendRequest): { ok: true } | { ok: false; error_code: string; error_message: string } {
@@ -165,11 +194,22 @@ export function createTwilioSender(options: TwilioSenderOptions): OutboundSender
           error_code: failure.error_code,
           error_message: failure.error_message + partNote,
           ...(failure.error_code === '21610' ? { contact_opted_out: true } : {}),
+          ...(failure.outcome_unknown ? { outcome_unknown: true } : {}),
         };
       }
     }
     sentParts.delete(req.message.message_id);
-    const [first, ...rest] = done;
+    return sentResult(done, lastStatus, route);
+  }
+
+  /** Twilio has every part (sids in order); `lastStatus` is the status of the last one. */
+  function sentResult(
+    sids: string[],
+    lastStatus: string,
+    route: Route,
+    extraMeta: Record<string, unknown> = {},
+  ): Extract<SendResult, { ok: true }> {
+    const [first, ...rest] = sids;
     const mapped = mapMessageStatus(lastStatus);
     const status = mapped && mapped !== 'inbound' ? mapped : 'queued';
     return {
@@ -177,9 +217,49 @@ export function createTwilioSender(options: TwilioSenderOptions): OutboundSender
       provider_id: first,
       status,
       ...(rest.length ? { extra_provider_ids: rest } : {}),
-      meta: { parts: parts.length, ...(route.from ? { from: route.from } : { messaging_service_sid: route.messagingServiceSid }) },
+      meta: {
+        parts: sids.length,
+        ...(route.from ? { from: route.from } : { messaging_service_sid: route.messagingServiceSid }),
+        ...extraMeta,
+      },
     };
   }
 
-  return { channels: options.channels, precheck, send };
+  /** Twilio's list of the recipient's recent messages decides: all parts there → sent; some → resume after them. */
+  async function reconcile(req: OutboundSendRequest): Promise<ReconcileResult> {
+    const route = routing(req.ticket.channel, req.ticket.contact.address, settings);
+    if (!route) return { state: 'not_sent' };
+    let listed: ListedMessage[];
+    try {
+      listed = await listRecent(client, route);
+    } catch (err) {
+      return { state: 'unknown', reason: `Twilio message list unavailable: ${classifyTwilioError(err).error_message}` };
+    }
+    const parts = splitText(req.message.text, MAX_BODY_CHARS);
+    const known = new Set(
+      req.history.filter((m) => m.message_id !== req.message.message_id && m.delivery?.provider_id).map((m) => m.delivery!.provider_id!),
+    );
+    const found = leadingParts(matchParts(parts, listed, req.message, known));
+    if (found.length === parts.length) {
+      sentParts.delete(req.message.message_id);
+      return {
+        state: 'sent',
+        result: sentResult(
+          found.map((m) => m.sid),
+          found[found.length - 1].status,
+          route,
+          { reconciled: true },
+        ),
+      };
+    }
+    if (found.length > 0)
+      sentParts.set(
+        req.message.message_id,
+        found.map((m) => m.sid),
+      );
+    else sentParts.delete(req.message.message_id);
+    return { state: 'not_sent' };
+  }
+
+  return { channels: options.channels, precheck, send, reconcile };
 }

@@ -9,21 +9,36 @@ import { createVisitorSession } from './session.js';
 import { simulators } from './simulate.js';
 import { createVisitorSockets } from './sockets.js';
 import { CHAT_CHANNEL, CHAT_CHANNEL_DECLARATION, DEFAULT_LIMITS, type WebchatSettings } from './types.js';
+import { memoryLimiters, type VisitorLimiters, type VisitorLimits } from './limits.js';
 import { visitorIdFromRandom } from './verify.js';
 
 export function webchatSettings(
-  config: Pick<WebchatConfig, 'WEBCHAT_SECRET'>,
+  config: Pick<WebchatConfig, 'WEBCHAT_SECRET'> &
+    Partial<Pick<WebchatConfig, 'WEBCHAT_MAX_CONNECTIONS_PER_IP' | 'WEBCHAT_MAX_NEW_TICKETS_PER_IP_PER_HOUR'>>,
   overrides: Partial<Omit<WebchatSettings, 'secret' | 'secretGenerated'>> = {},
 ): WebchatSettings {
   return {
     secret: config.WEBCHAT_SECRET ?? randomBytes(32).toString('base64url'),
     secretGenerated: config.WEBCHAT_SECRET === undefined,
     ...DEFAULT_LIMITS,
+    limits: {
+      maxConnectionsPerIp: config.WEBCHAT_MAX_CONNECTIONS_PER_IP ?? DEFAULT_LIMITS.limits.maxConnectionsPerIp,
+      maxNewTicketsPerIpPerHour: config.WEBCHAT_MAX_NEW_TICKETS_PER_IP_PER_HOUR ?? DEFAULT_LIMITS.limits.maxNewTicketsPerIpPerHour,
+    },
     ...overrides,
   };
 }
 
-export function createWebchatAdapter(settings: WebchatSettings, deps: Pick<AdapterDeps, 'logger'>): ChannelAdapter {
+/** What a deployment may plug in: the per-IP limiters (memory by default; e.g. Redis-backed ones across instances). */
+export interface WebchatModuleOptions extends Partial<Omit<WebchatSettings, 'secret' | 'secretGenerated'>> {
+  limiters?: (limits: VisitorLimits) => VisitorLimiters;
+}
+
+export function createWebchatAdapter(
+  settings: WebchatSettings,
+  deps: Pick<AdapterDeps, 'logger'>,
+  limiters: VisitorLimiters = memoryLimiters(settings.limits),
+): ChannelAdapter {
   const sockets = createVisitorSockets();
   let unsubscribe: (() => void) | null = null;
 
@@ -57,20 +72,22 @@ export function createWebchatAdapter(settings: WebchatSettings, deps: Pick<Adapt
     },
     onVisitorConnection(socket, ctx) {
       subscribe(ctx);
-      return createVisitorSession({ socket, ctx, settings, sockets, newVisitorId: () => visitorIdFromRandom(randomBytes(16)) });
+      return createVisitorSession({ socket, ctx, settings, sockets, limiters, newVisitorId: () => visitorIdFromRandom(randomBytes(16)) });
     },
   };
 }
 
-/** The registry entry; `overrides` lets tests tighten limits (e.g. a rate limit that never refills). */
-export function createWebchatModule(
-  overrides: Partial<Omit<WebchatSettings, 'secret' | 'secretGenerated'>> = {},
-): ChannelModule<typeof webchatConfig.schema.shape> {
+/** The registry entry; `options` lets tests tighten limits (e.g. a rate limit that never refills) and deployments share limiters. */
+export function createWebchatModule(options: WebchatModuleOptions = {}): ChannelModule<typeof webchatConfig.schema.shape> {
+  const { limiters, ...overrides } = options;
   return {
     name: 'webchat',
     channels: [CHAT_CHANNEL_DECLARATION],
     config: webchatConfig,
-    create: (config, deps) => createWebchatAdapter(webchatSettings(config, overrides), deps),
+    create: (config, deps) => {
+      const settings = webchatSettings(config, overrides);
+      return createWebchatAdapter(settings, deps, (limiters ?? memoryLimiters)(settings.limits));
+    },
     simulators: () => simulators,
   };
 }

@@ -29,12 +29,15 @@ export interface WebchatSettings {
   /** Largest accepted frame, in bytes (the hub closes the socket far beyond this; we answer an error frame). */
   maxFrameBytes: number;
   rateLimit: RateLimit;
+  /** Per client IP: open connections, new tickets per hour (WEBCHAT_MAX_CONNECTIONS_PER_IP, WEBCHAT_MAX_NEW_TICKETS_PER_IP_PER_HOUR). */
+  limits: { maxConnectionsPerIp: number; maxNewTicketsPerIpPerHour: number };
 }
 
 export const DEFAULT_LIMITS = {
   maxTextChars: 4000,
   maxFrameBytes: 16 * 1024,
   rateLimit: { capacity: 10, refillEveryMs: 1000 },
+  limits: { maxConnectionsPerIp: 20, maxNewTicketsPerIpPerHour: 30 },
 } as const;
 
 /** Frames a visitor may send, once validated. */

@@ -1,5 +1,6 @@
 // Visitor tokens: `<visitor id>.<HMAC-SHA256(secret, visitor id)>`, base64url. Pure: the caller supplies randomness.
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { decodeBase64url } from '../../src/domain/base64url.js';
 
 const VISITOR_ID = /^v_[A-Za-z0-9_-]{16,64}$/;
 
@@ -21,7 +22,8 @@ export function verifyVisitorToken(secret: string, token: string): TokenCheck {
   const dot = token.lastIndexOf('.');
   if (dot <= 0) return { ok: false, reason: 'malformed' };
   const visitorId = token.slice(0, dot);
-  const presented = Buffer.from(token.slice(dot + 1), 'base64url');
-  if (!VISITOR_ID.test(visitorId) || presented.length !== 32) return { ok: false, reason: 'malformed' };
+  // Strict: one spelling per token (no extra characters, padding or non-canonical trailing bits).
+  const presented = decodeBase64url(token.slice(dot + 1));
+  if (!VISITOR_ID.test(visitorId) || !presented || presented.length !== 32) return { ok: false, reason: 'malformed' };
   return timingSafeEqual(presented, mac(secret, visitorId)) ? { ok: true, visitorId } : { ok: false, reason: 'bad_signature' };
 }

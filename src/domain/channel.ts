@@ -125,24 +125,46 @@ export type SendResult =
       retry_after_ms?: number;
       /** The provider says the contact unsubscribed (e.g. Twilio 21610): record the opt-out on the contact. */
       contact_opted_out?: boolean;
+      /**
+       * The request may have reached the provider (connection reset or timeout after it was sent, a gateway error
+       * without the provider's own answer): the core marks the delivery `unknown` and calls `reconcile` before any
+       * resend. Only for senders that implement `reconcile`; others get a final `unknown` (never resent).
+       */
+      outcome_unknown?: boolean;
     };
+
+/** What the provider says about an attempt whose outcome was unknown. */
+export type ReconcileResult =
+  /** The provider has it: recorded as sent with these ids, never resent. */
+  | { state: 'sent'; result: Extract<SendResult, { ok: true }> }
+  /** Certain it did not go: the core sends it (again). */
+  | { state: 'not_sent' }
+  /** The provider could not tell (lookup failed): asked again later, nothing resent meanwhile. */
+  | { state: 'unknown'; reason: string };
 
 export interface OutboundSender {
   channels: readonly Channel[];
   /** Refuse up front what can never be sent (opt-out, outside the WhatsApp window). */
   precheck?(req: OutboundSendRequest): { ok: true } | { ok: false; error_code: string; error_message: string };
   send(req: OutboundSendRequest): Promise<SendResult>;
+  /**
+   * Looks the message up at the provider after an attempt whose outcome is unknown (and after a crash during a send:
+   * the core records each attempt as `unknown` before it starts when this is implemented). Read-only.
+   */
+  reconcile?(req: OutboundSendRequest): Promise<ReconcileResult>;
 }
 
 /** A WebSocket peer that is not an agent (web-chat visitor). */
 export interface VisitorSocket {
   send(frame: Record<string, unknown>): void;
   close(code: number, reason: string): void;
+  /** The client's IP address: the peer, or X-Forwarded-For through the TRUST_PROXY hops (as express's req.ip). */
   readonly remoteAddress: string;
 }
 
 export interface VisitorSession {
-  onFrame(raw: string): Promise<void>;
+  /** One WebSocket message: its text, or `isBinary` for a binary frame (`raw` is then empty). */
+  onFrame(raw: string, isBinary?: boolean): Promise<void>;
   onClose(): void;
 }
 

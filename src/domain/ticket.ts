@@ -67,7 +67,7 @@ export function maxIso(a: string, b: string): string {
   return a > b ? a : b;
 }
 
-const DELIVERY_RANK: Record<DeliveryStatus, number> = { queued: 0, sent: 1, delivered: 2, read: 3, failed: 4 };
+const DELIVERY_RANK: Record<DeliveryStatus, number> = { queued: 0, unknown: 0, sent: 1, delivered: 2, read: 3, failed: 4 };
 
 /**
  * Status callbacks arrive late, duplicated and out of order: state only moves forward.
@@ -91,10 +91,16 @@ export function advanceDelivery(
   };
 }
 
-/** An outbound message whose next send attempt is scheduled (the dispatcher's queue, rebuilt at start-up). */
+/**
+ * An outbound message whose next attempt is scheduled (the dispatcher's queue, rebuilt at start-up): a send (`queued`),
+ * or a reconciliation with the provider (`unknown`).
+ */
 export function isPendingOutbound(message: Message): boolean {
+  const status = message.delivery?.status;
   return (
-    message.delivery?.status === 'queued' && message.delivery.next_attempt_at !== null && message.delivery.next_attempt_at !== undefined
+    (status === 'queued' || status === 'unknown') &&
+    message.delivery!.next_attempt_at !== null &&
+    message.delivery!.next_attempt_at !== undefined
   );
 }
 

@@ -89,7 +89,12 @@ export interface Attachment {
   stored_key?: string | null;
 }
 
-export const DELIVERY_STATUSES = ['queued', 'sent', 'delivered', 'read', 'failed'] as const;
+/**
+ * `unknown`: an attempt may have reached the provider (the connection dropped after the request was sent) and whether
+ * it went is not known yet: the dispatcher reconciles with the provider before any resend, and leaves it `unknown` when
+ * it never finds out (never sent twice; an agent checks).
+ */
+export const DELIVERY_STATUSES = ['queued', 'sent', 'delivered', 'read', 'failed', 'unknown'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 export interface Delivery {

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { ChannelCatalog } from '../domain/catalog.js';
 import type { ChannelAdapter, ChannelContext } from '../domain/channel.js';
 import { redactUrl } from '../logger.js';
+import type { TrustFunction } from '../net/client-ip.js';
 import type { Pipeline } from '../pipeline/service.js';
 import type { BlobStore } from '../storage/blobs.js';
 import type { TicketStore } from '../storage/types.js';
@@ -31,13 +32,15 @@ export interface HttpAppDeps {
   publicRouters?: express.Router[];
   /** Set while shutting down: readiness fails and new requests are told to retry. */
   isDraining(): boolean;
+  /** TRUST_PROXY compiled: which proxies may set X-Forwarded-For (req.ip); the WebSocket hub uses the same function. */
+  trustProxy?: TrustFunction;
 }
 
 export function createHttpApp(deps: HttpAppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
-  app.set('trust proxy', false);
+  app.set('trust proxy', deps.trustProxy ?? false);
 
   app.use(
     pinoHttp({

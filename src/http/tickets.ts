@@ -2,6 +2,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { ChannelCatalog } from '../domain/catalog.js';
+import { safeContentType, safeFilename } from '../domain/attachments.js';
 import { publicMessage, publicTicket } from '../domain/ticket.js';
 import { TICKET_STATUSES } from '../domain/types.js';
 import { NotFoundError, ValidationError } from '../errors.js';
@@ -54,12 +55,10 @@ export function ticketsRouter(deps: { store: TicketStore; blobs: BlobStore; pipe
     const attachment = messages.flatMap((m) => m.attachments).find((a) => a.stored_key === key);
     const bytes = attachment ? await blobs.get(key) : null;
     if (!attachment || !bytes) throw new NotFoundError('attachment_not_found', `No stored attachment ${key.slice(0, 80)} on ticket ${id}.`);
-    const filename = (attachment.filename ?? key).replace(/["\\\r\n]/g, '_');
-    res.setHeader('Content-Type', attachment.content_type || 'application/octet-stream');
-    res.setHeader(
-      'Content-Disposition',
-      `attachment; filename="${filename.replace(/[^\x20-\x7e]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(filename)}`,
-    );
+    // Sanitised again: messages stored before ingest sanitised their metadata must not make this a 500.
+    // res.attachment: RFC 6266 Content-Disposition (content-disposition), `filename*` for non-ASCII names.
+    res.attachment(safeFilename(attachment.filename) ?? key);
+    res.setHeader('Content-Type', safeContentType(attachment.content_type));
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
     res.send(bytes);

@@ -1,4 +1,5 @@
 // The ingest pipeline core: dedup → thread → store (durable) → publish → queue bot + analytics.
+import { sanitizeAttachment } from '../domain/attachments.js';
 import type { ChannelCatalog } from '../domain/catalog.js';
 import type { ChannelContext, LoggerLike } from '../domain/channel.js';
 import type {
@@ -74,12 +75,16 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     return { preferred_ticket_id: target.ticket_id };
   }
 
-  /** Attachment bytes go to the blob store first: the message is acked only once they are durable too. */
+  /**
+   * Attachment bytes go to the blob store first: the message is acked only once they are durable too. The metadata is
+   * made header-safe here, once for every channel (it comes from the sender: CR/LF or non-Latin-1 would break the download).
+   */
   async function saveAttachments(attachments: InboundAttachment[]): Promise<Attachment[]> {
     return Promise.all(
-      attachments.map(async ({ content, ...attachment }) =>
-        content ? { ...attachment, stored_key: await options.blobs.put(content) } : attachment,
-      ),
+      attachments.map(async ({ content, ...attachment }) => {
+        const safe = sanitizeAttachment(attachment);
+        return content ? { ...safe, stored_key: await options.blobs.put(content) } : safe;
+      }),
     );
   }
 

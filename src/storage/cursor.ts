@@ -1,4 +1,5 @@
 // Opaque pagination cursors (base64url JSON), validated on the way in.
+import { decodeBase64url } from '../domain/base64url.js';
 import { ValidationError } from '../errors.js';
 
 export function encodeCursor(value: unknown): string {
@@ -7,7 +8,8 @@ export function encodeCursor(value: unknown): string {
 
 export function decodeCursor<T>(cursor: string, isValid: (value: unknown) => value is T): T {
   try {
-    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    const bytes = decodeBase64url(cursor);
+    const value: unknown = bytes ? JSON.parse(bytes.toString('utf8')) : null;
     if (isValid(value)) return value;
   } catch {
     // fall through

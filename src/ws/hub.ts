@@ -21,6 +21,8 @@ export interface HubOptions {
   maxBufferedBytes?: number;
   maxFrameBytes?: number;
   heartbeatMs?: number;
+  /** The client's address (TRUST_PROXY applied, as express does): what visitor limits count by. Default: the socket's peer. */
+  clientIp?: (req: IncomingMessage) => string;
 }
 
 export type SequencedEvent = BusEvent & { seq: number };
@@ -157,14 +159,14 @@ export function createHub(options: HubOptions): Hub {
       {
         send: (frame) => sendRaw(ws, JSON.stringify(frame)),
         close: (code, reason) => ws.close(code, reason),
-        remoteAddress: req.socket.remoteAddress ?? 'unknown',
+        remoteAddress: options.clientIp?.(req) ?? req.socket.remoteAddress ?? 'unknown',
       },
       options.context,
       query,
     );
     ws.on('message', (data: Buffer, isBinary) => {
       const text = isBinary ? '' : data.toString('utf8');
-      session.onFrame(text).catch((error: Error) => {
+      session.onFrame(text, isBinary).catch((error: Error) => {
         logger.error({ err: error.message }, 'visitor frame handling failed');
         sendRaw(
           ws,

@@ -28,7 +28,8 @@ const out = (line = '') => {
 // ---------- signed Twilio webhooks ----------
 
 let sidCounter = 0;
-const runTag = Date.now().toString(36);
+// Hex: a MessageSid is SM + 32 hex digits (anything else is refused with 400).
+const runTag = Date.now().toString(16);
 
 function twilioForm(text: string, fromIndex: number): { body: string; signature: string } {
   sidCounter += 1;

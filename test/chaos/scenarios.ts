@@ -3,6 +3,7 @@
 import { tempDir } from '../helpers/tmp.js';
 import { kill } from '../helpers/child.js';
 import { smallDisk } from '../durability/small-disk.js';
+import { storedMessages } from '../helpers/counts.js';
 import {
   account,
   customers,
@@ -81,29 +82,56 @@ async function sigkillUnderLoad(): Promise<Row> {
   }
 }
 
-/** Twilio answers 503 for 3 s while 100 agent replies go out, then 201: every reply is delivered once. */
-async function providerOutage(): Promise<Row> {
+/**
+ * One server on a fresh fake Twilio, 20 customers who text 5 times each (`text`); `damage` then does its part and returns
+ * the row. The server, the fake and the data are removed afterwards.
+ */
+async function afterHundredTexts(
+  name: string,
+  text: string,
+  damage: (c: {
+    server: FreedaProcess;
+    twilio: Awaited<ReturnType<typeof startFakeTwilio>>;
+    ledger: Ledger;
+    replyToAll: (tag: string) => Promise<void>;
+    step: (s: string) => void;
+  }) => Promise<Row>,
+): Promise<Row> {
   const dir = await tempDir('freeda-chaos-');
   const twilio = await startFakeTwilio();
   const server = await startFreeda(serverEnv(twilio, dir.path));
-  const step = progress('provider-outage');
+  const step = progress(name);
   try {
     const ledger = new Ledger();
     const senders = customers(20, 5);
     await Promise.all(
       senders.map(async ({ from, sids }) => {
-        for (const sid of sids) await ledger.sms(server, from, sid, 'Ma ligne est coupée');
+        for (const sid of sids) await ledger.sms(server, from, sid, text);
       }),
     );
+    /** Five agent replies on every customer's ticket, each with a unique body (what "sent twice" counts by). */
+    const replyToAll = (tag: string) =>
+      Promise.all(
+        senders.map(async ({ from }, s) => {
+          for (let i = 0; i < 5; i++)
+            await ledger.reply(server, ledger.ticketOf.get(from)!, `${tag}-${s}-${i}`, `Réponse n°${s}-${i} (${tag})`);
+        }),
+      ).then(() => undefined);
+    return await damage({ server, twilio, ledger, replyToAll, step });
+  } finally {
+    await kill(server);
+    await twilio.close();
+    await dir.remove();
+  }
+}
+
+/** Twilio answers 503 for 3 s while 100 agent replies go out, then 201: every reply is delivered once. */
+function providerOutage(): Promise<Row> {
+  return afterHundredTexts('provider-outage', 'Ma ligne est coupée', async ({ server, twilio, ledger, replyToAll, step }) => {
     step('100 webhooks sent; Twilio goes down');
     twilio.setDefault({ kind: 'error', httpStatus: 503, code: 20503, message: 'Service unavailable' });
     const outageStart = Date.now();
-    await Promise.all(
-      senders.map(async ({ from }, s) => {
-        for (let i = 0; i < 5; i++)
-          await ledger.reply(server, ledger.ticketOf.get(from)!, `outage-${s}-${i}`, `Réponse n°${s}-${i} (panne)`);
-      }),
-    );
+    await replyToAll('panne');
     await sleep(Math.max(0, 3000 - (Date.now() - outageStart)));
     const refusedByProvider = twilio.creates.filter((c) => c.status === 503).length;
     twilio.setDefault({ kind: 'ok' });
@@ -115,11 +143,28 @@ async function providerOutage(): Promise<Row> {
       ...(await account(server, ledger, twilio)),
       detail: `${fmt(ledger.ackedSms.size)} webhooks + ${ledger.ackedReplies.size} replies acked; Twilio refused ${refusedByProvider} sends during the outage; retried with backoff`,
     };
-  } finally {
-    await kill(server);
-    await twilio.close();
-    await dir.remove();
-  }
+  });
+}
+
+/** 100 agent replies while the fake Twilio creates every third message and then resets the connection before answering. */
+function resetAfterRead(): Promise<Row> {
+  return afterHundredTexts('reset-after-read', 'Où en est mon remboursement ?', async ({ server, twilio, ledger, replyToAll, step }) => {
+    step('100 webhooks sent; Twilio now accepts then resets one create in three');
+    for (let i = 0; i < 50; i++) twilio.script({ kind: 'accept_then_reset' }, { kind: 'ok' }, { kind: 'ok' });
+    await replyToAll('reset');
+    step('100 replies acked; waiting for replies to settle');
+    await repliesSettled(server, 30_000);
+    step('settled');
+    const reconciled = (await storedMessages(server.url)).filter((m) => m.author === 'agent' && m.meta?.reconciled === true).length;
+    return {
+      scenario: 'provider accepts then resets the connection (1 create in 3)',
+      ...(await account(server, ledger, twilio)),
+      detail:
+        `${fmt(ledger.ackedSms.size)} webhooks + ${ledger.ackedReplies.size} replies acked; ` +
+        `${twilio.creates.filter((c) => c.status === 201).length} creates accepted by the fake, ${reconciled} of them answered by a reset and ` +
+        `found by reconciliation (${twilio.lists.length} list lookups), none resent`,
+    };
+  });
 }
 
 /** 20 senders and agent replies on a small file system until 100 requests were refused; free space; retries; SIGKILL; restart. */
@@ -188,5 +233,6 @@ async function diskFull(): Promise<Row> {
 export const SCENARIOS: Scenario[] = [
   { name: 'sigkill', run: sigkillUnderLoad },
   { name: 'provider-outage', run: providerOutage },
+  { name: 'reset-after-read', run: resetAfterRead },
   { name: 'disk-full', run: diskFull },
 ];

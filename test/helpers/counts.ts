@@ -6,6 +6,7 @@ export interface StoredMessage {
   author: string;
   text: string;
   delivery: { status: string; provider_id: string | null } | null;
+  meta?: Record<string, unknown>;
 }
 
 /** Every stored message, read through the API (every ticket, every message). */

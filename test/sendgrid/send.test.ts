@@ -166,11 +166,19 @@ test('429 and 5xx are retryable (with Retry-After), other 4xx are permanent with
   assert.deepEqual(r400, { ok: false, retryable: false, error_code: 'sendgrid_400', error_message: 'Invalid reply_to' });
 });
 
-test('a dropped connection is a retryable network error', async () => {
+test('a dropped connection is a retryable network error; the resend is the same email (Message-ID, custom_args)', async () => {
   fake.script({ kind: 'drop' });
-  const result = await sender().send(request());
+  const before = fake.sends.length;
+  const req = request();
+  const result = await sender().send(req);
   assert.equal(result.ok, false);
   assert.equal(!result.ok && result.retryable, true);
+  assert.ok((await sender().send(req)).ok);
+  const [dropped, resent] = (await fake.waitForSends(before + 2)).slice(before);
+  // Recipients' clients that deduplicate on Message-ID show one email even if SendGrid had taken the first.
+  assert.equal(resent.body.headers?.['Message-ID'], dropped.body.headers?.['Message-ID']);
+  assert.deepEqual(resent.body.custom_args, dropped.body.custom_args);
+  assert.equal(resent.body.custom_args?.freeda_message_id, req.message.message_id);
 });
 
 test('precheck refuses a contact address that is not an email', () => {

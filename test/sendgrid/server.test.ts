@@ -306,7 +306,7 @@ describe('SendGrid email through the real server', () => {
     const download = await t.api(`/tickets/${view.ticket_id}/attachments/${storedKey}`);
     assert.equal(download.status, 200);
     assert.equal(download.headers.get('content-type'), 'application/pdf');
-    assert.match(download.headers.get('content-disposition') ?? '', /^attachment; filename="facture-42.pdf"/);
+    assert.match(download.headers.get('content-disposition') ?? '', /^attachment; filename="?facture-42\.pdf"?$/);
     assert.equal(download.headers.get('x-content-type-options'), 'nosniff');
     const bytes = Buffer.from(await download.arrayBuffer());
     assert.equal(bytes.length, view.messages[0].attachments[0]?.size);

@@ -20,7 +20,7 @@ async function withApp(fn: (app: TestApp) => Promise<void>): Promise<void> {
   const app = await startApp({
     env: {
       PUBLIC_BASE_URL: PUBLIC,
-      TWILIO_ACCOUNT_SID: 'AC' + '9'.repeat(32),
+      TWILIO_ACCOUNT_SID: 'ACa1b2c3d4a1b2c3d4a1b2c3d4a1b2c3d4',
       TWILIO_AUTH_TOKEN: FIXTURE_AUTH_TOKEN,
       TWILIO_SMS_FROM: FIXTURE_SMS_FROM,
       TWILIO_WHATSAPP_FROM: FIXTURE_WHATSAPP_FROM,

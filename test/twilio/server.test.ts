@@ -10,7 +10,7 @@ import { startFakeTwilio, type FakeTwilio } from '../fakes/twilio.js';
 import { FIXTURE_AUTH_TOKEN, FIXTURE_SMS_FROM, FIXTURE_WHATSAPP_FROM, formBody, loadFixture } from './fixtures.js';
 
 const PUBLIC = 'https://support.example.com';
-const ACCOUNT_SID = 'AC' + '7'.repeat(32);
+const ACCOUNT_SID = 'ACa1b2c3d4a1b2c3d4a1b2c3d4a1b2c3d4';
 let fake: FakeTwilio;
 
 before(async () => {
@@ -182,7 +182,7 @@ test('forged, tampered, wrong-URL or missing signature → 403 JSON, nothing sto
 test('query string and :443 variant accepted; a spoofed Host signed for another URL refused', async () => {
   await withApp({ ENABLE_CHATBOT: 'false' }, async (app) => {
     const path = '/webhooks/twilio/messaging?inbox=fr';
-    const params = withSid(loadFixture('messaging', 'sms-basic').params, 'SM' + 'q'.repeat(32));
+    const params = withSid(loadFixture('messaging', 'sms-basic').params, 'SM' + 'a'.repeat(32));
     const signedWithPort = signTwilioRequest(FIXTURE_AUTH_TOKEN, 'https://support.example.com:443' + path, params);
     const ok = await fetch(app.url + path, {
       method: 'POST',
@@ -192,7 +192,7 @@ test('query string and :443 variant accepted; a spoofed Host signed for another 
     assert.equal(ok.status, 200);
     assert.ok(ok.headers.get('x-freeda-ticket-id'));
 
-    const other = withSid(params, 'SM' + 'h'.repeat(32));
+    const other = withSid(params, 'SM' + 'b'.repeat(32));
     const forAttacker = signTwilioRequest(FIXTURE_AUTH_TOKEN, 'https://evil.example' + path, other);
     const spoofed = await fetch(app.url + path, {
       method: 'POST',
@@ -221,7 +221,7 @@ test('without TWILIO_AUTH_TOKEN every Twilio webhook is refused with 403', async
 
 test('a retried webhook (same MessageSid) is stored once and answered 200 both times', async () => {
   await withApp({ ENABLE_CHATBOT: 'false' }, async (app) => {
-    const params = withSid(loadFixture('messaging', 'sms-basic').params, 'SM' + 'r'.repeat(32));
+    const params = withSid(loadFixture('messaging', 'sms-basic').params, 'SM' + 'd'.repeat(32));
     const first = await post(app, '/webhooks/twilio/messaging', params);
     const second = await post(app, '/webhooks/twilio/messaging', params);
     assert.equal(first.status, 200);

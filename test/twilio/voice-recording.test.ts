@@ -1,26 +1,38 @@
-// Recording download (credentials only to Twilio hosts, manual redirects) and Voxtral transcription, against loopback fakes.
+// Recording download (Twilio's API or the configured base origin only, public addresses, no redirect elsewhere) and Voxtral transcription, against loopback fakes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fetchRecording, isTwilioHost, rewriteToApiBase } from '../../adapters/twilio/voice/recording.js';
+import type { LookupFunction } from 'node:net';
+import { configuredOrigin, fetchRecording, recordingSource, rewriteToApiBase } from '../../adapters/twilio/voice/recording.js';
 import { createMistralTranscriber } from '../../adapters/twilio/voice/transcribe.js';
 import { startFakeMistral, startFakeRecordingHost } from './voice-fakes.js';
 
 const SID = 'ACa1b2c3d4a1b2c3d4a1b2c3d4a1b2c3d4';
 const TOKEN = 'recording_test_token';
 const BASIC = `Basic ${Buffer.from(`${SID}:${TOKEN}`).toString('base64')}`;
+const CREDENTIALS = { accountSid: SID, authToken: TOKEN };
 const RECORDING_PATH = `/2010-04-01/Accounts/${SID}/Recordings/RE0000000000000000000000000000e001.mp3`;
 
-test('credential policy: only https *.twilio.com by default', () => {
-  assert.equal(isTwilioHost(new URL('https://api.twilio.com/2010-04-01/x')), true);
-  assert.equal(isTwilioHost(new URL('https://twilio.com/x')), true);
-  assert.equal(isTwilioHost(new URL('https://API.Twilio.com./x')), true);
-  assert.equal(isTwilioHost(new URL('http://api.twilio.com/x')), false);
-  assert.equal(isTwilioHost(new URL('https://evil-twilio.com/x')), false);
-  assert.equal(isTwilioHost(new URL('https://api.twilio.com.evil.example/x')), false);
-  assert.equal(isTwilioHost(new URL('https://media.twiliocdn.com/x')), false);
-  assert.equal(isTwilioHost(new URL('https://127.0.0.1:4010/x')), false);
+test('only https://api.twilio.com and the configured TWILIO_API_BASE_URL origin are recording sources', () => {
+  const fake = 'http://127.0.0.1:4010';
+  assert.equal(recordingSource(new URL('https://api.twilio.com/2010-04-01/x'), null), 'twilio');
+  assert.equal(recordingSource(new URL('https://API.Twilio.com/x'), null), 'twilio');
+  assert.equal(recordingSource(new URL('https://api.twilio.com:443/x'), null), 'twilio');
+  for (const other of [
+    'http://api.twilio.com/x',
+    'https://api.twilio.com:8443/x',
+    'https://twilio.com/x',
+    'https://media.twiliocdn.com/x',
+    'https://api.twilio.com.evil.example/x',
+    'https://127.0.0.1:4010/x',
+    'http://127.0.0.1:4011/x',
+    'http://169.254.169.254/latest/meta-data',
+  ])
+    assert.equal(recordingSource(new URL(other), fake), null, other);
+  assert.equal(recordingSource(new URL(`${fake}/x`), fake), 'configured');
+  assert.equal(configuredOrigin('http://127.0.0.1:4010/base/'), fake);
+  assert.equal(configuredOrigin('ftp://x'), null);
 });
 
 test('TWILIO_API_BASE_URL rewrites api.twilio.com recording URLs only', () => {
@@ -30,54 +42,54 @@ test('TWILIO_API_BASE_URL rewrites api.twilio.com recording URLs only', () => {
   assert.equal(rewriteToApiBase('https://cdn.example/x.mp3', 'http://127.0.0.1:4010'), 'https://cdn.example/x.mp3');
 });
 
-test('Twilio host redirecting to a CDN: credentials go to the Twilio host, never to the redirect target', async (t) => {
+test('api.twilio.com resolving to a loopback or private address is refused at connect time (DNS rebinding)', async () => {
+  // Without the check these would be connection attempts (ECONNREFUSED, or a timeout); the refusal comes first.
+  for (const address of ['127.0.0.1', '10.0.0.5', '169.254.169.254']) {
+    const lookup = ((_host: string, options: { all?: boolean }, cb: (...args: unknown[]) => void) =>
+      options.all ? cb(null, [{ address, family: 4 }]) : cb(null, address, 4)) as unknown as LookupFunction;
+    await assert.rejects(
+      fetchRecording(`https://api.twilio.com:443${RECORDING_PATH}`, {
+        ...CREDENTIALS,
+        apiOrigin: null,
+        timeoutMs: 2000,
+        maxBytes: 1000,
+        lookup,
+      }),
+      /not allowed/,
+      address,
+    );
+  }
+});
+
+test('a redirect leaving the allowed origins is refused: the other host is never contacted, credentials never leave', async (t) => {
   const cdn = await startFakeRecordingHost({ audio: Buffer.from('ID3-the-voicemail') });
   t.after(() => cdn.close());
   const twilioHost = await startFakeRecordingHost({ redirectTo: () => cdn.url, requireBasic: `${SID}:${TOKEN}` });
   t.after(() => twilioHost.close());
-  const twilioOrigin = new URL(twilioHost.url).origin;
-
-  const audio = await fetchRecording(twilioHost.url + RECORDING_PATH, {
-    accountSid: SID,
-    authToken: TOKEN,
-    mayReceiveCredentials: (url) => url.origin === twilioOrigin,
-    timeoutMs: 5000,
-    maxBytes: 1024 * 1024,
-  });
-  assert.equal(Buffer.from(audio.bytes).toString(), 'ID3-the-voicemail');
-  assert.equal(audio.contentType, 'audio/mpeg');
+  await assert.rejects(
+    fetchRecording(twilioHost.url + RECORDING_PATH, {
+      ...CREDENTIALS,
+      apiOrigin: new URL(twilioHost.url).origin,
+      timeoutMs: 5000,
+      maxBytes: 1 << 20,
+    }),
+    /refusing to fetch/,
+  );
   assert.equal(twilioHost.requests.length, 1);
   assert.equal(twilioHost.requests[0].authorization, BASIC);
-  assert.equal(cdn.requests.length, 1);
-  assert.equal(cdn.requests[0].path, `/cdn${RECORDING_PATH}`);
-  assert.equal(cdn.requests[0].authorization, undefined);
-  assert.deepEqual(
-    audio.hops.map((h) => h.withCredentials),
-    [true, false],
-  );
+  assert.equal(cdn.requests.length, 0);
 });
 
-test('default policy sends no credentials to a non-Twilio host; redirect loops and oversize files fail', async (t) => {
-  const plain = await startFakeRecordingHost({ audio: Buffer.alloc(2048, 1) });
-  t.after(() => plain.close());
-  const audio = await fetchRecording(plain.url + RECORDING_PATH, {
-    accountSid: SID,
-    authToken: TOKEN,
-    mayReceiveCredentials: isTwilioHost,
-    timeoutMs: 5000,
-    maxBytes: 4096,
-  });
+test('the configured origin: same-origin redirects followed with credentials; loops, oversize files and other schemes fail', async (t) => {
+  const host = await startFakeRecordingHost({ audio: Buffer.alloc(2048, 1) });
+  t.after(() => host.close());
+  const apiOrigin = new URL(host.url).origin;
+  const audio = await fetchRecording(host.url + RECORDING_PATH, { ...CREDENTIALS, apiOrigin, timeoutMs: 5000, maxBytes: 4096 });
   assert.equal(audio.bytes.byteLength, 2048);
-  assert.equal(plain.requests[0].authorization, undefined);
-
+  assert.equal(audio.contentType, 'audio/mpeg');
+  assert.equal(host.requests[0].authorization, BASIC);
   await assert.rejects(
-    fetchRecording(plain.url + RECORDING_PATH, {
-      accountSid: SID,
-      authToken: TOKEN,
-      mayReceiveCredentials: isTwilioHost,
-      timeoutMs: 5000,
-      maxBytes: 1000,
-    }),
+    fetchRecording(host.url + RECORDING_PATH, { ...CREDENTIALS, apiOrigin, timeoutMs: 5000, maxBytes: 1000 }),
     /over the 1000/,
   );
 
@@ -87,9 +99,8 @@ test('default policy sends no credentials to a non-Twilio host; redirect loops a
   t.after(() => loop.close());
   await assert.rejects(
     fetchRecording(loop.url + '/r.mp3', {
-      accountSid: SID,
-      authToken: TOKEN,
-      mayReceiveCredentials: () => true,
+      ...CREDENTIALS,
+      apiOrigin: new URL(loop.url).origin,
       timeoutMs: 5000,
       maxBytes: 1000,
       maxRedirects: 3,
@@ -97,16 +108,9 @@ test('default policy sends no credentials to a non-Twilio host; redirect loops a
     /more than 3 redirects/,
   );
   assert.equal(loop.requests.length, 4);
-
   await assert.rejects(
-    fetchRecording('file:///etc/passwd', {
-      accountSid: SID,
-      authToken: TOKEN,
-      mayReceiveCredentials: () => true,
-      timeoutMs: 1000,
-      maxBytes: 1000,
-    }),
-    /refusing to fetch a file: URL/,
+    fetchRecording('file:///etc/passwd', { ...CREDENTIALS, apiOrigin, timeoutMs: 1000, maxBytes: 1000 }),
+    /refusing to fetch/,
   );
 });
 
@@ -115,7 +119,7 @@ test('a 404 from the recording host is an error (the caller falls back to the at
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/r.mp3`;
-  await assert.rejects(fetchRecording(url, { mayReceiveCredentials: () => false, timeoutMs: 2000, maxBytes: 1000 }), /HTTP 404/);
+  await assert.rejects(fetchRecording(url, { apiOrigin: new URL(url).origin, timeoutMs: 2000, maxBytes: 1000 }), /HTTP 404/);
 });
 
 test('Voxtral transcription through the Mistral SDK: multipart with model, language fr and the audio', async (t) => {

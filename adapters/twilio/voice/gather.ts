@@ -1,7 +1,7 @@
 // POST /webhooks/twilio/voice/gather: one speech turn. The decisions are pure (./turn.ts); this file performs the steps
 // that need I/O (store the turn, ask the bot) and answers every other step with its TwiML.
 import type { BotTurn, ChannelContext, WebhookRoute } from '../../../src/domain/channel.js';
-import { twilioParams } from '../verify.js';
+import { checkedTwilioParams } from '../ids.js';
 import { requireParsed, twimlResponse, VOICE_PATHS, type VoiceUrls } from './kit.js';
 import { botTurnExternalId, callerAddress, speechMessageEvent } from './normalize.js';
 import { parseGatherPosition, parseGatherResult } from './parse.js';
@@ -20,6 +20,8 @@ import type { GatherResult } from './types.js';
 
 export interface GatherRouteOptions {
   verify: WebhookRoute['verify'];
+  /** TWILIO_ACCOUNT_SID: a webhook for another account is refused (400). */
+  accountSid: string | undefined;
   urls: VoiceUrls;
   style: TwimlStyle;
   botTimeoutMs: number;
@@ -122,7 +124,7 @@ export function gatherRoute(options: GatherRouteOptions): WebhookRoute {
     path: VOICE_PATHS.gather,
     verify: options.verify,
     async handle(req, ctx) {
-      const result = requireParsed(parseGatherResult(twilioParams(req)));
+      const result = requireParsed(parseGatherResult(checkedTwilioParams(req, options.accountSid)));
       const state: TurnState = { position: parseGatherPosition(req.query), speech: result.speech };
       try {
         for (;;) {

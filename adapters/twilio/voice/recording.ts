@@ -1,17 +1,22 @@
-// Download of a voicemail recording. Twilio credentials (Basic account sid + auth token) go only to hosts
-// allowed by `mayReceiveCredentials` (default: https *.twilio.com); redirects are followed by hand so the
-// Authorization header is dropped the moment a hop leaves those hosts (Twilio redirects media to a CDN).
+// Download of a voicemail recording, from Twilio only (a forged RecordingUrl must not make us fetch an internal address
+// and store what came back: SSRF). Allowed: https://api.twilio.com, whose addresses must resolve to public unicast ones
+// (checked at connect time by request-filtering-agent, so DNS rebinding cannot slip a private address in), and the
+// TWILIO_API_BASE_URL origin exactly as configured (a regional edge, or a local fake in tests and demos: no address
+// check there, it is the operator's own setting). Redirects are followed by hand and only within those origins; the
+// Twilio credentials go to nothing else.
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { LookupFunction } from 'node:net';
+import { RequestFilteringHttpsAgent } from 'request-filtering-agent';
 
-/** Default credential policy: Twilio's own hosts over https. */
-export function isTwilioHost(url: URL): boolean {
-  if (url.protocol !== 'https:') return false;
-  const host = url.hostname.toLowerCase().replace(/\.$/, '');
-  return host === 'twilio.com' || host.endsWith('.twilio.com');
-}
+export const TWILIO_API_ORIGIN = 'https://api.twilio.com';
+
+/** Resolved hosts must be public: loopback, private, link-local (cloud metadata) and reserved ranges are refused. */
+const publicOnly = new RequestFilteringHttpsAgent({ keepAlive: false });
 
 /**
- * With TWILIO_API_BASE_URL set (tests, demos against a fake Twilio), a recording URL on api.twilio.com is fetched
- * from that base instead, keeping path and query. Other URLs are left alone.
+ * With TWILIO_API_BASE_URL set (a regional edge, or a fake Twilio in tests and demos), a recording URL on api.twilio.com
+ * is fetched from that base instead, keeping path and query. Other URLs are left alone (and refused by fetchRecording).
  */
 export function rewriteToApiBase(recordingUrl: string, apiBaseUrl: string | undefined): string {
   if (!apiBaseUrl) return recordingUrl;
@@ -21,25 +26,45 @@ export function rewriteToApiBase(recordingUrl: string, apiBaseUrl: string | unde
   } catch {
     return recordingUrl;
   }
-  if (url.hostname.toLowerCase() !== 'api.twilio.com') return recordingUrl;
+  if (url.origin !== TWILIO_API_ORIGIN) return recordingUrl;
   return apiBaseUrl.replace(/\/+$/, '') + url.pathname + url.search;
+}
+
+/** The origin of TWILIO_API_BASE_URL, or null when unset or not an http(s) URL. */
+export function configuredOrigin(apiBaseUrl: string | undefined): string | null {
+  if (!apiBaseUrl) return null;
+  try {
+    const url = new URL(apiBaseUrl);
+    return url.protocol === 'https:' || url.protocol === 'http:' ? url.origin : null;
+  } catch {
+    return null;
+  }
+}
+
+/** How a URL may be fetched: Twilio's public API (addresses checked), the configured base origin, or not at all. */
+export function recordingSource(url: URL, apiOrigin: string | null): 'twilio' | 'configured' | null {
+  if (apiOrigin !== null && url.origin === apiOrigin) return 'configured';
+  if (url.origin === TWILIO_API_ORIGIN) return 'twilio';
+  return null;
 }
 
 export interface RecordingFetchOptions {
   accountSid?: string;
   authToken?: string;
-  mayReceiveCredentials(url: URL): boolean;
+  /** TWILIO_API_BASE_URL's origin (configuredOrigin), or null. */
+  apiOrigin: string | null;
   timeoutMs: number;
   maxBytes: number;
   maxRedirects?: number;
-  fetch?: typeof fetch;
+  /** DNS resolution for api.twilio.com (tests make it answer a private address); default dns.lookup. */
+  lookup?: LookupFunction;
 }
 
 export interface FetchedRecording {
   bytes: Uint8Array;
   contentType: string;
-  /** Hosts visited and whether credentials were sent to each, for the log. */
-  hops: Array<{ host: string; withCredentials: boolean; status: number }>;
+  /** Hosts visited, for the log. */
+  hops: Array<{ host: string; status: number }>;
 }
 
 export class RecordingFetchError extends Error {
@@ -49,50 +74,84 @@ export class RecordingFetchError extends Error {
   }
 }
 
-async function readCapped(response: Response, maxBytes: number): Promise<Uint8Array> {
-  const declared = Number(response.headers.get('content-length') ?? NaN);
-  if (Number.isFinite(declared) && declared > maxBytes)
+function get(
+  url: URL,
+  source: 'twilio' | 'configured',
+  headers: Record<string, string>,
+  options: RecordingFetchOptions,
+  signal: AbortSignal,
+) {
+  return new Promise<IncomingMessage>((resolve, reject) => {
+    const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const req = request(
+      url,
+      {
+        method: 'GET',
+        headers,
+        signal,
+        ...(source === 'twilio' ? { agent: publicOnly, ...(options.lookup ? { lookup: options.lookup } : {}) } : {}),
+      },
+      resolve,
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+async function readCapped(response: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  const declared = Number(response.headers['content-length'] ?? NaN);
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    response.destroy();
     throw new RecordingFetchError(`recording is ${declared} bytes, over the ${maxBytes} limit`);
-  if (!response.body) return new Uint8Array();
-  const chunks: Uint8Array[] = [];
+  }
+  const chunks: Buffer[] = [];
   let total = 0;
-  for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
+  for await (const chunk of response as AsyncIterable<Buffer>) {
     total += chunk.byteLength;
-    if (total > maxBytes) throw new RecordingFetchError(`recording is over the ${maxBytes} bytes limit`);
+    if (total > maxBytes) {
+      response.destroy();
+      throw new RecordingFetchError(`recording is over the ${maxBytes} bytes limit`);
+    }
     chunks.push(chunk);
   }
   return Buffer.concat(chunks);
 }
 
 export async function fetchRecording(rawUrl: string, options: RecordingFetchOptions): Promise<FetchedRecording> {
-  const doFetch = options.fetch ?? fetch;
   const maxRedirects = options.maxRedirects ?? 5;
   const signal = AbortSignal.timeout(options.timeoutMs);
   const hops: FetchedRecording['hops'] = [];
+  const authorization =
+    options.accountSid && options.authToken
+      ? `Basic ${Buffer.from(`${options.accountSid}:${options.authToken}`).toString('base64')}`
+      : null;
   let url = new URL(rawUrl);
   for (let hop = 0; hop <= maxRedirects; hop++) {
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new RecordingFetchError(`refusing to fetch a ${url.protocol} URL`);
-    const withCredentials = Boolean(options.accountSid && options.authToken) && options.mayReceiveCredentials(url);
-    const headers: Record<string, string> = { accept: 'audio/*' };
-    if (withCredentials) {
-      headers.authorization = `Basic ${Buffer.from(`${options.accountSid}:${options.authToken}`).toString('base64')}`;
+    const source = recordingSource(url, options.apiOrigin);
+    if (!source) throw new RecordingFetchError(`refusing to fetch ${url.origin}: recordings come from ${TWILIO_API_ORIGIN} only`);
+    const headers: Record<string, string> = { accept: 'audio/*', ...(authorization ? { authorization } : {}) };
+    let response: IncomingMessage;
+    try {
+      response = await get(url, source, headers, options, signal);
+    } catch (error) {
+      throw new RecordingFetchError(`recording download from ${url.host} failed: ${(error as Error).message}`);
     }
-    const response = await doFetch(url, { headers, redirect: 'manual', signal });
-    hops.push({ host: url.host, withCredentials, status: response.status });
-    if (response.status >= 300 && response.status < 400) {
-      const location = response.headers.get('location');
-      await response.body?.cancel();
-      if (!location) throw new RecordingFetchError(`redirect ${response.status} without Location`);
+    const status = response.statusCode ?? 0;
+    hops.push({ host: url.host, status });
+    if (status >= 300 && status < 400) {
+      const location = response.headers.location;
+      response.resume();
+      if (!location) throw new RecordingFetchError(`redirect ${status} without Location`);
       url = new URL(location, url);
       continue;
     }
-    if (!response.ok) {
-      await response.body?.cancel();
-      throw new RecordingFetchError(`recording download failed with HTTP ${response.status} from ${url.host}`);
+    if (status < 200 || status >= 300) {
+      response.resume();
+      throw new RecordingFetchError(`recording download failed with HTTP ${status} from ${url.host}`);
     }
     const bytes = await readCapped(response, options.maxBytes);
     if (bytes.byteLength === 0) throw new RecordingFetchError('recording is empty');
-    return { bytes, contentType: response.headers.get('content-type')?.split(';')[0]?.trim() || 'audio/mpeg', hops };
+    return { bytes, contentType: response.headers['content-type']?.split(';')[0]?.trim() || 'audio/mpeg', hops };
   }
   throw new RecordingFetchError(`more than ${maxRedirects} redirects`);
 }

@@ -1,9 +1,11 @@
 // Twilio Voice webhooks: an inbound call becomes a `telephone` ticket, each speech turn a customer message,
 // each spoken bot answer a bot message. Flow and console set-up: ./README.md. The speech turn itself: ./gather.ts.
+import type { LookupFunction } from 'node:net';
 import type { InboundEvent } from '../../../src/domain/events.js';
 import type { ChannelContext, WebhookRequest, WebhookRoute } from '../../../src/domain/channel.js';
 import type { TwilioParams } from '../parse.js';
-import { twilioParams, verifyTwilioWebhook } from '../verify.js';
+import { checkedTwilioParams } from '../ids.js';
+import { verifyTwilioWebhook } from '../verify.js';
 import { gatherRoute } from './gather.js';
 import { requireParsed, storedTicketId, twimlResponse, VOICE_PATHS, voiceUrls } from './kit.js';
 import {
@@ -17,7 +19,7 @@ import {
   voicemailMissingEvent,
 } from './normalize.js';
 import { parseCallStatus, parseRecordingCallback, parseTranscriptionCallback, parseVoiceCall, type Parsed } from './parse.js';
-import { fetchRecording, isTwilioHost, rewriteToApiBase } from './recording.js';
+import { configuredOrigin, fetchRecording, recordingSource, rewriteToApiBase } from './recording.js';
 import { emptyTwiml, greetingTwiml, voicemailSavedTwiml, type TwimlStyle } from './twiml.js';
 import type { RecordingCallback, VoicemailTranscriber } from './types.js';
 
@@ -33,12 +35,10 @@ export interface VoiceRoutesOptions {
   accountSid: string | undefined;
   /** PUBLIC_BASE_URL (no trailing slash): the absolute action/callback URLs written into the TwiML. */
   publicBaseUrl: () => string;
-  /** TWILIO_API_BASE_URL: recordings on api.twilio.com are fetched from there instead (fake Twilio). */
+  /** TWILIO_API_BASE_URL: recordings on api.twilio.com are fetched from there instead (regional edge, fake Twilio); its origin is the only other one fetched from. */
   twilioApiBaseUrl?: string;
   /** Voicemail speech-to-text; null (no MISTRAL_API_KEY) stores the recording with a "transcription unavailable" text. */
   transcriber: VoicemailTranscriber | null;
-  /** Who may receive Twilio credentials on a recording fetch. Default: https *.twilio.com, plus the TWILIO_API_BASE_URL origin. */
-  mayReceiveTwilioCredentials?: (url: URL) => boolean;
   botTimeoutMs?: number;
   /** Budget for downloading one recording. */
   recordingFetchTimeoutMs?: number;
@@ -47,24 +47,28 @@ export interface VoiceRoutesOptions {
   twilioTranscription?: boolean;
   /** `<Say voice>`, e.g. `Polly.Lea`. */
   voice?: string;
-  fetch?: typeof fetch;
+  /** DNS resolution for api.twilio.com recording downloads (tests); default dns.lookup. */
+  lookup?: LookupFunction;
 }
 
-function defaultCredentialPolicy(apiBaseUrl: string | undefined): (url: URL) => boolean {
-  let fakeOrigin: string | null = null;
-  if (apiBaseUrl) {
-    try {
-      fakeOrigin = new URL(apiBaseUrl).origin;
-    } catch {
-      fakeOrigin = null;
-    }
+/** The recording's media URL as we may fetch it (api.twilio.com, or rewritten to TWILIO_API_BASE_URL), or null when not Twilio's. */
+function twilioMediaUrl(recordingUrl: string, apiBaseUrl: string | undefined): URL | null {
+  try {
+    const url = new URL(rewriteToApiBase(recordingMediaUrl(recordingUrl), apiBaseUrl));
+    return recordingSource(url, configuredOrigin(apiBaseUrl)) ? url : null;
+  } catch {
+    return null;
   }
-  return (url) => isTwilioHost(url) || (fakeOrigin !== null && url.origin === fakeOrigin);
+}
+
+/** A callback's recording URL kept on the ticket only when it is Twilio's (no link to a host a forged payload chose). */
+function onlyTwilioRecording<T extends { recordingUrl: string | null }>(value: T, apiBaseUrl: string | undefined): T {
+  return value.recordingUrl && !twilioMediaUrl(value.recordingUrl, apiBaseUrl) ? { ...value, recordingUrl: null } : value;
 }
 
 export function createVoiceRoutes(options: VoiceRoutesOptions): WebhookRoute[] {
   const style: TwimlStyle = options.voice ? { voice: options.voice } : {};
-  const mayReceiveCredentials = options.mayReceiveTwilioCredentials ?? defaultCredentialPolicy(options.twilioApiBaseUrl);
+  const apiOrigin = configuredOrigin(options.twilioApiBaseUrl);
   const urls = voiceUrls(options.publicBaseUrl);
   const verify: WebhookRoute['verify'] = (req) => verifyTwilioWebhook(req, options.authToken);
 
@@ -78,7 +82,7 @@ export function createVoiceRoutes(options: VoiceRoutesOptions): WebhookRoute[] {
     path,
     verify,
     async handle(req, ctx) {
-      const event = await toEvent(requireParsed(parse(twilioParams(req))), req, ctx);
+      const event = await toEvent(requireParsed(parse(checkedTwilioParams(req, options.accountSid))), req, ctx);
       return twimlResponse(emptyTwiml(), storedTicketId(await ctx.ingest(event)));
     },
   });
@@ -88,7 +92,7 @@ export function createVoiceRoutes(options: VoiceRoutesOptions): WebhookRoute[] {
     path: VOICE_PATHS.call,
     verify,
     async handle(req, ctx) {
-      const call = requireParsed(parseVoiceCall(twilioParams(req)));
+      const call = requireParsed(parseVoiceCall(checkedTwilioParams(req, options.accountSid)));
       let ticketId: string | null = null;
       try {
         ticketId = storedTicketId(await ctx.ingest(callStartedEvent(call, ctx.now().toISOString())));
@@ -116,16 +120,16 @@ export function createVoiceRoutes(options: VoiceRoutesOptions): WebhookRoute[] {
   });
 
   /** Voicemail speech-to-text, or null (no transcriber, download or transcription failed: the recording is kept anyway). */
-  async function transcribe(recording: RecordingCallback & { recordingUrl: string }, ctx: ChannelContext): Promise<string | null> {
+  async function transcribe(recording: RecordingCallback, mediaUrl: URL, ctx: ChannelContext): Promise<string | null> {
     if (!options.transcriber) return null;
     try {
-      const audio = await fetchRecording(rewriteToApiBase(recordingMediaUrl(recording.recordingUrl), options.twilioApiBaseUrl), {
+      const audio = await fetchRecording(mediaUrl.href, {
         accountSid: options.accountSid,
         authToken: options.authToken,
-        mayReceiveCredentials,
+        apiOrigin,
         timeoutMs: options.recordingFetchTimeoutMs ?? 5000,
         maxBytes: options.recordingMaxBytes ?? 25 * 1024 * 1024,
-        ...(options.fetch ? { fetch: options.fetch } : {}),
+        ...(options.lookup ? { lookup: options.lookup } : {}),
       });
       ctx.logger.debug({ call_sid: recording.callSid, hops: audio.hops }, 'voice: recording downloaded');
       return await options.transcriber({ bytes: audio.bytes, contentType: audio.contentType, fileName: `${recording.recordingSid}.mp3` });
@@ -142,18 +146,33 @@ export function createVoiceRoutes(options: VoiceRoutesOptions): WebhookRoute[] {
     const contact = contactFromQuery(req, recording.callSid, null);
     const receivedAt = ctx.now().toISOString();
     if (!hasRecordedAudio(recording) || !recording.recordingUrl) return voicemailMissingEvent(recording, contact, receivedAt);
-    const transcript = await transcribe({ ...recording, recordingUrl: recording.recordingUrl }, ctx);
+    const mediaUrl = twilioMediaUrl(recording.recordingUrl, options.twilioApiBaseUrl);
+    if (!mediaUrl) {
+      // Signed, yet not a Twilio URL: nothing is fetched and no link kept; the caller's message is still recorded.
+      ctx.logger.warn(
+        { call_sid: recording.callSid, recording_sid: recording.recordingSid },
+        "voice: RecordingUrl is not Twilio's: not fetched",
+      );
+      const withoutUrl = { ...recording, recordingUrl: null };
+      return voicemailMessageEvent({ recording: withoutUrl, contact, transcript: null, transcriptionSource: null, receivedAt });
+    }
+    const transcript = await transcribe(recording, mediaUrl, ctx);
     return voicemailMessageEvent({ recording, contact, transcript, transcriptionSource: transcript ? 'mistral' : null, receivedAt });
   });
 
   const transcription = callback(VOICE_PATHS.transcription, parseTranscriptionCallback, (transcription, req, ctx) =>
-    twilioTranscriptionEvent(transcription, contactFromQuery(req, transcription.callSid, transcription.from), ctx.now().toISOString()),
+    twilioTranscriptionEvent(
+      onlyTwilioRecording(transcription, options.twilioApiBaseUrl),
+      contactFromQuery(req, transcription.callSid, transcription.from),
+      ctx.now().toISOString(),
+    ),
   );
 
   const status = callback(VOICE_PATHS.status, parseCallStatus, (update, _req, ctx) => callEndEvent(update, ctx.now().toISOString()));
 
   const gather = gatherRoute({
     verify,
+    accountSid: options.accountSid,
     urls,
     style,
     botTimeoutMs: options.botTimeoutMs ?? DEFAULT_BOT_TIMEOUT_MS,

@@ -3,7 +3,7 @@ const TOKEN_KEY = 'freeda.agent.token';
 /** Channel name → label, from GET /channels (the channels the server's modules declare). */
 const CHANNEL_LABELS = {};
 const AUTHOR_LABELS = { customer: 'Client', bot: 'Bot', agent: 'Agent', system: 'Système' };
-const DELIVERY_LABELS = { queued: 'en file', sent: 'envoyé', delivered: 'distribué', read: 'lu', failed: 'échec' };
+const DELIVERY_LABELS = { queued: 'en file', sent: 'envoyé', delivered: 'distribué', read: 'lu', failed: 'échec', unknown: 'incertain' };
 
 const $ = (id) => document.getElementById(id);
 const els = {
@@ -200,7 +200,7 @@ function showListNotice(text) {
 function deliveryText(delivery) {
   if (!delivery) return '';
   const label = DELIVERY_LABELS[delivery.status] ?? delivery.status;
-  return delivery.status === 'failed' && delivery.error_code
+  return (delivery.status === 'failed' || delivery.status === 'unknown') && delivery.error_code
     ? `${label} (${delivery.error_code}${delivery.error_message ? ` : ${delivery.error_message}` : ''})`
     : label;
 }

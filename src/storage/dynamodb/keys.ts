@@ -1,5 +1,6 @@
 // Key design of the single Freeda table (see README.md next to this file). Pure functions, no I/O.
 import { createHash } from 'node:crypto';
+import { decodeBase64url } from '../../domain/base64url.js';
 import { isPendingOutbound, needsFollowUp } from '../../domain/ticket.js';
 import type { Channel, Message, Ticket } from '../../domain/types.js';
 
@@ -81,7 +82,9 @@ export function encodeCursor(cursor: ListCursor): string {
 /** Returns null when the string is not a cursor we made. */
 export function decodeCursor(raw: string): ListCursor | null {
   try {
-    const parsed = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as unknown;
+    const bytes = decodeBase64url(raw);
+    if (!bytes) return null;
+    const parsed = JSON.parse(bytes.toString('utf8')) as unknown;
     if (!parsed || typeof parsed !== 'object') return null;
     const c = parsed as Partial<ListCursor>;
     if (c.v !== 1 || typeof c.f !== 'string' || !c.pos || typeof c.pos !== 'object') return null;
