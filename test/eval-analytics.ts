@@ -74,7 +74,9 @@ function run(split: string, file: string, showErrors: boolean): Record<string, F
 }
 
 const showErrors = process.argv.includes('--errors');
-console.log('Model trained on train + blind + blind2 + blind3 + blind4 + blind5 (test/analytics/train.ts); held-out is never trained or tuned on.');
+console.log(
+  'Model trained on train + blind + blind2 + blind3 + blind4 + blind5 (test/analytics/train.ts); held-out is never trained or tuned on.',
+);
 run('train (training set)', 'train.jsonl', showErrors);
 // Never trained on, never tuned on: the figure that stays held out (optimistic, see fixtures/analytics/README.md).
 run('held-out (never trained on)', 'heldout.jsonl', false);
