@@ -87,16 +87,7 @@ const PARTIAL =
 export function decideUrgency(text: string, category: Category, problem: boolean, sentiment: Sentiment): Urgency {
   if (!problem) return 'basse';
   if (NOTHING_TO_DO.test(text) || SPAM.test(text)) return 'basse';
-  const current = removePastFixedProblems(text)
-    .replace(LOW_URGENCY_HINTS_GLOBAL, ' ')
-    .replace(INSTALMENTS, ' ')
-    .replace(THANKED_FOR, ' ')
-    .replace(RECEIVED_WHAT_WAS_OWED, ' ')
-    .replace(NOT_NEGATIVE, ' ')
-    .replace(INVOICE_NOT_RECEIVED, ' facture ')
-    .replace(INVOICE_COPY, ' facture ')
-    // Announced works: the cut they ask about has not happened (guide §4: questions and information are basse).
-    .replace(PLANNED_WORKS.test(text) ? OUTAGE_NOUNS : NOTHING, ' ');
+  const current = currentProblems(text);
   const hasMediumProblem = matchesAny(MEDIUM_URGENCY, current);
   const outage = OUTAGE.re.test(current);
   const serviceProblem = outage || hasMediumProblem;
@@ -140,6 +131,57 @@ export function decideUrgency(text: string, category: Category, problem: boolean
     default:
       return 'basse';
   }
+}
+
+/** The text with what does not count for urgency removed: past fixed problems, "pas urgent", thanks, negated complaints. */
+function currentProblems(text: string): string {
+  return (
+    removePastFixedProblems(text)
+      .replace(LOW_URGENCY_HINTS_GLOBAL, ' ')
+      .replace(INSTALMENTS, ' ')
+      .replace(THANKED_FOR, ' ')
+      .replace(RECEIVED_WHAT_WAS_OWED, ' ')
+      .replace(NOT_NEGATIVE, ' ')
+      .replace(INVOICE_NOT_RECEIVED, ' facture ')
+      .replace(INVOICE_COPY, ' facture ')
+      // Announced works: the cut they ask about has not happened (guide §4: questions and information are basse).
+      .replace(PLANNED_WORKS.test(text) ? OUTAGE_NOUNS : NOTHING, ' ')
+  );
+}
+
+/** "depuis 3 jours", "since yesterday", "for two weeks": how long the problem has lasted. */
+const DURATION =
+  /\b(depuis (\d+|deux|trois|quatre|cinq|plusieurs|une?|des) (jours?|semaines?|mois|heures?|days?|weeks?)|depuis (hier|avant-hier|ce matin|cette nuit|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|le \d+)|since (yesterday|this morning|last (night|\w+)|monday|tuesday|wednesday|thursday|friday|saturday|sunday|the \d+)|for (\d+|two|three|four|five|several|a few) (days|weeks|hours)|(\d+|two|three|deux|trois) (days|jours) (now|maintenant|sans|without))\b/;
+
+/**
+ * The urgency cues of the label guide present in the text (folded), read like decideUrgency reads them (past fixed
+ * problems, "pas urgent" and negated complaints removed first): features for the model's urgency, so that it weighs
+ * "total loss", "business", "deadline", "not urgent"… by what the labelled sets say rather than by fixed rules.
+ */
+export function urgencyCues(text: string): string[] {
+  const current = currentProblems(text);
+  const cues: string[] = [];
+  const add = (name: string, yes: boolean) => yes && cues.push(name);
+  const outage = OUTAGE.re.test(current);
+  add('outage', outage && !PARTIAL.test(current));
+  add('partial', PARTIAL.test(current));
+  add('problem', matchesAny(MEDIUM_URGENCY, current));
+  add('business', BUSINESS.re.test(current));
+  add('deadline', DEADLINE.re.test(current));
+  add('near-deadline', NEAR_DEADLINE.test(current));
+  add('legal', LEGAL.re.test(text));
+  add('security', SECURITY.re.test(text));
+  add('repeated', REPEATED.re.test(text));
+  add('not-urgent', LOW_URGENCY_HINTS.test(text));
+  add('duration', DURATION.test(current));
+  add('how-to', HOW_TO.test(current));
+  add('explain', EXPLAIN_BILL.test(current) && !BILL_CORRECTION.test(current));
+  add('billing-assertion', BILLING_ASSERTION.test(current));
+  add('cancel-decision', CANCEL_DECISION.test(text.replace(CANCEL_HYPOTHESIS, ' ')));
+  add('cancel-question', CANCEL_QUESTION.test(text));
+  add('unprocessed', UNPROCESSED.test(current));
+  add('nothing-to-do', NOTHING_TO_DO.test(text) || SPAM.test(text));
+  return cues;
 }
 
 /** "coupure de 4 jours la semaine dernière (réparée depuis)": a past, fixed problem does not count. */
