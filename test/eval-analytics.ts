@@ -74,7 +74,9 @@ function run(split: string, file: string, showErrors: boolean): Record<string, F
 }
 
 const showErrors = process.argv.includes('--errors');
-console.log('Model trained on train + blind + blind2 + blind3 + blind4 (test/analytics/train.ts); held-out is never trained or tuned on.');
+console.log(
+  'Model trained on train + blind + blind2 + blind3 + blind4 + blind5 (test/analytics/train.ts); held-out is never trained or tuned on.',
+);
 run('train (training set)', 'train.jsonl', showErrors);
 // Never trained on, never tuned on: the figure that stays held out (optimistic, see fixtures/analytics/README.md).
 run('held-out (never trained on)', 'heldout.jsonl', false);
@@ -86,6 +88,6 @@ run('blind3 (scored once at 91.7 / 80.0 / 78.3 %, then a training set)', 'blind3
 // Written blind by another author after the #20 model was frozen; scored once (85.9 / 84.1 / 80.6 %), then a training
 // and tuning set (its left-out figure chose the rules' trust; half of its errors were read for rule patterns).
 run('blind4 (scored once at 85.9 / 84.1 / 80.6 %, then a training set)', 'blind4.jsonl', false);
-// Written blind by another author while round 2 was built, scored once after it was frozen (89.4 / 87.2 / 78.9 %).
-// Never tuned on: its errors are never printed.
-run('blind5 (blind: scored once, never tuned on)', 'blind5.jsonl', false);
+// Written blind by another author while round 2 was built, scored once after it was frozen (89.4 / 87.2 / 78.9 %), then
+// a training set in round 3 (half A's urgency errors read for rule patterns, half B kept unread to measure them).
+run('blind5 (scored once at 89.4 / 87.2 / 78.9 %, then used in round 3)', 'blind5.jsonl', false);

@@ -26,6 +26,8 @@ export interface Setting {
   /** Features seen in fewer training tickets are dropped. */
   minDf: number;
   ruleTrust: RuleTrust;
+  /** Per-field overrides of lambda and class weights (e.g. urgency regularised apart). */
+  perField?: Partial<Record<ModelField, { lambda?: number; classWeights?: boolean }>>;
 }
 
 export interface Example {
@@ -53,7 +55,8 @@ function vocabularyOf(examples: Example[], minDf: number): string[] {
 const EPOCHS = 40;
 
 /** Multinomial logistic regression, L2, plain SGD in a fixed order (deterministic), rows scaled to unit norm. */
-function trainLogistic(rows: number[][], examples: Example[], vocabSize: number, field: ModelField, setting: Setting): FieldWeights {
+function trainLogistic(rows: number[][], examples: Example[], vocabSize: number, field: ModelField, base: Setting): FieldWeights {
+  const setting = { ...base, ...base.perField?.[field] };
   const classes = [...FIELD_CLASSES[field]];
   const targets = examples.map((e) => classes.indexOf(e.labels[field]));
   const counts = classes.map((_, c) => targets.filter((t) => t === c).length);

@@ -1,5 +1,5 @@
 // Trains the offline analyzer's model: `node --import tsx test/analytics/train.ts [--loso | --search]`.
-// Training sets: train, blind, blind2, blind3, blind4 (fixtures/analytics). heldout.jsonl is never trained on.
+// Training sets: train, blind, blind2, blind3, blind4, blind5 (fixtures/analytics). heldout.jsonl is never trained on.
 //   (no flag)  trains CHOSEN on every training set and writes src/pipeline/analytics/model.weights.json
 //   --loso     leave-one-set-out figures of BEFORE and CHOSEN: train on the other sets, score the left-out one
 //   --search   leave-one-set-out figures of the model alone for the candidate settings (how CHOSEN was picked)
@@ -16,7 +16,7 @@ import {
 } from '../../src/pipeline/analytics/model.js';
 import { examplesOf, score, train, type Counts, type Scored, type Setting } from './learn.js';
 
-export const TRAINING_SETS = ['train.jsonl', 'blind.jsonl', 'blind2.jsonl', 'blind3.jsonl', 'blind4.jsonl'];
+export const TRAINING_SETS = ['train.jsonl', 'blind.jsonl', 'blind2.jsonl', 'blind3.jsonl', 'blind4.jsonl', 'blind5.jsonl'];
 const fixture = (name: string) => fileURLToPath(new URL(`../../fixtures/analytics/${name}`, import.meta.url));
 
 /** The same trust in every label the rules give for a field. */
@@ -43,11 +43,33 @@ export const BEFORE: Setting = {
  * 88.2 / 91.8 / 81.2 % against 87.1 / 88.2 / 81.2 % with full trust. The model's urgency alone is weak (about 77 %
  * left out), so the rules' urgency keeps a margin of 3.
  */
-export const CHOSEN: Setting = {
+export const ROUND2: Setting = {
   features: { charRange: [4, 5], wordBigrams: true, cues: false },
   lambda: 3e-3,
   classWeights: true,
   minDf: 2,
+  ruleTrust: {
+    sentiment: { positif: 5, neutre: 1, negatif: 5 },
+    category: { facturation: 1.5, technique: 1.5, commercial: 1.5, resiliation: 1.5, autre: 0.5 },
+    urgency: { basse: 3, moyenne: 3, haute: 5 },
+  },
+};
+
+/**
+ * Round 3 (#20, after blind5 was scored): the label guide's urgency cues as the urgency rules read them (total loss vs
+ * partial, business, deadline, legal, security, repeated contacts, "pas urgent", how long it has lasted, how-to,
+ * explain vs correct a bill, cancel decision vs question…), alone and in pairs, are features of the model. Left out,
+ * the model alone reads urgency at 81.6 % pooled over the six sets against 78.4 % without them (category 89.4 against
+ * 87.7 %, sentiment 85.2 against 85.4 %). The gain is optimistic (the cue patterns were tuned on those sets): on blind5's
+ * half B, never read, the combined urgency moved from 82.2 to 83.3 %. The rules' trust is unchanged (see --search).
+ * Urgency alone is regularised less (L2 1e-3): 82.2 % pooled left out against 81.6 % at 3e-3 and 80.7 % at 1e-2.
+ */
+export const CHOSEN: Setting = {
+  features: { charRange: [4, 5], wordBigrams: true, cues: false, urgencyCues: true },
+  lambda: 3e-3,
+  classWeights: true,
+  minDf: 2,
+  perField: { urgency: { lambda: 1e-3 } },
   ruleTrust: {
     sentiment: { positif: 5, neutre: 1, negatif: 5 },
     category: { facturation: 1.5, technique: 1.5, commercial: 1.5, resiliation: 1.5, autre: 0.5 },
@@ -97,25 +119,30 @@ function printLoso(name: string, setting: Setting): void {
 /** The model settings compared (model alone: the rules are tuned on every set, so only the model's figures are honest). */
 function search(): void {
   const candidates: Array<[string, Setting]> = [
-    ['words + bigrams, L2 1e-3 (#20)', { ...BEFORE, ruleTrust: CHOSEN.ruleTrust }],
-    ['+ class weights', { ...BEFORE, classWeights: true, ruleTrust: CHOSEN.ruleTrust }],
-    ['+ char 3-5 n-grams', { ...CHOSEN, features: { ...CHOSEN.features, charRange: [3, 5] }, lambda: 1e-3 }],
-    ['+ char 4-5 n-grams', { ...CHOSEN, lambda: 1e-3 }],
-    ['char 4-5, L2 3e-3 (chosen)', CHOSEN],
-    ['chosen, char 3-5', { ...CHOSEN, features: { ...CHOSEN.features, charRange: [3, 5] } }],
-    ['chosen, char 3-4', { ...CHOSEN, features: { ...CHOSEN.features, charRange: [3, 4] } }],
-    ['chosen, no bigrams', { ...CHOSEN, features: { ...CHOSEN.features, wordBigrams: false } }],
-    ['chosen, L2 1e-2', { ...CHOSEN, lambda: 1e-2 }],
-    ['chosen, minDf 3', { ...CHOSEN, minDf: 3 }],
-    // The cue regexes were tuned on every set, blind4 included: their left-out gain is optimistic.
-    ['chosen + urgency cues as features', { ...CHOSEN, features: { ...CHOSEN.features, cues: true } }],
+    ['words + bigrams, L2 1e-3 (#20)', { ...BEFORE, ruleTrust: ROUND2.ruleTrust }],
+    ['+ class weights', { ...BEFORE, classWeights: true, ruleTrust: ROUND2.ruleTrust }],
+    ['+ char 3-5 n-grams', { ...ROUND2, features: { ...ROUND2.features, charRange: [3, 5] }, lambda: 1e-3 }],
+    ['+ char 4-5 n-grams', { ...ROUND2, lambda: 1e-3 }],
+    ['char 4-5, L2 3e-3 (round 2)', ROUND2],
+    ['round 2 + rule urgency cues (chosen)', CHOSEN],
+    ['round 2, char 3-5', { ...ROUND2, features: { ...ROUND2.features, charRange: [3, 5] } }],
+    ['round 2, char 3-4', { ...ROUND2, features: { ...ROUND2.features, charRange: [3, 4] } }],
+    ['round 2, no bigrams', { ...ROUND2, features: { ...ROUND2.features, wordBigrams: false } }],
+    ['round 2, L2 1e-2', { ...ROUND2, lambda: 1e-2 }],
+    ['round 2, minDf 3', { ...ROUND2, minDf: 3 }],
+    // The cue regexes were tuned on every set (blind5 half A included): their left-out gain is optimistic.
+    ['round 2 + lexicon cue groups', { ...ROUND2, features: { ...ROUND2.features, cues: true } }],
+    ['chosen, urgency L2 3e-3', { ...CHOSEN, perField: {} }],
+    ['chosen, urgency L2 1e-2', { ...CHOSEN, perField: { urgency: { lambda: 1e-2 } } }],
+    ['chosen, urgency without class weights', { ...CHOSEN, perField: { urgency: { lambda: 1e-3, classWeights: false } } }],
+    ['chosen + lexicon cue groups', { ...CHOSEN, features: { ...CHOSEN.features, cues: true } }],
   ];
-  console.log(`${'model alone, left out:'.padEnd(36)} ${'blind4 (s / c / u)'.padEnd(22)} pooled over the five sets`);
+  console.log(`${'model alone, left out:'.padEnd(36)} ${'blind5 (s / c / u)'.padEnd(22)} pooled over the six sets`);
   for (const [name, setting] of candidates) {
     const results = new Map(leaveOneSetOut(setting));
-    const b4 = results.get('blind4.jsonl')!;
+    const b5 = results.get('blind5.jsonl')!;
     const pooled = results.get('pooled (left-out sets)')!;
-    console.log(`${name.padEnd(36)} ${triple(b4.model, b4.total)}    ${triple(pooled.model, pooled.total)}`);
+    console.log(`${name.padEnd(36)} ${triple(b5.model, b5.total)}    ${triple(pooled.model, pooled.total)}`);
   }
 }
 
@@ -129,8 +156,11 @@ function main(): void {
   if (process.argv.includes('--search')) return search();
   if (process.argv.includes('--loso')) {
     printLoso('before (#20 model, frozen before blind4 was scored)', BEFORE);
-    printLoso('after (chosen)', CHOSEN);
-    console.log('\nRules alone and combined on train, blind, blind2 and blind3 are optimistic: the rules were tuned on them.');
+    printLoso('round 2 (chosen when blind5 was scored)', ROUND2);
+    printLoso('after (chosen, round 3)', CHOSEN);
+    console.log(
+      '\nRules alone and combined are optimistic on every set (the rules were tuned on all of them, blind5 on its half A); the model alone is the honest left-out figure.',
+    );
     return;
   }
   const json = shippedWeightsJson();

@@ -8,6 +8,7 @@ import { CATEGORIES, SENTIMENTS, URGENCIES } from '../../domain/types.js';
 import { HIGH_URGENCY, LOW_URGENCY_HINTS } from './lexicon.js';
 import { collectCustomerEvidence, type Evidence } from './evidence.js';
 import { ruleLabels } from './rules.js';
+import { urgencyCues } from './urgency.js';
 
 export const MODEL_FIELDS = ['sentiment', 'category', 'urgency'] as const;
 export type ModelField = (typeof MODEL_FIELDS)[number];
@@ -19,6 +20,8 @@ export interface FeatureOptions {
   wordBigrams: boolean;
   /** Add the urgency cue groups of the lexicon (total loss, business, deadline, legal, security, repeated, not urgent). */
   cues: boolean;
+  /** Add the label guide's urgency cues as the urgency rules read them (negation-aware), alone and in pairs. */
+  urgencyCues?: boolean;
 }
 
 export interface FieldWeights {
@@ -60,6 +63,15 @@ export function ticketFeatures(input: AnalysisInput, options: FeatureOptions, ev
   if (options.cues) {
     const all = evidence.map((e) => e.norm).join('\n');
     for (const [name, re] of CUES) if (re.test(all)) features.add(`cue:${name}`);
+  }
+  if (options.urgencyCues) {
+    const cues = urgencyCues(evidence.map((e) => e.norm).join('\n'));
+    if (cues.length === 0) features.add('u:none');
+    cues.forEach((a, i) => {
+      features.add(`u:${a}`);
+      // Pairs: "business" matters with a problem, "deadline" with an outage, "cancel-decision" without a question.
+      for (const b of cues.slice(i + 1)) features.add(`u:${a}+${b}`);
+    });
   }
   return [...features];
 }

@@ -21,7 +21,7 @@ import { MONEY_WRONG, PRICE_CHANGED, SCAM, SPAM } from './lexicon-category.js';
 
 /** Wrong numbers, spam and job requests need nothing from support. */
 const NOTHING_TO_DO =
-  /\b(wrong number|trompe de numero|erreur de numero|mauvais numero|recrut\w*|job(?! interview)|cv|alternance|apprenti\w*|candidature|hiring)\b/;
+  /\b(wrong number|trompe de numero|erreur de numero|mauvais numero|recrut\w*|jobs? (application|offer|opening|vacanc\w*|ad)s?|(looking for|apply(ing)? for|any) (a )?jobs?|cv|alternance|apprenti\w*|candidature|hiring)\b/;
 const LOW_URGENCY_HINTS_GLOBAL = new RegExp(LOW_URGENCY_HINTS.source, 'g');
 /** "payer en deux fois" is an instalment plan, not a double charge. */
 const INSTALMENTS =
@@ -64,6 +64,21 @@ const SCAM_AVOIDED =
 /** "j'ai demandé le 20 octobre la modification… les factures sont toujours au nom de…". */
 const UNPROCESSED =
   /\b(j'ai (deja )?demande|i (already )?asked|i requested|demande (faite|envoyee) le)\b[^]{0,200}\b(toujours|still|pas (encore )?(ete )?(fait|pris en compte|modifie|change|traite)|not (yet )?(been )?(done|changed|updated|processed))\b/;
+/** Asking what a charge is, not saying it is wrong (guide §4 rule 2: explaining a bill is basse). */
+const EXPLAIN_BILL =
+  /\b(expliqu\w*|explain\w*|explanation|d'ou vient|where (does|did) (this|that|the) (\w+ )?come from|a quoi correspond\w*|what (is|are) (this|that|these|the) (charge|amount|line|fee|difference)s?|c'est quoi (ce|cette|ces) (ligne|montant|frais|difference))\b/;
+const BILL_CORRECTION =
+  /\b(rembours\w*|refund\w*|corrig\w*|rectifi\w*|annul\w*|retir\w*|enlev\w*|remove|take (it|that|this) off|credit(ed)? back|erreur|error|mistake|a tort|wrongly|jamais|never|deux fois|twice|double|vous m'avez|you('ve| have) (charged|billed)|inacceptable|unacceptable|pas normal|not normal)\b/;
+/** Marketing messages: asking them to stop is an opt-out, not a problem to fix. */
+const MARKETING =
+  /\b(pubs?|publicit\w*|promo\w*|newsletters?|marketing|prospection|demarchage|unsubscribe|desabonn\w*|desinscri\w*|adverts?|advertising|sms commerciaux)\b/;
+/** Someone who asks whether a message was a scam, without saying they paid, clicked or gave anything. */
+const SCAM_QUESTION =
+  /\b(c'est (vous|une arnaque|un vrai)|c (vous|une arnaque)|is (this|it|that) (you|a scam|legit\w*|genuine|real)|est-ce (vous|une arnaque)|vraiment vous|really you)\b[^.!]{0,60}\?/;
+const SCAM_VICTIM =
+  /\b(j'ai (paye|clique|donne|rempli|saisi|tape|entre|communique|transmis|valide)|i (paid|clicked|gave|entered|filled|typed|shared|confirmed)|(on m'a|they) (preleve|debite|took|charged)|prelev\w*|debit\w*)\b/;
+/** "c'est la 4e fois cette semaine": the customer already asked (the opt-out was not applied). */
+const INSISTENCE = /\b(\d+e|deuxieme|troisieme|quatrieme|second|third|fourth|\d+(nd|rd|th)) (fois|time)\b/;
 const STORE_INFO = /\b(horaires?|opening hours|ouvert\w*|ferme\w*|boutique|magasin|store|shop)\b/;
 /** "pas de réseau dans la cuisine": a partial loss, not a total one. */
 const PARTIAL =
@@ -72,16 +87,7 @@ const PARTIAL =
 export function decideUrgency(text: string, category: Category, problem: boolean, sentiment: Sentiment): Urgency {
   if (!problem) return 'basse';
   if (NOTHING_TO_DO.test(text) || SPAM.test(text)) return 'basse';
-  const current = removePastFixedProblems(text)
-    .replace(LOW_URGENCY_HINTS_GLOBAL, ' ')
-    .replace(INSTALMENTS, ' ')
-    .replace(THANKED_FOR, ' ')
-    .replace(RECEIVED_WHAT_WAS_OWED, ' ')
-    .replace(NOT_NEGATIVE, ' ')
-    .replace(INVOICE_NOT_RECEIVED, ' facture ')
-    .replace(INVOICE_COPY, ' facture ')
-    // Announced works: the cut they ask about has not happened (guide §4: questions and information are basse).
-    .replace(PLANNED_WORKS.test(text) ? OUTAGE_NOUNS : NOTHING, ' ');
+  const current = currentProblems(text);
   const hasMediumProblem = matchesAny(MEDIUM_URGENCY, current);
   const outage = OUTAGE.re.test(current);
   const serviceProblem = outage || hasMediumProblem;
@@ -89,7 +95,9 @@ export function decideUrgency(text: string, category: Category, problem: boolean
   if (outage && !PARTIAL.test(current)) return 'haute';
   if (LEGAL.re.test(text) || SECURITY.re.test(text) || REPEATED.re.test(text)) return 'haute';
   // A scam victim is haute; someone who only reports the attempt ("j'ai rien rempli") is not.
-  if (category === 'autre' && SCAM.re.test(text)) return SCAM_AVOIDED.test(text) ? 'basse' : 'haute';
+  if (category === 'autre' && SCAM.re.test(text)) {
+    return SCAM_AVOIDED.test(text) || (SCAM_QUESTION.test(text) && !SCAM_VICTIM.test(text)) ? 'basse' : 'haute';
+  }
   if (serviceProblem && (BUSINESS.re.test(current) || DEADLINE.re.test(current))) return 'haute';
   if (category === 'autre' && DEADLINE.re.test(current) && /\b(urgence|urgent|immediately)\b/.test(current)) return 'haute';
 
@@ -106,6 +114,7 @@ export function decideUrgency(text: string, category: Category, problem: boolean
   // A change asked for earlier and still not made is an unprocessed change (moyenne), not a detail update.
   if (UNPROCESSED.test(current)) return 'moyenne';
   if (category === 'autre' && PERSONAL_DETAILS.test(current) && sentiment !== 'negatif') return 'basse';
+  if (category === 'facturation' && EXPLAIN_BILL.test(current) && !BILL_CORRECTION.test(current)) return 'basse';
   if (hasMediumProblem || NEAR_DEADLINE.test(current)) return 'moyenne';
   const clean = current.replace(NOT_NEGATIVE, ' ');
   switch (category) {
@@ -116,10 +125,63 @@ export function decideUrgency(text: string, category: Category, problem: boolean
     case 'facturation':
       return BILLING_ASSERTION.test(clean) || MONEY_WRONG.test(clean) || PRICE_CHANGED.test(clean) ? 'moyenne' : 'basse';
     case 'autre':
-      return sentiment === 'negatif' && !STORE_INFO.test(clean) ? 'moyenne' : 'basse';
+      return sentiment === 'negatif' && !STORE_INFO.test(clean) && !(MARKETING.test(clean) && !INSISTENCE.test(clean))
+        ? 'moyenne'
+        : 'basse';
     default:
       return 'basse';
   }
+}
+
+/** The text with what does not count for urgency removed: past fixed problems, "pas urgent", thanks, negated complaints. */
+function currentProblems(text: string): string {
+  return (
+    removePastFixedProblems(text)
+      .replace(LOW_URGENCY_HINTS_GLOBAL, ' ')
+      .replace(INSTALMENTS, ' ')
+      .replace(THANKED_FOR, ' ')
+      .replace(RECEIVED_WHAT_WAS_OWED, ' ')
+      .replace(NOT_NEGATIVE, ' ')
+      .replace(INVOICE_NOT_RECEIVED, ' facture ')
+      .replace(INVOICE_COPY, ' facture ')
+      // Announced works: the cut they ask about has not happened (guide §4: questions and information are basse).
+      .replace(PLANNED_WORKS.test(text) ? OUTAGE_NOUNS : NOTHING, ' ')
+  );
+}
+
+/** "depuis 3 jours", "since yesterday", "for two weeks": how long the problem has lasted. */
+const DURATION =
+  /\b(depuis (\d+|deux|trois|quatre|cinq|plusieurs|une?|des) (jours?|semaines?|mois|heures?|days?|weeks?)|depuis (hier|avant-hier|ce matin|cette nuit|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|le \d+)|since (yesterday|this morning|last (night|\w+)|monday|tuesday|wednesday|thursday|friday|saturday|sunday|the \d+)|for (\d+|two|three|four|five|several|a few) (days|weeks|hours)|(\d+|two|three|deux|trois) (days|jours) (now|maintenant|sans|without))\b/;
+
+/**
+ * The urgency cues of the label guide present in the text (folded), read like decideUrgency reads them (past fixed
+ * problems, "pas urgent" and negated complaints removed first): features for the model's urgency, so that it weighs
+ * "total loss", "business", "deadline", "not urgent"… by what the labelled sets say rather than by fixed rules.
+ */
+export function urgencyCues(text: string): string[] {
+  const current = currentProblems(text);
+  const cues: string[] = [];
+  const add = (name: string, yes: boolean) => yes && cues.push(name);
+  const outage = OUTAGE.re.test(current);
+  add('outage', outage && !PARTIAL.test(current));
+  add('partial', PARTIAL.test(current));
+  add('problem', matchesAny(MEDIUM_URGENCY, current));
+  add('business', BUSINESS.re.test(current));
+  add('deadline', DEADLINE.re.test(current));
+  add('near-deadline', NEAR_DEADLINE.test(current));
+  add('legal', LEGAL.re.test(text));
+  add('security', SECURITY.re.test(text));
+  add('repeated', REPEATED.re.test(text));
+  add('not-urgent', LOW_URGENCY_HINTS.test(text));
+  add('duration', DURATION.test(current));
+  add('how-to', HOW_TO.test(current));
+  add('explain', EXPLAIN_BILL.test(current) && !BILL_CORRECTION.test(current));
+  add('billing-assertion', BILLING_ASSERTION.test(current));
+  add('cancel-decision', CANCEL_DECISION.test(text.replace(CANCEL_HYPOTHESIS, ' ')));
+  add('cancel-question', CANCEL_QUESTION.test(text));
+  add('unprocessed', UNPROCESSED.test(current));
+  add('nothing-to-do', NOTHING_TO_DO.test(text) || SPAM.test(text));
+  return cues;
 }
 
 /** "coupure de 4 jours la semaine dernière (réparée depuis)": a past, fixed problem does not count. */
