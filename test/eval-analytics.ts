@@ -91,3 +91,6 @@ run('blind4 (scored once at 85.9 / 84.1 / 80.6 %, then a training set)', 'blind4
 // Written blind by another author while round 2 was built, scored once after it was frozen (89.4 / 87.2 / 78.9 %), then
 // a training set in round 3 (half A's urgency errors read for rule patterns, half B kept unread to measure them).
 run('blind5 (scored once at 89.4 / 87.2 / 78.9 %, then used in round 3)', 'blind5.jsonl', false);
+// Written blind by another author (only docs/analytics-labels.md as input) while round 3 was built; never seen by it.
+// Scored once by the lead after round 3 was frozen (ebcafb6). Its errors are never printed.
+run('blind6 (blind: scored once after round 3)', 'blind6.jsonl', false);
