@@ -12,10 +12,12 @@ import {
   type BackupHeader,
   type BackupRecord,
   type BackupTrailer,
+  type DedupKey,
   canonicalJson,
   parseHeader,
   parseLine,
   RecordDigest,
+  sha256,
 } from './format.js';
 import { canonicalRecords, type ExportSource } from './source.js';
 import type { ImportTarget, WriteMode } from './target.js';
@@ -122,63 +124,92 @@ export async function checkBackup(path: string): Promise<{ header: BackupHeader;
 }
 
 /**
- * Write every record of a checked backup into the target. A ticket is written with all its messages at once (they
- * follow it in the file). `create`: items already there are skipped (a resumed restore), counted as `skipped`.
+ * Write records in canonical order into the target. A ticket is written with all its messages at once (they follow
+ * it), then its dedup keys (which name its messages). `create`: items already there are skipped (a resumed restore).
  */
+export async function applyRecords(
+  records: AsyncIterable<BackupRecord>,
+  target: ImportTarget,
+  options: {
+    mode: WriteMode;
+    progress?: Progress;
+    every?: number;
+    label?: string;
+    /** Digest of each item as last written (migrate): an item with the same digest is not written again. */
+    written?: Map<string, string>;
+  },
+): Promise<{ written: number; skipped: number; counts: BackupCounts }> {
+  const seen = options.written;
+  /** false when this exact item was written before (same digest). */
+  const changed = (key: string, value: unknown): boolean => {
+    if (!seen) return true;
+    const digest = sha256(canonicalJson(value));
+    if (seen.get(key) === digest) return false;
+    seen.set(key, digest);
+    return true;
+  };
+  let pending: { ticket: Ticket; messages: Message[]; dedup: DedupKey[] } | null = null;
+  let written = 0;
+  let skipped = 0;
+  let tickets = 0;
+  const counts = emptyCounts();
+  const every = options.every ?? 1000;
+  const flush = async (current: typeof pending) => {
+    if (!current) return;
+    if (!changed(`t ${current.ticket.ticket_id}`, current)) skipped++;
+    else {
+      if (await target.putTicket(current.ticket, current.messages, options.mode)) written++;
+      else skipped++;
+      for (const d of current.dedup) await target.putDedup(d, options.mode);
+    }
+    if (++tickets % every === 0)
+      options.progress?.(`${options.label ?? 'restore'}: ${tickets} tickets (${written} written, ${skipped} already there)…`);
+  };
+  for await (const record of records) {
+    count(counts, record);
+    if (record.kind === 'message' || record.kind === 'dedup') {
+      const ticketId = record.kind === 'message' ? record.message.ticket_id : record.ticket_id;
+      if (!pending || pending.ticket.ticket_id !== ticketId)
+        throw new Error(`${record.kind} of ticket ${ticketId} does not follow its ticket`);
+      if (record.kind === 'message') pending.messages.push(record.message);
+      else pending.dedup.push(record);
+      continue;
+    }
+    await flush(pending);
+    pending = null;
+    switch (record.kind) {
+      case 'ticket':
+        pending = { ticket: record.ticket, messages: [], dedup: [] };
+        break;
+      case 'contact':
+        if (changed(`c ${record.contact.channel} ${record.contact.address}`, record)) await target.putContact(record.contact, options.mode);
+        break;
+      case 'provider_id':
+        if (changed(`p ${record.channel} ${record.provider_id}`, record)) await target.putProviderId(record, options.mode);
+        break;
+      case 'blob':
+        await target.putBlob(record.key, Buffer.from(record.data, 'base64'));
+        break;
+    }
+  }
+  await flush(pending);
+  return { written, skipped, counts };
+}
+
+async function* fileRecords(path: string): AsyncGenerator<BackupRecord> {
+  let lineNo = 0;
+  for await (const line of lines(path)) {
+    if (++lineNo === 1) continue;
+    const record = parseLine(line, lineNo);
+    if (record.kind !== 'end') yield record;
+  }
+}
+
+/** Write every record of a checked backup into the target. */
 export async function applyBackup(
   path: string,
   target: ImportTarget,
   options: { mode: WriteMode; progress?: Progress; every?: number },
 ): Promise<{ written: number; skipped: number }> {
-  let pending: { ticket: Ticket; messages: Message[] } | null = null;
-  let written = 0;
-  let skipped = 0;
-  let tickets = 0;
-  const every = options.every ?? 1000;
-  const flush = async () => {
-    if (!pending) return;
-    const ok = await target.putTicket(pending.ticket, pending.messages, options.mode);
-    if (ok) written++;
-    else skipped++;
-    pending = null;
-    if (++tickets % every === 0) options.progress?.(`restore: ${tickets} tickets (${written} written, ${skipped} already there)…`);
-  };
-  let lineNo = 0;
-  for await (const line of lines(path)) {
-    if (++lineNo === 1) continue;
-    const record = parseLine(line, lineNo);
-    if (record.kind === 'message') {
-      if (!pending || (pending as { ticket: Ticket }).ticket.ticket_id !== record.message.ticket_id)
-        throw new BackupFormatError(lineNo, `message ${record.message.message_id} does not follow its ticket`);
-      (pending as { messages: Message[] }).messages.push(record.message);
-      continue;
-    }
-    if (record.kind === 'dedup') continue; // written once its ticket is (below)
-    await flush();
-    switch (record.kind) {
-      case 'ticket':
-        pending = { ticket: record.ticket, messages: [] };
-        break;
-      case 'contact':
-        await target.putContact(record.contact, options.mode);
-        break;
-      case 'provider_id':
-        await target.putProviderId(record, options.mode);
-        break;
-      case 'blob':
-        await target.putBlob(record.key, Buffer.from(record.data, 'base64'));
-        break;
-      case 'end':
-        break;
-    }
-  }
-  await flush();
-  // Dedup keys last: each names a message that is stored by now (DynamoDB reads it for the intent's kind).
-  lineNo = 0;
-  for await (const line of lines(path)) {
-    if (++lineNo === 1) continue;
-    const record = parseLine(line, lineNo);
-    if (record.kind === 'dedup') await target.putDedup(record, options.mode);
-  }
-  return { written, skipped };
+  return applyRecords(fileRecords(path), target, options);
 }

@@ -102,6 +102,7 @@ export async function openDynamoTarget(options: {
         await ops.update({ key, update: 'REMOVE #open_ticket_id', condition: '#open_ticket_id = :t', values: { ':t': ticket.ticket_id } });
       return written;
     },
+    putMessage,
     async putDedup(d, mode) {
       const message = await ops.get({ pk: `T#${d.ticket_id}`, sk: `M#${d.message_id}` });
       await put(

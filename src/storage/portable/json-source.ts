@@ -2,6 +2,7 @@
 // Reads what start-up reads (newest snapshot, then the journals from its generation on) into memory: the state as of
 // the last complete journal line read, which is the high-water mark (`journal-<gen>:<offset>`) `migrate --follow`
 // tails from. A compaction removing a file mid-read makes it start over (the files are immutable otherwise).
+import { open, type FileHandle } from 'node:fs/promises';
 import type { Ticket } from '../../domain/types.js';
 import { genName, listDataFiles, orphanMessage, replayPlan, scanFile } from '../json/replay.js';
 import { type Batch, MemoryState } from '../json/state.js';
@@ -11,6 +12,8 @@ import type { ExportSource } from './source.js';
 export interface JsonReadPoint {
   generation: number;
   offset: number;
+  /** The journal read last, still open: a compaction deleting it cannot take it from a follower. */
+  handle?: FileHandle;
 }
 
 export class JsonDirReadError extends Error {}
@@ -52,14 +55,18 @@ async function readOnce(dataDir: string): Promise<{ state: MemoryState; point: J
       },
     );
   let point: JsonReadPoint = { generation: Math.max(plan.snapshot, 1), offset: 0 };
-  for (const gen of plan.journals) {
-    // A torn tail is a write in progress (or cut by a crash): never acknowledged, not copied; the follower re-reads it.
-    const { endBytes } = await scanFile(
-      `${dataDir}/${genName('journal', gen)}`,
-      { kind: 'journal' },
-      { batch, problem, lazy: () => undefined },
-    );
-    point = { generation: gen, offset: endBytes };
+  for (const [i, gen] of plan.journals.entries()) {
+    const path = `${dataDir}/${genName('journal', gen)}`;
+    // The last journal stays open for a follower: a compaction deleting it then cannot take it away.
+    const handle = i === plan.journals.length - 1 ? await open(path, 'r') : undefined;
+    try {
+      // A torn tail is a write in progress (or cut by a crash): never acknowledged, not copied; the follower re-reads it.
+      const { endBytes } = await scanFile(path, { kind: 'journal' }, { batch, problem, lazy: () => undefined });
+      point = { generation: gen, offset: endBytes, handle };
+    } catch (error) {
+      await handle?.close();
+      throw error;
+    }
   }
   return { state, point };
 }
@@ -86,7 +93,15 @@ export function jsonStateSource(state: MemoryState, highWater: string): ExportSo
   };
 }
 
-export async function openJsonSource(dataDir: string): Promise<ExportSource & { point: JsonReadPoint; state: MemoryState }> {
+/** `keepJournalOpen`: leave `point.handle` open for a follower (which then owns it); otherwise it is closed now. */
+export async function openJsonSource(
+  dataDir: string,
+  keepJournalOpen = false,
+): Promise<ExportSource & { point: JsonReadPoint; state: MemoryState }> {
   const { state, point } = await readJsonDir(dataDir);
+  if (!keepJournalOpen) {
+    await point.handle?.close();
+    delete point.handle;
+  }
   return Object.assign(jsonStateSource(state, formatPoint(point)), { point, state });
 }

@@ -36,6 +36,7 @@ export async function openJsonTarget(
       await store.importBatch({ tickets: [ticket], messages });
       return true;
     },
+    putMessage: (_channel, message) => store.importBatch({ messages: [message] }),
     putDedup: () => Promise.resolve(),
     async putContact(contact, mode) {
       if (mode === 'create' && (await store.getContact(contact.channel, contact.address))) return;

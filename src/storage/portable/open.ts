@@ -35,8 +35,9 @@ export function locationFromConfig(
 export const describeLocation = (l: StoreLocation): string =>
   l.kind === 'json' ? `json store in ${l.dataDir}` : `DynamoDB table ${l.table}${l.endpoint ? ` at ${l.endpoint}` : ` (${l.region})`}`;
 
-export function openSource(location: StoreLocation): Promise<ExportSource> {
-  if (location.kind === 'json') return openJsonSource(location.dataDir);
+/** `keepJournalOpen` (json): the read point keeps its journal open for `migrate --follow`. */
+export function openSource(location: StoreLocation, keepJournalOpen = false): Promise<ExportSource> {
+  if (location.kind === 'json') return openJsonSource(location.dataDir, keepJournalOpen);
   return Promise.resolve(openDynamoSource(createDynamoClient(location), location.table, true));
 }
 

@@ -25,6 +25,8 @@ export interface ImportTarget {
   writeMarker(marker: TransferMarker): Promise<void>;
   /** A ticket with all its messages; false when `create` found it already there. */
   putTicket(ticket: Ticket, messages: Message[], mode: WriteMode): Promise<boolean>;
+  /** One message alone (a delivery update followed from the source); `channel` is its ticket's. */
+  putMessage(channel: string, message: Message, mode: WriteMode): Promise<void>;
   putDedup(key: DedupKey, mode: WriteMode): Promise<void>;
   putContact(contact: ContactRecord, mode: WriteMode): Promise<void>;
   putProviderId(ref: ProviderIdRef, mode: WriteMode): Promise<void>;
