@@ -21,6 +21,8 @@ import { createWorkQueue, type WorkQueue } from './pipeline/work.js';
 import { channelModules, type ChannelModule } from './registry.js';
 import { createFileBlobStore } from './storage/blobs.js';
 import { createStore } from './storage/index.js';
+import { withReadOnlySwitch, type ReadOnlySwitch } from './storage/read-only.js';
+import { adminRouter } from './http/admin.js';
 import type { TicketStore } from './storage/types.js';
 import { clientIpOf, compileTrust } from './net/client-ip.js';
 import { createHub, type Hub } from './ws/hub.js';
@@ -49,6 +51,8 @@ export interface FreedaApp {
   /** The channels the modules declare, with their capabilities. */
   channels: ChannelCatalog;
   apiTokens: readonly string[];
+  /** Pauses writes for a store cut-over (POST /admin/read-only). */
+  readOnly: ReadOnlySwitch;
   /** http://127.0.0.1:<port> once started. */
   url: string;
   start(): Promise<void>;
@@ -65,7 +69,7 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
   const apiTokens = generatedToken ? [generatedToken] : config.API_TOKENS;
   const modules = overrides.modules ?? channelModules;
   const channels = catalogOf(modules);
-  const store = overrides.store ?? (await createStore(config, logger, channels));
+  const { store, readOnly } = withReadOnlySwitch(overrides.store ?? (await createStore(config, logger, channels)));
   const bus = createInProcessBus((error) => logger.error({ err: (error as Error).message }, 'event listener failed'));
 
   let listeningPort: number | undefined;
@@ -124,7 +128,14 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
     isDraining: () => draining,
     trustProxy,
     protectedRouters: [createExportRouter({ store, channels, logger, now })],
-    publicRouters: [pagesRouter()],
+    publicRouters: [
+      pagesRouter(),
+      adminRouter({
+        readOnly,
+        apiTokens,
+        log: (on) => logger.warn({ read_only: on }, on ? 'writes paused (store cut-over): webhooks answer 503' : 'writes resumed'),
+      }),
+    ],
   });
   const server = createServer({ keepAliveTimeout: 5_000, headersTimeout: 15_000, requestTimeout: 120_000 }, http);
   const hub = createHub({
@@ -150,6 +161,7 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
     adapters,
     channels,
     apiTokens,
+    readOnly,
     url: '',
     async start() {
       await store.open();

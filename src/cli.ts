@@ -10,6 +10,10 @@ import { analyzerForCli, runAnalyze } from './cli/analyze.js';
 import { createTable, createTableOptionsFromConfig } from './cli/dynamodb.js';
 import { simulateCommand } from './cli/simulate.js';
 import { storeCheckCommand } from './cli/store-check.js';
+import { backupCommand, restoreCommand } from './cli/backup.js';
+import { migrateCommand } from './cli/migrate.js';
+import { estimateCommand } from './cli/estimate.js';
+import { locationFromConfig } from './storage/portable/open.js';
 import { catalogOf } from './domain/catalog.js';
 import { createLogger } from './logger.js';
 
@@ -25,7 +29,12 @@ const USAGE = `usage: freeda <command>
   analyze [--offline]                     JSON lines on stdin → labels on stdout
   export [--status …] [--channel …] [--date-from …] [--date-to …]   CSV to stdout
   dynamodb:create-table                   create DYNAMODB_TABLE (idempotent)
-  store:check [--data-dir DIR]            verify the json store's DATA_DIR (read-only, also beside a running server)`;
+  store:check [--data-dir DIR]            verify the json store's DATA_DIR (read-only, also beside a running server)
+  backup [--out FILE] [--no-blobs]        portable JSON-lines backup of the store (STORAGE_TYPE), also while it serves
+  restore FILE                            restore a backup into an empty store (an interrupted restore resumes)
+  migrate --to dynamodb|json [--follow] [--verify] [--verify-only] [--stop-file FILE] [--data-dir DIR] [--table NAME]
+                                          copy the running store into the other type, follow it, compare both
+  dynamodb:estimate [--tickets N --messages-per-ticket M]   monthly DynamoDB cost (measured on the store without --tickets)`;
 
 /** The API token the CLI uses: API_TOKENS, else the one a local server generated into DATA_DIR. */
 export async function resolveApiToken(config: Config): Promise<string | null> {
@@ -100,6 +109,14 @@ export async function runCli(argv: string[], io: CliIo, loadEnvConfig: () => Con
     }
     case 'store:check':
       return storeCheckCommand(config.DATA_DIR, rest, io);
+    case 'backup':
+      return backupCommand(locationFromConfig(config), rest, io);
+    case 'dynamodb:estimate':
+      return estimateCommand(locationFromConfig(config), rest, io);
+    case 'migrate':
+      return migrateCommand(locationFromConfig(config), rest, io, createLogger({ level: 'warn', destination: process.stderr }));
+    case 'restore':
+      return restoreCommand(locationFromConfig(config), rest, io, createLogger({ level: 'warn', destination: process.stderr }));
     default:
       io.stderr.write(`freeda: unknown command ${command}\n${USAGE}\n`);
       return 2;

@@ -99,7 +99,7 @@ export const messageRecord = z.object({
   meta: z.record(z.string(), z.unknown()).optional(),
 });
 
-const contactRecord = z.object({
+export const contactRecord = z.object({
   channel,
   address: id,
   display_name: text.nullable(),

@@ -89,6 +89,8 @@ export interface ScanResult {
   lines: number;
   /** The last line is not valid JSON (a write cut short by a crash): its line number and where the good bytes end. */
   tornTail: { line: number; goodBytes: number; bytes: number } | null;
+  /** Byte offset just after the last complete line read (where a reader tailing the file goes on from). */
+  endBytes: number;
 }
 
 /** Message ids of a batch whose ticket is neither in the batch nor known: the store never writes such a line. */
@@ -189,7 +191,7 @@ export async function scanFile(path: string, options: ScanOptions, handlers: Sca
     unparsed = null;
   }
   if (seal && !sealedAt) problem(lineNo, 'the end-of-snapshot line is missing');
-  return { lines: lineNo, tornTail: unparsed ? { line: unparsed.line, goodBytes, bytes: unparsed.bytes } : null };
+  return { lines: lineNo, tornTail: unparsed ? { line: unparsed.line, goodBytes, bytes: unparsed.bytes } : null, endBytes: goodBytes };
 }
 
 function deepMessagesProblem(raw: Buffer, ticketId: string): string | null {

@@ -44,6 +44,8 @@ const settle = <T>(read: () => T): Promise<T> => new Promise((resolve) => resolv
 export function createJsonStore(options: JsonStoreOptions): TicketStore & {
   compact(): Promise<void>;
   stats(): { tickets: number; journalBytes: number; generation: number };
+  /** Write records as they are (restore, migrate): keyed puts, resolves once durable. */
+  importBatch(batch: Batch): Promise<void>;
   health(): StoreHealth;
   onRecovered(listener: () => void): void;
 } {
@@ -329,6 +331,7 @@ export function createJsonStore(options: JsonStoreOptions): TicketStore & {
     },
 
     compact: () => compactor.run(),
+    importBatch: (batch: Batch) => commit(batch),
     stats: () => ({ tickets: state.tickets.size, journalBytes: journal?.size ?? 0, generation }),
   } satisfies TicketStore & Record<string, unknown>;
   return store;
