@@ -11,6 +11,7 @@ import type { ChannelAdapter, OutboundSender } from './domain/channel.js';
 import type { Channel } from './domain/types.js';
 import { createExportRouter } from './http/export.js';
 import { createHttpApp } from './http/app.js';
+import { clientErrorHandler } from './http/client-error.js';
 import { pagesRouter } from './http/pages.js';
 import { createLogger } from './logger.js';
 import { createInProcessBus, type EventBus } from './pipeline/bus.js';
@@ -127,6 +128,7 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
     publicRouters: [pagesRouter()],
   });
   const server = createServer({ keepAliveTimeout: 5_000, headersTimeout: 15_000, requestTimeout: 120_000 }, http);
+  server.on('clientError', clientErrorHandler(logger));
   const hub = createHub({
     bus,
     logger,
