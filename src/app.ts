@@ -1,6 +1,4 @@
 // Composition root: config → logger, store, adapters, pipeline, HTTP + WebSocket server.
-import { randomBytes } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -10,6 +8,7 @@ import { catalogOf, type ChannelCatalog } from './domain/catalog.js';
 import type { ChannelAdapter, OutboundSender } from './domain/channel.js';
 import type { Channel } from './domain/types.js';
 import { createExportRouter } from './http/export.js';
+import { persistedSecret } from './auth/persisted-secret.js';
 import { createHttpApp } from './http/app.js';
 import { clientErrorHandler } from './http/client-error.js';
 import { pagesRouter } from './http/pages.js';
@@ -62,8 +61,9 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
   const logger = overrides.logger ?? createLogger({ level: config.LOG_LEVEL });
   const now = overrides.now ?? (() => new Date());
   const print = overrides.print ?? ((line: string) => process.stdout.write(line + '\n'));
-  const generatedToken = config.API_TOKENS.length === 0 ? randomBytes(24).toString('base64url') : null;
-  const apiTokens = generatedToken ? [generatedToken] : config.API_TOKENS;
+  // No API_TOKENS: one token generated on the first start and kept in DATA_DIR (0600), so a restart logs nobody out.
+  const generatedToken = config.API_TOKENS.length === 0 ? persistedSecret(config.DATA_DIR, API_TOKEN_FILE, 24) : null;
+  const apiTokens = generatedToken ? [generatedToken.value] : config.API_TOKENS;
   const modules = overrides.modules ?? channelModules;
   const channels = catalogOf(modules);
   const store = overrides.store ?? (await createStore(config, logger, channels));
@@ -73,7 +73,12 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
   const baseUrl = () => publicBaseUrl(config, listeningPort);
   const senders = new Map<Channel, OutboundSender>();
   const adapters = modules.map((module) => {
-    const adapter = module.create(config, { logger: logger.child({ adapter: module.name }), now, publicBaseUrl: baseUrl });
+    const adapter = module.create(config, {
+      logger: logger.child({ adapter: module.name }),
+      now,
+      publicBaseUrl: baseUrl,
+      persistentSecret: (name) => persistedSecret(config.DATA_DIR, `.${module.name}-${name}`).value,
+    });
     const served = module.channels.map((c) => c.name);
     if (adapter.sender) for (const channel of adapter.sender.channels) senders.set(channel, adapter.sender);
     else
@@ -166,8 +171,11 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
       listeningPort = (server.address() as AddressInfo).port;
       app.url = `http://127.0.0.1:${listeningPort}`;
       if (generatedToken) {
-        print(`API_TOKENS is not set: generated an API token for this run: ${generatedToken}`);
-        if (store.kind === 'json') await writeFile(join(config.DATA_DIR, API_TOKEN_FILE), generatedToken + '\n', { mode: 0o600 });
+        print(
+          generatedToken.created
+            ? `API_TOKENS is not set: generated an API token, kept in ${generatedToken.path} for the next starts: ${generatedToken.value}`
+            : `API_TOKENS is not set: using the API token kept in ${generatedToken.path}: ${generatedToken.value}`,
+        );
       }
       const resumed = await dispatcher.resume();
       const rebuilt = await work.rebuild();
