@@ -57,6 +57,14 @@ export interface FreedaApp {
 
 export const API_TOKEN_FILE = '.api-token';
 
+/** The listen failures a newcomer meets, in one line that says what to change; other errors unchanged. */
+export function listenError(error: unknown, port: number): Error {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') return new Error(`port ${port} is in use: set PORT (e.g. PORT=${port + 1})`, { cause: error });
+  if (code === 'EACCES') return new Error(`port ${port} needs privileges: set PORT above 1023`, { cause: error });
+  return error instanceof Error ? error : new Error(String(error));
+}
+
 export async function createFreeda(config: Config, overrides: AppOverrides = {}): Promise<FreedaApp> {
   const logger = overrides.logger ?? createLogger({ level: config.LOG_LEVEL });
   const now = overrides.now ?? (() => new Date());
@@ -159,15 +167,28 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
     apiTokens,
     url: '',
     async start() {
-      await store.open();
-      for (const adapter of adapters) await adapter.start?.(context);
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(config.PORT, () => {
-          server.off('error', reject);
-          resolve();
+      try {
+        await store.open();
+        for (const adapter of adapters) await adapter.start?.(context);
+        await new Promise<void>((resolve, reject) => {
+          server.once('error', reject);
+          server.listen(config.PORT, () => {
+            server.off('error', reject);
+            resolve();
+          });
         });
-      });
+      } catch (error) {
+        // A failed start leaves nothing held: the data lock is released, so the next start is a clean one.
+        for (const adapter of adapters) {
+          try {
+            await adapter.stop?.();
+          } catch {
+            // the start's own error is the one to report
+          }
+        }
+        await store.close().catch(() => undefined);
+        throw listenError(error, config.PORT);
+      }
       listeningPort = (server.address() as AddressInfo).port;
       app.url = `http://127.0.0.1:${listeningPort}`;
       if (generatedToken) {

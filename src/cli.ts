@@ -37,14 +37,31 @@ export async function resolveApiToken(config: Config): Promise<string | null> {
   }
 }
 
-async function serve(config: Config, io: CliIo): Promise<number> {
+/**
+ * `--exit-with-parent` (the npm start script passes it): npm does not forward SIGTERM to the script it runs, so
+ * `kill <npm pid>` would leave this server running, holding the port and the data lock. When the parent is gone (this
+ * process was re-parented), stop as on SIGTERM. Checked twice a second; the timer does not keep the process alive.
+ */
+function onParentExit(stop: (reason: string) => void): () => void {
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid !== parent) stop('parent process exited');
+  }, 500);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+async function serve(config: Config, args: string[], io: CliIo): Promise<number> {
+  const { values } = parseArgs({ args, options: { 'exit-with-parent': { type: 'boolean', default: false } } });
   const app = await createFreeda(config, { print: (line) => io.stdout.write(line + '\n') });
   await app.start();
   await new Promise<void>((resolve) => {
     let stopping = false;
+    const stopWatching = values['exit-with-parent'] ? onParentExit((reason) => onSignal(reason)) : () => undefined;
     const onSignal = (signal: string) => {
       if (stopping) return;
       stopping = true;
+      stopWatching();
       app.logger.info({ signal }, 'shutting down: finishing in-flight requests and flushing the journal');
       app.stop().then(resolve, (error: Error) => {
         app.logger.error({ err: error.message }, 'shutdown failed');
@@ -75,7 +92,7 @@ export async function runCli(argv: string[], io: CliIo, loadEnvConfig: () => Con
   }
   switch (command) {
     case 'serve':
-      return serve(config, io);
+      return serve(config, rest, io);
     case 'simulate':
       return simulateCommand(
         config,
