@@ -15,6 +15,7 @@ import { pagesRouter } from './http/pages.js';
 import { createLogger } from './logger.js';
 import { createInProcessBus, type EventBus } from './pipeline/bus.js';
 import { createIntelligence } from './pipeline/intelligence.js';
+import { createLogSender, OUTBOX_FILE } from './pipeline/demo-outbound.js';
 import { createDispatcher, type Dispatcher } from './pipeline/outbound.js';
 import { createPipeline, type Pipeline } from './pipeline/service.js';
 import { createWorkQueue, type WorkQueue } from './pipeline/work.js';
@@ -89,7 +90,15 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
     });
     const served = module.channels.map((c) => c.name);
     if (adapter.sender) for (const channel of adapter.sender.channels) senders.set(channel, adapter.sender);
-    else
+    else if (config.DEMO_OUTBOUND === 'log') {
+      const outboxPath = join(config.DATA_DIR, OUTBOX_FILE);
+      const demo = createLogSender(served, { logger: logger.child({ adapter: module.name, demo_outbound: true }), outboxPath, now });
+      for (const channel of served) senders.set(channel, demo);
+      logger.warn(
+        { adapter: adapter.name, channels: served, outbox: outboxPath },
+        `DEMO_OUTBOUND=log: replies on ${served.join(', ')} are written to ${outboxPath}, not sent`,
+      );
+    } else
       logger.warn(
         { adapter: adapter.name, channels: served },
         `outbound disabled for ${served.join(', ')}: ${adapter.senderDisabledReason ?? 'no credentials configured'}`,

@@ -49,6 +49,11 @@ export const coreConfigSchema = z.object({
   /** Base delay of outbound retries (ms); doubles per attempt. */
   OUTBOUND_RETRY_BASE_MS: envPositiveInt(2000),
   OUTBOUND_MAX_ATTEMPTS: envPositiveInt(6),
+  /** `log`: channels without provider credentials "deliver" to DATA_DIR/outbox.log (demos); `off`: they fail outbound_disabled. */
+  DEMO_OUTBOUND: z
+    .enum(['off', 'log'], { message: 'must be off or log' })
+    .optional()
+    .transform((v) => v ?? 'off'),
   /** Delay before analysing a ticket after its last customer message (a burst = one analysis). */
   ANALYTICS_DEBOUNCE_MS: envPositiveInt(1500),
   /** Which proxies may set X-Forwarded-For: unset/false/0 none, a hop count, or a comma list of addresses/CIDRs. */
