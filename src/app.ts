@@ -90,19 +90,23 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
     });
     const served = module.channels.map((c) => c.name);
     if (adapter.sender) for (const channel of adapter.sender.channels) senders.set(channel, adapter.sender);
-    else if (config.DEMO_OUTBOUND === 'log') {
-      const outboxPath = join(config.DATA_DIR, OUTBOX_FILE);
-      const demo = createLogSender(served, { logger: logger.child({ adapter: module.name, demo_outbound: true }), outboxPath, now });
-      for (const channel of served) senders.set(channel, demo);
-      logger.warn(
-        { adapter: adapter.name, channels: served, outbox: outboxPath },
-        `DEMO_OUTBOUND=log: replies on ${served.join(', ')} are written to ${outboxPath}, not sent`,
-      );
-    } else
+    else
       logger.warn(
         { adapter: adapter.name, channels: served },
         `outbound disabled for ${served.join(', ')}: ${adapter.senderDisabledReason ?? 'no credentials configured'}`,
       );
+    // DEMO_OUTBOUND=log: every channel left without a sender (no sender at all, or one that serves only some of them,
+    // e.g. SMS credentials but no WhatsApp sender) writes its replies to the outbox instead.
+    const unsent = served.filter((channel) => !senders.has(channel));
+    if (config.DEMO_OUTBOUND === 'log' && unsent.length > 0) {
+      const outboxPath = join(config.DATA_DIR, OUTBOX_FILE);
+      const demo = createLogSender(unsent, { logger: logger.child({ adapter: module.name, demo_outbound: true }), outboxPath, now });
+      for (const channel of unsent) senders.set(channel, demo);
+      logger.warn(
+        { adapter: adapter.name, channels: unsent, outbox: outboxPath },
+        `DEMO_OUTBOUND=log: replies on ${unsent.join(', ')} are written to ${outboxPath}, not sent`,
+      );
+    }
     return adapter;
   });
 
