@@ -29,7 +29,7 @@ export default tseslint.config(
     languageOptions: { parserOptions: { projectService: false }, globals: { ...globals.browser } },
   },
   {
-    files: ['**/*.js'],
+    files: ['**/*.js', '**/*.mjs'],
     ignores: ['src/http/static/**'],
     extends: [tseslint.configs.disableTypeChecked],
     languageOptions: { parserOptions: { projectService: false } },

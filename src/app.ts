@@ -1,6 +1,4 @@
 // Composition root: config → logger, store, adapters, pipeline, HTTP + WebSocket server.
-import { randomBytes } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -10,11 +8,14 @@ import { catalogOf, type ChannelCatalog } from './domain/catalog.js';
 import type { ChannelAdapter, OutboundSender } from './domain/channel.js';
 import type { Channel } from './domain/types.js';
 import { createExportRouter } from './http/export.js';
+import { persistedSecret } from './auth/persisted-secret.js';
 import { createHttpApp } from './http/app.js';
+import { clientErrorHandler } from './http/client-error.js';
 import { pagesRouter } from './http/pages.js';
 import { createLogger } from './logger.js';
 import { createInProcessBus, type EventBus } from './pipeline/bus.js';
 import { createIntelligence } from './pipeline/intelligence.js';
+import { createLogSender, OUTBOX_FILE } from './pipeline/demo-outbound.js';
 import { createDispatcher, type Dispatcher } from './pipeline/outbound.js';
 import { createPipeline, type Pipeline } from './pipeline/service.js';
 import { createWorkQueue, type WorkQueue } from './pipeline/work.js';
@@ -61,12 +62,21 @@ export interface FreedaApp {
 
 export const API_TOKEN_FILE = '.api-token';
 
+/** The listen failures a newcomer meets, in one line that says what to change; other errors unchanged. */
+export function listenError(error: unknown, port: number): Error {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') return new Error(`port ${port} is in use: set PORT (e.g. PORT=${port + 1})`, { cause: error });
+  if (code === 'EACCES') return new Error(`port ${port} needs privileges: set PORT above 1023`, { cause: error });
+  return error instanceof Error ? error : new Error(String(error));
+}
+
 export async function createFreeda(config: Config, overrides: AppOverrides = {}): Promise<FreedaApp> {
   const logger = overrides.logger ?? createLogger({ level: config.LOG_LEVEL });
   const now = overrides.now ?? (() => new Date());
   const print = overrides.print ?? ((line: string) => process.stdout.write(line + '\n'));
-  const generatedToken = config.API_TOKENS.length === 0 ? randomBytes(24).toString('base64url') : null;
-  const apiTokens = generatedToken ? [generatedToken] : config.API_TOKENS;
+  // No API_TOKENS: one token generated on the first start and kept in DATA_DIR (0600), so a restart logs nobody out.
+  const generatedToken = config.API_TOKENS.length === 0 ? persistedSecret(config.DATA_DIR, API_TOKEN_FILE, 24) : null;
+  const apiTokens = generatedToken ? [generatedToken.value] : config.API_TOKENS;
   const modules = overrides.modules ?? channelModules;
   const channels = catalogOf(modules);
   const { store, readOnly } = withReadOnlySwitch(overrides.store ?? (await createStore(config, logger, channels)));
@@ -76,7 +86,12 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
   const baseUrl = () => publicBaseUrl(config, listeningPort);
   const senders = new Map<Channel, OutboundSender>();
   const adapters = modules.map((module) => {
-    const adapter = module.create(config, { logger: logger.child({ adapter: module.name }), now, publicBaseUrl: baseUrl });
+    const adapter = module.create(config, {
+      logger: logger.child({ adapter: module.name }),
+      now,
+      publicBaseUrl: baseUrl,
+      persistentSecret: (name) => persistedSecret(config.DATA_DIR, `.${module.name}-${name}`).value,
+    });
     const served = module.channels.map((c) => c.name);
     if (adapter.sender) for (const channel of adapter.sender.channels) senders.set(channel, adapter.sender);
     else
@@ -84,6 +99,18 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
         { adapter: adapter.name, channels: served },
         `outbound disabled for ${served.join(', ')}: ${adapter.senderDisabledReason ?? 'no credentials configured'}`,
       );
+    // DEMO_OUTBOUND=log: every channel left without a sender (no sender at all, or one that serves only some of them,
+    // e.g. SMS credentials but no WhatsApp sender) writes its replies to the outbox instead.
+    const unsent = served.filter((channel) => !senders.has(channel));
+    if (config.DEMO_OUTBOUND === 'log' && unsent.length > 0) {
+      const outboxPath = join(config.DATA_DIR, OUTBOX_FILE);
+      const demo = createLogSender(unsent, { logger: logger.child({ adapter: module.name, demo_outbound: true }), outboxPath, now });
+      for (const channel of unsent) senders.set(channel, demo);
+      logger.warn(
+        { adapter: adapter.name, channels: unsent, outbox: outboxPath },
+        `DEMO_OUTBOUND=log: replies on ${unsent.join(', ')} are written to ${outboxPath}, not sent`,
+      );
+    }
     return adapter;
   });
 
@@ -138,6 +165,7 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
     ],
   });
   const server = createServer({ keepAliveTimeout: 5_000, headersTimeout: 15_000, requestTimeout: 120_000 }, http);
+  server.on('clientError', clientErrorHandler(logger));
   const hub = createHub({
     bus,
     logger,
@@ -164,20 +192,36 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
     readOnly,
     url: '',
     async start() {
-      await store.open();
-      for (const adapter of adapters) await adapter.start?.(context);
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(config.PORT, () => {
-          server.off('error', reject);
-          resolve();
+      try {
+        await store.open();
+        for (const adapter of adapters) await adapter.start?.(context);
+        await new Promise<void>((resolve, reject) => {
+          server.once('error', reject);
+          server.listen(config.PORT, () => {
+            server.off('error', reject);
+            resolve();
+          });
         });
-      });
+      } catch (error) {
+        // A failed start leaves nothing held: the data lock is released, so the next start is a clean one.
+        for (const adapter of adapters) {
+          try {
+            await adapter.stop?.();
+          } catch {
+            // the start's own error is the one to report
+          }
+        }
+        await store.close().catch(() => undefined);
+        throw listenError(error, config.PORT);
+      }
       listeningPort = (server.address() as AddressInfo).port;
       app.url = `http://127.0.0.1:${listeningPort}`;
       if (generatedToken) {
-        print(`API_TOKENS is not set: generated an API token for this run: ${generatedToken}`);
-        if (store.kind === 'json') await writeFile(join(config.DATA_DIR, API_TOKEN_FILE), generatedToken + '\n', { mode: 0o600 });
+        print(
+          generatedToken.created
+            ? `API_TOKENS is not set: generated an API token, kept in ${generatedToken.path} for the next starts: ${generatedToken.value}`
+            : `API_TOKENS is not set: using the API token kept in ${generatedToken.path}: ${generatedToken.value}`,
+        );
       }
       const resumed = await dispatcher.resume();
       const rebuilt = await work.rebuild();

@@ -1,7 +1,9 @@
 // `freeda <command>`: serve, simulate, analyze, export, dynamodb:create-table, store:check.
 import { parseArgs } from 'node:util';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { API_TOKEN_FILE, createFreeda } from './app.js';
 import { exportCommand } from './cli/export.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
@@ -23,7 +25,7 @@ export interface CliIo {
   stderr: NodeJS.WritableStream;
 }
 
-const USAGE = `usage: freeda <command>
+const USAGE = `usage: freeda <command> [--help]   (freeda --version)
   serve                                   run the server (PORT, default 8000)
   simulate <sms|whatsapp|voice|email|chat> "<text>" [--from …] [--subject …] [--media URL] [--url http://127.0.0.1:8000]
   analyze [--offline]                     JSON lines on stdin → labels on stdout
@@ -36,6 +38,42 @@ const USAGE = `usage: freeda <command>
                                           copy the running store into the other type, follow it, compare both
   dynamodb:estimate [--tickets N --messages-per-ticket M]   monthly DynamoDB cost (measured on the store without --tickets)`;
 
+/** `freeda <command> --help`: what each command takes. */
+export const COMMAND_HELP: Readonly<Record<string, string>> = {
+  serve: `usage: freeda serve [--exit-with-parent]
+  Runs the HTTP + WebSocket server on PORT (default 8000); configuration from the environment and .env.
+  --exit-with-parent   stop when the parent process exits (npm start passes it: npm does not forward SIGTERM)`,
+  simulate: `usage: freeda simulate <sms|whatsapp|voice|email|chat> "<text>" [--from …] [--subject …] [--media URL] [--url http://127.0.0.1:8000]
+  Sends a real-shaped, signed inbound to a running server and prints the ticket and the reply.
+  Twilio kinds need TWILIO_AUTH_TOKEN, email INBOUND_EMAIL_SECRET (the server's values). Exit 1 when the server refuses it.
+  voice: phrases separated by ' | '; chat: --from <visitor token> continues a conversation, --wait <s>`,
+  analyze: `usage: freeda analyze [--offline]
+  JSON lines {"id","channel","subject?","messages":[{"author","text"}]} on stdin → labels on stdout, one line each.
+  --offline   the offline analyzer even when MISTRAL_API_KEY is set`,
+  export: `usage: freeda export [--status "en cours"|fermé|ferme] [--channel sms,email,…] [--date-from 2026-05-01] [--date-to 2026-05-31] [--bom] [--url …]
+  The CSV export to stdout (the columns of GET /export/csv).`,
+  'dynamodb:create-table': `usage: freeda dynamodb:create-table
+  Creates DYNAMODB_TABLE (AWS_REGION, DYNAMODB_ENDPOINT) with its indexes; does nothing when it exists.`,
+  'store:check': `usage: freeda store:check [--data-dir DIR]
+  Verifies a json store's DATA_DIR without starting the server (read-only). Exit 0 when the store would start with
+  everything in it, 1 otherwise.`,
+};
+
+/** The version in package.json (found upward from this file: src/ under tsx, dist/src/ once built). */
+export function packageVersion(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 4; i++) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'freeda' && pkg.version) return pkg.version;
+    } catch {
+      // not here: one level up
+    }
+    dir = dirname(dir);
+  }
+  return 'unknown';
+}
+
 /** The API token the CLI uses: API_TOKENS, else the one a local server generated into DATA_DIR. */
 export async function resolveApiToken(config: Config): Promise<string | null> {
   if (config.API_TOKENS.length) return config.API_TOKENS[0];
@@ -46,14 +84,31 @@ export async function resolveApiToken(config: Config): Promise<string | null> {
   }
 }
 
-async function serve(config: Config, io: CliIo): Promise<number> {
+/**
+ * `--exit-with-parent` (the npm start script passes it): npm does not forward SIGTERM to the script it runs, so
+ * `kill <npm pid>` would leave this server running, holding the port and the data lock. When the parent is gone (this
+ * process was re-parented), stop as on SIGTERM. Checked twice a second; the timer does not keep the process alive.
+ */
+function onParentExit(stop: (reason: string) => void): () => void {
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid !== parent) stop('parent process exited');
+  }, 500);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+async function serve(config: Config, args: string[], io: CliIo): Promise<number> {
+  const { values } = parseArgs({ args, options: { 'exit-with-parent': { type: 'boolean', default: false } } });
   const app = await createFreeda(config, { print: (line) => io.stdout.write(line + '\n') });
   await app.start();
   await new Promise<void>((resolve) => {
     let stopping = false;
+    const stopWatching = values['exit-with-parent'] ? onParentExit((reason) => onSignal(reason)) : () => undefined;
     const onSignal = (signal: string) => {
       if (stopping) return;
       stopping = true;
+      stopWatching();
       app.logger.info({ signal }, 'shutting down: finishing in-flight requests and flushing the journal');
       app.stop().then(resolve, (error: Error) => {
         app.logger.error({ err: error.message }, 'shutdown failed');
@@ -68,9 +123,17 @@ async function serve(config: Config, io: CliIo): Promise<number> {
 
 export async function runCli(argv: string[], io: CliIo, loadEnvConfig: () => Config = loadConfig): Promise<number> {
   const [command, ...rest] = argv;
-  if (!command || command === 'help' || command === '--help') {
+  if (!command || command === 'help' || command === '--help' || command === '-h') {
     io.stdout.write(USAGE + '\n');
     return command ? 0 : 2;
+  }
+  if (command === '--version' || command === '-v' || command === 'version') {
+    io.stdout.write(`freeda ${packageVersion()}\n`);
+    return 0;
+  }
+  if ((rest.includes('--help') || rest.includes('-h')) && COMMAND_HELP[command]) {
+    io.stdout.write(COMMAND_HELP[command] + '\n');
+    return 0;
   }
   let config: Config;
   try {
@@ -84,7 +147,7 @@ export async function runCli(argv: string[], io: CliIo, loadEnvConfig: () => Con
   }
   switch (command) {
     case 'serve':
-      return serve(config, io);
+      return serve(config, rest, io);
     case 'simulate':
       return simulateCommand(
         config,

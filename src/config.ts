@@ -1,5 +1,8 @@
 // The only reader of process.env. The core's keys and every registered channel module's own fragment are parsed in
 // one pass: invalid values fail start-up with one line per problem, whichever module owns the key.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseEnv } from 'node:util';
 import { z } from 'zod';
 import { envBool, envIntInRange, envPositiveInt, envString, envUrl, type FragmentValues, type SharedConfig } from './domain/config.js';
 import { compileTrust, type TrustProxy } from './net/client-ip.js';
@@ -46,6 +49,11 @@ export const coreConfigSchema = z.object({
   /** Base delay of outbound retries (ms); doubles per attempt. */
   OUTBOUND_RETRY_BASE_MS: envPositiveInt(2000),
   OUTBOUND_MAX_ATTEMPTS: envPositiveInt(6),
+  /** `log`: channels without provider credentials "deliver" to DATA_DIR/outbox.log (demos); `off`: they fail outbound_disabled. */
+  DEMO_OUTBOUND: z
+    .enum(['off', 'log'], { message: 'must be off or log' })
+    .optional()
+    .transform((v) => v ?? 'off'),
   /** Delay before analysing a ticket after its last customer message (a burst = one analysis). */
   ANALYTICS_DEBOUNCE_MS: envPositiveInt(1500),
   /** Which proxies may set X-Forwarded-For: unset/false/0 none, a hop count, or a comma list of addresses/CIDRs. */
@@ -138,8 +146,31 @@ export function parseModuleConfig<S extends z.ZodRawShape>(
   return { ...parseConfig(env, [module]), ...module.config.schema.parse(env) };
 }
 
-/** Reads process.env. The only place in the code base that does. */
+/**
+ * Loads `path` (default `.env` in the working directory) into `env`: a key already set in the environment keeps its value
+ * (the environment wins over the file). No file: nothing happens. Written into process.env so libraries that read it
+ * themselves (the AWS SDK's credentials chain) see the file's keys too. Returns the keys taken from the file.
+ */
+export function loadDotEnv(path = resolve('.env'), env: NodeJS.ProcessEnv = process.env): string[] | null {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new ConfigError([`.env: cannot read ${path}: ${(error as Error).message}`]);
+  }
+  const taken: string[] = [];
+  for (const [key, value] of Object.entries(parseEnv(text))) {
+    if (value === undefined || env[key] !== undefined) continue;
+    env[key] = value;
+    taken.push(key);
+  }
+  return taken;
+}
+
+/** Reads process.env (after `.env`, see loadDotEnv). The only place in the code base that does. */
 export function loadConfig(): Config {
+  loadDotEnv();
   return parseConfig(process.env);
 }
 

@@ -71,11 +71,9 @@ export function simulatedInboundParse(
 async function simulateEmail(args: SimulateArgs, env: SimulateEnv, config: SimulateConfig): Promise<void> {
   const secret = config.INBOUND_EMAIL_SECRET;
   if (!secret) {
-    env.print(
+    throw new Error(
       'INBOUND_EMAIL_SECRET is not set: the server refuses unauthenticated inbound email (403). Set the same INBOUND_EMAIL_SECRET for the server and for this command.',
     );
-    process.exitCode = 1;
-    return;
   }
   const serverUrl = env.serverUrl;
   const { body, contentType, messageId } = simulatedInboundParse(args, config);
@@ -87,15 +85,14 @@ async function simulateEmail(args: SimulateArgs, env: SimulateEnv, config: Simul
       body: new Uint8Array(body),
     });
   } catch (err) {
-    env.print(`Cannot reach the server at ${serverUrl}: ${(err as Error).message}`);
-    process.exitCode = 1;
-    return;
+    throw new Error(`cannot reach the server at ${serverUrl}: ${(err as Error).message}`, { cause: err });
   }
   const answer = await res.text();
   if (res.status !== 200) {
     env.print(`The server answered ${res.status}: ${answer}`);
-    process.exitCode = 1;
-    return;
+    throw new Error(
+      `the inbound email was not accepted: HTTP ${res.status}${res.status === 403 ? ' (the server must have the same INBOUND_EMAIL_SECRET as this environment)' : ''}`,
+    );
   }
   env.print(`email <${messageId}> → 200 ${answer.trim()}`);
   const ticketId = res.headers.get('x-freeda-ticket-id');

@@ -15,7 +15,7 @@ const shape = {
 export const webchatConfig = {
   schema: z.object(shape),
   docs: {
-    WEBCHAT_SECRET: 'Signs web-chat visitor tokens; set it so visitors can resume after a restart.',
+    WEBCHAT_SECRET: 'Signs web-chat visitor tokens. Unset: generated on the first start and kept in `DATA_DIR/.webchat-secret` (0600).',
     WEBCHAT_MAX_CONNECTIONS_PER_IP:
       'Visitor WebSockets open at once per client IP (see `TRUST_PROXY`); one more is closed with 4029 and a `rate_limited` frame. Agents are not limited.',
     WEBCHAT_MAX_NEW_TICKETS_PER_IP_PER_HOUR:

@@ -16,10 +16,13 @@ export function webchatSettings(
   config: Pick<WebchatConfig, 'WEBCHAT_SECRET'> &
     Partial<Pick<WebchatConfig, 'WEBCHAT_MAX_CONNECTIONS_PER_IP' | 'WEBCHAT_MAX_NEW_TICKETS_PER_IP_PER_HOUR'>>,
   overrides: Partial<Omit<WebchatSettings, 'secret' | 'secretGenerated'>> = {},
+  persistentSecret?: (name: string) => string,
 ): WebchatSettings {
+  // No WEBCHAT_SECRET: the key the core keeps in DATA_DIR (same after a restart); per run only without one.
+  const kept = config.WEBCHAT_SECRET === undefined ? persistentSecret?.('secret') : undefined;
   return {
-    secret: config.WEBCHAT_SECRET ?? randomBytes(32).toString('base64url'),
-    secretGenerated: config.WEBCHAT_SECRET === undefined,
+    secret: config.WEBCHAT_SECRET ?? kept ?? randomBytes(32).toString('base64url'),
+    secretGenerated: config.WEBCHAT_SECRET === undefined && kept === undefined,
     ...DEFAULT_LIMITS,
     limits: {
       maxConnectionsPerIp: config.WEBCHAT_MAX_CONNECTIONS_PER_IP ?? DEFAULT_LIMITS.limits.maxConnectionsPerIp,
@@ -85,7 +88,7 @@ export function createWebchatModule(options: WebchatModuleOptions = {}): Channel
     channels: [CHAT_CHANNEL_DECLARATION],
     config: webchatConfig,
     create: (config, deps) => {
-      const settings = webchatSettings(config, overrides);
+      const settings = webchatSettings(config, overrides, deps.persistentSecret);
       return createWebchatAdapter(settings, deps, (limiters ?? memoryLimiters)(settings.limits));
     },
     simulators: () => simulators,

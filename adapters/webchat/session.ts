@@ -64,6 +64,7 @@ export function createVisitorSession(deps: SessionDeps): VisitorSession {
   async function hello(frame: Extract<VisitorFrame, { type: 'hello' }>): Promise<void> {
     if (visitorId) return error('already_greeted', 'This connection already said hello.');
     let resumed = false;
+    let tokenRefused = false;
     let id: string | null = null;
     if (frame.visitor_token) {
       const check = verifyVisitorToken(settings.secret, frame.visitor_token);
@@ -71,6 +72,7 @@ export function createVisitorSession(deps: SessionDeps): VisitorSession {
         id = check.visitorId;
         resumed = true;
       } else {
+        tokenRefused = true;
         ctx.logger.info({ reason: check.reason }, 'web chat visitor token refused: a new visitor identity is issued');
       }
     }
@@ -88,6 +90,8 @@ export function createVisitorSession(deps: SessionDeps): VisitorSession {
       visitor_token: signVisitorToken(settings.secret, id),
       ticket_id: ticket && ticket.status === STATUS_OPEN ? ticket.ticket_id : null,
       resumed,
+      // The page must not keep showing a conversation this new identity cannot continue.
+      token_refused: tokenRefused,
     });
     if (ticket) {
       const messages = await ctx.getMessages(ticket.ticket_id);

@@ -10,6 +10,7 @@ interface ServerFrame {
   code?: string;
   message?: string;
   visitor_token?: string;
+  token_refused?: boolean;
   ticket_id?: string | null;
   message_id?: string;
   client_id?: string;
@@ -49,6 +50,7 @@ async function simulateChat(args: SimulateArgs, env: SimulateEnv): Promise<void>
     ws.on('message', (raw: Buffer) => {
       const frame = JSON.parse(raw.toString()) as ServerFrame;
       if (frame.type === 'welcome') {
+        if (frame.token_refused) env.print('the server refused the --from visitor token (its key changed?): a new conversation starts');
         env.print(`visitor_token: ${frame.visitor_token}`);
         ws.send(JSON.stringify({ type: 'message', client_id: clientId, text: args.text }));
       } else if (frame.type === 'message.ack' && frame.client_id === clientId) {

@@ -81,13 +81,20 @@ export async function simulateCommand(
   }
   const options: Record<string, string> = {};
   for (const [k, v] of Object.entries(values)) if (typeof v === 'string') options[k] = v;
-  await simulator(
-    { text, from: typeof values.from === 'string' ? values.from : undefined, options },
-    simulateEnv({
-      serverUrl: typeof values.url === 'string' ? values.url : `http://127.0.0.1:${config.PORT}`,
-      apiToken: await apiToken(),
-      print: io.print,
-    }),
-  );
+  // Every kind fails the same way: a simulator throws when the server did not take the inbound (non-2xx, unreachable,
+  // a refused frame), and the command exits 1 with that one line.
+  try {
+    await simulator(
+      { text, from: typeof values.from === 'string' ? values.from : undefined, options },
+      simulateEnv({
+        serverUrl: typeof values.url === 'string' ? values.url : `http://127.0.0.1:${config.PORT}`,
+        apiToken: await apiToken(),
+        print: io.print,
+      }),
+    );
+  } catch (error) {
+    io.printError(`freeda simulate ${kind}: ${(error as Error).message}`);
+    return 1;
+  }
   return 0;
 }

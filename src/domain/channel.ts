@@ -188,6 +188,11 @@ export interface AdapterDeps {
   now(): Date;
   /** The public base URL providers call us on (PUBLIC_BASE_URL, or the local listener). */
   publicBaseUrl: () => string;
+  /**
+   * A random secret kept for this deployment under `name` (generated on the first start, mode 0600 in DATA_DIR, the same
+   * after a restart): for keys the configuration may leave unset. Absent in tests that build an adapter alone.
+   */
+  persistentSecret?: (name: string) => string;
 }
 
 export interface SimulateArgs {

@@ -11,6 +11,15 @@ export type TicketStatus = (typeof TICKET_STATUSES)[number];
 export const STATUS_OPEN: TicketStatus = 'en cours';
 export const STATUS_CLOSED: TicketStatus = 'fermé';
 
+/** Spellings accepted for a status wherever one is given (filters, PATCH, CLI): `ferme` is `fermé` typed without the accent. */
+const STATUS_ALIASES: Readonly<Record<string, TicketStatus>> = { ferme: STATUS_CLOSED };
+
+/** The status a client meant (alias, decomposed accent, surrounding spaces), or the input unchanged when it names none. */
+export function canonicalStatus(value: string): string {
+  const normalized = value.normalize('NFC').trim();
+  return STATUS_ALIASES[normalized] ?? normalized;
+}
+
 export const SENTIMENTS = ['positif', 'neutre', 'negatif'] as const;
 export const CATEGORIES = ['facturation', 'technique', 'commercial', 'resiliation', 'autre'] as const;
 export const URGENCIES = ['basse', 'moyenne', 'haute'] as const;

@@ -4,14 +4,16 @@ import { z } from 'zod';
 import type { ChannelCatalog } from '../domain/catalog.js';
 import { safeContentType, safeFilename } from '../domain/attachments.js';
 import { publicMessage, publicTicket } from '../domain/ticket.js';
-import { TICKET_STATUSES } from '../domain/types.js';
+import { canonicalStatus, TICKET_STATUSES } from '../domain/types.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import type { Pipeline } from '../pipeline/service.js';
 import { type BlobStore, isBlobKey } from '../storage/blobs.js';
 import type { TicketStore } from '../storage/types.js';
 import { parseCursor, parseLimit, parseTicketFilter, parseTicketId } from '../query/filters.js';
 
-const statusBody = z.object({ status: z.enum(TICKET_STATUSES) });
+const statusBody = z.object({
+  status: z.preprocess((v) => (typeof v === 'string' ? canonicalStatus(v) : v), z.enum(TICKET_STATUSES)),
+});
 const replyBody = z.object({
   text: z.string().trim().min(1, 'text must not be empty').max(10_000, 'text must be at most 10000 characters'),
   client_id: z.string().trim().min(1).max(128).optional(),

@@ -1,7 +1,7 @@
 // Ticket filters and ids as the API, the CSV export and the CLI take them: invalid values → ValidationError naming the
 // parameter (400 over HTTP, exit code 2 in the CLI). Pure: no express.
 import type { ChannelCatalog } from '../domain/catalog.js';
-import { TICKET_STATUSES, type Channel, type TicketStatus } from '../domain/types.js';
+import { canonicalStatus, TICKET_STATUSES, type Channel, type TicketStatus } from '../domain/types.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import type { TicketFilter } from '../storage/types.js';
 
@@ -48,11 +48,15 @@ export function parseDateBound(value: string, name: string, edge: 'start' | 'end
 
 export function parseStatus(value: string | undefined): TicketStatus | undefined {
   if (value === undefined) return undefined;
-  const normalized = value === 'ferme' ? 'fermé' : value;
+  const normalized = canonicalStatus(value);
   if (!(TICKET_STATUSES as readonly string[]).includes(normalized)) {
-    throw new ValidationError('invalid_status', `The status parameter must be one of: ${TICKET_STATUSES.join(', ')}.`, {
-      parameter: 'status',
-    });
+    throw new ValidationError(
+      'invalid_status',
+      `The status parameter must be one of: ${TICKET_STATUSES.join(', ')} (ferme is accepted for fermé).`,
+      {
+        parameter: 'status',
+      },
+    );
   }
   return normalized as TicketStatus;
 }

@@ -12,6 +12,7 @@ export interface Frame {
   client_id?: string;
   duplicate?: boolean;
   resumed?: boolean;
+  token_refused?: boolean;
   status?: string;
   messages?: Array<Record<string, unknown>>;
   data?: Record<string, unknown>;

@@ -92,6 +92,21 @@ function clearConversation() {
   shownIds.clear();
 }
 
+/**
+ * The server could not verify the stored visitor token (its key changed): the conversation shown cannot be continued.
+ * Say so and start clean; messages typed but not yet acknowledged stay and are sent in the new conversation.
+ */
+function startOver() {
+  clearConversation();
+  setTicket(null);
+  setClosed(false);
+  for (const entry of pending.values()) list.append(entry.element);
+  showNotice(
+    "Votre conversation précédente n'a pas pu être reprise (session expirée). Une nouvelle conversation commence : " +
+      'renvoyez votre question si besoin.',
+  );
+}
+
 function setClosed(value) {
   closed = value;
   badge.hidden = !value;
@@ -118,6 +133,7 @@ function send(frame) {
 function onFrame(frame) {
   switch (frame.type) {
     case 'welcome':
+      if (frame.token_refused) startOver();
       store.set(TOKEN_KEY, frame.visitor_token);
       if (frame.ticket_id) setTicket(frame.ticket_id);
       retryMs = 500;
