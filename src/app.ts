@@ -11,6 +11,10 @@ import type { ChannelAdapter, OutboundSender } from './domain/channel.js';
 import type { Channel } from './domain/types.js';
 import { createExportRouter } from './http/export.js';
 import { createHttpApp } from './http/app.js';
+import type { ActingAgentResolver } from './http/acting-agent.js';
+import { cannedRepliesRouter } from './http/canned.js';
+import { contactsRouter } from './http/contacts.js';
+import { workspaceTicketsRouter } from './http/workspace.js';
 import { pagesRouter } from './http/pages.js';
 import { createLogger } from './logger.js';
 import { createInProcessBus, type EventBus } from './pipeline/bus.js';
@@ -31,6 +35,8 @@ export interface AppOverrides {
   store?: TicketStore;
   /** Channel modules to wire (default: the registry). */
   modules?: ChannelModule[];
+  /** Who acts on an API request (agent workspace, #16); default: whatever the auth middleware put in res.locals.agent. */
+  actingAgent?: ActingAgentResolver;
   /** Printed once when API_TOKENS is unset and a token is generated. */
   print?: (line: string) => void;
 }
@@ -124,6 +130,12 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
     isDraining: () => draining,
     trustProxy,
     protectedRouters: [createExportRouter({ store, channels, logger, now })],
+    workspaceRouters: [
+      workspaceTicketsRouter({ store, bus, channels, now }),
+      cannedRepliesRouter({ store, now }),
+      contactsRouter({ store, channels, now }),
+    ],
+    actingAgent: overrides.actingAgent,
     publicRouters: [pagesRouter()],
   });
   const server = createServer({ keepAliveTimeout: 5_000, headersTimeout: 15_000, requestTimeout: 120_000 }, http);

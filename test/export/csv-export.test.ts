@@ -29,6 +29,7 @@ const EXPECTED_HEADER = [
   'first_human_response_time_seconds',
   'analytics_source',
   'subject',
+  'assignee_id',
 ];
 
 const EXPORT_DAY = new Date('2026-06-01T10:00:00.000Z');
