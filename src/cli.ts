@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { API_TOKEN_FILE, createFreeda } from './app.js';
 import { exportCommand } from './cli/export.js';
+import { correctionsCommand } from './cli/corrections.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { channelModules } from './registry.js';
 import { analyzerForCli, runAnalyze } from './cli/analyze.js';
@@ -12,6 +13,7 @@ import { simulateCommand } from './cli/simulate.js';
 import { storeCheckCommand } from './cli/store-check.js';
 import { catalogOf } from './domain/catalog.js';
 import { createLogger } from './logger.js';
+import { createStore } from './storage/index.js';
 
 export interface CliIo {
   stdin: NodeJS.ReadableStream;
@@ -25,6 +27,7 @@ const USAGE = `usage: freeda <command>
   analyze [--offline]                     JSON lines on stdin → labels on stdout
   export [--status …] [--channel …] [--date-from …] [--date-to …]   CSV to stdout
   dynamodb:create-table                   create DYNAMODB_TABLE (idempotent)
+  analytics:corrections [--out FILE]      labels agents corrected, as JSON lines (json store: server stopped)
   store:check [--data-dir DIR]            verify the json store's DATA_DIR (read-only, also beside a running server)`;
 
 /** The API token the CLI uses: API_TOKENS, else the one a local server generated into DATA_DIR. */
@@ -98,6 +101,16 @@ export async function runCli(argv: string[], io: CliIo, loadEnvConfig: () => Con
       io.stdout.write(`table ${config.DYNAMODB_TABLE}: ${outcome === 'created' ? 'created' : 'already exists'}\n`);
       return 0;
     }
+    case 'analytics:corrections':
+      return correctionsCommand(
+        async () => {
+          const store = await createStore(config, createLogger({ level: 'warn', destination: process.stderr }), catalogOf(channelModules));
+          await store.open();
+          return store;
+        },
+        rest,
+        io,
+      );
     case 'store:check':
       return storeCheckCommand(config.DATA_DIR, rest, io);
     default:
