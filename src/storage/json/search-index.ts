@@ -5,7 +5,6 @@
 import MiniSearch from 'minisearch';
 import { compareTimeThenId } from '../../domain/metrics.js';
 import { messageTokens, ticketTokens } from '../../domain/search.js';
-import type { Message, Ticket } from '../../domain/types.js';
 import type { SearchHit } from '../types.js';
 import type { Batch, MemoryState } from './state.js';
 
@@ -22,38 +21,35 @@ export interface JsonSearchIndex {
 export function createJsonSearchIndex(state: () => MemoryState): JsonSearchIndex {
   let mini: MiniSearch<Doc> | null = null;
   let indexedFor: MemoryState | null = null;
-  /** The terms each ticket doc was indexed with: a ticket write that changes none of them leaves the doc alone. */
-  const ticketTerms = new Map<string, string>();
+  /** Every token of each ticket (its own and its messages'): one MiniSearch document per ticket, replaced when it grows. */
+  const ticketTerms = new Map<string, Set<string>>();
 
   const newIndex = () =>
     new MiniSearch<Doc>({
       fields: ['terms'],
-      storeFields: ['ticket_id'],
+      storeFields: [],
       tokenize: (terms) => terms.split(' '),
       processTerm: (term) => term || null,
-      searchOptions: { prefix: false, fuzzy: false },
+      searchOptions: { prefix: false, fuzzy: false, combineWith: 'AND' },
     });
 
-  function indexTicket(index: MiniSearch<Doc>, ticket: Ticket): void {
-    const terms = ticketTokens(ticket).join(' ');
-    const known = ticketTerms.get(ticket.ticket_id);
-    if (known === terms) return;
-    ticketTerms.set(ticket.ticket_id, terms);
-    const doc = { id: `t:${ticket.ticket_id}`, ticket_id: ticket.ticket_id, terms };
-    if (known === undefined) index.add(doc);
-    else index.replace(doc);
-  }
-
-  function indexMessage(index: MiniSearch<Doc>, message: Message): void {
-    const id = `m:${message.message_id}`;
-    if (index.has(id)) return; // a delivery update: the text does not change
-    index.add({ id, ticket_id: message.ticket_id, terms: messageTokens(message).join(' ') });
+  function addTerms(index: MiniSearch<Doc>, ticketId: string, tokens: string[]): void {
+    let terms = ticketTerms.get(ticketId);
+    const known = terms !== undefined;
+    terms ??= new Set();
+    const size = terms.size;
+    for (const t of tokens) terms.add(t);
+    if (known && terms.size === size) return; // nothing new: a delivery update, a ticket write
+    ticketTerms.set(ticketId, terms);
+    const doc = { id: ticketId, ticket_id: ticketId, terms: [...terms].join(' ') };
+    if (known) index.replace(doc);
+    else index.add(doc);
   }
 
   function follow(batch: Batch): void {
     if (!mini) return;
-    for (const ticket of batch.tickets ?? []) indexTicket(mini, ticket);
-    for (const message of batch.messages ?? []) indexMessage(mini, message);
+    for (const ticket of batch.tickets ?? []) addTerms(mini, ticket.ticket_id, ticketTokens(ticket));
+    for (const message of batch.messages ?? []) addTerms(mini, message.ticket_id, messageTokens(message));
   }
 
   function ready(): MiniSearch<Doc> {
@@ -62,8 +58,9 @@ export function createJsonSearchIndex(state: () => MemoryState): JsonSearchIndex
     mini = newIndex();
     ticketTerms.clear();
     for (const ticket of current.ticketOrder) {
-      indexTicket(mini, ticket);
-      for (const message of current.messagesOf(ticket.ticket_id)) indexMessage(mini, message);
+      const tokens = ticketTokens(ticket);
+      for (const message of current.messagesOf(ticket.ticket_id)) tokens.push(...messageTokens(message));
+      addTerms(mini, ticket.ticket_id, tokens);
     }
     indexedFor = current;
     current.onApply = follow;
@@ -75,21 +72,10 @@ export function createJsonSearchIndex(state: () => MemoryState): JsonSearchIndex
       if (!tokens.length) return [];
       const index = ready();
       const tickets = state().tickets;
-      let found: Set<string> | null = null;
-      // Rarest-first would be faster; every token narrows the set and an empty set ends the search.
-      for (const token of tokens) {
-        const ids = new Set<string>();
-        for (const hit of index.search(token)) {
-          const ticketId = hit.ticket_id as string;
-          if (!found || found.has(ticketId)) ids.add(ticketId);
-        }
-        found = ids;
-        if (!found.size) break;
-      }
       const hits: SearchHit[] = [];
-      for (const id of found ?? []) {
-        const ticket = tickets.get(id);
-        if (ticket) hits.push({ ticket_id: id, created_at: ticket.created_at });
+      for (const hit of index.search({ queries: tokens, combineWith: 'AND' })) {
+        const ticket = tickets.get(hit.id as string);
+        if (ticket) hits.push({ ticket_id: ticket.ticket_id, created_at: ticket.created_at });
       }
       return hits.sort((a, b) => compareTimeThenId(b.created_at, b.ticket_id, a.created_at, a.ticket_id));
     },
