@@ -22,6 +22,7 @@ import { createIntelligence } from './pipeline/intelligence.js';
 import { createDispatcher, type Dispatcher } from './pipeline/outbound.js';
 import { createPipeline, type Pipeline } from './pipeline/service.js';
 import { createWorkQueue, type WorkQueue } from './pipeline/work.js';
+import { startRoundRobin } from './pipeline/round-robin.js';
 import { channelModules, type ChannelModule } from './registry.js';
 import { createFileBlobStore } from './storage/blobs.js';
 import { createStore } from './storage/index.js';
@@ -113,6 +114,7 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
   const blobs = createFileBlobStore(join(config.DATA_DIR, 'attachments'));
   const pipeline = createPipeline({ store, blobs, bus, dispatcher, work, logger, now, channels });
   const context = pipeline.channelContext();
+  startRoundRobin({ agents: config.AUTO_ASSIGN_AGENTS, store, bus, logger, now });
   let draining = false;
 
   // One trust function for express (req.ip) and the WebSocket upgrade (visitor limits): the same client address.
