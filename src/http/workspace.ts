@@ -7,7 +7,7 @@ import type { ChannelCatalog } from '../domain/catalog.js';
 import { publicMessage, publicTicket } from '../domain/ticket.js';
 import { CATEGORIES, SENTIMENTS, URGENCIES } from '../domain/types.js';
 import { correctLabels } from '../domain/workspace.js';
-import { NotFoundError } from '../errors.js';
+import { NotFoundError, ValidationError } from '../errors.js';
 import type { EventBus } from '../pipeline/bus.js';
 import { parseCursor, parseLimit, parseTicketFilter, parseTicketId } from '../query/filters.js';
 import { listWorkspaceTickets, parseWorkspaceFilter } from '../query/workspace-list.js';
@@ -54,7 +54,10 @@ export function workspaceTicketsRouter(deps: WorkspaceDeps): Router {
 
   router.patch('/tickets/:id/assignee', async (req, res) => {
     const id = parseTicketId(req.params.id);
-    const { agent_id } = jsonBody(assigneeBody, req.body, 'invalid_assignee');
+    const requested = jsonBody(assigneeBody, req.body, 'invalid_assignee').agent_id;
+    // "me": the acting agent (the dashboard's "assign to me" does not need to know its own id).
+    const agent_id = requested === 'me' ? actingAgentOf(res)?.agent_id : requested;
+    if (agent_id === undefined) throw new ValidationError('no_agent_identity', 'agent_id "me" needs an agent login; this token does not name an agent.');
     let changed = false;
     const ticket = await store.updateTicket(id, (t) => {
       changed = (t.assignee_id ?? null) !== agent_id;
