@@ -610,7 +610,11 @@ els.view.addEventListener('change', () => loadTickets());
 let searchTimer = null;
 els.q.addEventListener('input', () => {
   clearTimeout(searchTimer);
-  searchTimer = setTimeout(() => void loadTickets(), 250);
+  searchTimer = setTimeout(() => {
+    void loadTickets();
+    // The open conversation shows the searched words highlighted too.
+    if (selected) els.messages.replaceChildren(...selected.messages.map(renderMessage));
+  }, 250);
 });
 els.sound.addEventListener('change', () => {
   if (els.sound.checked) beep();
