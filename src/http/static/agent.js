@@ -63,6 +63,7 @@ const els = {
   view: $('filter-view'),
   q: $('filter-q'),
   sound: $('sound'),
+  byActivity: $('by-activity'),
   assign: $('assign'),
   asNote: $('as-note'),
   canned: $('canned'),
@@ -213,9 +214,9 @@ function renderTicketItem(ticket) {
 }
 
 function sortedTickets() {
-  return [...tickets.values()].sort((a, b) =>
-    b.created_at > a.created_at ? 1 : b.created_at < a.created_at ? -1 : b.ticket_id.localeCompare(a.ticket_id),
-  );
+  // Newest first by creation, or (option) by last activity: the ticket with the latest message on top.
+  const key = els.byActivity.checked ? (t) => t.last_message_at ?? t.updated_at ?? t.created_at : (t) => t.created_at;
+  return [...tickets.values()].sort((a, b) => (key(b) > key(a) ? 1 : key(b) < key(a) ? -1 : b.ticket_id.localeCompare(a.ticket_id)));
 }
 
 function renderList() {
@@ -607,6 +608,7 @@ els.exportButton.addEventListener('click', async () => {
 els.channel.addEventListener('change', () => loadTickets());
 els.status.addEventListener('change', () => loadTickets());
 els.view.addEventListener('change', () => loadTickets());
+els.byActivity.addEventListener('change', () => renderList());
 let searchTimer = null;
 els.q.addEventListener('input', () => {
   clearTimeout(searchTimer);
