@@ -57,7 +57,8 @@ export function workspaceTicketsRouter(deps: WorkspaceDeps): Router {
     const requested = jsonBody(assigneeBody, req.body, 'invalid_assignee').agent_id;
     // "me": the acting agent (the dashboard's "assign to me" does not need to know its own id).
     const agent_id = requested === 'me' ? actingAgentOf(res)?.agent_id : requested;
-    if (agent_id === undefined) throw new ValidationError('no_agent_identity', 'agent_id "me" needs an agent login; this token does not name an agent.');
+    if (agent_id === undefined)
+      throw new ValidationError('no_agent_identity', 'agent_id "me" needs an agent login; this token does not name an agent.');
     let changed = false;
     const ticket = await store.updateTicket(id, (t) => {
       changed = (t.assignee_id ?? null) !== agent_id;
