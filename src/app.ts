@@ -11,6 +11,10 @@ import { createExportRouter } from './http/export.js';
 import { persistedSecret } from './auth/persisted-secret.js';
 import { createHttpApp } from './http/app.js';
 import { clientErrorHandler } from './http/client-error.js';
+import type { ActingAgentResolver } from './http/acting-agent.js';
+import { cannedRepliesRouter } from './http/canned.js';
+import { contactsRouter } from './http/contacts.js';
+import { workspaceTicketsRouter } from './http/workspace.js';
 import { pagesRouter } from './http/pages.js';
 import { createLogger } from './logger.js';
 import { createInProcessBus, type EventBus } from './pipeline/bus.js';
@@ -19,6 +23,7 @@ import { createLogSender, OUTBOX_FILE } from './pipeline/demo-outbound.js';
 import { createDispatcher, type Dispatcher } from './pipeline/outbound.js';
 import { createPipeline, type Pipeline } from './pipeline/service.js';
 import { createWorkQueue, type WorkQueue } from './pipeline/work.js';
+import { startRoundRobin } from './pipeline/round-robin.js';
 import { channelModules, type ChannelModule } from './registry.js';
 import { createFileBlobStore } from './storage/blobs.js';
 import { createStore } from './storage/index.js';
@@ -34,6 +39,8 @@ export interface AppOverrides {
   store?: TicketStore;
   /** Channel modules to wire (default: the registry). */
   modules?: ChannelModule[];
+  /** Who acts on an API request (agent workspace, #16); default: whatever the auth middleware put in res.locals.agent. */
+  actingAgent?: ActingAgentResolver;
   /** Printed once when API_TOKENS is unset and a token is generated. */
   print?: (line: string) => void;
 }
@@ -138,6 +145,7 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
   const blobs = createFileBlobStore(join(config.DATA_DIR, 'attachments'));
   const pipeline = createPipeline({ store, blobs, bus, dispatcher, work, logger, now, channels });
   const context = pipeline.channelContext();
+  startRoundRobin({ agents: config.AUTO_ASSIGN_AGENTS, store, bus, logger, now });
   let draining = false;
 
   // One trust function for express (req.ip) and the WebSocket upgrade (visitor limits): the same client address.
@@ -155,6 +163,12 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
     isDraining: () => draining,
     trustProxy,
     protectedRouters: [createExportRouter({ store, channels, logger, now })],
+    workspaceRouters: [
+      workspaceTicketsRouter({ store, bus, channels, now }),
+      cannedRepliesRouter({ store, now }),
+      contactsRouter({ store, channels, now }),
+    ],
+    actingAgent: overrides.actingAgent,
     publicRouters: [
       pagesRouter(),
       adminRouter({

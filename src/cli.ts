@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { API_TOKEN_FILE, createFreeda } from './app.js';
 import { exportCommand } from './cli/export.js';
+import { correctionsCommand } from './cli/corrections.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { channelModules } from './registry.js';
 import { analyzerForCli, runAnalyze } from './cli/analyze.js';
@@ -18,6 +19,7 @@ import { estimateCommand } from './cli/estimate.js';
 import { locationFromConfig } from './storage/portable/open.js';
 import { catalogOf } from './domain/catalog.js';
 import { createLogger } from './logger.js';
+import { createStore } from './storage/index.js';
 
 export interface CliIo {
   stdin: NodeJS.ReadableStream;
@@ -31,6 +33,7 @@ const USAGE = `usage: freeda <command> [--help]   (freeda --version)
   analyze [--offline]                     JSON lines on stdin → labels on stdout
   export [--status …] [--channel …] [--date-from …] [--date-to …]   CSV to stdout
   dynamodb:create-table                   create DYNAMODB_TABLE (idempotent)
+  analytics:corrections [--out FILE]      labels agents corrected, as JSON lines (json store: server stopped)
   store:check [--data-dir DIR]            verify the json store's DATA_DIR (read-only, also beside a running server)
   backup [--out FILE] [--no-blobs]        portable JSON-lines backup of the store (STORAGE_TYPE), also while it serves
   restore FILE                            restore a backup into an empty store (an interrupted restore resumes)
@@ -57,6 +60,21 @@ export const COMMAND_HELP: Readonly<Record<string, string>> = {
   'store:check': `usage: freeda store:check [--data-dir DIR]
   Verifies a json store's DATA_DIR without starting the server (read-only). Exit 0 when the store would start with
   everything in it, 1 otherwise.`,
+  backup: `usage: freeda backup [--out FILE] [--no-blobs]
+  A portable, versioned JSON-lines dump of the configured store (STORAGE_TYPE), streamed while the server keeps
+  running; progress on stderr; stdout without --out. --no-blobs leaves attachment bytes out (references stay).`,
+  restore: `usage: freeda restore FILE
+  Loads a backup into an empty store of the configured type; the whole file is checked first. Run again after a crash
+  it resumes; after success it does nothing.`,
+  migrate: `usage: freeda migrate --to dynamodb|json [--follow] [--verify] [--verify-only] [--stop-file FILE] [--data-dir DIR] [--table NAME]
+  Copies the running store into the other type, --follow's its changes until Ctrl-C, SIGTERM or the stop file, and
+  --verify compares both stores item by item (exit 1 naming each difference). See docs/migration-dynamodb.md.`,
+  'dynamodb:estimate': `usage: freeda dynamodb:estimate [--tickets N --messages-per-ticket M] [--dashboard-loads N] [--exports N]
+  Monthly DynamoDB cost, on-demand and provisioned, from the item sizes Freeda writes (measured on the configured
+  store without --tickets).`,
+  'analytics:corrections': `usage: freeda analytics:corrections [--out FILE]
+  The labels agents corrected, one JSON line per ticket (the analyze input shape plus labels and the analyzer's
+  labels before). With the json store, stop the server first.`,
 };
 
 /** The version in package.json (found upward from this file: src/ under tsx, dist/src/ once built). */
@@ -170,6 +188,16 @@ export async function runCli(argv: string[], io: CliIo, loadEnvConfig: () => Con
       io.stdout.write(`table ${config.DYNAMODB_TABLE}: ${outcome === 'created' ? 'created' : 'already exists'}\n`);
       return 0;
     }
+    case 'analytics:corrections':
+      return correctionsCommand(
+        async () => {
+          const store = await createStore(config, createLogger({ level: 'warn', destination: process.stderr }), catalogOf(channelModules));
+          await store.open();
+          return store;
+        },
+        rest,
+        io,
+      );
     case 'store:check':
       return storeCheckCommand(config.DATA_DIR, rest, io);
     case 'backup':

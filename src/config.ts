@@ -26,6 +26,13 @@ export const coreConfigSchema = z.object({
           .map((t) => t.trim())
           .filter((t) => t.length > 0),
   ),
+  /** Agent workspace (#16): new tickets are assigned in turn to these agent ids (empty: no automatic assignment). */
+  AUTO_ASSIGN_AGENTS: envString.transform((v) =>
+    (v ?? '')
+      .split(',')
+      .map((t) => t.trim())
+      .filter((t) => t.length > 0),
+  ),
   STORAGE_TYPE: z
     .enum(['json', 'dynamodb'], { message: 'must be json or dynamodb' })
     .optional()

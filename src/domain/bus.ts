@@ -9,6 +9,10 @@ export interface BusEventPayloads {
   'ticket.status_changed': PublicTicket;
   'message.created': PublicMessage;
   'message.updated': PublicMessage;
+  /** Agent workspace (#16): the ticket with its new assignee_id (null: unassigned). */
+  'ticket.assigned': PublicTicket;
+  /** An agents' internal note: agents only, never forwarded to a channel or a visitor. */
+  'note.created': PublicMessage;
 }
 
 export type BusEventType = keyof BusEventPayloads;

@@ -23,14 +23,19 @@ export function secondsBetween(fromIso: string, toIso: string): number {
 
 /** A reply the customer sees: bot or agent, outbound, not failed (a reply that never arrived answers nobody). */
 export function isPublicReply(message: Message): boolean {
-  if (message.direction !== 'outbound') return false;
+  if (message.direction !== 'outbound' || isInternal(message)) return false;
   if (message.author !== 'bot' && message.author !== 'agent') return false;
   return message.delivery?.status !== 'failed';
 }
 
-/** Counted in messages_count: customer, bot and agent messages; system notes are not conversation. */
+/** An agents' note (visibility internal): never sent, never shown to the customer, not conversation. */
+export function isInternal(message: Pick<Message, 'visibility'>): boolean {
+  return message.visibility === 'internal';
+}
+
+/** Counted in messages_count: customer, bot and agent messages; system notes and agents' notes are not conversation. */
 export function isPublicMessage(message: Message): boolean {
-  return message.author !== 'system';
+  return message.author !== 'system' && !isInternal(message);
 }
 
 export function isCustomerMessage(message: Message): boolean {

@@ -1,6 +1,7 @@
 // Pure ticket and message transitions shared by every store.
 import { monotonicFactory } from 'ulid';
 import { applyMessageToStats, emptyStats, secondsBetween } from './metrics.js';
+import { contactIdOf } from './workspace.js';
 import type { Channel, Contact, Delivery, DeliveryStatus, Message, Ticket, TicketStatus } from './types.js';
 import { STATUS_CLOSED, STATUS_OPEN } from './types.js';
 
@@ -129,6 +130,9 @@ export function queuedDelivery(now: string): Delivery {
 export type PublicTicket = Omit<Ticket, 'stats' | 'bot_handled_through' | 'analytics_through' | 'version'> & {
   messages_count: number;
   last_message_at: string | null;
+  /** GET /contacts/:id: the person across channels (domain/workspace.ts). */
+  contact_id: string;
+  assignee_id: string | null;
 };
 
 export type PublicDelivery = Omit<Delivery, 'next_attempt_at' | 'updated_at'>;
@@ -138,7 +142,13 @@ export type PublicMessage = Omit<Message, 'delivery'> & { delivery: PublicDelive
 
 export function publicTicket(ticket: Ticket): PublicTicket {
   const { stats, bot_handled_through: _b, analytics_through: _a, version: _v, ...rest } = ticket;
-  return { ...rest, messages_count: stats.messages_count, last_message_at: stats.last_message_at };
+  return {
+    ...rest,
+    messages_count: stats.messages_count,
+    last_message_at: stats.last_message_at,
+    contact_id: contactIdOf(ticket.channel, ticket.contact.address),
+    assignee_id: ticket.assignee_id ?? null,
+  };
 }
 
 export function publicMessage(message: Message): PublicMessage {

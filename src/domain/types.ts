@@ -33,8 +33,20 @@ export interface Analytics {
   urgency: Urgency;
   summary: string;
   analyzed_at: string;
-  source: 'ai' | 'fallback';
+  /** `agent`: at least one label was corrected by an agent (the corrected labels win over any later analysis). */
+  source: 'ai' | 'fallback' | 'agent';
   model: string | null;
+}
+
+/** Labels an agent set by hand (PATCH /tickets/:id/analytics): kept over every later run of the analyzer. */
+export interface LabelCorrection {
+  sentiment?: Sentiment;
+  category?: Category;
+  urgency?: Urgency;
+  /** The analyzer's labels just before the first correction (what the correction is evaluated against). */
+  machine: Pick<Analytics, 'sentiment' | 'category' | 'urgency' | 'source' | 'model'> | null;
+  agent_id: string | null;
+  corrected_at: string;
 }
 
 export interface Contact {
@@ -85,9 +97,16 @@ export interface Ticket {
   analytics_through: string | null;
   /** Optimistic-concurrency version, bumped by every store write of the ticket. */
   version: number;
+  /** The agent who owns the ticket (PATCH /tickets/:id/assignee); absent or null when unassigned. */
+  assignee_id?: string | null;
+  /** Labels corrected by an agent; absent when none. */
+  label_corrections?: LabelCorrection | null;
 }
 
 export type Direction = 'inbound' | 'outbound';
+/** `internal`: an agents' note, never sent, never shown to the customer, never read by the bot or the analytics. */
+export const VISIBILITIES = ['public', 'internal'] as const;
+export type Visibility = (typeof VISIBILITIES)[number];
 export type Author = 'customer' | 'bot' | 'agent' | 'system';
 
 export interface Attachment {
@@ -132,6 +151,11 @@ export interface Message {
   delivery: Delivery | null;
   /** Channel-specific extras (WhatsApp profile, email headers, call info...). */
   meta?: Record<string, unknown>;
+  /** Absent means `public`. */
+  visibility?: Visibility;
+  /** The agent who wrote it (agent replies and notes), when known. */
+  agent_id?: string | null;
+  author_name?: string | null;
 }
 
 export interface ContactRecord {

@@ -33,6 +33,8 @@ export const EXTRA_COLUMNS = [
   'first_human_response_time_seconds',
   'analytics_source',
   'subject',
+  // Appended at the end (issue #16) so readers of the earlier columns by position keep working.
+  'assignee_id',
 ] as const;
 
 export const CSV_COLUMNS = [...CORE_COLUMNS, ...EXTRA_COLUMNS] as const;
@@ -105,6 +107,7 @@ export function ticketCsvCells(ticket: Ticket): CsvCell[] {
     m.first_human_response_time_seconds,
     a?.source,
     ticket.subject,
+    ticket.assignee_id ?? null,
   ];
 }
 

@@ -10,6 +10,7 @@ import type { TrustFunction } from '../net/client-ip.js';
 import type { Pipeline } from '../pipeline/service.js';
 import type { BlobStore } from '../storage/blobs.js';
 import type { TicketStore } from '../storage/types.js';
+import { actingAgentMiddleware, type ActingAgentResolver } from './acting-agent.js';
 import { requireApiToken } from './auth.js';
 import { channelsRouter } from './channels.js';
 import { errorBody, errorHandler, notFoundHandler } from './errors.js';
@@ -28,6 +29,10 @@ export interface HttpAppDeps {
   publicBaseUrl: () => string;
   /** Extra routers whose paths start with /tickets, /export or /channels (behind the API token). */
   protectedRouters?: express.Router[];
+  /** Agent workspace routers (#16): mounted before the tickets router (GET /tickets with assignee= or q=). */
+  workspaceRouters?: express.Router[];
+  /** Who acts on an API request (res.locals.agent); the agent-accounts auth sets it, tests inject one. */
+  actingAgent?: ActingAgentResolver;
   /** Extra public routers (static pages...). */
   publicRouters?: express.Router[];
   /** Set while shutting down: readiness fails and new requests are told to retry. */
@@ -96,9 +101,11 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   app.use(webhooksRouter({ adapters: deps.adapters, context: deps.context, publicBaseUrl: deps.publicBaseUrl, logger: deps.logger }));
   for (const router of deps.publicRouters ?? []) app.use(router);
 
-  const apiPaths = ['/tickets', '/export', '/channels'];
+  const apiPaths = ['/tickets', '/export', '/channels', '/canned-replies', '/contacts'];
   app.use(apiPaths, requireApiToken(deps.apiTokens));
+  if (deps.actingAgent) app.use(apiPaths, actingAgentMiddleware(deps.actingAgent));
   app.use(apiPaths, express.json({ limit: '1mb', strict: true, type: ['application/json', 'application/*+json'] }));
+  for (const router of deps.workspaceRouters ?? []) app.use(router);
   app.use(ticketsRouter({ store: deps.store, blobs: deps.blobs, pipeline: deps.pipeline, channels: deps.channels }));
   app.use(channelsRouter(deps.channels));
   for (const router of deps.protectedRouters ?? []) app.use(router);

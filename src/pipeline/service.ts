@@ -20,6 +20,7 @@ import type { IngestInput, TicketStore } from '../storage/types.js';
 import type { EventBus } from './bus.js';
 import type { Dispatcher } from './outbound.js';
 import { refreshTicketStats } from './stats.js';
+import { isInternal } from '../domain/metrics.js';
 import type { WorkQueue } from './work.js';
 
 export interface PipelineOptions {
@@ -271,7 +272,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       return {
         ingest,
         getTicket: (id) => store.getTicket(id),
-        getMessages: (id) => store.getMessages(id),
+        // Adapters show and read the conversation: agents' internal notes never reach a channel (web-chat history…).
+        getMessages: async (id) => (await store.getMessages(id)).filter((m) => !isInternal(m)),
         getContact: (channel, address) => store.getContact(channel, address),
         lastTicketOf: (channel, address) => store.lastTicketOf(channel, address),
         botTurnNow: (id, timeoutMs) => work.botTurnNow(id, timeoutMs),

@@ -4,7 +4,9 @@
 import type { ChannelCatalog } from '../domain/catalog.js';
 import type { BotTurn, LoggerLike } from '../domain/channel.js';
 import type { Analyzer, Chatbot, ConversationTurn } from '../domain/intelligence.js';
+import { isInternal } from '../domain/metrics.js';
 import { analyticsPending, botDecisionPending, publicTicket } from '../domain/ticket.js';
+import { withCorrections } from '../domain/workspace.js';
 import type { Message, Ticket } from '../domain/types.js';
 import { STATUS_OPEN } from '../domain/types.js';
 import type { TicketStore } from '../storage/types.js';
@@ -37,8 +39,11 @@ export interface WorkQueue {
   stop(): Promise<void>;
 }
 
+/** What the bot and the analytics read: the conversation only (no system notes, never an agents' internal note). */
 export function toTurns(messages: Message[]): ConversationTurn[] {
-  return messages.filter((m) => m.text.trim() !== '' && m.author !== 'system').map((m) => ({ author: m.author, text: m.text }));
+  return messages
+    .filter((m) => m.text.trim() !== '' && m.author !== 'system' && !isInternal(m))
+    .map((m) => ({ author: m.author, text: m.text }));
 }
 
 export function createWorkQueue(options: WorkQueueOptions): WorkQueue {
@@ -109,7 +114,12 @@ export function createWorkQueue(options: WorkQueueOptions): WorkQueue {
       subject: ticket.subject,
       messages: toTurns(messages),
     });
-    const updated = await store.updateTicket(ticketId, (t) => ({ ...t, analytics, analytics_through: last }));
+    // Labels an agent corrected stay as the agent set them (withCorrections): a re-run only refreshes the others.
+    const updated = await store.updateTicket(ticketId, (t) => ({
+      ...t,
+      analytics: withCorrections(analytics, t.label_corrections),
+      analytics_through: last,
+    }));
     if (updated) bus.publish({ type: 'ticket.updated', data: publicTicket(updated) });
   }
 

@@ -1,5 +1,34 @@
 // The storage port. Every store (json journal, DynamoDB) passes test/storage/contract.ts.
 import type { Channel, Contact, ContactRecord, Message, Ticket, TicketStatus } from '../domain/types.js';
+import type { CannedReply, ContactProfile } from '../domain/workspace.js';
+
+/** A ticket a search found: what orders and pages results without reading the ticket. */
+export interface SearchHit {
+  ticket_id: string;
+  created_at: string;
+}
+
+/** The agent workspace's records (issue #16). Every store implements them; contract tests in test/storage/workspace-contract.ts. */
+export interface WorkspaceStore {
+  /** Every ticket of the contact on that channel (any status), oldest first. */
+  ticketsOfContact(channel: Channel, address: string): Promise<Ticket[]>;
+  /**
+   * Tickets whose indexed text (domain/search.ts: ticket id, contact, subject, message texts) holds every token,
+   * newest first by (created_at, ticket_id). Tokens come from queryTokens(); an empty list finds nothing.
+   */
+  searchTickets(tokens: string[]): Promise<SearchHit[]>;
+  /** Canned replies not deleted, by shortcut. */
+  listCannedReplies(): Promise<CannedReply[]>;
+  getCannedReply(cannedId: string): Promise<CannedReply | null>;
+  /** Create or replace (a delete is a put with `deleted: true`). */
+  putCannedReply(reply: CannedReply): Promise<void>;
+  getContactProfile(contactId: string): Promise<ContactProfile | null>;
+  /**
+   * Optimistic read-modify-write of a profile; `mutate` gets an empty profile when none is stored yet. Returns the
+   * stored profile (unchanged when `mutate` returns null).
+   */
+  updateContactProfile(contactId: string, mutate: (profile: ContactProfile) => ContactProfile | null, now: string): Promise<ContactProfile>;
+}
 
 export interface TicketFilter {
   status?: TicketStatus;
@@ -53,7 +82,7 @@ export type StoreHealth =
 export type TicketMutation = (ticket: Ticket) => Ticket | null;
 export type MessageMutation = (message: Message) => Message | null;
 
-export interface TicketStore {
+export interface TicketStore extends WorkspaceStore {
   readonly kind: 'json' | 'dynamodb';
   /** Open the store (load, lock, create). Throws a clear Error when it cannot. */
   open(): Promise<void>;

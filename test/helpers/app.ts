@@ -1,6 +1,7 @@
 // Start the real application on 127.0.0.1:0 with a temp DATA_DIR (the real json store).
 import { createFreeda, type FreedaApp } from '../../src/app.js';
 import { parseConfig } from '../../src/config.js';
+import type { ActingAgentResolver } from '../../src/http/acting-agent.js';
 import { createLogger } from '../../src/logger.js';
 import type { ChannelModule } from '../../src/registry.js';
 import { tempDir } from './tmp.js';
@@ -24,6 +25,8 @@ export interface StartOptions {
   modules?: ChannelModule[];
   now?: () => Date;
   dataDir?: string;
+  /** Who acts on an API request (agent workspace tests map tokens to agents). */
+  actingAgent?: ActingAgentResolver;
 }
 
 export async function startApp(options: StartOptions = {}): Promise<TestApp> {
@@ -43,7 +46,13 @@ export async function startApp(options: StartOptions = {}): Promise<TestApp> {
     options.modules,
   );
   const logger = createLogger({ level: config.LOG_LEVEL });
-  const app = await createFreeda(config, { logger, modules: options.modules, now: options.now, print: () => undefined });
+  const app = await createFreeda(config, {
+    logger,
+    modules: options.modules,
+    now: options.now,
+    print: () => undefined,
+    actingAgent: options.actingAgent,
+  });
   try {
     await app.start();
   } catch (error) {

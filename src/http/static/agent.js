@@ -3,6 +3,32 @@ const TOKEN_KEY = 'freeda.agent.token';
 /** Channel name → label, from GET /channels (the channels the server's modules declare). */
 const CHANNEL_LABELS = {};
 const AUTHOR_LABELS = { customer: 'Client', bot: 'Bot', agent: 'Agent', system: 'Système' };
+
+/** Accent- and case-folded, as the server's search folds (domain/search.ts). */
+const fold = (text) =>
+  text
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
+    .toLowerCase()
+    .replace(/œ/g, 'oe')
+    .replace(/æ/g, 'ae');
+function queryWords() {
+  return (els.q.value.trim() ? fold(els.q.value).match(/[\p{L}\p{N}]+/gu) : null) ?? [];
+}
+/** Text with the searched words in <mark> (DOM nodes, never HTML strings). */
+function highlighted(text) {
+  const words = queryWords();
+  if (!words.length) return [text];
+  const nodes = [];
+  let last = 0;
+  for (const match of text.matchAll(/[\p{L}\p{N}]+/gu)) {
+    if (!words.includes(fold(match[0]))) continue;
+    nodes.push(text.slice(last, match.index), el('mark', null, match[0]));
+    last = match.index + match[0].length;
+  }
+  nodes.push(text.slice(last));
+  return nodes;
+}
 const DELIVERY_LABELS = { queued: 'en file', sent: 'envoyé', delivered: 'distribué', read: 'lu', failed: 'échec', unknown: 'incertain' };
 
 const $ = (id) => document.getElementById(id);
@@ -34,7 +60,19 @@ const els = {
   replySend: $('reply-send'),
   replyError: $('reply-error'),
   back: $('back'),
+  view: $('filter-view'),
+  q: $('filter-q'),
+  sound: $('sound'),
+  byActivity: $('by-activity'),
+  assign: $('assign'),
+  asNote: $('as-note'),
+  canned: $('canned'),
+  callback: $('callback'),
+  callbackLink: $('callback-link'),
 };
+/** Channel name → can it take a written reply (GET /channels); a phone ticket gets a call-back link instead. */
+const WRITABLE = {};
+const BASE_TITLE = document.title;
 
 let token = sessionStorage.getItem(TOKEN_KEY);
 let socket = null;
@@ -130,10 +168,16 @@ function filterParams() {
   const params = new URLSearchParams();
   if (els.channel.value) params.set('channel', els.channel.value);
   if (els.status.value) params.set('status', els.status.value);
+  if (els.view.value) params.set('assignee', els.view.value);
+  if (els.q.value.trim()) params.set('q', els.q.value.trim());
   return params;
 }
 
+let myAgentId = null; // learnt from the first ticket assigned to "me"
 function matchesFilters(ticket) {
+  if (els.view.value === 'none' && ticket.assignee_id) return false;
+  if (els.view.value === 'me' && ticket.assignee_id !== myAgentId) return false;
+  if (els.q.value.trim() && !tickets.has(ticket.ticket_id)) return false; // search results come from the server
   return (!els.channel.value || ticket.channel === els.channel.value) && (!els.status.value || ticket.status === els.status.value);
 }
 
@@ -146,10 +190,17 @@ function renderTicketItem(ticket) {
   if (unread.has(ticket.ticket_id)) item.classList.add('unread');
   const top = el('span', 'ticket-top');
   top.append(
-    el('span', 'ticket-title', ticketTitle(ticket)),
+    (() => {
+      const title = el('span', 'ticket-title');
+      title.append(...highlighted(ticketTitle(ticket)));
+      return title;
+    })(),
     el('time', 'ticket-time', formatDate(ticket.last_message_at ?? ticket.updated_at)),
   );
-  const sub = el('span', 'ticket-sub', ticket.analytics?.summary || ticket.subject || `${ticket.messages_count ?? 0} message(s)`);
+  const sub = el('span', 'ticket-sub');
+  sub.append(...highlighted(ticket.subject || ticket.analytics?.summary || `${ticket.messages_count ?? 0} message(s)`));
+  if (ticket.assignee_id)
+    sub.append(' · ', el('span', 'assignee', `assigné : ${ticket.assignee_id === myAgentId ? 'moi' : ticket.assignee_id}`));
   const badges = el('span', 'badges');
   badges.append(...ticketBadges(ticket));
   button.append(top, sub, badges);
@@ -163,12 +214,13 @@ function renderTicketItem(ticket) {
 }
 
 function sortedTickets() {
-  return [...tickets.values()].sort((a, b) =>
-    b.created_at > a.created_at ? 1 : b.created_at < a.created_at ? -1 : b.ticket_id.localeCompare(a.ticket_id),
-  );
+  // Newest first by creation, or (option) by last activity: the ticket with the latest message on top.
+  const key = els.byActivity.checked ? (t) => t.last_message_at ?? t.updated_at ?? t.created_at : (t) => t.created_at;
+  return [...tickets.values()].sort((a, b) => (key(b) > key(a) ? 1 : key(b) < key(a) ? -1 : b.ticket_id.localeCompare(a.ticket_id)));
 }
 
 function renderList() {
+  document.title = unread.size ? `(${unread.size}) ${BASE_TITLE}` : BASE_TITLE;
   els.tickets.replaceChildren(...sortedTickets().map(renderTicketItem));
   els.ticketsEmpty.hidden = tickets.size > 0;
   els.more.hidden = !nextCursor;
@@ -206,18 +258,24 @@ function deliveryText(delivery) {
 }
 
 function renderMessage(message) {
-  const item = el('li', `msg msg-${message.author}`);
+  const internal = message.visibility === 'internal';
+  const item = el('li', `msg msg-${message.author}${internal ? ' msg-internal' : ''}`);
   item.dataset.messageId = message.message_id;
   const meta = el('p', 'meta');
   const when = el('time', null, formatDate(message.created_at));
   when.dateTime = message.created_at;
-  meta.append(el('span', 'author', AUTHOR_LABELS[message.author] ?? message.author), ' · ', when);
-  item.append(meta, el('p', 'text', message.text));
+  const who = internal
+    ? `Note interne${message.author_name ? ` · ${message.author_name}` : ''}`
+    : (AUTHOR_LABELS[message.author] ?? message.author);
+  meta.append(el('span', 'author', who), ' · ', when);
+  const body = el('p', 'text');
+  body.append(...highlighted(message.text));
+  item.append(meta, body);
   for (const attachment of message.attachments ?? []) {
     const line = el(
       'p',
       'attachment',
-      `📎 ${attachment.filename || attachment.content_type}${attachment.size ? ` (${Math.round(attachment.size / 1024)} Ko)` : ''} `,
+      `📎 ${attachment.filename || attachment.content_type}${attachment.size ? ` (${formatSize(attachment.size)})` : ''} `,
     );
     if (attachment.stored_key) {
       const button = el('button', 'link-button', 'Télécharger');
@@ -243,6 +301,13 @@ function renderMessage(message) {
   return item;
 }
 
+/** 14 octets, 2,5 Ko, 1,2 Mo: never "0 Ko" for a small file. */
+function formatSize(bytes) {
+  if (bytes < 1024) return `${bytes} octets`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toLocaleString('fr-FR', { maximumFractionDigits: 1 })} Ko`;
+  return `${(bytes / 1024 / 1024).toLocaleString('fr-FR', { maximumFractionDigits: 1 })} Mo`;
+}
+
 function renderConversationHeader() {
   const ticket = selected;
   els.convTitle.textContent = ticketTitle(ticket);
@@ -255,7 +320,23 @@ function renderConversationHeader() {
   els.toggle.className = isClosed ? 'secondary' : 'danger';
   els.replyText.disabled = isClosed;
   els.replySend.disabled = isClosed;
-  els.replyText.placeholder = isClosed ? 'Ticket fermé : rouvrez-le pour répondre.' : 'Répondre au client (Ctrl+Entrée pour envoyer)…';
+  els.replyText.placeholder = isClosed
+    ? 'Ticket fermé : rouvrez-le pour répondre (une note interne reste possible).'
+    : 'Répondre au client (/ pour une réponse type, Ctrl+Entrée pour envoyer)…';
+  const mine = ticket.assignee_id && ticket.assignee_id === myAgentId;
+  els.assign.textContent = mine ? 'Me désassigner' : ticket.assignee_id ? `Assigné : ${ticket.assignee_id} — me l’assigner` : 'M’assigner';
+  // A phone ticket: call the customer back (no written reply possible).
+  const writable = WRITABLE[ticket.channel] !== false;
+  els.callback.hidden = writable;
+  els.callbackLink.href = `tel:${(ticket.contact?.address ?? '').replace(/^whatsapp:/, '')}`;
+  els.callbackLink.textContent = `Rappeler ${ticket.contact?.address ?? ''}`;
+  if (!writable) els.asNote.checked = true;
+  els.asNote.disabled = !writable;
+  if (els.asNote.checked) {
+    els.replyText.disabled = false;
+    els.replySend.disabled = false;
+    els.replyText.placeholder = 'Note interne, visible des agents seulement…';
+  }
 }
 
 async function openTicket(ticketId) {
@@ -290,6 +371,8 @@ function onEvent(frame) {
   const data = frame.data;
   switch (frame.type) {
     case 'ticket.created':
+      alertFor(data.ticket_id, 'Nouveau ticket', data);
+    // falls through
     case 'ticket.updated':
     case 'ticket.status_changed': {
       const merged = { ...tickets.get(data.ticket_id), ...data };
@@ -302,7 +385,20 @@ function onEvent(frame) {
       renderList();
       break;
     }
+    case 'ticket.assigned': {
+      const merged = { ...tickets.get(data.ticket_id), ...data };
+      if (matchesFilters(merged)) tickets.set(data.ticket_id, merged);
+      else tickets.delete(data.ticket_id);
+      if (selected?.ticket_id === data.ticket_id) {
+        selected = { ...selected, ...data };
+        renderConversationHeader();
+      }
+      renderList();
+      break;
+    }
+    case 'note.created':
     case 'message.created':
+      if (frame.type === 'message.created' && data.author === 'customer') alertFor(data.ticket_id, data.text);
       if (selected?.ticket_id === data.ticket_id) {
         if (!els.messages.querySelector(`[data-message-id="${CSS.escape(data.message_id)}"]`)) {
           selected.messages.push(data);
@@ -364,6 +460,70 @@ function connect() {
   });
 }
 
+// ---------- alerts ----------
+
+/** New tickets and customer messages on my or unassigned tickets: browser notification (if allowed) and optional sound. */
+function alertFor(ticketId, text, ticket = tickets.get(ticketId)) {
+  if (ticket?.assignee_id && ticket.assignee_id !== myAgentId) return;
+  if (document.visibilityState === 'visible' && selected?.ticket_id === ticketId) return;
+  if ('Notification' in window && Notification.permission === 'granted') {
+    const note = new Notification(`Freeda — ${ticket ? ticketTitle(ticket) : 'nouveau message'}`, {
+      body: text.slice(0, 140),
+      tag: ticketId,
+    });
+    note.onclick = () => {
+      window.focus();
+      void openTicket(ticketId);
+    };
+  }
+  if (els.sound.checked) beep();
+}
+
+function beep() {
+  const audio = new AudioContext();
+  const tone = audio.createOscillator();
+  const gain = audio.createGain();
+  gain.gain.value = 0.08;
+  tone.frequency.value = 880;
+  tone.connect(gain).connect(audio.destination);
+  tone.start();
+  tone.stop(audio.currentTime + 0.15);
+  tone.onended = () => void audio.close();
+}
+
+// ---------- canned replies ----------
+
+let cannedItems = [];
+async function showCanned() {
+  const match = /^\/([\w-]*)$/.exec(els.replyText.value);
+  if (!match || !selected) return void (els.canned.hidden = true);
+  if (!cannedItems.length || cannedItems.ticketId !== selected.ticket_id) {
+    cannedItems = (await (await api(`/canned-replies?ticket_id=${selected.ticket_id}`)).json()).items;
+    cannedItems.ticketId = selected.ticket_id;
+  }
+  const shown = cannedItems.filter((r) => r.shortcut.startsWith(match[1].toLowerCase()));
+  els.canned.replaceChildren(
+    ...shown.map((reply, index) => {
+      const item = el('li', 'canned-item');
+      item.setAttribute('role', 'option');
+      item.setAttribute('aria-selected', String(index === 0));
+      item.append(el('strong', null, `/${reply.shortcut}`), ` ${reply.title}`);
+      item.addEventListener('mousedown', (event) => {
+        event.preventDefault();
+        useCanned(reply);
+      });
+      return item;
+    }),
+  );
+  els.canned.hidden = shown.length === 0;
+  els.canned.shown = shown;
+}
+function useCanned(reply) {
+  els.replyText.value = reply.rendered ?? reply.text;
+  els.canned.hidden = true;
+  els.replyText.focus();
+}
+
 // ---------- actions ----------
 
 els.replyForm.addEventListener('submit', async (event) => {
@@ -373,14 +533,15 @@ els.replyForm.addEventListener('submit', async (event) => {
   els.replySend.disabled = true;
   els.replyError.hidden = true;
   try {
+    const note = els.asNote.checked;
     const message = await (
-      await api(`/tickets/${selected.ticket_id}/messages`, {
+      await api(`/tickets/${selected.ticket_id}/${note ? 'notes' : 'messages'}`, {
         method: 'POST',
-        body: JSON.stringify({ text, client_id: crypto.randomUUID() }),
+        body: JSON.stringify(note ? { text } : { text, client_id: crypto.randomUUID() }),
       })
     ).json();
     els.replyText.value = '';
-    onEvent({ type: 'message.created', data: message });
+    onEvent({ type: note ? 'note.created' : 'message.created', data: message });
   } catch (error) {
     els.replyError.textContent = `Réponse non envoyée : ${error.message}`;
     els.replyError.hidden = false;
@@ -390,7 +551,28 @@ els.replyForm.addEventListener('submit', async (event) => {
   }
 });
 
+els.replyText.addEventListener('input', () => void showCanned().catch(() => (els.canned.hidden = true)));
+els.asNote.addEventListener('change', () => selected && renderConversationHeader());
+els.assign.addEventListener('click', async () => {
+  if (!selected) return;
+  const mine = selected.assignee_id && selected.assignee_id === myAgentId;
+  try {
+    const ticket = await (
+      await api(`/tickets/${selected.ticket_id}/assignee`, { method: 'PATCH', body: JSON.stringify({ agent_id: mine ? null : 'me' }) })
+    ).json();
+    if (!mine) myAgentId = ticket.assignee_id;
+    onEvent({ type: 'ticket.assigned', data: ticket });
+  } catch (error) {
+    els.replyError.textContent = `Assignation impossible : ${error.message}`;
+    els.replyError.hidden = false;
+  }
+});
 els.replyText.addEventListener('keydown', (event) => {
+  if (!els.canned.hidden && event.key === 'Enter' && els.canned.shown?.length) {
+    event.preventDefault();
+    return useCanned(els.canned.shown[0]);
+  }
+  if (event.key === 'Escape') els.canned.hidden = true;
   if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
     event.preventDefault();
     els.replyForm.requestSubmit();
@@ -425,6 +607,20 @@ els.exportButton.addEventListener('click', async () => {
 
 els.channel.addEventListener('change', () => loadTickets());
 els.status.addEventListener('change', () => loadTickets());
+els.view.addEventListener('change', () => loadTickets());
+els.byActivity.addEventListener('change', () => renderList());
+let searchTimer = null;
+els.q.addEventListener('input', () => {
+  clearTimeout(searchTimer);
+  searchTimer = setTimeout(() => {
+    void loadTickets();
+    // The open conversation shows the searched words highlighted too.
+    if (selected) els.messages.replaceChildren(...selected.messages.map(renderMessage));
+  }, 250);
+});
+els.sound.addEventListener('change', () => {
+  if (els.sound.checked) beep();
+});
 els.more.addEventListener('click', () => loadTickets(true));
 els.back.addEventListener('click', () => {
   els.dashboard.classList.remove('show-conversation');
@@ -455,6 +651,7 @@ async function loadChannels() {
   const { items } = await response.json();
   for (const channel of items) {
     CHANNEL_LABELS[channel.name] = channel.label;
+    WRITABLE[channel.name] = channel.written_replies;
     const option = el('option', '', channel.label);
     option.value = channel.name;
     els.channel.append(option);
@@ -468,6 +665,8 @@ async function enter() {
   if (els.channel.options.length === 1) await loadChannels();
   await loadTickets();
   connect();
+  // Notifications need the agent's permission, asked once from the dashboard.
+  if ('Notification' in window && Notification.permission === 'default') void Notification.requestPermission();
 }
 
 els.loginForm.addEventListener('submit', async (event) => {

@@ -24,6 +24,9 @@ import { createTicketListing, type TicketListing } from './listing.js';
 import { createTableOps, type TableOps } from './ops.js';
 import { createOpenTicketPointer, type IngestRequest, type OpenTicketPointer } from './pointer.js';
 import { assertTableReady } from './table.js';
+import { createWorkspaceItems } from './workspace.js';
+import type { CannedReply, ContactProfile } from '../../domain/workspace.js';
+import type { SearchHit } from '../types.js';
 
 export interface DynamoStoreOptions extends Omit<ClientOptions, 'region'> {
   table: string;
@@ -58,6 +61,7 @@ export class DynamoTicketStore implements TicketStore {
   private readonly listing: TicketListing;
   private readonly contacts: ReturnType<typeof createContacts>;
   private readonly messages: MessageItems;
+  private readonly workspace: ReturnType<typeof createWorkspaceItems>;
   private repairTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly options: DynamoStoreOptions) {
@@ -82,6 +86,7 @@ export class DynamoTicketStore implements TicketStore {
     });
     this.listing = createTicketListing({ ops: this.ops, channels: options.channels });
     this.contacts = createContacts(this.ops);
+    this.workspace = createWorkspaceItems({ ops: this.ops, getTicket, maxConflictRetries: this.maxConflictRetries });
   }
 
   // ---------------------------------------------------------------- lifecycle
@@ -156,6 +161,8 @@ export class DynamoTicketStore implements TicketStore {
     );
     if (outcome.kind === 'no_ticket') return { kind: 'no_ticket' };
     const { ticket, message } = outcome;
+    // Search postings after the durable write; a duplicate (provider retry) writes them again in case we crashed before.
+    await this.workspace.index(ticket, message, outcome.ticketCreated || !outcome.byUs);
     if (outcome.byUs) return { kind: 'stored', ticket, message, ticket_created: outcome.ticketCreated, duplicate: false };
     return { kind: 'duplicate', ticket, message, duplicate: true };
   }
@@ -173,6 +180,7 @@ export class DynamoTicketStore implements TicketStore {
       () => message.message_id ?? this.ids(Date.parse(message.created_at) || undefined),
     );
     if (outcome.kind === 'no_ticket') throw new NotFoundError('ticket_not_found', `Ticket ${ticketId} does not exist.`);
+    await this.workspace.index(outcome.ticket, outcome.message, false);
     return { message: outcome.message, ticket: outcome.ticket, duplicate: !outcome.byUs };
   }
 
@@ -268,6 +276,44 @@ export class DynamoTicketStore implements TicketStore {
     now: string,
   ): Promise<ContactRecord> {
     return this.contacts.upsert(channel, address, patch, now);
+  }
+
+  // ---------------------------------------------------------------- agent workspace (#16): workspace.ts
+
+  ticketsOfContact(channel: Channel, address: string): Promise<Ticket[]> {
+    return this.workspace.ticketsOfContact(channel, address);
+  }
+
+  searchTickets(tokens: string[]): Promise<SearchHit[]> {
+    return this.workspace.search(tokens);
+  }
+
+  /** Index a ticket again (ticket tokens, contact entry, every message): `freeda search:reindex` and tests. */
+  async reindex(ticketId: string): Promise<void> {
+    const ticket = await this.getTicket(ticketId);
+    if (!ticket) return;
+    await this.workspace.index(ticket, null, true);
+    for (const message of await this.getMessages(ticketId)) await this.workspace.index(ticket, message, false);
+  }
+
+  listCannedReplies(): Promise<CannedReply[]> {
+    return this.workspace.listCanned();
+  }
+
+  getCannedReply(cannedId: string): Promise<CannedReply | null> {
+    return this.workspace.getCanned(cannedId);
+  }
+
+  putCannedReply(reply: CannedReply): Promise<void> {
+    return this.workspace.putCanned(reply);
+  }
+
+  getContactProfile(contactId: string): Promise<ContactProfile | null> {
+    return this.workspace.getProfile(contactId);
+  }
+
+  updateContactProfile(contactId: string, mutate: (p: ContactProfile) => ContactProfile | null, now: string): Promise<ContactProfile> {
+    return this.workspace.updateProfile(contactId, mutate, now);
   }
 
   // ---------------------------------------------------------------- work queues (sparse GSI)

@@ -9,6 +9,7 @@ import {
   SENTIMENTS,
   TICKET_STATUSES,
   URGENCIES,
+  VISIBILITIES,
   type Channel,
   type ContactRecord,
   type Message,
@@ -29,8 +30,25 @@ const analytics = z.object({
   urgency: z.enum(URGENCIES),
   summary: text,
   analyzed_at: instant,
-  source: z.enum(['ai', 'fallback']),
+  source: z.enum(['ai', 'fallback', 'agent']),
   model: text.nullable(),
+});
+
+const labelCorrection = z.object({
+  sentiment: z.enum(SENTIMENTS).optional(),
+  category: z.enum(CATEGORIES).optional(),
+  urgency: z.enum(URGENCIES).optional(),
+  machine: z
+    .object({
+      sentiment: z.enum(SENTIMENTS),
+      category: z.enum(CATEGORIES),
+      urgency: z.enum(URGENCIES),
+      source: z.enum(['ai', 'fallback', 'agent']),
+      model: text.nullable(),
+    })
+    .nullable(),
+  agent_id: text.nullable(),
+  corrected_at: instant,
 });
 
 const stats = z.object({
@@ -65,6 +83,8 @@ export const ticketRecord = z.object({
   bot_handled_through: id.nullable(),
   analytics_through: id.nullable(),
   version: count,
+  assignee_id: text.nullable().optional(),
+  label_corrections: labelCorrection.nullable().optional(),
 });
 
 const delivery = z.object({
@@ -97,6 +117,9 @@ export const messageRecord = z.object({
   created_at: instant,
   delivery: delivery.nullable(),
   meta: z.record(z.string(), z.unknown()).optional(),
+  visibility: z.enum(VISIBILITIES).optional(),
+  agent_id: text.nullable().optional(),
+  author_name: text.nullable().optional(),
 });
 
 export const contactRecord = z.object({
@@ -111,6 +134,26 @@ export const contactRecord = z.object({
 
 const providerIdRecord = z.object({ channel, provider_id: id, ticket_id: id, message_id: id });
 
+const cannedReplyRecord = z.object({
+  canned_id: id,
+  shortcut: text,
+  title: text,
+  text,
+  created_at: instant,
+  updated_at: instant,
+  deleted: z.boolean(),
+});
+
+const contactProfileRecord = z.object({
+  contact_id: id,
+  name: text.nullable(),
+  emails: z.array(text),
+  phones: z.array(text),
+  links: z.array(id),
+  updated_at: instant,
+  version: count,
+});
+
 /** One journal line (or a snapshot's contacts / provider ids line): at least one of the four lists. */
 export const batchRecord = z
   .object({
@@ -118,9 +161,11 @@ export const batchRecord = z
     messages: z.array(messageRecord).optional(),
     contacts: z.array(contactRecord).optional(),
     provider_ids: z.array(providerIdRecord).optional(),
+    canned_replies: z.array(cannedReplyRecord).optional(),
+    contact_profiles: z.array(contactProfileRecord).optional(),
   })
-  .refine((b) => b.tickets || b.messages || b.contacts || b.provider_ids, {
-    message: 'empty record: none of tickets, messages, contacts, provider_ids',
+  .refine((b) => b.tickets || b.messages || b.contacts || b.provider_ids || b.canned_replies || b.contact_profiles, {
+    message: 'empty record: none of tickets, messages, contacts, provider_ids, canned_replies, contact_profiles',
   });
 
 const lazyHeader = z.object({

@@ -4,6 +4,7 @@ import { compareMessages, compareTimeThenId } from '../../domain/metrics.js';
 import { isPendingOutbound } from '../../domain/ticket.js';
 import type { Channel, ContactRecord, Message, Ticket } from '../../domain/types.js';
 import { STATUS_OPEN } from '../../domain/types.js';
+import type { CannedReply, ContactProfile } from '../../domain/workspace.js';
 import type { TicketFilter } from '../types.js';
 
 /** One journal line: everything one operation changed, applied atomically on replay. */
@@ -12,6 +13,9 @@ export interface Batch {
   messages?: Message[];
   contacts?: ContactRecord[];
   provider_ids?: { channel: Channel; provider_id: string; ticket_id: string; message_id: string }[];
+  /** Agent workspace (#16): canned replies (a delete is kept as `deleted: true`) and contact profiles. */
+  canned_replies?: CannedReply[];
+  contact_profiles?: ContactProfile[];
 }
 
 /**
@@ -74,8 +78,15 @@ export class MemoryState {
   readonly contactTickets = new Map<string, string[]>();
   readonly contacts = new Map<string, ContactRecord>();
   readonly pendingOutbound = new Map<string, MessageRef>();
+  readonly cannedReplies = new Map<string, CannedReply>();
+  readonly contactProfiles = new Map<string, ContactProfile>();
+  /** Told of every applied batch (the search index follows the state through it). */
+  onApply: ((batch: Batch) => void) | null = null;
 
   apply(batch: Batch): void {
+    for (const reply of batch.canned_replies ?? []) this.cannedReplies.set(reply.canned_id, reply);
+    for (const profile of batch.contact_profiles ?? []) this.contactProfiles.set(profile.contact_id, profile);
+    this.onApply?.(batch);
     for (const ticket of batch.tickets ?? []) this.putTicket(ticket);
     for (const message of batch.messages ?? []) this.putMessage(message);
     for (const contact of batch.contacts ?? []) this.contacts.set(channelKey(contact.channel, contact.address), contact);
@@ -212,7 +223,10 @@ export class MemoryState {
     }
     const providerIds: NonNullable<Batch['provider_ids']> = [];
     for (const [channel, provider_id, ref] of this.byProviderId.entries()) providerIds.push({ channel, provider_id, ...ref });
-    return { tickets, rest: [{ contacts: [...this.contacts.values()] }, { provider_ids: providerIds }] };
+    const rest: Batch[] = [{ contacts: [...this.contacts.values()] }, { provider_ids: providerIds }];
+    if (this.cannedReplies.size) rest.push({ canned_replies: [...this.cannedReplies.values()].filter((r) => !r.deleted) });
+    if (this.contactProfiles.size) rest.push({ contact_profiles: [...this.contactProfiles.values()] });
+    return { tickets, rest };
   }
 }
 

@@ -20,7 +20,9 @@ import { Journal } from './journal.js';
 import { loadDataDir } from './load.js';
 import { acquireDirLock, type DirLock } from './lock.js';
 import { genName } from './replay.js';
+import { createJsonSearchIndex } from './search-index.js';
 import { type Batch, channelKey, MemoryState } from './state.js';
+import { emptyProfile, type CannedReply, type ContactProfile } from '../../domain/workspace.js';
 
 export { CorruptStoreError } from './load.js';
 
@@ -58,6 +60,7 @@ export function createJsonStore(options: JsonStoreOptions): TicketStore & {
   let generation = 0;
   let lock: DirLock | null = null;
   const recoveredListeners: (() => void)[] = [];
+  const searchIndex = createJsonSearchIndex(() => state);
   const compactor = createCompactor({
     dataDir,
     logger,
@@ -328,6 +331,46 @@ export function createJsonStore(options: JsonStoreOptions): TicketStore & {
 
     listTicketsNeedingWork() {
       return settle(() => state.ticketOrder.filter(needsFollowUp));
+    },
+
+    // ---------------------------------------------------------------- agent workspace (#16)
+
+    ticketsOfContact(channel: Channel, address: string) {
+      return settle(() =>
+        (state.contactTickets.get(channelKey(channel, address)) ?? []).map((id) => state.tickets.get(id)).filter((t): t is Ticket => !!t),
+      );
+    },
+
+    searchTickets(tokens: string[]) {
+      return settle(() => searchIndex.search(tokens));
+    },
+
+    listCannedReplies() {
+      return settle(() => [...state.cannedReplies.values()].filter((r) => !r.deleted).sort((a, b) => (a.shortcut < b.shortcut ? -1 : 1)));
+    },
+
+    getCannedReply(cannedId: string) {
+      return settle(() => {
+        const reply = state.cannedReplies.get(cannedId);
+        return reply && !reply.deleted ? reply : null;
+      });
+    },
+
+    async putCannedReply(reply: CannedReply) {
+      await commit({ canned_replies: [reply] });
+    },
+
+    getContactProfile(contactId: string) {
+      return settle(() => state.contactProfiles.get(contactId) ?? null);
+    },
+
+    async updateContactProfile(contactId: string, mutate: (profile: ContactProfile) => ContactProfile | null, now: string) {
+      const current = state.contactProfiles.get(contactId) ?? emptyProfile(contactId, now);
+      const next = mutate(structuredClone(current));
+      if (!next) return current;
+      const stored: ContactProfile = { ...next, contact_id: contactId, updated_at: now, version: current.version + 1 };
+      await commit({ contact_profiles: [stored] });
+      return stored;
     },
 
     compact: () => compactor.run(),
