@@ -1,5 +1,6 @@
 // The storage port. Every store (json journal, DynamoDB) passes test/storage/contract.ts.
 import type { Channel, Contact, ContactRecord, Message, Ticket, TicketStatus } from '../domain/types.js';
+import type { RecordStore } from './records.js';
 
 export interface TicketFilter {
   status?: TicketStatus;
@@ -53,7 +54,8 @@ export type StoreHealth =
 export type TicketMutation = (ticket: Ticket) => Ticket | null;
 export type MessageMutation = (message: Message) => Message | null;
 
-export interface TicketStore {
+/** Tickets and messages, plus the generic records (agents, tokens, audit: records.ts). */
+export interface TicketStore extends RecordStore {
   readonly kind: 'json' | 'dynamodb';
   /** Open the store (load, lock, create). Throws a clear Error when it cannot. */
   open(): Promise<void>;

@@ -24,6 +24,8 @@ import { createTicketListing, type TicketListing } from './listing.js';
 import { createTableOps, type TableOps } from './ops.js';
 import { createOpenTicketPointer, type IngestRequest, type OpenTicketPointer } from './pointer.js';
 import { assertTableReady } from './table.js';
+import { createRecordItems } from './records.js';
+import type { ListRecordsOptions, RecordStore } from '../records.js';
 
 export interface DynamoStoreOptions extends Omit<ClientOptions, 'region'> {
   table: string;
@@ -58,6 +60,7 @@ export class DynamoTicketStore implements TicketStore {
   private readonly listing: TicketListing;
   private readonly contacts: ReturnType<typeof createContacts>;
   private readonly messages: MessageItems;
+  private readonly records: RecordStore;
   private repairTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly options: DynamoStoreOptions) {
@@ -82,6 +85,22 @@ export class DynamoTicketStore implements TicketStore {
     });
     this.listing = createTicketListing({ ops: this.ops, channels: options.channels });
     this.contacts = createContacts(this.ops);
+    this.records = createRecordItems(this.ops);
+  }
+
+  // ---------------------------------------------------------------- generic records (records.ts)
+
+  putRecordIfAbsent<T>(kind: string, key: string, data: T, now: string) {
+    return this.records.putRecordIfAbsent(kind, key, data, now);
+  }
+  putRecordIfVersion<T>(kind: string, key: string, data: T, expectedVersion: number, now: string) {
+    return this.records.putRecordIfVersion(kind, key, data, expectedVersion, now);
+  }
+  getRecord<T>(kind: string, key: string) {
+    return this.records.getRecord<T>(kind, key);
+  }
+  listRecords<T>(kind: string, options: ListRecordsOptions) {
+    return this.records.listRecords<T>(kind, options);
   }
 
   // ---------------------------------------------------------------- lifecycle

@@ -111,6 +111,8 @@ const contactRecord = z.object({
 
 const providerIdRecord = z.object({ channel, provider_id: id, ticket_id: id, message_id: id });
 
+const genericRecord = z.object({ kind: id, key: id, version: count, data: z.unknown(), updated_at: instant });
+
 /** One journal line (or a snapshot's contacts / provider ids line): at least one of the four lists. */
 export const batchRecord = z
   .object({
@@ -118,9 +120,10 @@ export const batchRecord = z
     messages: z.array(messageRecord).optional(),
     contacts: z.array(contactRecord).optional(),
     provider_ids: z.array(providerIdRecord).optional(),
+    records: z.array(genericRecord).optional(),
   })
-  .refine((b) => b.tickets || b.messages || b.contacts || b.provider_ids, {
-    message: 'empty record: none of tickets, messages, contacts, provider_ids',
+  .refine((b) => b.tickets || b.messages || b.contacts || b.provider_ids || b.records, {
+    message: 'empty record: none of tickets, messages, contacts, provider_ids, records',
   });
 
 const lazyHeader = z.object({

@@ -4,7 +4,9 @@ import { compareMessages, compareTimeThenId } from '../../domain/metrics.js';
 import { isPendingOutbound } from '../../domain/ticket.js';
 import type { Channel, ContactRecord, Message, Ticket } from '../../domain/types.js';
 import { STATUS_OPEN } from '../../domain/types.js';
+import type { StoredRecord } from '../records.js';
 import type { TicketFilter } from '../types.js';
+import { RecordIndex } from './record-index.js';
 
 /** One journal line: everything one operation changed, applied atomically on replay. */
 export interface Batch {
@@ -12,6 +14,8 @@ export interface Batch {
   messages?: Message[];
   contacts?: ContactRecord[];
   provider_ids?: { channel: Channel; provider_id: string; ticket_id: string; message_id: string }[];
+  /** Generic records (agents, tokens, audit...): each replaces the stored one of the same kind + key. */
+  records?: StoredRecord[];
 }
 
 /**
@@ -74,6 +78,7 @@ export class MemoryState {
   readonly contactTickets = new Map<string, string[]>();
   readonly contacts = new Map<string, ContactRecord>();
   readonly pendingOutbound = new Map<string, MessageRef>();
+  readonly records = new RecordIndex();
 
   apply(batch: Batch): void {
     for (const ticket of batch.tickets ?? []) this.putTicket(ticket);
@@ -82,6 +87,7 @@ export class MemoryState {
     for (const p of batch.provider_ids ?? []) {
       this.byProviderId.set(p.channel, p.provider_id, { ticket_id: p.ticket_id, message_id: p.message_id });
     }
+    for (const record of batch.records ?? []) this.records.put(record);
   }
 
   private putTicket(ticket: Ticket): void {
@@ -212,7 +218,10 @@ export class MemoryState {
     }
     const providerIds: NonNullable<Batch['provider_ids']> = [];
     for (const [channel, provider_id, ref] of this.byProviderId.entries()) providerIds.push({ channel, provider_id, ...ref });
-    return { tickets, rest: [{ contacts: [...this.contacts.values()] }, { provider_ids: providerIds }] };
+    const rest: Batch[] = [{ contacts: [...this.contacts.values()] }, { provider_ids: providerIds }];
+    const records = this.records.all();
+    if (records.length) rest.push({ records });
+    return { tickets, rest };
   }
 }
 
