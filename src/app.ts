@@ -9,6 +9,7 @@ import { type Config, publicBaseUrl } from './config.js';
 import { catalogOf, type ChannelCatalog } from './domain/catalog.js';
 import type { ChannelAdapter, OutboundSender } from './domain/channel.js';
 import type { Channel } from './domain/types.js';
+import { createAuth, type AuthService } from './auth/service.js';
 import { createExportRouter } from './http/export.js';
 import { createHttpApp } from './http/app.js';
 import { pagesRouter } from './http/pages.js';
@@ -49,6 +50,7 @@ export interface FreedaApp {
   /** The channels the modules declare, with their capabilities. */
   channels: ChannelCatalog;
   apiTokens: readonly string[];
+  auth: AuthService;
   /** http://127.0.0.1:<port> once started. */
   url: string;
   start(): Promise<void>;
@@ -105,6 +107,14 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
     analyzer: config.ENABLE_AUTO_ANALYTICS ? analyzer : null,
   });
   const blobs = createFileBlobStore(join(config.DATA_DIR, 'attachments'));
+  const auth = createAuth({
+    records: store,
+    apiTokens,
+    jwtSecret: config.JWT_SECRET,
+    accessTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+    refreshTtlDays: config.REFRESH_TOKEN_TTL_DAYS,
+    now,
+  });
   const pipeline = createPipeline({ store, blobs, bus, dispatcher, work, logger, now, channels });
   const context = pipeline.channelContext();
   let draining = false;
@@ -120,6 +130,8 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
     channels,
     context,
     apiTokens,
+    auth,
+    refreshTtlDays: config.REFRESH_TOKEN_TTL_DAYS,
     publicBaseUrl: baseUrl,
     isDraining: () => draining,
     trustProxy,
@@ -150,6 +162,7 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
     adapters,
     channels,
     apiTokens,
+    auth,
     url: '',
     async start() {
       await store.open();

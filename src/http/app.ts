@@ -10,7 +10,10 @@ import type { TrustFunction } from '../net/client-ip.js';
 import type { Pipeline } from '../pipeline/service.js';
 import type { BlobStore } from '../storage/blobs.js';
 import type { TicketStore } from '../storage/types.js';
-import { requireApiToken } from './auth.js';
+import type { AuthService } from '../auth/service.js';
+import { enforceRouteRules } from './access.js';
+import { agentsRouter } from './agents.js';
+import { authRouter } from './auth-routes.js';
 import { channelsRouter } from './channels.js';
 import { errorBody, errorHandler, notFoundHandler } from './errors.js';
 import { ticketsRouter } from './tickets.js';
@@ -25,8 +28,11 @@ export interface HttpAppDeps {
   channels: ChannelCatalog;
   context: ChannelContext;
   apiTokens: readonly string[];
+  /** Agents, sessions and bearer checks (API_TOKENS included): every API route goes through its route matrix. */
+  auth: AuthService;
+  refreshTtlDays: number;
   publicBaseUrl: () => string;
-  /** Extra routers whose paths start with /tickets, /export or /channels (behind the API token). */
+  /** Extra API routers: each of their routes needs a rule in the route matrix (src/http/access.ts), else it answers 404. */
   protectedRouters?: express.Router[];
   /** Extra public routers (static pages...). */
   publicRouters?: express.Router[];
@@ -96,9 +102,11 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   app.use(webhooksRouter({ adapters: deps.adapters, context: deps.context, publicBaseUrl: deps.publicBaseUrl, logger: deps.logger }));
   for (const router of deps.publicRouters ?? []) app.use(router);
 
-  const apiPaths = ['/tickets', '/export', '/channels'];
-  app.use(apiPaths, requireApiToken(deps.apiTokens));
-  app.use(apiPaths, express.json({ limit: '1mb', strict: true, type: ['application/json', 'application/*+json'] }));
+  app.use(authRouter({ auth: deps.auth, refreshTtlDays: deps.refreshTtlDays }));
+  // Everything below is the API: one rule per route in the matrix, checked against the caller's role.
+  app.use(enforceRouteRules(deps.auth));
+  app.use(express.json({ limit: '1mb', strict: true, type: ['application/json', 'application/*+json'] }));
+  app.use(agentsRouter({ auth: deps.auth }));
   app.use(ticketsRouter({ store: deps.store, blobs: deps.blobs, pipeline: deps.pipeline, channels: deps.channels }));
   app.use(channelsRouter(deps.channels));
   for (const router of deps.protectedRouters ?? []) app.use(router);

@@ -32,7 +32,8 @@ export interface RecordStore {
 /** Kinds and keys are short printable identifiers: they become DynamoDB keys and journal fields. */
 export function assertRecordKey(kind: string, key: string): void {
   if (!/^[a-z][a-z0-9_]{0,39}$/.test(kind)) throw new Error(`invalid record kind ${JSON.stringify(kind)}`);
-  if (key.length === 0 || Buffer.byteLength(key) > 512 || [...key].some((c) => c.charCodeAt(0) < 0x20)) throw new Error(`invalid record key for ${kind}`);
+  if (key.length === 0 || Buffer.byteLength(key) > 512 || [...key].some((c) => c.charCodeAt(0) < 0x20))
+    throw new Error(`invalid record key for ${kind}`);
 }
 
 /**
