@@ -30,7 +30,7 @@ export async function login(url: string, email: string, password = PASSWORD, hea
   return {
     status: res.status,
     body,
-    access_token: String(body.access_token ?? ''),
+    access_token: typeof body.access_token === 'string' ? body.access_token : '',
     cookie: setCookie ? setCookie.split(';')[0] : null,
     retryAfter: res.headers.get('retry-after'),
   };
