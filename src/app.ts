@@ -132,10 +132,11 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
     apiTokens,
     auth,
     refreshTtlDays: config.REFRESH_TOKEN_TTL_DAYS,
+    nameDisplay: config.AGENT_NAME_DISPLAY,
     publicBaseUrl: baseUrl,
     isDraining: () => draining,
     trustProxy,
-    protectedRouters: [createExportRouter({ store, channels, logger, now })],
+    protectedRouters: [createExportRouter({ store, channels, logger, now, audit: auth.audit })],
     publicRouters: [pagesRouter()],
   });
   const server = createServer({ keepAliveTimeout: 5_000, headersTimeout: 15_000, requestTimeout: 120_000 }, http);

@@ -33,6 +33,8 @@ export const EXTRA_COLUMNS = [
   'first_human_response_time_seconds',
   'analytics_source',
   'subject',
+  'closed_by',
+  'first_human_responder',
 ] as const;
 
 export const CSV_COLUMNS = [...CORE_COLUMNS, ...EXTRA_COLUMNS] as const;
@@ -105,6 +107,8 @@ export function ticketCsvCells(ticket: Ticket): CsvCell[] {
     m.first_human_response_time_seconds,
     a?.source,
     ticket.subject,
+    ticket.closed_by,
+    ticket.first_human_responder,
   ];
 }
 

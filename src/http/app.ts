@@ -11,6 +11,7 @@ import type { Pipeline } from '../pipeline/service.js';
 import type { BlobStore } from '../storage/blobs.js';
 import type { TicketStore } from '../storage/types.js';
 import type { AuthService } from '../auth/service.js';
+import type { NameDisplay } from '../domain/authors.js';
 import { enforceRouteRules } from './access.js';
 import { agentsRouter } from './agents.js';
 import { authRouter } from './auth-routes.js';
@@ -31,6 +32,7 @@ export interface HttpAppDeps {
   /** Agents, sessions and bearer checks (API_TOKENS included): every API route goes through its route matrix. */
   auth: AuthService;
   refreshTtlDays: number;
+  nameDisplay?: NameDisplay;
   publicBaseUrl: () => string;
   /** Extra API routers: each of their routes needs a rule in the route matrix (src/http/access.ts), else it answers 404. */
   protectedRouters?: express.Router[];
@@ -107,7 +109,16 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   app.use(enforceRouteRules(deps.auth));
   app.use(express.json({ limit: '1mb', strict: true, type: ['application/json', 'application/*+json'] }));
   app.use(agentsRouter({ auth: deps.auth }));
-  app.use(ticketsRouter({ store: deps.store, blobs: deps.blobs, pipeline: deps.pipeline, channels: deps.channels }));
+  app.use(
+    ticketsRouter({
+      store: deps.store,
+      blobs: deps.blobs,
+      pipeline: deps.pipeline,
+      channels: deps.channels,
+      audit: deps.auth.audit,
+      nameDisplay: deps.nameDisplay,
+    }),
+  );
   app.use(channelsRouter(deps.channels));
   for (const router of deps.protectedRouters ?? []) app.use(router);
 

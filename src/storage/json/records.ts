@@ -64,6 +64,8 @@ export const ticketRecord = z.object({
   stats,
   bot_handled_through: id.nullable(),
   analytics_through: id.nullable(),
+  closed_by: id.nullable().optional(),
+  first_human_responder: id.nullable().optional(),
   version: count,
 });
 
