@@ -144,6 +144,7 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
     bus,
     logger,
     apiTokens,
+    authenticate: (token) => auth.authenticate(token),
     context,
     visitorAdapter: adapters.find((a) => a.onVisitorConnection !== undefined) ?? null,
     clientIp: clientIpOf(trustProxy),
