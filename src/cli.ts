@@ -1,9 +1,11 @@
-// `freeda <command>`: serve, simulate, analyze, export, dynamodb:create-table, store:check.
+// `freeda <command>`: serve, simulate, analyze, export, dynamodb:create-table, store:check, agents:*.
 import { parseArgs } from 'node:util';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { API_TOKEN_FILE, createFreeda } from './app.js';
+import { AGENTS_USAGE, agentsCommand } from './cli/agents.js';
 import { exportCommand } from './cli/export.js';
+import { createStore } from './storage/index.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { channelModules } from './registry.js';
 import { analyzerForCli, runAnalyze } from './cli/analyze.js';
@@ -25,7 +27,8 @@ const USAGE = `usage: freeda <command>
   analyze [--offline]                     JSON lines on stdin → labels on stdout
   export [--status …] [--channel …] [--date-from …] [--date-to …]   CSV to stdout
   dynamodb:create-table                   create DYNAMODB_TABLE (idempotent)
-  store:check [--data-dir DIR]            verify the json store's DATA_DIR (read-only, also beside a running server)`;
+  store:check [--data-dir DIR]            verify the json store's DATA_DIR (read-only, also beside a running server)
+${AGENTS_USAGE}`;
 
 /** The API token the CLI uses: API_TOKENS, else the one a local server generated into DATA_DIR. */
 export async function resolveApiToken(config: Config): Promise<string | null> {
@@ -100,6 +103,19 @@ export async function runCli(argv: string[], io: CliIo, loadEnvConfig: () => Con
     }
     case 'store:check':
       return storeCheckCommand(config.DATA_DIR, rest, io);
+    case 'agents:add':
+    case 'agents:list':
+    case 'agents:disable':
+    case 'agents:reset-password':
+      return agentsCommand(command, rest, io, {
+        config,
+        openStore: async () => {
+          const logger = createLogger({ level: config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL, destination: process.stderr });
+          const store = await createStore(config, logger, catalogOf(channelModules));
+          await store.open();
+          return store;
+        },
+      });
     default:
       io.stderr.write(`freeda: unknown command ${command}\n${USAGE}\n`);
       return 2;
