@@ -7,6 +7,7 @@ import { type Config, publicBaseUrl } from './config.js';
 import { catalogOf, type ChannelCatalog } from './domain/catalog.js';
 import type { ChannelAdapter, OutboundSender } from './domain/channel.js';
 import type { Channel } from './domain/types.js';
+import { createAuth, type AuthService } from './auth/service.js';
 import { createExportRouter } from './http/export.js';
 import { persistedSecret } from './auth/persisted-secret.js';
 import { createHttpApp } from './http/app.js';
@@ -61,6 +62,7 @@ export interface FreedaApp {
   apiTokens: readonly string[];
   /** Pauses writes for a store cut-over (POST /admin/read-only). */
   readOnly: ReadOnlySwitch;
+  auth: AuthService;
   /** http://127.0.0.1:<port> once started. */
   url: string;
   start(): Promise<void>;
@@ -143,6 +145,14 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
     analyzer: config.ENABLE_AUTO_ANALYTICS ? analyzer : null,
   });
   const blobs = createFileBlobStore(join(config.DATA_DIR, 'attachments'));
+  const auth = createAuth({
+    records: store,
+    apiTokens,
+    jwtSecret: config.JWT_SECRET,
+    accessTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+    refreshTtlDays: config.REFRESH_TOKEN_TTL_DAYS,
+    now,
+  });
   const pipeline = createPipeline({ store, blobs, bus, dispatcher, work, logger, now, channels });
   const context = pipeline.channelContext();
   startRoundRobin({ agents: config.AUTO_ASSIGN_AGENTS, store, bus, logger, now });
@@ -159,10 +169,13 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
     channels,
     context,
     apiTokens,
+    auth,
+    refreshTtlDays: config.REFRESH_TOKEN_TTL_DAYS,
+    nameDisplay: config.AGENT_NAME_DISPLAY,
     publicBaseUrl: baseUrl,
     isDraining: () => draining,
     trustProxy,
-    protectedRouters: [createExportRouter({ store, channels, logger, now })],
+    protectedRouters: [createExportRouter({ store, channels, logger, now, audit: auth.audit })],
     workspaceRouters: [
       workspaceTicketsRouter({ store, bus, channels, now }),
       cannedRepliesRouter({ store, now }),
@@ -184,6 +197,7 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
     bus,
     logger,
     apiTokens,
+    authenticate: (token) => auth.authenticate(token),
     context,
     visitorAdapter: adapters.find((a) => a.onVisitorConnection !== undefined) ?? null,
     clientIp: clientIpOf(trustProxy),
@@ -204,6 +218,7 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
     channels,
     apiTokens,
     readOnly,
+    auth,
     url: '',
     async start() {
       try {

@@ -1,10 +1,11 @@
-// `freeda <command>`: serve, simulate, analyze, export, dynamodb:create-table, store:check.
+// `freeda <command>`: serve, simulate, analyze, export, dynamodb:create-table, store:check, agents:*.
 import { parseArgs } from 'node:util';
 import { readFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { API_TOKEN_FILE, createFreeda } from './app.js';
+import { AGENTS_USAGE, agentsCommand } from './cli/agents.js';
 import { exportCommand } from './cli/export.js';
 import { correctionsCommand } from './cli/corrections.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
@@ -39,7 +40,8 @@ const USAGE = `usage: freeda <command> [--help]   (freeda --version)
   restore FILE                            restore a backup into an empty store (an interrupted restore resumes)
   migrate --to dynamodb|json [--follow] [--verify] [--verify-only] [--stop-file FILE] [--data-dir DIR] [--table NAME]
                                           copy the running store into the other type, follow it, compare both
-  dynamodb:estimate [--tickets N --messages-per-ticket M]   monthly DynamoDB cost (measured on the store without --tickets)`;
+  dynamodb:estimate [--tickets N --messages-per-ticket M]   monthly DynamoDB cost (measured on the store without --tickets)
+${AGENTS_USAGE}`;
 
 /** `freeda <command> --help`: what each command takes. */
 export const COMMAND_HELP: Readonly<Record<string, string>> = {
@@ -208,6 +210,19 @@ export async function runCli(argv: string[], io: CliIo, loadEnvConfig: () => Con
       return migrateCommand(locationFromConfig(config), rest, io, createLogger({ level: 'warn', destination: process.stderr }));
     case 'restore':
       return restoreCommand(locationFromConfig(config), rest, io, createLogger({ level: 'warn', destination: process.stderr }));
+    case 'agents:add':
+    case 'agents:list':
+    case 'agents:disable':
+    case 'agents:reset-password':
+      return agentsCommand(command, rest, io, {
+        config,
+        openStore: async () => {
+          const logger = createLogger({ level: config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL, destination: process.stderr });
+          const store = await createStore(config, logger, catalogOf(channelModules));
+          await store.open();
+          return store;
+        },
+      });
     default:
       io.stderr.write(`freeda: unknown command ${command}\n${USAGE}\n`);
       return 2;

@@ -33,6 +33,17 @@ export const coreConfigSchema = z.object({
       .map((t) => t.trim())
       .filter((t) => t.length > 0),
   ),
+  /** HS256 key of access tokens (>= 32 characters); unset: a key generated once and kept in the store. */
+  JWT_SECRET: envString.pipe(z.string().min(32, { message: 'must be at least 32 characters' }).optional()),
+  /** Lifetime of JWT access tokens (seconds). */
+  ACCESS_TOKEN_TTL_SECONDS: envIntInRange(900, 60, 24 * 3600),
+  /** Lifetime of a login session (refresh-token family), in days. */
+  REFRESH_TOKEN_TTL_DAYS: envIntInRange(14, 1, 365),
+  /** What customers see of the replying agent's name: full name, first name, or the generic "Conseiller". */
+  AGENT_NAME_DISPLAY: z
+    .enum(['full', 'first', 'generic'], { message: 'must be full, first or generic' })
+    .optional()
+    .transform((v) => v ?? 'first'),
   STORAGE_TYPE: z
     .enum(['json', 'dynamodb'], { message: 'must be json or dynamodb' })
     .optional()

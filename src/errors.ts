@@ -24,6 +24,22 @@ export class UnauthorizedError extends AppError {
     super(401, 'unauthorized', message);
   }
 }
+/** 403: authenticated, but this role may not do that. */
+export class ForbiddenError extends AppError {
+  constructor(message = 'Your role does not allow this action.') {
+    super(403, 'forbidden', message);
+  }
+}
+/** 429: the client should wait; the HTTP layer sends `Retry-After: retryAfterSeconds`. */
+export class TooManyRequestsError extends AppError {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(429, code, message);
+  }
+}
 export class NotFoundError extends AppError {
   constructor(code: ErrorCode, message: string) {
     super(404, code, message);

@@ -1,5 +1,6 @@
 // Outbound email through @sendgrid/mail. Retries are the core's job (persisted queue): this only
 // builds a reply that threads in the customer's mail client and says whether a failure is worth retrying.
+import { signedByAuthor } from '../../src/domain/authors.js';
 import { createRequire } from 'node:module';
 import type sgClientInstance from '@sendgrid/client';
 import type sgMailInstance from '@sendgrid/mail';
@@ -123,8 +124,8 @@ export function buildMail(req: OutboundSendRequest, supportAddress: string) {
       from: { email: supportAddress },
       replyTo: { email: replyTokenAddress(supportAddress, req.ticket.ticket_id) },
       subject: replySubject(req.ticket.subject),
-      text: req.message.text,
-      html: textToHtml(req.message.text),
+      text: signedByAuthor(req.message),
+      html: textToHtml(signedByAuthor(req.message)),
       headers,
       customArgs: { freeda_ticket_id: req.ticket.ticket_id, freeda_message_id: req.message.message_id },
     },

@@ -1,5 +1,6 @@
 // Outbound SMS/WhatsApp through the twilio SDK (messages.create). Retries are the core's job:
 // this only says whether an error is worth retrying.
+import { prefixedWithAuthor } from '../../src/domain/authors.js';
 import twilio from 'twilio';
 import type { Channel } from '../../src/domain/types.js';
 import type { OutboundSendRequest, OutboundSender, ReconcileResult, SendResult } from '../../src/domain/channel.js';
@@ -166,7 +167,7 @@ export function createTwilioSender(options: TwilioSenderOptions): OutboundSender
         error_message: `No Twilio sender configured for channel ${req.ticket.channel}.`,
       };
     }
-    const parts = splitText(req.message.text, MAX_BODY_CHARS);
+    const parts = splitText(prefixedWithAuthor(req.message), MAX_BODY_CHARS);
     const done = sentParts.get(req.message.message_id) ?? [];
     let lastStatus = 'queued';
     for (let i = done.length; i < parts.length; i++) {
@@ -235,7 +236,7 @@ export function createTwilioSender(options: TwilioSenderOptions): OutboundSender
     } catch (err) {
       return { state: 'unknown', reason: `Twilio message list unavailable: ${classifyTwilioError(err).error_message}` };
     }
-    const parts = splitText(req.message.text, MAX_BODY_CHARS);
+    const parts = splitText(prefixedWithAuthor(req.message), MAX_BODY_CHARS);
     const known = new Set(
       req.history.filter((m) => m.message_id !== req.message.message_id && m.delivery?.provider_id).map((m) => m.delivery!.provider_id!),
     );

@@ -1,4 +1,5 @@
 // Visitor message → InboundEvent, and the visitor's view of stored messages and tickets. Pure.
+import { customerAuthorNameOf } from '../../src/domain/authors.js';
 import type { InboundMessageEvent } from '../../src/domain/events.js';
 import type { Message, Ticket } from '../../src/domain/types.js';
 import { CHAT_CHANNEL, type VisitorMessage, type VisitorTicket } from './types.js';
@@ -42,6 +43,7 @@ export function visitorMessage(message: Message): VisitorMessage {
     })),
     client_id: ownPrefix > 0 ? message.external_id!.slice(ownPrefix + 1) : null,
     created_at: message.created_at,
+    author_name: customerAuthorNameOf(message),
   };
 }
 

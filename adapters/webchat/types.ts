@@ -70,6 +70,8 @@ export interface VisitorMessage {
   attachments: unknown[];
   client_id: string | null;
   created_at: string;
+  /** The replying agent as the customer sees it (AGENT_NAME_DISPLAY), null otherwise. */
+  author_name: string | null;
 }
 
 /** What a visitor sees of a ticket: never the analytics (sentiment, summary) agents see. */

@@ -1,4 +1,5 @@
 // Pure ticket and message transitions shared by every store.
+import { agentIdOf, authorNameOf } from './authors.js';
 import { monotonicFactory } from 'ulid';
 import { applyMessageToStats, emptyStats, secondsBetween } from './metrics.js';
 import { contactIdOf } from './workspace.js';
@@ -138,7 +139,12 @@ export type PublicTicket = Omit<Ticket, 'stats' | 'bot_handled_through' | 'analy
 export type PublicDelivery = Omit<Delivery, 'next_attempt_at' | 'updated_at'>;
 
 /** A message as the API and the WebSocket show it: the delivery without its retry bookkeeping. */
-export type PublicMessage = Omit<Message, 'delivery'> & { delivery: PublicDelivery | null };
+export type PublicMessage = Omit<Message, 'delivery'> & {
+  delivery: PublicDelivery | null;
+  /** The agent account that wrote it (null for customers, the bot, service tokens). */
+  agent_id: string | null;
+  author_name: string | null;
+};
 
 export function publicTicket(ticket: Ticket): PublicTicket {
   const { stats, bot_handled_through: _b, analytics_through: _a, version: _v, ...rest } = ticket;
@@ -153,7 +159,8 @@ export function publicTicket(ticket: Ticket): PublicTicket {
 
 export function publicMessage(message: Message): PublicMessage {
   const { delivery, ...rest } = message;
-  if (!delivery) return { ...rest, delivery: null };
+  const authors = { agent_id: agentIdOf(message), author_name: authorNameOf(message) };
+  if (!delivery) return { ...rest, delivery: null, ...authors };
   const { next_attempt_at: _n, updated_at: _u, ...publicDelivery } = delivery;
-  return { ...rest, delivery: publicDelivery };
+  return { ...rest, delivery: publicDelivery, ...authors };
 }

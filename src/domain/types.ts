@@ -95,6 +95,10 @@ export interface Ticket {
   bot_handled_through: string | null;
   /** Id of the last customer message covered by `analytics`. */
   analytics_through: string | null;
+  /** Agent id of whoever closed it last (null while open, or closed by a service token / the system). */
+  closed_by?: string | null;
+  /** Agent id of the first agent account that replied. */
+  first_human_responder?: string | null;
   /** Optimistic-concurrency version, bumped by every store write of the ticket. */
   version: number;
   /** The agent who owns the ticket (PATCH /tickets/:id/assignee); absent or null when unassigned. */

@@ -35,6 +35,8 @@ export const EXTRA_COLUMNS = [
   'subject',
   // Appended at the end (issue #16) so readers of the earlier columns by position keep working.
   'assignee_id',
+  'closed_by',
+  'first_human_responder',
 ] as const;
 
 export const CSV_COLUMNS = [...CORE_COLUMNS, ...EXTRA_COLUMNS] as const;
@@ -108,6 +110,8 @@ export function ticketCsvCells(ticket: Ticket): CsvCell[] {
     a?.source,
     ticket.subject,
     ticket.assignee_id ?? null,
+    ticket.closed_by,
+    ticket.first_human_responder,
   ];
 }
 

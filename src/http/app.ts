@@ -10,8 +10,12 @@ import type { TrustFunction } from '../net/client-ip.js';
 import type { Pipeline } from '../pipeline/service.js';
 import type { BlobStore } from '../storage/blobs.js';
 import type { TicketStore } from '../storage/types.js';
-import { actingAgentMiddleware, type ActingAgentResolver } from './acting-agent.js';
-import { requireApiToken } from './auth.js';
+import { actingAgentFromPrincipal, actingAgentMiddleware, type ActingAgentResolver } from './acting-agent.js';
+import type { AuthService } from '../auth/service.js';
+import type { NameDisplay } from '../domain/authors.js';
+import { enforceRouteRules } from './access.js';
+import { agentsRouter } from './agents.js';
+import { authRouter } from './auth-routes.js';
 import { channelsRouter } from './channels.js';
 import { errorBody, errorHandler, notFoundHandler } from './errors.js';
 import { ticketsRouter } from './tickets.js';
@@ -26,8 +30,12 @@ export interface HttpAppDeps {
   channels: ChannelCatalog;
   context: ChannelContext;
   apiTokens: readonly string[];
+  /** Agents, sessions and bearer checks (API_TOKENS included): every API route goes through its route matrix. */
+  auth: AuthService;
+  refreshTtlDays: number;
+  nameDisplay?: NameDisplay;
   publicBaseUrl: () => string;
-  /** Extra routers whose paths start with /tickets, /export or /channels (behind the API token). */
+  /** Extra API routers: each of their routes needs a rule in the route matrix (src/http/access.ts), else it answers 404. */
   protectedRouters?: express.Router[];
   /** Agent workspace routers (#16): mounted before the tickets router (GET /tickets with assignee= or q=). */
   workspaceRouters?: express.Router[];
@@ -101,12 +109,24 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   app.use(webhooksRouter({ adapters: deps.adapters, context: deps.context, publicBaseUrl: deps.publicBaseUrl, logger: deps.logger }));
   for (const router of deps.publicRouters ?? []) app.use(router);
 
-  const apiPaths = ['/tickets', '/export', '/channels', '/canned-replies', '/contacts'];
-  app.use(apiPaths, requireApiToken(deps.apiTokens));
-  if (deps.actingAgent) app.use(apiPaths, actingAgentMiddleware(deps.actingAgent));
-  app.use(apiPaths, express.json({ limit: '1mb', strict: true, type: ['application/json', 'application/*+json'] }));
+  app.use(authRouter({ auth: deps.auth, refreshTtlDays: deps.refreshTtlDays }));
+  // Everything below is the API: one rule per route in the matrix, checked against the caller's role.
+  app.use(enforceRouteRules(deps.auth));
+  // Who acts on workspace routes: the signed-in agent (an API token is nobody); tests may inject one.
+  app.use(actingAgentMiddleware(deps.actingAgent ?? actingAgentFromPrincipal));
+  app.use(express.json({ limit: '1mb', strict: true, type: ['application/json', 'application/*+json'] }));
+  app.use(agentsRouter({ auth: deps.auth }));
   for (const router of deps.workspaceRouters ?? []) app.use(router);
-  app.use(ticketsRouter({ store: deps.store, blobs: deps.blobs, pipeline: deps.pipeline, channels: deps.channels }));
+  app.use(
+    ticketsRouter({
+      store: deps.store,
+      blobs: deps.blobs,
+      pipeline: deps.pipeline,
+      channels: deps.channels,
+      audit: deps.auth.audit,
+      nameDisplay: deps.nameDisplay,
+    }),
+  );
   app.use(channelsRouter(deps.channels));
   for (const router of deps.protectedRouters ?? []) app.use(router);
 

@@ -1,7 +1,7 @@
 // The one place typed errors become HTTP responses: {"error":{"code","message"}}, never a stack trace.
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { LoggerLike } from '../domain/channel.js';
-import { AppError, UnavailableError } from '../errors.js';
+import { AppError, TooManyRequestsError, UnavailableError } from '../errors.js';
 
 export function errorBody(code: string, message: string, details?: Record<string, unknown>) {
   return { error: { code, message, ...(details ? { details } : {}) } };
@@ -49,7 +49,8 @@ export function errorHandler(logger: LoggerLike): ErrorRequestHandler {
     }
     if (known) {
       // A 503 is a refusal the client retries (disk full, store failing, draining): the store logs the cause once.
-      if (known instanceof UnavailableError) res.setHeader('Retry-After', String(known.retryAfterSeconds));
+      if (known instanceof UnavailableError || known instanceof TooManyRequestsError)
+        res.setHeader('Retry-After', String(Math.max(1, Math.ceil(known.retryAfterSeconds))));
       else if (known.status >= 500) logger.error({ code: known.code, path: req.path }, known.message);
       res.status(known.status).json(errorBody(known.code, known.message, known.details));
       return;

@@ -1,6 +1,8 @@
 // GET /export/csv and GET /export/csv/:ticket_id, streamed with back-pressure (memory stays flat).
 import { pipeline } from 'node:stream/promises';
-import { Router, type Response } from 'express';
+import { Router, type Request, type Response } from 'express';
+import type { AuditLog } from '../auth/audit.js';
+import type { Principal } from '../auth/types.js';
 import type { Ticket } from '../domain/types.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import type { ChannelCatalog } from '../domain/catalog.js';
@@ -16,6 +18,8 @@ export interface ExportRouterDeps {
   channels: ChannelCatalog;
   logger?: LoggerLike;
   now?: () => Date;
+  /** Records each export (who, which filter) when set. */
+  audit?: AuditLog;
 }
 
 /** `bom=1` prefixes a UTF-8 byte order mark so Excel opens accents right. */
@@ -52,10 +56,16 @@ async function streamCsv(
 export function createExportRouter(deps: ExportRouterDeps): Router {
   const router = Router();
   const now = deps.now ?? (() => new Date());
+  const auditExport = async (req: Request, res: Response, target: string) => {
+    const principal = res.locals.principal as Principal | undefined;
+    if (deps.audit && principal)
+      await deps.audit.record({ actor_id: principal.agent_id ?? 'service', action: 'export', target, ip: req.ip ?? null });
+  };
 
   router.get('/export/csv', async (req, res) => {
     const filter = parseTicketFilter(req.query, deps.channels);
     const bom = parseBom(req.query.bom);
+    await auditExport(req, res, new URLSearchParams(req.query as Record<string, string>).toString() || 'all');
     await streamCsv(res, deps.store.iterateTickets(filter), exportFileName(filter, now()), bom, deps.logger);
   });
 
@@ -64,6 +74,7 @@ export function createExportRouter(deps: ExportRouterDeps): Router {
     const bom = parseBom(req.query.bom);
     const ticket = await deps.store.getTicket(id);
     if (!ticket) throw new NotFoundError('ticket_not_found', `No ticket ${id}.`);
+    await auditExport(req, res, id);
     await streamCsv(res, [ticket], ticketFileName(id, now()), bom, deps.logger);
   });
 

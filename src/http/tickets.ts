@@ -4,7 +4,10 @@ import { z } from 'zod';
 import type { ChannelCatalog } from '../domain/catalog.js';
 import { safeContentType, safeFilename } from '../domain/attachments.js';
 import { publicMessage, publicTicket } from '../domain/ticket.js';
-import { canonicalStatus, TICKET_STATUSES } from '../domain/types.js';
+import { canonicalStatus, STATUS_CLOSED, TICKET_STATUSES } from '../domain/types.js';
+import type { AuditLog } from '../auth/audit.js';
+import type { Principal } from '../auth/types.js';
+import { type AuthorMeta, customerFacingName, type NameDisplay } from '../domain/authors.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import type { Pipeline } from '../pipeline/service.js';
 import { type BlobStore, isBlobKey } from '../storage/blobs.js';
@@ -31,7 +34,24 @@ function jsonBody<T>(schema: z.ZodType<T>, body: unknown, code: string): T {
   return parsed.data;
 }
 
-export function ticketsRouter(deps: { store: TicketStore; blobs: BlobStore; pipeline: Pipeline; channels: ChannelCatalog }): Router {
+export interface TicketsRouterDeps {
+  store: TicketStore;
+  blobs: BlobStore;
+  pipeline: Pipeline;
+  channels: ChannelCatalog;
+  /** Audit of replies and status changes (absent: not recorded). */
+  audit?: AuditLog;
+  /** AGENT_NAME_DISPLAY: what customers see of the replying agent's name. */
+  nameDisplay?: NameDisplay;
+}
+
+/** The author of a reply written with an agent account; none for a service token. */
+function authorOf(principal: Principal | undefined, display: NameDisplay): AuthorMeta | undefined {
+  if (principal?.kind !== 'agent') return undefined;
+  return { agent_id: principal.agent_id, author_name: principal.name, customer_author_name: customerFacingName(principal.name, display) };
+}
+
+export function ticketsRouter(deps: TicketsRouterDeps): Router {
   const router = Router();
   const { store, blobs, pipeline } = deps;
 
@@ -69,14 +89,25 @@ export function ticketsRouter(deps: { store: TicketStore; blobs: BlobStore; pipe
   router.patch('/tickets/:id/status', async (req, res) => {
     const id = parseTicketId(req.params.id);
     const { status } = jsonBody(statusBody, req.body, 'invalid_status');
-    const { ticket } = await pipeline.setStatus(id, status);
+    const principal = res.locals.principal as Principal | undefined;
+    const { ticket, changed } = await pipeline.setStatus(id, status, principal?.agent_id ?? null);
+    if (changed && principal)
+      await deps.audit?.record({
+        actor_id: principal.agent_id ?? 'service',
+        action: status === STATUS_CLOSED ? 'ticket_closed' : 'ticket_reopened',
+        target: id,
+        ip: req.ip ?? null,
+      });
     res.json(publicTicket(ticket));
   });
 
   router.post('/tickets/:id/messages', async (req, res) => {
     const id = parseTicketId(req.params.id);
     const body = jsonBody(replyBody, req.body, 'invalid_message');
-    const { message, duplicate } = await pipeline.agentReply(id, body);
+    const principal = res.locals.principal as Principal | undefined;
+    const { message, duplicate } = await pipeline.agentReply(id, body, authorOf(principal, deps.nameDisplay ?? 'first'));
+    if (!duplicate && principal)
+      await deps.audit?.record({ actor_id: principal.agent_id ?? 'service', action: 'ticket_replied', target: id, ip: req.ip ?? null });
     res.status(duplicate ? 200 : 201).json(publicMessage(message));
   });
 

@@ -27,6 +27,7 @@ export interface QueuedReply {
   text: string;
   /** Dedup key: a retried request (agent client_id) or a redone bot turn stores nothing twice. */
   external_id: string | null;
+  meta?: Record<string, unknown>;
 }
 
 export interface Dispatcher {

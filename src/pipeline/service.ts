@@ -1,4 +1,5 @@
 // The ingest pipeline core: dedup → thread → store (durable) → publish → queue bot + analytics.
+import type { AuthorMeta } from '../domain/authors.js';
 import { sanitizeAttachment } from '../domain/attachments.js';
 import type { ChannelCatalog } from '../domain/catalog.js';
 import type { ChannelContext, LoggerLike } from '../domain/channel.js';
@@ -37,8 +38,14 @@ export interface PipelineOptions {
 
 export interface Pipeline {
   ingest(event: InboundEvent): Promise<IngestOutcome>;
-  agentReply(ticketId: string, input: { text: string; client_id?: string }): Promise<{ message: Message; duplicate: boolean }>;
-  setStatus(ticketId: string, status: TicketStatus): Promise<{ ticket: Ticket; changed: boolean }>;
+  /** `author`: the agent account replying (absent for a service token). */
+  agentReply(
+    ticketId: string,
+    input: { text: string; client_id?: string },
+    author?: AuthorMeta,
+  ): Promise<{ message: Message; duplicate: boolean }>;
+  /** `agentId`: who changes it (recorded as `closed_by` on a close; absent for a service token or the system). */
+  setStatus(ticketId: string, status: TicketStatus, agentId?: string | null): Promise<{ ticket: Ticket; changed: boolean }>;
   handoff(ticketId: string, reason: string): Promise<void>;
   recordDelivered(
     ticketId: string,
@@ -206,7 +213,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   const pipeline: Pipeline = {
     ingest,
 
-    async agentReply(ticketId, input) {
+    async agentReply(ticketId, input, author) {
       const ticket = await existingTicket(ticketId);
       if (!channels.capabilities(ticket.channel).written_replies) {
         throw new ConflictError(
@@ -221,15 +228,30 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         );
       return dispatcher.queueReply(
         ticketId,
-        { author: 'agent', text: input.text, external_id: input.client_id ? `agent:${input.client_id}` : null },
-        (t) => ({ ...t, handled_by: 'agent' }),
+        {
+          author: 'agent',
+          text: input.text,
+          external_id: input.client_id ? `agent:${input.client_id}` : null,
+          ...(author ? { meta: { ...author } } : {}),
+        },
+        (t) => ({
+          ...t,
+          handled_by: 'agent',
+          ...(author && !t.first_human_responder ? { first_human_responder: author.agent_id } : {}),
+        }),
       );
     },
 
-    async setStatus(ticketId, status) {
-      const result = await store.setStatus(ticketId, status, iso());
+    async setStatus(ticketId, status, agentId = null) {
+      let result = await store.setStatus(ticketId, status, iso());
       if (!result) throw new NotFoundError('ticket_not_found', `No ticket ${ticketId}.`);
       if (result.changed) {
+        // Who closed it: a second write (the store's status change keeps the open-ticket index; this only annotates).
+        const closedBy = status === STATUS_CLOSED ? agentId : null;
+        if ((result.ticket.closed_by ?? null) !== closedBy) {
+          const annotated = await store.updateTicket(ticketId, (t) => (t.status === status ? { ...t, closed_by: closedBy } : null));
+          if (annotated) result = { ...result, ticket: annotated };
+        }
         bus.publish({ type: 'ticket.status_changed', data: publicTicket(result.ticket) });
         if (status === STATUS_CLOSED) work.analyzeNow(ticketId);
       }

@@ -29,6 +29,7 @@ export interface WorkspaceStore {
    */
   updateContactProfile(contactId: string, mutate: (profile: ContactProfile) => ContactProfile | null, now: string): Promise<ContactProfile>;
 }
+import type { RecordStore } from './records.js';
 
 export interface TicketFilter {
   status?: TicketStatus;
@@ -82,7 +83,8 @@ export type StoreHealth =
 export type TicketMutation = (ticket: Ticket) => Ticket | null;
 export type MessageMutation = (message: Message) => Message | null;
 
-export interface TicketStore extends WorkspaceStore {
+/** Tickets and messages, the agent workspace's records, and the generic records (agents, tokens, audit: records.ts). */
+export interface TicketStore extends WorkspaceStore, RecordStore {
   readonly kind: 'json' | 'dynamodb';
   /** Open the store (load, lock, create). Throws a clear Error when it cannot. */
   open(): Promise<void>;

@@ -13,6 +13,12 @@ export interface HubOptions {
   bus: EventBus;
   logger: LoggerLike;
   apiTokens: readonly string[];
+  /**
+   * Checks any other bearer credential (JWT access token, personal token): truthy when valid now. Agent sockets opened
+   * with one are re-checked every `recheckMs` and closed (4401) once it is revoked, expired, or the agent disabled.
+   */
+  authenticate?: (token: string) => Promise<unknown>;
+  recheckMs?: number;
   visitorAdapter: ChannelAdapter | null;
   context: ChannelContext;
   /** Events kept for resume. */
@@ -126,7 +132,24 @@ export function createHub(options: HubOptions): Hub {
     sendFrames(ws, missed);
   }
 
-  function onAgent(ws: WebSocket): void {
+  /** Agent sockets opened with a revocable credential, and that credential. */
+  const revocable = new Map<WebSocket, string>();
+  const recheck = setInterval(() => {
+    for (const [ws, token] of revocable)
+      options.authenticate!(token).then(
+        (ok) => {
+          if (!ok && revocable.delete(ws)) ws.close(4401, 'token revoked or expired, or agent disabled');
+        },
+        (error: Error) => options.logger.warn({ err: error.message }, 'agent WebSocket credential re-check failed'),
+      );
+  }, options.recheckMs ?? 5_000);
+  recheck.unref();
+
+  function onAgent(ws: WebSocket, token: string | null = null): void {
+    if (token) {
+      revocable.set(ws, token);
+      ws.on('close', () => revocable.delete(ws));
+    }
     agents.add(ws);
     alive.set(ws, true);
     ws.on('pong', () => alive.set(ws, true));
@@ -206,8 +229,15 @@ export function createHub(options: HubOptions): Hub {
         const query = Object.fromEntries(url.searchParams);
         const presented = query.token ?? bearerToken(req.headers.authorization);
         if (presented) {
-          if (!tokenMatches(presented, options.apiTokens)) return reject(socket, 401, 'unauthorized', 'Invalid API token.');
-          wss.handleUpgrade(req, socket, head, (ws) => onAgent(ws));
+          if (tokenMatches(presented, options.apiTokens)) return void wss.handleUpgrade(req, socket, head, (ws) => onAgent(ws));
+          const check = options.authenticate?.(presented) ?? Promise.resolve(null);
+          check.then(
+            (ok) => {
+              if (!ok) return reject(socket, 401, 'unauthorized', 'Invalid, expired or revoked token.');
+              wss.handleUpgrade(req, socket, head, (ws) => onAgent(ws, presented));
+            },
+            () => reject(socket, 503, 'auth_unavailable', 'Could not check the token; retry.'),
+          );
           return;
         }
         if (!options.visitorAdapter?.onVisitorConnection)
@@ -223,6 +253,7 @@ export function createHub(options: HubOptions): Hub {
     },
     async close() {
       clearInterval(heartbeat);
+      clearInterval(recheck);
       unsubscribe();
       for (const ws of wss.clients) ws.close(1001, 'server shutting down');
       await new Promise<void>((resolve) => wss.close(() => resolve()));

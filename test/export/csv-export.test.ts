@@ -30,6 +30,8 @@ const EXPECTED_HEADER = [
   'analytics_source',
   'subject',
   'assignee_id',
+  'closed_by',
+  'first_human_responder',
 ];
 
 const EXPORT_DAY = new Date('2026-06-01T10:00:00.000Z');
@@ -185,6 +187,8 @@ describe('CSV export through a real server', () => {
       analytics_source: 'ai',
       subject: '',
       assignee_id: '',
+      closed_by: '', // closed with the service token: no agent account
+      first_human_responder: '',
     });
     const followUp = records.find((r) => r.ticket_id === ids.smsFollowUp)!;
     assert.equal(followUp.previous_ticket_id, ids.sms);
@@ -225,7 +229,10 @@ describe('CSV export through a real server', () => {
     assert.ok(text.includes(',"Box en panne, ""urgent"", client mécontent",'), 'quotes doubled inside a quoted field');
     assert.ok(text.includes(',"ligne 1\nligne 2",'), 'a line break stays inside quotes');
     assert.ok(text.includes(',"Jean, Dupont",'));
-    assert.ok(text.includes(`,"'=HYPERLINK(""http://evil.example"")",\r\n`), '= is prefixed with a quote mark');
+    assert.ok(
+      text.includes(`,"'=HYPERLINK(""http://evil.example"")",,,\r\n`),
+      '= is prefixed with a quote mark (subject, then the empty assignee and author columns)',
+    );
     const { records } = csvRecords(text);
     const byId = (id: string) => records.find((r) => r.ticket_id === id)!;
     assert.equal(byId(ids.whatsapp).summary, "'@SUM(A1)");

@@ -6,6 +6,7 @@ import { createTable } from '../../src/cli/dynamodb.js';
 import type { DynamoTicketStore } from '../../src/storage/dynamodb/store.js';
 import { startDynalite, type DynaliteHandle, dynamoStoreOn } from '../helpers/dynalite.js';
 import { capturingLogger } from '../helpers/logger.js';
+import { runRecordsContract } from './records-contract.js';
 import { inbound, runStoreContract } from './contract.js';
 
 let dyn: DynaliteHandle;
@@ -17,6 +18,31 @@ after(async () => {
 });
 
 runStoreContract('dynamodb', async () => {
+  const logger = capturingLogger();
+  const clients: DynamoDBClient[] = [];
+  const make = () => {
+    const client = dyn.makeClient();
+    clients.push(client);
+    return dynamoStoreOn(dyn, client, { logger });
+  };
+  let store: DynamoTicketStore = make();
+  await store.open();
+  return {
+    store,
+    async reopen() {
+      await store.close();
+      store = make();
+      await store.open();
+      return store;
+    },
+    async cleanup() {
+      await store.close();
+      for (const c of clients) c.destroy();
+    },
+  };
+});
+
+runRecordsContract('dynamodb', async () => {
   const logger = capturingLogger();
   const clients: DynamoDBClient[] = [];
   const make = () => {

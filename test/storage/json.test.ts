@@ -5,9 +5,30 @@ import { describe, it } from 'node:test';
 import { createJsonStore } from '../../src/storage/json/store.js';
 import { capturingLogger } from '../helpers/logger.js';
 import { tempDir } from '../helpers/tmp.js';
+import { runRecordsContract } from './records-contract.js';
 import { inbound, outbound, runStoreContract } from './contract.js';
 
 runStoreContract('json', async () => {
+  const dir = await tempDir();
+  const logger = capturingLogger();
+  let store = createJsonStore({ dataDir: dir.path, logger });
+  await store.open();
+  return {
+    store,
+    async reopen() {
+      await store.close();
+      store = createJsonStore({ dataDir: dir.path, logger });
+      await store.open();
+      return store;
+    },
+    async cleanup() {
+      await store.close();
+      await dir.remove();
+    },
+  };
+});
+
+runRecordsContract('json', async () => {
   const dir = await tempDir();
   const logger = capturingLogger();
   let store = createJsonStore({ dataDir: dir.path, logger });

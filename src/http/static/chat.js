@@ -44,13 +44,13 @@ function formatTime(iso) {
   return date.toLocaleTimeString('fr-FR', { hour: '2-digit', minute: '2-digit' });
 }
 
-function renderMessage({ author, text, created_at: createdAt }, state) {
+function renderMessage({ author, text, created_at: createdAt, author_name: authorName }, state) {
   const item = document.createElement('li');
   item.className = `msg msg-${author === 'customer' ? 'customer' : author}`;
   const meta = document.createElement('p');
   meta.className = 'meta';
   const who = document.createElement('span');
-  who.textContent = AUTHOR_LABELS[author] ?? author;
+  who.textContent = authorName || (AUTHOR_LABELS[author] ?? author);
   const when = document.createElement('time');
   when.textContent = formatTime(createdAt);
   if (createdAt) when.dateTime = createdAt;

@@ -27,6 +27,8 @@ import { assertTableReady } from './table.js';
 import { createWorkspaceItems } from './workspace.js';
 import type { CannedReply, ContactProfile } from '../../domain/workspace.js';
 import type { SearchHit } from '../types.js';
+import { createRecordItems } from './records.js';
+import type { ListRecordsOptions, RecordStore } from '../records.js';
 
 export interface DynamoStoreOptions extends Omit<ClientOptions, 'region'> {
   table: string;
@@ -62,6 +64,7 @@ export class DynamoTicketStore implements TicketStore {
   private readonly contacts: ReturnType<typeof createContacts>;
   private readonly messages: MessageItems;
   private readonly workspace: ReturnType<typeof createWorkspaceItems>;
+  private readonly records: RecordStore;
   private repairTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly options: DynamoStoreOptions) {
@@ -87,6 +90,22 @@ export class DynamoTicketStore implements TicketStore {
     this.listing = createTicketListing({ ops: this.ops, channels: options.channels });
     this.contacts = createContacts(this.ops);
     this.workspace = createWorkspaceItems({ ops: this.ops, getTicket, maxConflictRetries: this.maxConflictRetries });
+    this.records = createRecordItems(this.ops);
+  }
+
+  // ---------------------------------------------------------------- generic records (records.ts)
+
+  putRecordIfAbsent<T>(kind: string, key: string, data: T, now: string) {
+    return this.records.putRecordIfAbsent(kind, key, data, now);
+  }
+  putRecordIfVersion<T>(kind: string, key: string, data: T, expectedVersion: number, now: string) {
+    return this.records.putRecordIfVersion(kind, key, data, expectedVersion, now);
+  }
+  getRecord<T>(kind: string, key: string) {
+    return this.records.getRecord<T>(kind, key);
+  }
+  listRecords<T>(kind: string, options: ListRecordsOptions) {
+    return this.records.listRecords<T>(kind, options);
   }
 
   // ---------------------------------------------------------------- lifecycle

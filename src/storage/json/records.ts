@@ -82,6 +82,8 @@ export const ticketRecord = z.object({
   stats,
   bot_handled_through: id.nullable(),
   analytics_through: id.nullable(),
+  closed_by: id.nullable().optional(),
+  first_human_responder: id.nullable().optional(),
   version: count,
   assignee_id: text.nullable().optional(),
   label_corrections: labelCorrection.nullable().optional(),
@@ -153,6 +155,7 @@ const contactProfileRecord = z.object({
   updated_at: instant,
   version: count,
 });
+const genericRecord = z.object({ kind: id, key: id, version: count, data: z.unknown(), updated_at: instant });
 
 /** One journal line (or a snapshot's contacts / provider ids line): at least one of the four lists. */
 export const batchRecord = z
@@ -163,9 +166,10 @@ export const batchRecord = z
     provider_ids: z.array(providerIdRecord).optional(),
     canned_replies: z.array(cannedReplyRecord).optional(),
     contact_profiles: z.array(contactProfileRecord).optional(),
+    records: z.array(genericRecord).optional(),
   })
-  .refine((b) => b.tickets || b.messages || b.contacts || b.provider_ids || b.canned_replies || b.contact_profiles, {
-    message: 'empty record: none of tickets, messages, contacts, provider_ids, canned_replies, contact_profiles',
+  .refine((b) => b.tickets || b.messages || b.contacts || b.provider_ids || b.canned_replies || b.contact_profiles || b.records, {
+    message: 'empty record: none of tickets, messages, contacts, provider_ids, canned_replies, contact_profiles, records',
   });
 
 const lazyHeader = z.object({

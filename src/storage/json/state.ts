@@ -5,7 +5,9 @@ import { isPendingOutbound } from '../../domain/ticket.js';
 import type { Channel, ContactRecord, Message, Ticket } from '../../domain/types.js';
 import { STATUS_OPEN } from '../../domain/types.js';
 import type { CannedReply, ContactProfile } from '../../domain/workspace.js';
+import type { StoredRecord } from '../records.js';
 import type { TicketFilter } from '../types.js';
+import { RecordIndex } from './record-index.js';
 
 /** One journal line: everything one operation changed, applied atomically on replay. */
 export interface Batch {
@@ -16,6 +18,8 @@ export interface Batch {
   /** Agent workspace (#16): canned replies (a delete is kept as `deleted: true`) and contact profiles. */
   canned_replies?: CannedReply[];
   contact_profiles?: ContactProfile[];
+  /** Generic records (agents, tokens, audit...): each replaces the stored one of the same kind + key. */
+  records?: StoredRecord[];
 }
 
 /**
@@ -82,6 +86,7 @@ export class MemoryState {
   readonly contactProfiles = new Map<string, ContactProfile>();
   /** Told of every applied batch (the search index follows the state through it). */
   onApply: ((batch: Batch) => void) | null = null;
+  readonly records = new RecordIndex();
 
   apply(batch: Batch): void {
     for (const reply of batch.canned_replies ?? []) this.cannedReplies.set(reply.canned_id, reply);
@@ -93,6 +98,7 @@ export class MemoryState {
     for (const p of batch.provider_ids ?? []) {
       this.byProviderId.set(p.channel, p.provider_id, { ticket_id: p.ticket_id, message_id: p.message_id });
     }
+    for (const record of batch.records ?? []) this.records.put(record);
   }
 
   private putTicket(ticket: Ticket): void {
@@ -226,6 +232,8 @@ export class MemoryState {
     const rest: Batch[] = [{ contacts: [...this.contacts.values()] }, { provider_ids: providerIds }];
     if (this.cannedReplies.size) rest.push({ canned_replies: [...this.cannedReplies.values()].filter((r) => !r.deleted) });
     if (this.contactProfiles.size) rest.push({ contact_profiles: [...this.contactProfiles.values()] });
+    const records = this.records.all();
+    if (records.length) rest.push({ records });
     return { tickets, rest };
   }
 }

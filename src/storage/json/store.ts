@@ -13,6 +13,7 @@ import { STATUS_OPEN } from '../../domain/types.js';
 import { NotFoundError, UnavailableError } from '../../errors.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { fsyncDir, openFile, type OpenFile } from '../files.js';
+import { assertRecordKey, type ListRecordsOptions, type StoredRecord } from '../records.js';
 import type { IngestInput, IngestResult, MessageMutation, Page, StoreHealth, TicketFilter, TicketMutation, TicketStore } from '../types.js';
 import { createCompactor } from './compaction.js';
 import { healthReporter, storeHealthOf } from './health.js';
@@ -39,6 +40,8 @@ export interface JsonStoreOptions {
   compactRetryMs?: { min: number; max: number };
 }
 
+const isRecordCursor = (v: unknown): v is { k: string } =>
+  typeof v === 'object' && v !== null && typeof (v as { k?: unknown }).k === 'string';
 const isCursor = (v: unknown): v is [string, string] => Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'string');
 /** Reads are synchronous lookups in memory behind the async store contract: a throw still arrives as a rejection. */
 const settle = <T>(read: () => T): Promise<T> => new Promise((resolve) => resolve(read()));
@@ -371,6 +374,40 @@ export function createJsonStore(options: JsonStoreOptions): TicketStore & {
       const stored: ContactProfile = { ...next, contact_id: contactId, updated_at: now, version: current.version + 1 };
       await commit({ contact_profiles: [stored] });
       return stored;
+    },
+
+    // Generic records: the condition is checked and the record applied in memory in the same tick (one writer per
+    // DATA_DIR), then the call resolves once the journal line is durable.
+    async putRecordIfAbsent<T>(kind: string, key: string, data: T, now: string): Promise<StoredRecord<T> | null> {
+      assertRecordKey(kind, key);
+      if (state.records.get(kind, key)) return null;
+      const record: StoredRecord<T> = { kind, key, version: 1, data: structuredClone(data), updated_at: now };
+      await commit({ records: [record] });
+      return record;
+    },
+
+    async putRecordIfVersion<T>(kind: string, key: string, data: T, expectedVersion: number, now: string): Promise<StoredRecord<T> | null> {
+      assertRecordKey(kind, key);
+      const current = state.records.get(kind, key);
+      if (!current || current.version !== expectedVersion) return null;
+      const record: StoredRecord<T> = { kind, key, version: expectedVersion + 1, data: structuredClone(data), updated_at: now };
+      await commit({ records: [record] });
+      return record;
+    },
+
+    getRecord<T>(kind: string, key: string) {
+      return settle(() => (state.records.get(kind, key) as StoredRecord<T> | undefined) ?? null);
+    },
+
+    listRecords<T>(kind: string, options: ListRecordsOptions) {
+      return settle((): Page<StoredRecord<T>> => {
+        const after = options.cursor ? decodeCursor(options.cursor, isRecordCursor).k : null;
+        const limit = Math.max(1, options.limit);
+        const items = state.records.page(kind, limit + 1, after, options.order ?? 'asc') as StoredRecord<T>[];
+        const more = items.length > limit;
+        if (more) items.length = limit;
+        return { items, next_cursor: more ? encodeCursor({ k: items[items.length - 1].key }) : null };
+      });
     },
 
     compact: () => compactor.run(),
