@@ -14,6 +14,7 @@ import { createHttpApp } from './http/app.js';
 import { pagesRouter } from './http/pages.js';
 import { createLogger } from './logger.js';
 import { createInProcessBus, type EventBus } from './pipeline/bus.js';
+import { createRedisBus } from './pipeline/redis-bus.js';
 import { createIntelligence } from './pipeline/intelligence.js';
 import { createDispatcher, type Dispatcher } from './pipeline/outbound.js';
 import { createPipeline, type Pipeline } from './pipeline/service.js';
@@ -66,7 +67,11 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
   const modules = overrides.modules ?? channelModules;
   const channels = catalogOf(modules);
   const store = overrides.store ?? (await createStore(config, logger, channels));
-  const bus = createInProcessBus((error) => logger.error({ err: (error as Error).message }, 'event listener failed'));
+  const onListenerError = (error: unknown) => logger.error({ err: (error as Error).message }, 'event listener failed');
+  const bus =
+    config.EVENT_BUS === 'redis'
+      ? createRedisBus({ url: config.REDIS_URL, prefix: config.REDIS_KEY_PREFIX, logger, onListenerError })
+      : createInProcessBus(onListenerError);
 
   let listeningPort: number | undefined;
   const baseUrl = () => publicBaseUrl(config, listeningPort);
@@ -122,6 +127,7 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
     apiTokens,
     publicBaseUrl: baseUrl,
     isDraining: () => draining,
+    busHealth: () => bus.health(),
     trustProxy,
     protectedRouters: [createExportRouter({ store, channels, logger, now })],
     publicRouters: [pagesRouter()],
@@ -153,6 +159,7 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
     url: '',
     async start() {
       await store.open();
+      hub.preload(await bus.start());
       for (const adapter of adapters) await adapter.start?.(context);
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
@@ -180,7 +187,14 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
         );
       });
       logger.info(
-        { port: listeningPort, public_base_url: baseUrl(), storage: store.kind, outbound_resumed: resumed, ...rebuilt },
+        {
+          port: listeningPort,
+          public_base_url: baseUrl(),
+          storage: store.kind,
+          event_bus: bus.kind,
+          outbound_resumed: resumed,
+          ...rebuilt,
+        },
         'freeda listening',
       );
     },
@@ -196,6 +210,7 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
       await work.stop();
       await dispatcher.stop();
       for (const adapter of adapters) await adapter.stop?.();
+      await bus.close();
       await store.close();
       logger.info('freeda stopped');
     },
