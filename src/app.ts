@@ -17,11 +17,13 @@ import { createInProcessBus, type EventBus } from './pipeline/bus.js';
 import { createRedisBus } from './pipeline/redis-bus.js';
 import { createIntelligence } from './pipeline/intelligence.js';
 import { createDispatcher, type Dispatcher } from './pipeline/outbound.js';
+import { withLease } from './pipeline/leases.js';
 import { createPipeline, type Pipeline } from './pipeline/service.js';
 import { createWorkQueue, type WorkQueue } from './pipeline/work.js';
 import { channelModules, type ChannelModule } from './registry.js';
 import { createFileBlobStore } from './storage/blobs.js';
 import { createStore } from './storage/index.js';
+import { createLeaseStore } from './storage/leases.js';
 import type { TicketStore } from './storage/types.js';
 import { clientIpOf, compileTrust } from './net/client-ip.js';
 import { createHub, type Hub } from './ws/hub.js';
@@ -88,7 +90,14 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
     return adapter;
   });
 
+  const leaseStore = createLeaseStore(config, store.kind);
+  const leasing = {
+    leases: leaseStore.leases,
+    ttlMs: config.LEASE_TTL_MS,
+    onBusy: (name: string) => logger.debug({ lease: name }, 'work claimed by another instance'),
+  };
   const dispatcher = createDispatcher({
+    leases: leasing,
     store,
     bus,
     logger,
@@ -99,6 +108,7 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
   });
   const { analyzer, chatbot } = createIntelligence(config, logger, channels);
   const work = createWorkQueue({
+    leases: leasing,
     store,
     channels,
     bus,
@@ -113,6 +123,7 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
   const pipeline = createPipeline({ store, blobs, bus, dispatcher, work, logger, now, channels });
   const context = pipeline.channelContext();
   let draining = false;
+  let sweeper: NodeJS.Timeout | undefined;
 
   // One trust function for express (req.ip) and the WebSocket upgrade (visitor limits): the same client address.
   const trustProxy = compileTrust(config.TRUST_PROXY);
@@ -174,8 +185,22 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
         print(`API_TOKENS is not set: generated an API token for this run: ${generatedToken}`);
         if (store.kind === 'json') await writeFile(join(config.DATA_DIR, API_TOKEN_FILE), generatedToken + '\n', { mode: 0o600 });
       }
-      const resumed = await dispatcher.resume();
-      const rebuilt = await work.rebuild();
+      // Stale work (pending outbound, bot turns and analyses not done): one instance rebuilds it per LEASE_TTL_MS, and
+      // with a shared store again every LEASE_TTL_MS, which is how a crashed instance's work is taken over.
+      const sweep = () =>
+        withLease(leasing, 'sweep', async () => ({ outbound_resumed: await dispatcher.resume(), ...(await work.rebuild()) }), true);
+      const swept = (await sweep()) ?? { sweep: 'done by another instance' };
+      if (store.kind === 'dynamodb') {
+        sweeper = setInterval(() => {
+          sweep().then(
+            (result) => {
+              if (result && (result.outbound_resumed || result.bot || result.analytics)) logger.info(result, 'stale work taken over');
+            },
+            (error: Error) => logger.error({ err: error.message }, 'stale-work sweep failed; retried at the next one'),
+          );
+        }, config.LEASE_TTL_MS);
+        sweeper.unref();
+      }
       // After a period of refused writes: what was refused may be durable now, and follow-up work that failed
       // meanwhile was dropped. Same rebuild as at start (both are idempotent).
       store.onRecovered?.(() => {
@@ -192,8 +217,7 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
           public_base_url: baseUrl(),
           storage: store.kind,
           event_bus: bus.kind,
-          outbound_resumed: resumed,
-          ...rebuilt,
+          ...swept,
         },
         'freeda listening',
       );
@@ -201,6 +225,7 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
     async stop() {
       if (draining) return;
       draining = true;
+      if (sweeper) clearInterval(sweeper);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const forced = setTimeout(() => server.closeAllConnections(), 10_000);
@@ -211,6 +236,7 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
       await dispatcher.stop();
       for (const adapter of adapters) await adapter.stop?.();
       await bus.close();
+      leaseStore.close();
       await store.close();
       logger.info('freeda stopped');
     },
