@@ -14,6 +14,8 @@ export interface LeaseStore {
   readonly kind: 'memory' | 'dynamodb';
   /** Claims `name` for `ttlMs`; null when another owner holds it and it has not expired. The same owner may claim again. */
   claim(name: string, ttlMs: number): Promise<Lease | null>;
+  /** Extends a lease we still hold by `ttlMs` from now; false when it expired and another owner took it. */
+  renew(lease: Lease, ttlMs: number): Promise<boolean>;
   /** Gives the lease back early (no-op when another owner has taken it since). */
   release(lease: Lease): Promise<void>;
 }
@@ -33,6 +35,12 @@ export function createMemoryLeases(now: () => number = Date.now): LeaseStore {
       const lease = { fence: ++fences, expiresAt: now() + ttlMs };
       held.set(name, lease);
       return Promise.resolve({ name, fence: lease.fence });
+    },
+    renew(lease, ttlMs) {
+      const current = held.get(lease.name);
+      if (current?.fence !== lease.fence) return Promise.resolve(false);
+      current.expiresAt = now() + ttlMs;
+      return Promise.resolve(true);
     },
     release(lease) {
       if (held.get(lease.name)?.fence === lease.fence) held.delete(lease.name);
@@ -57,9 +65,16 @@ export async function withLease<T>(options: LeaseOptions, name: string, job: () 
     options.onBusy?.(name);
     return undefined;
   }
+  // Renewed while the job runs (a slow provider or a loaded machine must not hand the work to a second instance);
+  // a crashed owner stops renewing, so its lease expires and the work is taken over.
+  const renewal = keep
+    ? undefined
+    : setInterval(() => void options.leases.renew(lease, options.ttlMs).catch(() => false), Math.max(100, options.ttlMs / 3));
+  renewal?.unref();
   try {
     return await job();
   } finally {
+    clearInterval(renewal);
     if (!keep) await options.leases.release(lease).catch(() => undefined);
   }
 }

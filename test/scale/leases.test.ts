@@ -33,9 +33,14 @@ describe('leases', () => {
     assert.ok(await b.claim('bot:m2', 1000), 'another name is free');
     const renewed = await a.claim('bot:m1', 1000);
     assert.ok(renewed && renewed.fence > first.fence, 'the owner may claim again');
-    clock += 1001;
+    clock += 900;
+    assert.equal(await a.renew(renewed, 1000), true, 'renewed while working');
+    clock += 900;
+    assert.equal(await b.claim('bot:m1', 1000), null, 'still held after the renewal');
+    clock += 101;
     const taken = await b.claim('bot:m1', 1000);
     assert.ok(taken && taken.fence > renewed.fence, 'expired: taken over, fenced');
+    assert.equal(await a.renew(renewed, 1000), false, 'A lost it: no renewal');
     await a.release(renewed); // A was too slow: its release must not free B's claim
     assert.equal(await a.claim('bot:m1', 1000), null);
     await b.release(taken);

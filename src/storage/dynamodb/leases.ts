@@ -34,6 +34,24 @@ export function createDynamoLeases(options: { doc: DynamoDBDocumentClient; table
         throw error;
       }
     },
+    async renew(lease, ttlMs) {
+      try {
+        await doc.send(
+          new UpdateCommand({
+            TableName: table,
+            Key: { pk: leasePk(lease.name), sk: SINGLETON_SK },
+            UpdateExpression: 'SET #expires = :expires',
+            ConditionExpression: '#owner = :owner AND #fence = :fence',
+            ExpressionAttributeNames: { '#owner': 'lease_owner', '#fence': 'lease_fence', '#expires': 'lease_expires_at' },
+            ExpressionAttributeValues: { ':owner': owner, ':fence': lease.fence, ':expires': now() + ttlMs },
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (isConditionalFailure(error)) return false;
+        throw error;
+      }
+    },
     async release(lease) {
       try {
         await doc.send(
