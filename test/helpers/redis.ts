@@ -91,3 +91,18 @@ export async function ownRedis(t: TestContext): Promise<OwnRedis | null> {
   await start();
   return { url, port, kill, restart: start, stop: kill };
 }
+
+/** Deletes the test's keys from a shared Redis. */
+export async function dropPrefix(url: string, prefix: string): Promise<void> {
+  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    const keys = await client.keys(`${prefix}*`);
+    if (keys.length) await client.del(...keys);
+  } catch {
+    // Redis gone (a test that killed its own): nothing to clean.
+  } finally {
+    client.disconnect();
+  }
+}

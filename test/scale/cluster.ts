@@ -5,6 +5,7 @@ import { startFreeda, type FreedaProcess, PROCESS_API_TOKEN } from '../durabilit
 import { twilioEnv } from '../durability/twilio-sms.js';
 import { startFakeTwilio, type FakeTwilio } from '../fakes/twilio.js';
 import { startDynalite, type DynaliteHandle } from '../helpers/dynalite.js';
+import { dropPrefix } from '../helpers/redis.js';
 import { tempDir } from '../helpers/tmp.js';
 import { connectWs, type Frame, type WsClient } from '../helpers/ws-client.js';
 
@@ -102,7 +103,7 @@ export async function startCluster(redisUrl: string, prefix: string, env: Record
     },
     async close() {
       await cluster.stopAll();
-      await Promise.all([twilio.close(), mistral.close(), dyn.stop()]);
+      await Promise.all([twilio.close(), mistral.close(), dyn.stop(), dropPrefix(redisUrl, prefix)]);
       for (const dir of dirs) await dir.remove();
     },
   };

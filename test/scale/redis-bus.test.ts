@@ -8,7 +8,7 @@ import type { EventBus } from '../../src/pipeline/bus.js';
 import { createRedisBus } from '../../src/pipeline/redis-bus.js';
 import { eventually } from '../helpers/app.js';
 import { capturingLogger, type CapturingLogger } from '../helpers/logger.js';
-import { ownRedis, sharedRedis, testPrefix } from '../helpers/redis.js';
+import { dropPrefix, ownRedis, sharedRedis, testPrefix } from '../helpers/redis.js';
 
 type Received = { event: BusEvent; seq: number | undefined };
 
@@ -18,7 +18,10 @@ function busOn(t: TestContext, url: string, prefix: string, logger: CapturingLog
   const frames: VisitorFrame[] = [];
   bus.subscribe((event, seq) => received.push({ event, seq }));
   bus.visitors.subscribe((frame) => frames.push(frame));
-  t.after(() => bus.close());
+  t.after(async () => {
+    await bus.close();
+    await dropPrefix(url, prefix);
+  });
   return { bus, received, frames, logger };
 }
 
