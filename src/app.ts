@@ -19,9 +19,11 @@ import { workspaceTicketsRouter } from './http/workspace.js';
 import { pagesRouter } from './http/pages.js';
 import { createLogger } from './logger.js';
 import { createInProcessBus, type EventBus } from './pipeline/bus.js';
+import { createRedisBus } from './pipeline/redis-bus.js';
 import { createIntelligence } from './pipeline/intelligence.js';
 import { createLogSender, OUTBOX_FILE } from './pipeline/demo-outbound.js';
 import { createDispatcher, type Dispatcher } from './pipeline/outbound.js';
+import { withLease } from './pipeline/leases.js';
 import { createPipeline, type Pipeline } from './pipeline/service.js';
 import { createWorkQueue, type WorkQueue } from './pipeline/work.js';
 import { startRoundRobin } from './pipeline/round-robin.js';
@@ -30,6 +32,7 @@ import { createFileBlobStore } from './storage/blobs.js';
 import { createStore } from './storage/index.js';
 import { withReadOnlySwitch, type ReadOnlySwitch } from './storage/read-only.js';
 import { adminRouter } from './http/admin.js';
+import { createLeaseStore } from './storage/leases.js';
 import type { TicketStore } from './storage/types.js';
 import { clientIpOf, compileTrust } from './net/client-ip.js';
 import { createHub, type Hub } from './ws/hub.js';
@@ -89,7 +92,11 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
   const modules = overrides.modules ?? channelModules;
   const channels = catalogOf(modules);
   const { store, readOnly } = withReadOnlySwitch(overrides.store ?? (await createStore(config, logger, channels)));
-  const bus = createInProcessBus((error) => logger.error({ err: (error as Error).message }, 'event listener failed'));
+  const onListenerError = (error: unknown) => logger.error({ err: (error as Error).message }, 'event listener failed');
+  const bus =
+    config.EVENT_BUS === 'redis'
+      ? createRedisBus({ url: config.REDIS_URL, prefix: config.REDIS_KEY_PREFIX, logger, onListenerError })
+      : createInProcessBus(onListenerError);
 
   let listeningPort: number | undefined;
   const baseUrl = () => publicBaseUrl(config, listeningPort);
@@ -123,7 +130,14 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
     return adapter;
   });
 
+  const leaseStore = createLeaseStore(config, store.kind);
+  const leasing = {
+    leases: leaseStore.leases,
+    ttlMs: config.LEASE_TTL_MS,
+    onBusy: (name: string) => logger.debug({ lease: name }, 'work claimed by another instance'),
+  };
   const dispatcher = createDispatcher({
+    leases: leasing,
     store,
     bus,
     logger,
@@ -134,6 +148,7 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
   });
   const { analyzer, chatbot } = createIntelligence(config, logger, channels);
   const work = createWorkQueue({
+    leases: leasing,
     store,
     channels,
     bus,
@@ -157,6 +172,7 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
   const context = pipeline.channelContext();
   startRoundRobin({ agents: config.AUTO_ASSIGN_AGENTS, store, bus, logger, now });
   let draining = false;
+  let sweeper: NodeJS.Timeout | undefined;
 
   // One trust function for express (req.ip) and the WebSocket upgrade (visitor limits): the same client address.
   const trustProxy = compileTrust(config.TRUST_PROXY);
@@ -174,6 +190,7 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
     nameDisplay: config.AGENT_NAME_DISPLAY,
     publicBaseUrl: baseUrl,
     isDraining: () => draining,
+    busHealth: () => bus.health(),
     trustProxy,
     protectedRouters: [createExportRouter({ store, channels, logger, now, audit: auth.audit })],
     workspaceRouters: [
@@ -223,6 +240,7 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
     async start() {
       try {
         await store.open();
+        hub.preload(await bus.start());
         for (const adapter of adapters) await adapter.start?.(context);
         await new Promise<void>((resolve, reject) => {
           server.once('error', reject);
@@ -252,8 +270,22 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
             : `API_TOKENS is not set: using the API token kept in ${generatedToken.path}: ${generatedToken.value}`,
         );
       }
-      const resumed = await dispatcher.resume();
-      const rebuilt = await work.rebuild();
+      // Stale work (pending outbound, bot turns and analyses not done): one instance rebuilds it per LEASE_TTL_MS, and
+      // with a shared store again every LEASE_TTL_MS, which is how a crashed instance's work is taken over.
+      const sweep = () =>
+        withLease(leasing, 'sweep', async () => ({ outbound_resumed: await dispatcher.resume(), ...(await work.rebuild()) }), true);
+      const swept = (await sweep()) ?? { sweep: 'done by another instance' };
+      if (store.kind === 'dynamodb') {
+        sweeper = setInterval(() => {
+          sweep().then(
+            (result) => {
+              if (result && (result.outbound_resumed || result.bot || result.analytics)) logger.info(result, 'stale work taken over');
+            },
+            (error: Error) => logger.error({ err: error.message }, 'stale-work sweep failed; retried at the next one'),
+          );
+        }, config.LEASE_TTL_MS);
+        sweeper.unref();
+      }
       // After a period of refused writes: what was refused may be durable now, and follow-up work that failed
       // meanwhile was dropped. Same rebuild as at start (both are idempotent).
       store.onRecovered?.(() => {
@@ -265,13 +297,20 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
         );
       });
       logger.info(
-        { port: listeningPort, public_base_url: baseUrl(), storage: store.kind, outbound_resumed: resumed, ...rebuilt },
+        {
+          port: listeningPort,
+          public_base_url: baseUrl(),
+          storage: store.kind,
+          event_bus: bus.kind,
+          ...swept,
+        },
         'freeda listening',
       );
     },
     async stop() {
       if (draining) return;
       draining = true;
+      if (sweeper) clearInterval(sweeper);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const forced = setTimeout(() => server.closeAllConnections(), 10_000);
@@ -281,6 +320,8 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
       await work.stop();
       await dispatcher.stop();
       for (const adapter of adapters) await adapter.stop?.();
+      await bus.close();
+      leaseStore.close();
       await store.close();
       logger.info('freeda stopped');
     },

@@ -74,6 +74,23 @@ export const coreConfigSchema = z.object({
     .transform((v) => v ?? 'off'),
   /** Delay before analysing a ticket after its last customer message (a burst = one analysis). */
   ANALYTICS_DEBOUNCE_MS: envPositiveInt(1500),
+  /** memory: live events stay in this process; redis: every instance delivers every event (several instances). */
+  EVENT_BUS: z
+    .enum(['memory', 'redis'], { message: 'must be memory or redis' })
+    .optional()
+    .transform((v) => v ?? 'memory'),
+  REDIS_URL: envString
+    .pipe(
+      z
+        .string()
+        .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+        .optional(),
+    )
+    .transform((v) => v ?? 'redis://127.0.0.1:6379'),
+  /** Prefix of every Redis key and channel: several deployments (or tests) can share one Redis. */
+  REDIS_KEY_PREFIX: envString.transform((v) => v ?? 'freeda:'),
+  /** How long a claim on follow-up work (bot turn, analytics, outbound attempt, sweep) holds before another instance may take it over. */
+  LEASE_TTL_MS: envIntInRange(30_000, 500, 3_600_000),
   /** Which proxies may set X-Forwarded-For: unset/false/0 none, a hop count, or a comma list of addresses/CIDRs. */
   TRUST_PROXY: envString.transform((value, ctx): TrustProxy => {
     const parsed = parseTrustProxy(value);

@@ -1,6 +1,6 @@
 // Web chat (channel `chat`): visitors on /ws without a token, replies pushed to their sockets (see README.md).
 import { randomBytes } from 'node:crypto';
-import type { BusEvent } from '../../src/domain/bus.js';
+import type { BusEvent, VisitorFrame } from '../../src/domain/bus.js';
 import type { AdapterDeps, ChannelAdapter, ChannelContext, ChannelModule } from '../../src/domain/channel.js';
 import { webchatConfig, type WebchatConfig } from './config.js';
 import { visitorTicket } from './normalize.js';
@@ -44,6 +44,7 @@ export function createWebchatAdapter(
 ): ChannelAdapter {
   const sockets = createVisitorSockets();
   let unsubscribe: (() => void) | null = null;
+  let context: ChannelContext | null = null;
 
   if (settings.secretGenerated) {
     deps.logger.warn(
@@ -58,14 +59,26 @@ export function createWebchatAdapter(
     sockets.push(event.data.contact.address, { type: 'ticket.status_changed', data: visitorTicket(event.data) });
   }
 
+  /** A frame from another instance (shared bus) for a visitor whose socket may be open here. */
+  function onVisitorFrame(frame: VisitorFrame): void {
+    if (frame.channel === CHAT_CHANNEL) sockets.push(frame.visitor, frame.frame);
+  }
+
   function subscribe(ctx: ChannelContext): void {
-    unsubscribe ??= ctx.subscribe(onEvent);
+    context = ctx;
+    if (unsubscribe) return;
+    const offEvents = ctx.subscribe(onEvent);
+    const offFrames = ctx.visitors?.subscribe(onVisitorFrame);
+    unsubscribe = () => {
+      offEvents();
+      offFrames?.();
+    };
   }
 
   return {
     name: 'webchat',
     routes: [],
-    sender: createChatSender(sockets),
+    sender: createChatSender(sockets, () => context?.visitors),
     start(ctx) {
       subscribe(ctx);
     },

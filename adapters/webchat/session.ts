@@ -133,7 +133,11 @@ export function createVisitorSession(deps: SessionDeps): VisitorSession {
       duplicate: outcome.duplicate,
     });
     // The visitor's other tabs show what this one sent.
-    if (!outcome.duplicate) sockets.push(visitorId, { type: 'message', data: visitorMessage(outcome.message) }, socket);
+    if (!outcome.duplicate) {
+      const echo = { type: 'message', data: visitorMessage(outcome.message) };
+      sockets.push(visitorId, echo, socket);
+      ctx.visitors?.publish({ channel: CHAT_CHANNEL, visitor: visitorId, frame: echo });
+    }
   }
 
   /** Whether the visitor's next message opens a ticket (none open, or the one we knew was closed since). */

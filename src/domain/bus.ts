@@ -19,3 +19,17 @@ export type BusEventType = keyof BusEventPayloads;
 
 /** One member per event type: `{type: 'message.created', data: PublicMessage}` … */
 export type BusEvent = { [T in BusEventType]: { type: T; data: BusEventPayloads[T] } }[BusEventType];
+
+/** A frame for a web-chat visitor whose socket may be open on another instance. */
+export interface VisitorFrame {
+  channel: string;
+  /** The visitor's contact address. */
+  visitor: string;
+  frame: Record<string, unknown>;
+}
+
+/** The bus's visitor channel: frames published here reach the other instances (a no-op with one instance). */
+export interface VisitorFrameChannel {
+  publish(frame: VisitorFrame): void;
+  subscribe(listener: (frame: VisitorFrame) => void): () => void;
+}

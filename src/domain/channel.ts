@@ -1,6 +1,6 @@
 // The contract between the core and a channel adapter (adapters/<name>/index.ts).
 // Adapters see only these types: no express, no store, no config module (each declares its own config fragment).
-import type { BusEvent } from './bus.js';
+import type { BusEvent, VisitorFrameChannel } from './bus.js';
 import type { ChannelDeclaration } from './capabilities.js';
 import type { InboundEvent, IngestOutcome } from './events.js';
 import type { z } from 'zod';
@@ -61,6 +61,8 @@ export interface ChannelContext {
   /** Mark the ticket for a human. */
   handoff(ticketId: string, reason: string): Promise<void>;
   subscribe(listener: (event: BusEvent) => void): () => void;
+  /** Frames for visitors connected to other instances (EVENT_BUS=redis); absent or a no-op with one instance. */
+  visitors?: VisitorFrameChannel;
   logger: LoggerLike;
   now(): Date;
 }

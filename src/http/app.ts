@@ -7,6 +7,7 @@ import type { ChannelCatalog } from '../domain/catalog.js';
 import type { ChannelAdapter, ChannelContext } from '../domain/channel.js';
 import { redactUrl } from '../logger.js';
 import type { TrustFunction } from '../net/client-ip.js';
+import type { BusHealth } from '../pipeline/bus.js';
 import type { Pipeline } from '../pipeline/service.js';
 import type { BlobStore } from '../storage/blobs.js';
 import type { TicketStore } from '../storage/types.js';
@@ -45,6 +46,8 @@ export interface HttpAppDeps {
   publicRouters?: express.Router[];
   /** Set while shutting down: readiness fails and new requests are told to retry. */
   isDraining(): boolean;
+  /** The event bus's state, shown by /readyz (a shared bus may be degraded). */
+  busHealth?: () => BusHealth;
   /** TRUST_PROXY compiled: which proxies may set X-Forwarded-For (req.ip); the WebSocket hub uses the same function. */
   trustProxy?: TrustFunction;
 }
@@ -94,7 +97,10 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   app.get('/readyz', async (_req, res) => {
     try {
       await deps.store.ping();
-      res.json({ status: 'ready', storage: deps.store.kind });
+      // The event bus does not decide readiness: webhooks are stored and acked without it (the store is the source of
+      // truth); a `degraded` bus only delays live delivery, and says so here.
+      const bus = deps.busHealth?.();
+      res.json({ status: 'ready', storage: deps.store.kind, ...(bus ? { event_bus: bus } : {}) });
     } catch (error) {
       const storage = deps.store.health?.();
       const message =

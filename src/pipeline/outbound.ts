@@ -6,6 +6,7 @@ import type { Channel, Delivery, Message, Ticket } from '../domain/types.js';
 import { UnavailableError } from '../errors.js';
 import type { TicketMutation, TicketStore } from '../storage/types.js';
 import type { EventBus } from './bus.js';
+import { createMemoryLeases, withLease, type LeaseOptions } from './leases.js';
 import { createSemaphore } from './semaphore.js';
 import { refreshTicketStats } from './stats.js';
 
@@ -19,6 +20,8 @@ export interface DispatcherOptions {
   maxAttempts: number;
   /** Cap on concurrent provider calls. */
   concurrency?: number;
+  /** Claims on attempts (several instances resume the same pending message); default: in this process. */
+  leases?: LeaseOptions;
 }
 
 /** A reply we send (agent or bot), before it is stored. */
@@ -56,6 +59,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   /** Message ids with an attempt running: resume() after a store recovery must not start a second one. */
   const attempting = new Set<string>();
   const providerCalls = createSemaphore(options.concurrency ?? 8);
+  const leasing: LeaseOptions = options.leases ?? { leases: createMemoryLeases(), ttlMs: 30_000 };
   let stopped = false;
 
   const iso = () => options.now().toISOString();
@@ -245,7 +249,9 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     timers.delete(messageId);
     if (stopped) return;
     attempting.add(messageId);
-    const job = attempt(messageId, ticketId)
+    // One instance attempts a message at a time; `attempt` reads its state again under the lease (sent meanwhile → nothing).
+    const job = withLease(leasing, `outbound:${messageId}`, () => attempt(messageId, ticketId))
+      .then(() => undefined)
       .catch((error: Error) =>
         logger.error(
           { message_id: messageId, err: error.message },

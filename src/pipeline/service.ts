@@ -302,6 +302,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         recordDelivered: (id, input) => pipeline.recordDelivered(id, input),
         handoff: (id, reason) => pipeline.handoff(id, reason),
         subscribe: (listener) => bus.subscribe(listener),
+        visitors: bus.visitors,
         logger,
         now: options.now,
       };

@@ -11,6 +11,7 @@ import type { Message, Ticket } from '../domain/types.js';
 import { STATUS_OPEN } from '../domain/types.js';
 import type { TicketStore } from '../storage/types.js';
 import type { EventBus } from './bus.js';
+import { createMemoryLeases, withLease, type LeaseOptions } from './leases.js';
 import type { Dispatcher } from './outbound.js';
 
 export interface WorkQueueOptions {
@@ -24,6 +25,8 @@ export interface WorkQueueOptions {
   analyzer: Analyzer | null;
   now(): Date;
   debounceMs: number;
+  /** Claims on bot turns and analytics runs (several instances on one store); default: in this process. */
+  leases?: LeaseOptions;
 }
 
 export interface WorkQueue {
@@ -71,7 +74,17 @@ export function createWorkQueue(options: WorkQueueOptions): WorkQueue {
     return next;
   }
 
+  const leasing: LeaseOptions = options.leases ?? { leases: createMemoryLeases(), ttlMs: 30_000 };
+
+  /** One instance answers each customer message: the lease is named after it; the state is read again under it. */
   async function decideBot(ticketId: string): Promise<BotTurn | null> {
+    const before = await store.getTicket(ticketId);
+    const pending = before?.stats.last_customer_message_id;
+    if (!before || !pending || before.bot_handled_through === pending || !options.chatbot) return null;
+    return (await withLease(leasing, `bot:${pending}`, () => decideBotNow(ticketId))) ?? null;
+  }
+
+  async function decideBotNow(ticketId: string): Promise<BotTurn | null> {
     const ticket = await store.getTicket(ticketId);
     const last = ticket?.stats.last_customer_message_id;
     if (!ticket || !last || ticket.bot_handled_through === last || !options.chatbot) return null;
@@ -131,7 +144,7 @@ export function createWorkQueue(options: WorkQueueOptions): WorkQueue {
       ticketId,
       setTimeout(() => {
         debounces.delete(ticketId);
-        void enqueue(ticketId, () => analyze(ticketId, force));
+        void enqueue(ticketId, () => withLease(leasing, `analytics:${ticketId}`, () => analyze(ticketId, force)));
       }, delayMs),
     );
   }

@@ -35,6 +35,8 @@ export type SequencedEvent = BusEvent & { seq: number };
 
 export interface Hub {
   attach(server: Server): void;
+  /** Recent events of a shared bus, before any agent connects: agents resume here with events published elsewhere. */
+  preload(events: SequencedEvent[]): void;
   readonly agentCount: number;
   readonly seq: number;
   close(): Promise<void>;
@@ -91,8 +93,13 @@ export function createHub(options: HubOptions): Hub {
     for (const ws of agents) sendFrames(ws, frames);
   }
 
-  const unsubscribe = bus.subscribe((event) => {
-    seq += 1;
+  /** The first seq held here: older ones were never seen by this instance (it started later, or after a restart). */
+  let firstSeq = 1;
+
+  /** A shared bus numbers events itself (the same seq on every instance); in memory the hub does. */
+  const unsubscribe = bus.subscribe((event, busSeq) => {
+    if (seq === 0 && busSeq !== undefined) firstSeq = busSeq;
+    seq = busSeq ?? seq + 1;
     const entry = { ...event, seq };
     replay[seq % capacity] = entry;
     if (agents.size === 0) return;
@@ -101,7 +108,7 @@ export function createHub(options: HubOptions): Hub {
   });
 
   function resume(ws: WebSocket, afterSeq: number): void {
-    const oldest = Math.max(1, seq - capacity + 1);
+    const oldest = Math.max(firstSeq, seq - capacity + 1);
     if (afterSeq > seq) {
       sendRaw(
         ws,
@@ -127,7 +134,11 @@ export function createHub(options: HubOptions): Hub {
       return;
     }
     const missed: (Buffer | string)[] = [];
-    for (let n = afterSeq + 1; n <= seq; n++) missed.push(encode(replay[n % capacity]));
+    for (let n = afterSeq + 1; n <= seq; n++) {
+      // A shared bus may skip numbers (e.g. after Redis lost its data): no event has them.
+      const entry = replay[n % capacity];
+      if (entry?.seq === n) missed.push(encode(entry));
+    }
     missed.push(JSON.stringify({ type: 'resumed', seq, data: { after_seq: afterSeq } }));
     sendFrames(ws, missed);
   }
@@ -244,6 +255,12 @@ export function createHub(options: HubOptions): Hub {
           return reject(socket, 401, 'unauthorized', 'Agents must authenticate with ?token= or Authorization: Bearer.');
         wss.handleUpgrade(req, socket, head, (ws) => onVisitor(ws, req, query));
       });
+    },
+    preload(events) {
+      if (!events.length || seq > 0) return;
+      for (const event of events) replay[event.seq % capacity] = event;
+      firstSeq = events[0].seq;
+      seq = events[events.length - 1].seq;
     },
     get agentCount() {
       return agents.size;
