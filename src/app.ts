@@ -12,6 +12,7 @@ import type { Channel } from './domain/types.js';
 import { createExportRouter } from './http/export.js';
 import { createHttpApp } from './http/app.js';
 import { pagesRouter } from './http/pages.js';
+import { statsRouter } from './http/stats.js';
 import { createLogger } from './logger.js';
 import { createInProcessBus, type EventBus } from './pipeline/bus.js';
 import { createIntelligence } from './pipeline/intelligence.js';
@@ -123,7 +124,7 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
     publicBaseUrl: baseUrl,
     isDraining: () => draining,
     trustProxy,
-    protectedRouters: [createExportRouter({ store, channels, logger, now })],
+    protectedRouters: [createExportRouter({ store, channels, logger, now }), statsRouter({ store, channels, apiTokens })],
     publicRouters: [pagesRouter()],
   });
   const server = createServer({ keepAliveTimeout: 5_000, headersTimeout: 15_000, requestTimeout: 120_000 }, http);
