@@ -13,6 +13,15 @@ import { createExportRouter } from './http/export.js';
 import { createHttpApp } from './http/app.js';
 import { pagesRouter } from './http/pages.js';
 import { statsRouter } from './http/stats.js';
+import { createMetricsServer, metricsRouter } from './http/metrics.js';
+import {
+  createMetrics,
+  instrumentAnalyzer,
+  instrumentChatbot,
+  instrumentSender,
+  instrumentStore,
+  type Metrics,
+} from './observability/metrics.js';
 import { createLogger } from './logger.js';
 import { createInProcessBus, type EventBus } from './pipeline/bus.js';
 import { createIntelligence } from './pipeline/intelligence.js';
@@ -52,6 +61,9 @@ export interface FreedaApp {
   apiTokens: readonly string[];
   /** http://127.0.0.1:<port> once started. */
   url: string;
+  metrics: Metrics;
+  /** http://127.0.0.1:<METRICS_PORT> once started, when METRICS_PORT is set. */
+  metricsUrl: string | null;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -66,7 +78,8 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
   const apiTokens = generatedToken ? [generatedToken] : config.API_TOKENS;
   const modules = overrides.modules ?? channelModules;
   const channels = catalogOf(modules);
-  const store = overrides.store ?? (await createStore(config, logger, channels));
+  const metrics = createMetrics();
+  const store = instrumentStore(overrides.store ?? (await createStore(config, logger, channels)), metrics);
   const bus = createInProcessBus((error) => logger.error({ err: (error as Error).message }, 'event listener failed'));
 
   let listeningPort: number | undefined;
@@ -75,7 +88,8 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
   const adapters = modules.map((module) => {
     const adapter = module.create(config, { logger: logger.child({ adapter: module.name }), now, publicBaseUrl: baseUrl });
     const served = module.channels.map((c) => c.name);
-    if (adapter.sender) for (const channel of adapter.sender.channels) senders.set(channel, adapter.sender);
+    const sender = adapter.sender ? instrumentSender(adapter.sender, metrics) : null;
+    if (sender) for (const channel of sender.channels) senders.set(channel, sender);
     else
       logger.warn(
         { adapter: adapter.name, channels: served },
@@ -93,7 +107,11 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
     retryBaseMs: config.OUTBOUND_RETRY_BASE_MS,
     maxAttempts: config.OUTBOUND_MAX_ATTEMPTS,
   });
-  const { analyzer, chatbot } = createIntelligence(config, logger, channels);
+  const intelligence = createIntelligence(config, logger, channels);
+  // Mistral figures only when a key is set: without one no call is made (the offline paths are not Mistral calls).
+  const mistral = config.MISTRAL_API_KEY !== undefined;
+  const analyzer = intelligence.analyzer && mistral ? instrumentAnalyzer(intelligence.analyzer, metrics) : intelligence.analyzer;
+  const chatbot = intelligence.chatbot && mistral ? instrumentChatbot(intelligence.chatbot, metrics) : intelligence.chatbot;
   const work = createWorkQueue({
     store,
     channels,
@@ -124,7 +142,19 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
     publicBaseUrl: baseUrl,
     isDraining: () => draining,
     trustProxy,
-    protectedRouters: [createExportRouter({ store, channels, logger, now }), statsRouter({ store, channels, apiTokens })],
+    protectedRouters: [
+      createExportRouter({ store, channels, logger, now }),
+      statsRouter({ store, channels, apiTokens }),
+      // With METRICS_PORT set, /metrics is served there only.
+      ...(config.METRICS_PORT === null ? [metricsRouter(metrics, apiTokens)] : []),
+    ],
+    webhookObserver: {
+      refused: (adapter, reason) => metrics.webhooksRefused.inc({ adapter, reason }),
+      handled: (adapter, channel, outcome, seconds) => {
+        metrics.webhooksReceived.inc({ adapter, channel: channel ?? '', outcome });
+        metrics.ingestSeconds.observe({ adapter }, seconds);
+      },
+    },
     publicRouters: [pagesRouter()],
   });
   const server = createServer({ keepAliveTimeout: 5_000, headersTimeout: 15_000, requestTimeout: 120_000 }, http);
@@ -137,6 +167,13 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
     clientIp: clientIpOf(trustProxy),
   });
   hub.attach(server);
+  metrics.setDepthSources({
+    retryQueue: () => dispatcher.depth,
+    workQueue: () => work.depth,
+    agents: () => hub.agentCount,
+    visitors: () => hub.visitorCount,
+  });
+  const metricsServer = config.METRICS_PORT === null ? null : createMetricsServer(metrics);
 
   const app: FreedaApp = {
     config,
@@ -152,6 +189,8 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
     channels,
     apiTokens,
     url: '',
+    metrics,
+    metricsUrl: null,
     async start() {
       await store.open();
       for (const adapter of adapters) await adapter.start?.(context);
@@ -164,6 +203,13 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
       });
       listeningPort = (server.address() as AddressInfo).port;
       app.url = `http://127.0.0.1:${listeningPort}`;
+      if (metricsServer) {
+        await new Promise<void>((resolve, reject) => {
+          metricsServer.once('error', reject);
+          metricsServer.listen(config.METRICS_PORT!, () => resolve());
+        });
+        app.metricsUrl = `http://127.0.0.1:${(metricsServer.address() as AddressInfo).port}`;
+      }
       if (generatedToken) {
         print(`API_TOKENS is not set: generated an API token for this run: ${generatedToken}`);
         if (store.kind === 'json') await writeFile(join(config.DATA_DIR, API_TOKEN_FILE), generatedToken + '\n', { mode: 0o600 });
@@ -193,6 +239,7 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
       const forced = setTimeout(() => server.closeAllConnections(), 10_000);
       await hub.close();
       await closed;
+      if (metricsServer?.listening) await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
       clearTimeout(forced);
       await work.stop();
       await dispatcher.stop();

@@ -46,6 +46,8 @@ export const coreConfigSchema = z.object({
   /** Base delay of outbound retries (ms); doubles per attempt. */
   OUTBOUND_RETRY_BASE_MS: envPositiveInt(2000),
   OUTBOUND_MAX_ATTEMPTS: envPositiveInt(6),
+  /** Serve GET /metrics on this port only, without a token (unset: on PORT, with an API token). */
+  METRICS_PORT: envIntInRange(-1, 0, 65535).transform((v) => (v < 0 ? null : v)),
   /** Delay before analysing a ticket after its last customer message (a burst = one analysis). */
   ANALYTICS_DEBOUNCE_MS: envPositiveInt(1500),
   /** Which proxies may set X-Forwarded-For: unset/false/0 none, a hop count, or a comma list of addresses/CIDRs. */

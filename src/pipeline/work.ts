@@ -34,6 +34,8 @@ export interface WorkQueue {
   rebuild(): Promise<{ bot: number; analytics: number }>;
   /** Resolves when nothing is queued or running (tests, shutdown). */
   idle(): Promise<void>;
+  /** Bot turns and analyses queued or running (metrics). */
+  readonly depth: number;
   stop(): Promise<void>;
 }
 
@@ -161,6 +163,9 @@ export function createWorkQueue(options: WorkQueueOptions): WorkQueue {
         }
       }
       return { bot, analytics };
+    },
+    get depth() {
+      return running.size + debounces.size;
     },
     async idle() {
       while (running.size || debounces.size) {

@@ -30,6 +30,8 @@ export type SequencedEvent = BusEvent & { seq: number };
 export interface Hub {
   attach(server: Server): void;
   readonly agentCount: number;
+  /** Web-chat visitors connected (every socket that is not an agent's). */
+  readonly visitorCount: number;
   readonly seq: number;
   close(): Promise<void>;
 }
@@ -217,6 +219,9 @@ export function createHub(options: HubOptions): Hub {
     },
     get agentCount() {
       return agents.size;
+    },
+    get visitorCount() {
+      return Math.max(0, wss.clients.size - agents.size);
     },
     get seq() {
       return seq;
