@@ -14,6 +14,11 @@ import { createHttpApp } from './http/app.js';
 import { pagesRouter } from './http/pages.js';
 import { statsRouter } from './http/stats.js';
 import { createMetricsServer, metricsRouter } from './http/metrics.js';
+import { outgoingWebhooksRouter } from './http/outgoing.js';
+import { createOutgoingWebhooks, type OutgoingWebhooks } from './outgoing/webhooks.js';
+import { createFileQueueStore, type OutgoingQueueStore } from './outgoing/queue.js';
+import { createDynamoQueueStore } from './outgoing/dynamodb-queue.js';
+import { createDynamoClient } from './storage/dynamodb/client.js';
 import {
   createMetrics,
   instrumentAnalyzer,
@@ -62,6 +67,8 @@ export interface FreedaApp {
   /** http://127.0.0.1:<port> once started. */
   url: string;
   metrics: Metrics;
+  /** Outgoing webhooks (null when OUTGOING_WEBHOOK_URLS is empty). */
+  outgoing: OutgoingWebhooks | null;
   /** http://127.0.0.1:<METRICS_PORT> once started, when METRICS_PORT is set. */
   metricsUrl: string | null;
   start(): Promise<void>;
@@ -124,6 +131,18 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
     analyzer: config.ENABLE_AUTO_ANALYTICS ? analyzer : null,
   });
   const blobs = createFileBlobStore(join(config.DATA_DIR, 'attachments'));
+  const outgoing = config.OUTGOING_WEBHOOK_URLS.length
+    ? createOutgoingWebhooks({
+        urls: config.OUTGOING_WEBHOOK_URLS,
+        secret: config.OUTGOING_WEBHOOK_SECRET!,
+        queue: outgoingQueueStore(config),
+        logger: logger.child({ part: 'outgoing-webhooks' }),
+        now,
+        retryBaseMs: config.OUTGOING_WEBHOOK_RETRY_BASE_MS,
+        maxAttempts: config.OUTGOING_WEBHOOK_MAX_ATTEMPTS,
+        onAttempt: (type, outcome) => metrics.outgoingWebhookAttempts.inc({ type, outcome }),
+      })
+    : null;
   const pipeline = createPipeline({ store, blobs, bus, dispatcher, work, logger, now, channels });
   const context = pipeline.channelContext();
   let draining = false;
@@ -147,6 +166,7 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
       statsRouter({ store, channels, apiTokens }),
       // With METRICS_PORT set, /metrics is served there only.
       ...(config.METRICS_PORT === null ? [metricsRouter(metrics, apiTokens)] : []),
+      outgoingWebhooksRouter(outgoing, config.OUTGOING_WEBHOOK_URLS, apiTokens),
     ],
     webhookObserver: {
       refused: (adapter, reason) => metrics.webhooksRefused.inc({ adapter, reason }),
@@ -172,6 +192,7 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
     workQueue: () => work.depth,
     agents: () => hub.agentCount,
     visitors: () => hub.visitorCount,
+    outgoingWebhooks: () => outgoing?.pendingCount ?? 0,
   });
   const metricsServer = config.METRICS_PORT === null ? null : createMetricsServer(metrics);
 
@@ -191,8 +212,17 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
     url: '',
     metrics,
     metricsUrl: null,
+    outgoing,
     async start() {
       await store.open();
+      if (outgoing) {
+        await outgoing.start();
+        bus.subscribe((event) => {
+          outgoing
+            .publish(event)
+            .catch((error: Error) => logger.error({ err: error.message, type: event.type }, 'outgoing webhook event could not be queued'));
+        });
+      }
       for (const adapter of adapters) await adapter.start?.(context);
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
@@ -243,10 +273,22 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
       clearTimeout(forced);
       await work.stop();
       await dispatcher.stop();
+      await outgoing?.stop();
       for (const adapter of adapters) await adapter.stop?.();
       await store.close();
       logger.info('freeda stopped');
     },
   };
   return app;
+}
+
+/** Where outgoing webhook deliveries are kept: next to the tickets (json: a file in DATA_DIR; DynamoDB: the table). */
+function outgoingQueueStore(config: Config): OutgoingQueueStore {
+  if (config.STORAGE_TYPE === 'dynamodb')
+    return createDynamoQueueStore(
+      createDynamoClient({ region: config.AWS_REGION, endpoint: config.DYNAMODB_ENDPOINT }),
+      config.DYNAMODB_TABLE,
+      true,
+    );
+  return createFileQueueStore(config.DATA_DIR);
 }

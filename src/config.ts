@@ -46,6 +46,22 @@ export const coreConfigSchema = z.object({
   /** Base delay of outbound retries (ms); doubles per attempt. */
   OUTBOUND_RETRY_BASE_MS: envPositiveInt(2000),
   OUTBOUND_MAX_ATTEMPTS: envPositiveInt(6),
+  /** Comma list of URLs that receive ticket.created, ticket.status_changed, message.created, ticket.analyzed. */
+  OUTGOING_WEBHOOK_URLS: envString.transform((value, ctx) => {
+    const urls = (value ?? '')
+      .split(',')
+      .map((u) => u.trim())
+      .filter(Boolean);
+    for (const url of urls)
+      if (!/^https?:\/\/[^\s]+$/.test(url) || !URL.canParse(url)) ctx.addIssue({ code: 'custom', message: `not an http(s) URL: ${url}` });
+    return urls;
+  }),
+  /** HMAC-SHA256 key of the Freeda-Signature header (required with OUTGOING_WEBHOOK_URLS). */
+  OUTGOING_WEBHOOK_SECRET: envString,
+  /** Attempts before an outgoing webhook delivery is dead-lettered. */
+  OUTGOING_WEBHOOK_MAX_ATTEMPTS: envPositiveInt(10),
+  /** First retry delay of outgoing webhooks (ms); doubles per attempt, capped at one hour. */
+  OUTGOING_WEBHOOK_RETRY_BASE_MS: envPositiveInt(5000),
   /** Serve GET /metrics on this port only, without a token (unset: on PORT, with an API token). */
   METRICS_PORT: envIntInRange(-1, 0, 65535).transform((v) => (v < 0 ? null : v)),
   /** Delay before analysing a ticket after its last customer message (a burst = one analysis). */
@@ -128,6 +144,8 @@ export function parseConfig(env: Record<string, string | undefined>, modules: re
   const config: Config = { ...result.data, ...coreConfigSchema.parse(env) };
   const problems: string[] = [];
   if (config.STORAGE_TYPE === 'dynamodb' && !config.DYNAMODB_TABLE) problems.push('DYNAMODB_TABLE: required with STORAGE_TYPE=dynamodb');
+  if (config.OUTGOING_WEBHOOK_URLS.length && !config.OUTGOING_WEBHOOK_SECRET)
+    problems.push('OUTGOING_WEBHOOK_SECRET: required with OUTGOING_WEBHOOK_URLS (receivers verify the Freeda-Signature header with it)');
   if (problems.length) throw new ConfigError(problems);
   return config;
 }

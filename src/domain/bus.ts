@@ -9,6 +9,8 @@ export interface BusEventPayloads {
   'ticket.status_changed': PublicTicket;
   'message.created': PublicMessage;
   'message.updated': PublicMessage;
+  /** Labels stored by an analysis (published after its ticket.updated); carries the ticket with `analytics`. */
+  'ticket.analyzed': PublicTicket;
 }
 
 export type BusEventType = keyof BusEventPayloads;

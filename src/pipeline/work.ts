@@ -112,7 +112,10 @@ export function createWorkQueue(options: WorkQueueOptions): WorkQueue {
       messages: toTurns(messages),
     });
     const updated = await store.updateTicket(ticketId, (t) => ({ ...t, analytics, analytics_through: last }));
-    if (updated) bus.publish({ type: 'ticket.updated', data: publicTicket(updated) });
+    if (updated) {
+      bus.publish({ type: 'ticket.updated', data: publicTicket(updated) });
+      bus.publish({ type: 'ticket.analyzed', data: publicTicket(updated) });
+    }
   }
 
   function scheduleAnalysis(ticketId: string, force = false, delayMs = options.debounceMs): void {
