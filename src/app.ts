@@ -16,6 +16,7 @@ import { statsRouter } from './http/stats.js';
 import { createMetricsServer, metricsRouter } from './http/metrics.js';
 import { outgoingWebhooksRouter } from './http/outgoing.js';
 import { createOutgoingWebhooks, type OutgoingWebhooks } from './outgoing/webhooks.js';
+import { createUrgentNotifier, type UrgentNotifier } from './notify/urgent.js';
 import { createFileQueueStore, type OutgoingQueueStore } from './outgoing/queue.js';
 import { createDynamoQueueStore } from './outgoing/dynamodb-queue.js';
 import { createDynamoClient } from './storage/dynamodb/client.js';
@@ -67,6 +68,8 @@ export interface FreedaApp {
   /** http://127.0.0.1:<port> once started. */
   url: string;
   metrics: Metrics;
+  /** Urgent-ticket notifications to on-call (idle when NOTIFY_SMS_TO and NOTIFY_EMAIL_TO are unset). */
+  notifier: UrgentNotifier;
   /** Outgoing webhooks (null when OUTGOING_WEBHOOK_URLS is empty). */
   outgoing: OutgoingWebhooks | null;
   /** http://127.0.0.1:<METRICS_PORT> once started, when METRICS_PORT is set. */
@@ -143,6 +146,22 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
         onAttempt: (type, outcome) => metrics.outgoingWebhookAttempts.inc({ type, outcome }),
       })
     : null;
+  const notifier = createUrgentNotifier({
+    store,
+    bus,
+    senders,
+    logger: logger.child({ part: 'urgent-notifications' }),
+    now,
+    smsTo: config.NOTIFY_SMS_TO ?? null,
+    emailTo: config.NOTIFY_EMAIL_TO ?? null,
+    rules: config.NOTIFY_RULES,
+    quietHours: config.NOTIFY_QUIET_HOURS,
+    digestPerMinute: config.NOTIFY_DIGEST_PER_MINUTE,
+    ticketUrl: (id) => `${baseUrl()}/agent#ticket=${id}`,
+    maxAttempts: config.OUTBOUND_MAX_ATTEMPTS,
+    retryBaseMs: config.OUTBOUND_RETRY_BASE_MS,
+    onOutcome: (channel, outcome) => metrics.notifications.inc({ channel, outcome }),
+  });
   const pipeline = createPipeline({ store, blobs, bus, dispatcher, work, logger, now, channels });
   const context = pipeline.channelContext();
   let draining = false;
@@ -213,6 +232,7 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
     metrics,
     metricsUrl: null,
     outgoing,
+    notifier,
     async start() {
       await store.open();
       if (outgoing) {
@@ -244,6 +264,7 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
         print(`API_TOKENS is not set: generated an API token for this run: ${generatedToken}`);
         if (store.kind === 'json') await writeFile(join(config.DATA_DIR, API_TOKEN_FILE), generatedToken + '\n', { mode: 0o600 });
       }
+      notifier.start();
       const resumed = await dispatcher.resume();
       const rebuilt = await work.rebuild();
       // After a period of refused writes: what was refused may be durable now, and follow-up work that failed
@@ -272,6 +293,7 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
       if (metricsServer?.listening) await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
       clearTimeout(forced);
       await work.stop();
+      await notifier.stop();
       await dispatcher.stop();
       await outgoing?.stop();
       for (const adapter of adapters) await adapter.stop?.();

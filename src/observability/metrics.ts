@@ -119,7 +119,7 @@ export function createMetrics(): Metrics {
     }),
     notifications: new Counter({
       name: 'freeda_urgent_notifications_total',
-      help: 'Urgent-ticket notifications to on-call, by channel and outcome (queued, quiet_hours, digest).',
+      help: 'Urgent-ticket notifications to on-call, by channel and outcome (sent, failed, quiet_hours, digest).',
       labelNames: ['channel', 'outcome'],
       registers,
     }),
