@@ -15,6 +15,7 @@ import { pagesRouter } from './http/pages.js';
 import { statsRouter } from './http/stats.js';
 import { createMetricsServer, metricsRouter } from './http/metrics.js';
 import { outgoingWebhooksRouter } from './http/outgoing.js';
+import { openApiRouter } from './http/openapi/router.js';
 import { createOutgoingWebhooks, type OutgoingWebhooks } from './outgoing/webhooks.js';
 import { createUrgentNotifier, type UrgentNotifier } from './notify/urgent.js';
 import { createFileQueueStore, type OutgoingQueueStore } from './outgoing/queue.js';
@@ -194,7 +195,7 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
         metrics.ingestSeconds.observe({ adapter }, seconds);
       },
     },
-    publicRouters: [pagesRouter()],
+    publicRouters: [pagesRouter(), openApiRouter(adapters, { metricsOnApiPort: config.METRICS_PORT === null })],
   });
   const server = createServer({ keepAliveTimeout: 5_000, headersTimeout: 15_000, requestTimeout: 120_000 }, http);
   const hub = createHub({

@@ -11,8 +11,8 @@ import { type BlobStore, isBlobKey } from '../storage/blobs.js';
 import type { TicketStore } from '../storage/types.js';
 import { parseCursor, parseLimit, parseTicketFilter, parseTicketId } from '../query/filters.js';
 
-const statusBody = z.object({ status: z.enum(TICKET_STATUSES) });
-const replyBody = z.object({
+export const statusBody = z.object({ status: z.enum(TICKET_STATUSES) });
+export const replyBody = z.object({
   text: z.string().trim().min(1, 'text must not be empty').max(10_000, 'text must be at most 10000 characters'),
   client_id: z.string().trim().min(1).max(128).optional(),
 });
