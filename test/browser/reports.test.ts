@@ -88,7 +88,7 @@ describe('reports view in Chromium', () => {
 
       const [download] = await Promise.all([page.waitForEvent('download'), page.click('#csv')]);
       assert.match(download.suggestedFilename(), /^freeda-tickets_status-ferme_channel-sms_\d{4}-\d{2}-\d{2}\.csv$/);
-      const rows = csvRecords(await readFile((await download.path()), 'utf8')).records;
+      const rows = csvRecords(await readFile(await download.path(), 'utf8')).records;
       assert.equal(rows.length, expected.totals.tickets);
       assert.ok(rows.every((r) => r.channel === 'sms' && r.status === 'fermé'));
       assert.deepEqual(problems, []);
