@@ -17,6 +17,23 @@ import { cannedRepliesRouter } from './http/canned.js';
 import { contactsRouter } from './http/contacts.js';
 import { workspaceTicketsRouter } from './http/workspace.js';
 import { pagesRouter } from './http/pages.js';
+import { statsRouter } from './http/stats.js';
+import { createMetricsServer, metricsRouter } from './http/metrics.js';
+import { outgoingWebhooksRouter } from './http/outgoing.js';
+import { openApiRouter } from './http/openapi/router.js';
+import { createOutgoingWebhooks, type OutgoingWebhooks } from './outgoing/webhooks.js';
+import { createUrgentNotifier, type UrgentNotifier } from './notify/urgent.js';
+import { createFileQueueStore, type OutgoingQueueStore } from './outgoing/queue.js';
+import { createDynamoQueueStore } from './outgoing/dynamodb-queue.js';
+import { createDynamoClient } from './storage/dynamodb/client.js';
+import {
+  createMetrics,
+  instrumentAnalyzer,
+  instrumentChatbot,
+  instrumentSender,
+  instrumentStore,
+  type Metrics,
+} from './observability/metrics.js';
 import { createLogger } from './logger.js';
 import { createInProcessBus, type EventBus } from './pipeline/bus.js';
 import { createRedisBus } from './pipeline/redis-bus.js';
@@ -68,6 +85,13 @@ export interface FreedaApp {
   auth: AuthService;
   /** http://127.0.0.1:<port> once started. */
   url: string;
+  metrics: Metrics;
+  /** Urgent-ticket notifications to on-call (idle when NOTIFY_SMS_TO and NOTIFY_EMAIL_TO are unset). */
+  notifier: UrgentNotifier;
+  /** Outgoing webhooks (null when OUTGOING_WEBHOOK_URLS is empty). */
+  outgoing: OutgoingWebhooks | null;
+  /** http://127.0.0.1:<METRICS_PORT> once started, when METRICS_PORT is set. */
+  metricsUrl: string | null;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -91,7 +115,10 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
   const apiTokens = generatedToken ? [generatedToken.value] : config.API_TOKENS;
   const modules = overrides.modules ?? channelModules;
   const channels = catalogOf(modules);
-  const { store, readOnly } = withReadOnlySwitch(overrides.store ?? (await createStore(config, logger, channels)));
+  const metrics = createMetrics();
+  const { store, readOnly } = withReadOnlySwitch(
+    instrumentStore(overrides.store ?? (await createStore(config, logger, channels)), metrics),
+  );
   const onListenerError = (error: unknown) => logger.error({ err: (error as Error).message }, 'event listener failed');
   const bus =
     config.EVENT_BUS === 'redis'
@@ -109,7 +136,8 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
       persistentSecret: (name) => persistedSecret(config.DATA_DIR, `.${module.name}-${name}`).value,
     });
     const served = module.channels.map((c) => c.name);
-    if (adapter.sender) for (const channel of adapter.sender.channels) senders.set(channel, adapter.sender);
+    const sender = adapter.sender ? instrumentSender(adapter.sender, metrics) : null;
+    if (sender) for (const channel of sender.channels) senders.set(channel, sender);
     else
       logger.warn(
         { adapter: adapter.name, channels: served },
@@ -146,7 +174,11 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
     retryBaseMs: config.OUTBOUND_RETRY_BASE_MS,
     maxAttempts: config.OUTBOUND_MAX_ATTEMPTS,
   });
-  const { analyzer, chatbot } = createIntelligence(config, logger, channels);
+  const intelligence = createIntelligence(config, logger, channels);
+  // Mistral figures only when a key is set: without one no call is made (the offline paths are not Mistral calls).
+  const mistral = config.MISTRAL_API_KEY !== undefined;
+  const analyzer = intelligence.analyzer && mistral ? instrumentAnalyzer(intelligence.analyzer, metrics) : intelligence.analyzer;
+  const chatbot = intelligence.chatbot && mistral ? instrumentChatbot(intelligence.chatbot, metrics) : intelligence.chatbot;
   const work = createWorkQueue({
     leases: leasing,
     store,
@@ -160,6 +192,34 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
     analyzer: config.ENABLE_AUTO_ANALYTICS ? analyzer : null,
   });
   const blobs = createFileBlobStore(join(config.DATA_DIR, 'attachments'));
+  const outgoing = config.OUTGOING_WEBHOOK_URLS.length
+    ? createOutgoingWebhooks({
+        urls: config.OUTGOING_WEBHOOK_URLS,
+        secret: config.OUTGOING_WEBHOOK_SECRET!,
+        queue: outgoingQueueStore(config),
+        logger: logger.child({ part: 'outgoing-webhooks' }),
+        now,
+        retryBaseMs: config.OUTGOING_WEBHOOK_RETRY_BASE_MS,
+        maxAttempts: config.OUTGOING_WEBHOOK_MAX_ATTEMPTS,
+        onAttempt: (type, outcome) => metrics.outgoingWebhookAttempts.inc({ type, outcome }),
+      })
+    : null;
+  const notifier = createUrgentNotifier({
+    store,
+    bus,
+    senders,
+    logger: logger.child({ part: 'urgent-notifications' }),
+    now,
+    smsTo: config.NOTIFY_SMS_TO ?? null,
+    emailTo: config.NOTIFY_EMAIL_TO ?? null,
+    rules: config.NOTIFY_RULES,
+    quietHours: config.NOTIFY_QUIET_HOURS,
+    digestPerMinute: config.NOTIFY_DIGEST_PER_MINUTE,
+    ticketUrl: (id) => `${baseUrl()}/agent#ticket=${id}`,
+    maxAttempts: config.OUTBOUND_MAX_ATTEMPTS,
+    retryBaseMs: config.OUTBOUND_RETRY_BASE_MS,
+    onOutcome: (channel, outcome) => metrics.notifications.inc({ channel, outcome }),
+  });
   const auth = createAuth({
     records: store,
     apiTokens,
@@ -192,7 +252,20 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
     isDraining: () => draining,
     busHealth: () => bus.health(),
     trustProxy,
-    protectedRouters: [createExportRouter({ store, channels, logger, now, audit: auth.audit })],
+    protectedRouters: [
+      createExportRouter({ store, channels, logger, now, audit: auth.audit }),
+      statsRouter({ store, channels }),
+      // With METRICS_PORT set, /metrics is served there only.
+      ...(config.METRICS_PORT === null ? [metricsRouter(metrics)] : []),
+      outgoingWebhooksRouter(outgoing, config.OUTGOING_WEBHOOK_URLS),
+    ],
+    webhookObserver: {
+      refused: (adapter, reason) => metrics.webhooksRefused.inc({ adapter, reason }),
+      handled: (adapter, channel, outcome, seconds) => {
+        metrics.webhooksReceived.inc({ adapter, channel: channel ?? '', outcome });
+        metrics.ingestSeconds.observe({ adapter }, seconds);
+      },
+    },
     workspaceRouters: [
       workspaceTicketsRouter({ store, bus, channels, now }),
       cannedRepliesRouter({ store, now }),
@@ -201,6 +274,7 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
     actingAgent: overrides.actingAgent,
     publicRouters: [
       pagesRouter(),
+      openApiRouter(adapters, { metricsOnApiPort: config.METRICS_PORT === null }),
       adminRouter({
         readOnly,
         apiTokens,
@@ -220,6 +294,14 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
     clientIp: clientIpOf(trustProxy),
   });
   hub.attach(server);
+  metrics.setDepthSources({
+    retryQueue: () => dispatcher.depth,
+    workQueue: () => work.depth,
+    agents: () => hub.agentCount,
+    visitors: () => hub.visitorCount,
+    outgoingWebhooks: () => outgoing?.pendingCount ?? 0,
+  });
+  const metricsServer = config.METRICS_PORT === null ? null : createMetricsServer(metrics);
 
   const app: FreedaApp = {
     config,
@@ -237,10 +319,24 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
     readOnly,
     auth,
     url: '',
+    metrics,
+    metricsUrl: null,
+    outgoing,
+    notifier,
     async start() {
       try {
         await store.open();
         hub.preload(await bus.start());
+        if (outgoing) {
+          await outgoing.start();
+          bus.subscribe((event) => {
+            outgoing
+              .publish(event)
+              .catch((error: Error) =>
+                logger.error({ err: error.message, type: event.type }, 'outgoing webhook event could not be queued'),
+              );
+          });
+        }
         for (const adapter of adapters) await adapter.start?.(context);
         await new Promise<void>((resolve, reject) => {
           server.once('error', reject);
@@ -263,6 +359,13 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
       }
       listeningPort = (server.address() as AddressInfo).port;
       app.url = `http://127.0.0.1:${listeningPort}`;
+      if (metricsServer) {
+        await new Promise<void>((resolve, reject) => {
+          metricsServer.once('error', reject);
+          metricsServer.listen(config.METRICS_PORT!, () => resolve());
+        });
+        app.metricsUrl = `http://127.0.0.1:${(metricsServer.address() as AddressInfo).port}`;
+      }
       if (generatedToken) {
         print(
           generatedToken.created
@@ -286,6 +389,7 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
         }, config.LEASE_TTL_MS);
         sweeper.unref();
       }
+      notifier.start();
       // After a period of refused writes: what was refused may be durable now, and follow-up work that failed
       // meanwhile was dropped. Same rebuild as at start (both are idempotent).
       store.onRecovered?.(() => {
@@ -316,9 +420,12 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
       const forced = setTimeout(() => server.closeAllConnections(), 10_000);
       await hub.close();
       await closed;
+      if (metricsServer?.listening) await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
       clearTimeout(forced);
       await work.stop();
+      await notifier.stop();
       await dispatcher.stop();
+      await outgoing?.stop();
       for (const adapter of adapters) await adapter.stop?.();
       await bus.close();
       leaseStore.close();
@@ -327,4 +434,15 @@ export async function createFreeda(config: Config, overrides: AppOverrides = {})
     },
   };
   return app;
+}
+
+/** Where outgoing webhook deliveries are kept: next to the tickets (json: a file in DATA_DIR; DynamoDB: the table). */
+function outgoingQueueStore(config: Config): OutgoingQueueStore {
+  if (config.STORAGE_TYPE === 'dynamodb')
+    return createDynamoQueueStore(
+      createDynamoClient({ region: config.AWS_REGION, endpoint: config.DYNAMODB_ENDPOINT }),
+      config.DYNAMODB_TABLE,
+      true,
+    );
+  return createFileQueueStore(config.DATA_DIR);
 }

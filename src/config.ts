@@ -4,8 +4,18 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
-import { envBool, envIntInRange, envPositiveInt, envString, envUrl, type FragmentValues, type SharedConfig } from './domain/config.js';
+import {
+  envBool,
+  envEmail,
+  envIntInRange,
+  envPositiveInt,
+  envString,
+  envUrl,
+  type FragmentValues,
+  type SharedConfig,
+} from './domain/config.js';
 import { compileTrust, type TrustProxy } from './net/client-ip.js';
+import { parseNotifyRules, parseQuietHours, type NotifyRule, type QuietHours } from './notify/rules.js';
 import { channelModules, type ChannelModule } from './registry.js';
 
 /** The core's keys; each channel module brings its own (ChannelModule.config). */
@@ -72,6 +82,54 @@ export const coreConfigSchema = z.object({
     .enum(['off', 'log'], { message: 'must be off or log' })
     .optional()
     .transform((v) => v ?? 'off'),
+  /** Comma list of URLs that receive ticket.created, ticket.status_changed, message.created, ticket.analyzed. */
+  OUTGOING_WEBHOOK_URLS: envString.transform((value, ctx) => {
+    const urls = (value ?? '')
+      .split(',')
+      .map((u) => u.trim())
+      .filter(Boolean);
+    for (const url of urls)
+      if (!/^https?:\/\/[^\s]+$/.test(url) || !URL.canParse(url)) ctx.addIssue({ code: 'custom', message: `not an http(s) URL: ${url}` });
+    return urls;
+  }),
+  /** HMAC-SHA256 key of the Freeda-Signature header (required with OUTGOING_WEBHOOK_URLS). */
+  OUTGOING_WEBHOOK_SECRET: envString,
+  /** Attempts before an outgoing webhook delivery is dead-lettered. */
+  OUTGOING_WEBHOOK_MAX_ATTEMPTS: envPositiveInt(10),
+  /** First retry delay of outgoing webhooks (ms); doubles per attempt, capped at one hour. */
+  OUTGOING_WEBHOOK_RETRY_BASE_MS: envPositiveInt(5000),
+  /** On-call phone (E.164) that gets an SMS for each urgent ticket. */
+  NOTIFY_SMS_TO: envString.pipe(
+    z
+      .string()
+      .regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 phone number (+33612345678)')
+      .optional(),
+  ),
+  /** On-call email address that gets a message for each urgent ticket. */
+  NOTIFY_EMAIL_TO: envEmail,
+  /** No notification in this local time window, e.g. 22:00-07:00@Europe/Paris. */
+  NOTIFY_QUIET_HOURS: envString.transform((value, ctx): QuietHours | null => {
+    if (value === undefined) return null;
+    try {
+      return parseQuietHours(value);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      return null;
+    }
+  }),
+  /** Which labels make a ticket urgent: comma-separated alternatives of field=value joined by +. */
+  NOTIFY_RULES: envString.transform((value, ctx): NotifyRule[] => {
+    try {
+      return parseNotifyRules(value ?? 'urgency=haute');
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      return [];
+    }
+  }),
+  /** Urgent notifications sent one by one per minute; past it they wait for one digest at the end of the minute. */
+  NOTIFY_DIGEST_PER_MINUTE: envPositiveInt(5),
+  /** Serve GET /metrics on this port only, without a token (unset: on PORT, with an API token). */
+  METRICS_PORT: envIntInRange(-1, 0, 65535).transform((v) => (v < 0 ? null : v)),
   /** Delay before analysing a ticket after its last customer message (a burst = one analysis). */
   ANALYTICS_DEBOUNCE_MS: envPositiveInt(1500),
   /** memory: live events stay in this process; redis: every instance delivers every event (several instances). */
@@ -169,6 +227,8 @@ export function parseConfig(env: Record<string, string | undefined>, modules: re
   const config: Config = { ...result.data, ...coreConfigSchema.parse(env) };
   const problems: string[] = [];
   if (config.STORAGE_TYPE === 'dynamodb' && !config.DYNAMODB_TABLE) problems.push('DYNAMODB_TABLE: required with STORAGE_TYPE=dynamodb');
+  if (config.OUTGOING_WEBHOOK_URLS.length && !config.OUTGOING_WEBHOOK_SECRET)
+    problems.push('OUTGOING_WEBHOOK_SECRET: required with OUTGOING_WEBHOOK_URLS (receivers verify the Freeda-Signature header with it)');
   if (problems.length) throw new ConfigError(problems);
   return config;
 }

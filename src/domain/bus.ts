@@ -13,6 +13,8 @@ export interface BusEventPayloads {
   'ticket.assigned': PublicTicket;
   /** An agents' internal note: agents only, never forwarded to a channel or a visitor. */
   'note.created': PublicMessage;
+  /** Labels stored by an analysis (published after its ticket.updated); carries the ticket with `analytics`. */
+  'ticket.analyzed': PublicTicket;
 }
 
 export type BusEventType = keyof BusEventPayloads;

@@ -52,6 +52,13 @@ export const ROUTE_RULES: readonly RouteRule[] = [
   { method: 'PATCH', path: '/contacts/:id', roles: AGENTS },
   { method: 'POST', path: '/contacts/:id/links', roles: AGENTS },
   { method: 'DELETE', path: '/contacts/:id/links/:other_id', roles: AGENTS },
+  // Reports and operations (#17): figures for analysts and up; Prometheus and outgoing-webhook deliveries for admins
+  // (an API token is admin-equivalent; with METRICS_PORT set, /metrics is served on that port only, without a token).
+  { method: 'GET', path: '/stats', roles: EVERYONE },
+  { method: 'GET', path: '/metrics', roles: ADMIN },
+  { method: 'GET', path: '/webhooks/outgoing', roles: ADMIN },
+  { method: 'GET', path: '/webhooks/outgoing/dead', roles: ADMIN },
+  { method: 'POST', path: '/webhooks/outgoing/dead/:delivery_id/retry', roles: ADMIN },
 ];
 
 /** Served before the matrix, without a bearer token (each has its own check: provider signature, password, cookie...). */
@@ -64,7 +71,10 @@ export const PUBLIC_ROUTES: readonly { method: Method; path: string }[] = [
   { method: 'GET', path: '/auth/status' },
   { method: 'GET', path: '/chat' },
   { method: 'GET', path: '/agent' },
+  { method: 'GET', path: '/agent/reports' },
   { method: 'GET', path: '/static/:file' },
+  { method: 'GET', path: '/static/vendor/chart.umd.min.js' },
+  { method: 'GET', path: '/openapi.json' },
   // Store cut-over switch (#19): checks API_TOKENS itself (a service operation, not an agent's).
   { method: 'GET', path: '/admin/read-only' },
   { method: 'POST', path: '/admin/read-only' },

@@ -20,7 +20,7 @@ import { authRouter } from './auth-routes.js';
 import { channelsRouter } from './channels.js';
 import { errorBody, errorHandler, notFoundHandler } from './errors.js';
 import { ticketsRouter } from './tickets.js';
-import { webhooksRouter } from './webhooks.js';
+import { webhooksRouter, type WebhookObserver } from './webhooks.js';
 
 export interface HttpAppDeps {
   logger: Logger;
@@ -50,6 +50,8 @@ export interface HttpAppDeps {
   busHealth?: () => BusHealth;
   /** TRUST_PROXY compiled: which proxies may set X-Forwarded-For (req.ip); the WebSocket hub uses the same function. */
   trustProxy?: TrustFunction;
+  /** Counts webhooks received and refused (metrics). */
+  webhookObserver?: WebhookObserver;
 }
 
 export function createHttpApp(deps: HttpAppDeps): Express {
@@ -112,7 +114,15 @@ export function createHttpApp(deps: HttpAppDeps): Express {
     }
   });
 
-  app.use(webhooksRouter({ adapters: deps.adapters, context: deps.context, publicBaseUrl: deps.publicBaseUrl, logger: deps.logger }));
+  app.use(
+    webhooksRouter({
+      adapters: deps.adapters,
+      context: deps.context,
+      publicBaseUrl: deps.publicBaseUrl,
+      logger: deps.logger,
+      observer: deps.webhookObserver,
+    }),
+  );
   for (const router of deps.publicRouters ?? []) app.use(router);
 
   app.use(authRouter({ auth: deps.auth, refreshTtlDays: deps.refreshTtlDays }));

@@ -1,6 +1,8 @@
 // The browser pages: /chat (embeddable visitor chat) and /agent (dashboard). Vanilla JS, no build step.
 // Served with a strict Content-Security-Policy: scripts and styles only from our origin, no inline code.
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { Router, type Response } from 'express';
 
 const STATIC_DIR = new URL('./static/', import.meta.url);
@@ -9,7 +11,13 @@ const ASSETS: Record<string, string> = {
   'chat.js': 'text/javascript; charset=utf-8',
   'agent.js': 'text/javascript; charset=utf-8',
   'freeda.css': 'text/css; charset=utf-8',
+  'reports.js': 'text/javascript; charset=utf-8',
+  'reports.css': 'text/css; charset=utf-8',
 };
+
+/** Chart.js's UMD build, served from node_modules by our origin (CSP script-src 'self' stays). */
+// (its `exports` map hides dist/, so the file is found next to the package's main entry, dist/chart.cjs)
+const CHART_JS = join(dirname(createRequire(import.meta.url).resolve('chart.js')), 'chart.umd.min.js');
 
 const HOST = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/;
 
@@ -44,6 +52,8 @@ export function pagesRouter(): Router {
   const read = (name: string) => readFileSync(new URL(name, STATIC_DIR));
   const chatHtml = read('chat.html');
   const agentHtml = read('agent.html');
+  const reportsHtml = read('reports.html');
+  const chartJs = readFileSync(CHART_JS);
   const assets = new Map(Object.keys(ASSETS).map((name) => [name, read(name)]));
   const router = Router();
   router.get('/chat', (req, res) => send(res, 'text/html; charset=utf-8', chatHtml, contentSecurityPolicy(true, req.headers.host)));
@@ -51,6 +61,12 @@ export function pagesRouter(): Router {
     res.setHeader('X-Frame-Options', 'DENY');
     send(res, 'text/html; charset=utf-8', agentHtml, contentSecurityPolicy(false, req.headers.host));
   });
+  // Reports (role analyst and up once accounts exist; the data comes from GET /stats, behind the token).
+  router.get('/agent/reports', (req, res) => {
+    res.setHeader('X-Frame-Options', 'DENY');
+    send(res, 'text/html; charset=utf-8', reportsHtml, contentSecurityPolicy(false, req.headers.host));
+  });
+  router.get('/static/vendor/chart.umd.min.js', (_req, res) => send(res, 'text/javascript; charset=utf-8', chartJs, null));
   router.get('/static/:file', (req, res, next) => {
     const body = assets.get(req.params.file);
     if (!body) return next();

@@ -14,10 +14,10 @@ import { type BlobStore, isBlobKey } from '../storage/blobs.js';
 import type { TicketStore } from '../storage/types.js';
 import { parseCursor, parseLimit, parseTicketFilter, parseTicketId } from '../query/filters.js';
 
-const statusBody = z.object({
+export const statusBody = z.object({
   status: z.preprocess((v) => (typeof v === 'string' ? canonicalStatus(v) : v), z.enum(TICKET_STATUSES)),
 });
-const replyBody = z.object({
+export const replyBody = z.object({
   text: z.string().trim().min(1, 'text must not be empty').max(10_000, 'text must be at most 10000 characters'),
   client_id: z.string().trim().min(1).max(128).optional(),
 });

@@ -26,6 +26,15 @@ export interface WebhooksDeps {
   context: ChannelContext;
   publicBaseUrl: () => string;
   logger: LoggerLike;
+  /** Counts and times each webhook (metrics); optional. */
+  observer?: WebhookObserver;
+}
+
+export interface WebhookObserver {
+  /** Refused: `reason` is the verification failure, the error code, or `http_<status>` for another 4xx/5xx answer. */
+  refused(adapter: string, reason: string, seconds: number): void;
+  /** Verified and answered below 400; `channel` and `outcome` from the last ingest (null / `none` when nothing was ingested). */
+  handled(adapter: string, channel: string | null, outcome: string, seconds: number): void;
 }
 
 export function webhooksRouter(deps: WebhooksDeps): Router {
@@ -56,6 +65,7 @@ export function webhooksRouter(deps: WebhooksDeps): Router {
   const verified = (adapter: ChannelAdapter, route: WebhookRoute, req: WebhookRequest, res: express.Response): boolean => {
     const verdict = route.verify(req, deps.context);
     if (verdict.ok) return true;
+    deps.observer?.refused(adapter.name, verdict.reason, 0);
     deps.logger.warn(
       {
         adapter: adapter.name,
@@ -79,24 +89,39 @@ export function webhooksRouter(deps: WebhooksDeps): Router {
         if (verified(adapter, route, toWebhookRequest(req), res)) next();
       };
       const handler = async (req: Request, res: express.Response) => {
+        const started = process.hrtime.bigint();
+        const elapsed = () => Number(process.hrtime.bigint() - started) / 1e9;
         const request = toWebhookRequest(req);
         if (!route.verifyBeforeBody && !verified(adapter, route, request, res)) return;
         let last: IngestOutcome | null = null;
+        let channel: string | null = null;
         // Record what was stored so the response can name the ticket (used by `freeda simulate`).
         const context: ChannelContext = {
           ...deps.context,
           ingest: async (event) => {
+            channel = event.channel;
             last = await deps.context.ingest(event);
             return last;
           },
         };
-        const response = await route.handle(request, context);
+        let response: WebhookResponse;
+        try {
+          response = await route.handle(request, context);
+        } catch (error) {
+          deps.observer?.refused(adapter.name, (error as { code?: string }).code ?? 'error', elapsed());
+          throw error;
+        }
         const stored = last as IngestOutcome | null;
         if (stored?.kind === 'stored') {
           res.setHeader('X-Freeda-Ticket-Id', stored.ticket.ticket_id);
           res.setHeader('X-Freeda-Message-Id', stored.message.message_id);
         }
         send(res, response);
+        if (response.status >= 400) deps.observer?.refused(adapter.name, `http_${response.status}`, elapsed());
+        else {
+          const outcome = stored ? (stored.kind === 'stored' && stored.duplicate ? 'duplicate' : stored.kind) : 'none';
+          deps.observer?.handled(adapter.name, channel, outcome, elapsed());
+        }
       };
       const chain = route.verifyBeforeBody ? [verifyBeforeBody, raw, handler] : [raw, handler];
       if (route.method === 'POST') router.post(route.path, ...chain);

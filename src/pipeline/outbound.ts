@@ -43,6 +43,8 @@ export interface Dispatcher {
   schedule(message: Message): void;
   /** Reload every pending message from the store and schedule it. */
   resume(): Promise<number>;
+  /** Messages waiting for an attempt (scheduled or running): the retry queue depth (metrics). */
+  readonly depth: number;
   stop(): Promise<void>;
 }
 
@@ -295,6 +297,9 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       const pending = (await store.listPendingOutbound()).filter((m) => !attempting.has(m.message_id));
       for (const message of pending) schedule(message);
       return pending.length;
+    },
+    get depth() {
+      return timers.size + inFlight.size;
     },
     async stop() {
       stopped = true;

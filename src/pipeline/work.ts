@@ -39,6 +39,8 @@ export interface WorkQueue {
   rebuild(): Promise<{ bot: number; analytics: number }>;
   /** Resolves when nothing is queued or running (tests, shutdown). */
   idle(): Promise<void>;
+  /** Bot turns and analyses queued or running (metrics). */
+  readonly depth: number;
   stop(): Promise<void>;
 }
 
@@ -133,7 +135,10 @@ export function createWorkQueue(options: WorkQueueOptions): WorkQueue {
       analytics: withCorrections(analytics, t.label_corrections),
       analytics_through: last,
     }));
-    if (updated) bus.publish({ type: 'ticket.updated', data: publicTicket(updated) });
+    if (updated) {
+      bus.publish({ type: 'ticket.updated', data: publicTicket(updated) });
+      bus.publish({ type: 'ticket.analyzed', data: publicTicket(updated) });
+    }
   }
 
   function scheduleAnalysis(ticketId: string, force = false, delayMs = options.debounceMs): void {
@@ -184,6 +189,9 @@ export function createWorkQueue(options: WorkQueueOptions): WorkQueue {
         }
       }
       return { bot, analytics };
+    },
+    get depth() {
+      return running.size + debounces.size;
     },
     async idle() {
       while (running.size || debounces.size) {

@@ -38,6 +38,8 @@ export interface Hub {
   /** Recent events of a shared bus, before any agent connects: agents resume here with events published elsewhere. */
   preload(events: SequencedEvent[]): void;
   readonly agentCount: number;
+  /** Web-chat visitors connected (every socket that is not an agent's). */
+  readonly visitorCount: number;
   readonly seq: number;
   close(): Promise<void>;
 }
@@ -264,6 +266,9 @@ export function createHub(options: HubOptions): Hub {
     },
     get agentCount() {
       return agents.size;
+    },
+    get visitorCount() {
+      return Math.max(0, wss.clients.size - agents.size);
     },
     get seq() {
       return seq;
