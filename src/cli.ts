@@ -74,6 +74,15 @@ export const COMMAND_HELP: Readonly<Record<string, string>> = {
   'dynamodb:estimate': `usage: freeda dynamodb:estimate [--tickets N --messages-per-ticket M] [--dashboard-loads N] [--exports N]
   Monthly DynamoDB cost, on-demand and provisioned, from the item sizes Freeda writes (measured on the configured
   store without --tickets).`,
+  'agents:add': `usage: freeda agents:add --email E --name "N" --role admin|agent|analyst [--password-stdin]
+  Creates an agent account; prints a one-time password unless one is piped on stdin. With the json store, stop the
+  server first (it holds DATA_DIR); against a running server use POST /agents.`,
+  'agents:list': `usage: freeda agents:list
+  Id, e-mail, name, role, status and last sign-in of every agent (tab-separated).`,
+  'agents:disable': `usage: freeda agents:disable --email E
+  Disables an agent: its access and personal tokens stop working at once.`,
+  'agents:reset-password': `usage: freeda agents:reset-password --email E [--password-stdin]
+  Sets a new password (printed when generated) and ends the agent's sessions.`,
   'analytics:corrections': `usage: freeda analytics:corrections [--out FILE]
   The labels agents corrected, one JSON line per ticket (the analyze input shape plus labels and the analyzer's
   labels before). With the json store, stop the server first.`,

@@ -23,8 +23,10 @@ export interface AuthorMeta {
 
 const str = (value: unknown): string | null => (typeof value === 'string' && value.length > 0 ? value : null);
 
-export const agentIdOf = (message: Message): string | null => str(message.meta?.agent_id);
-export const authorNameOf = (message: Message): string | null => str(message.meta?.author_name);
+// Replies keep their author in meta (with what the customer saw); internal notes carry agent_id/author_name on the
+// message itself (issue #16). Both read the same way.
+export const agentIdOf = (message: Message): string | null => str(message.agent_id) ?? str(message.meta?.agent_id);
+export const authorNameOf = (message: Message): string | null => str(message.author_name) ?? str(message.meta?.author_name);
 export const customerAuthorNameOf = (message: Message): string | null =>
   message.author === 'agent' ? str(message.meta?.customer_author_name) : null;
 

@@ -118,9 +118,9 @@ export function contactsRouter(deps: { store: TicketStore; channels: ChannelCata
     res.status(201).json(await view(id));
   });
 
-  router.delete('/contacts/:id/links/:other', async (req, res) => {
+  router.delete('/contacts/:id/links/:other_id', async (req, res) => {
     const id = contactId(req.params.id);
-    const other = contactId(req.params.other);
+    const other = contactId(req.params.other_id);
     const drop = (target: string) => (p: ContactProfile) =>
       p.links.includes(target) ? { ...p, links: p.links.filter((l) => l !== target) } : null;
     await store.updateContactProfile(id, drop(other), iso());

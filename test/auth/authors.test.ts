@@ -76,7 +76,7 @@ describe('authors', () => {
     assert.equal(((await closed.json()) as { closed_by: string }).closed_by, agentId);
     const csv = await (await asAgent(`/export/csv/${ticketId}`)).text();
     const [header, row] = csv.split('\r\n');
-    assert.match(header, /,subject,closed_by,first_human_responder$/);
+    assert.match(header, /,subject,assignee_id,closed_by,first_human_responder$/);
     assert.ok(row.endsWith(`,${agentId},${agentId}`), row);
 
     const audit = (await (await t.api('/audit?limit=50')).json()) as {

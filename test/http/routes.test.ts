@@ -138,6 +138,10 @@ describe('HTTP routes × error mapping', () => {
 
   it('health and readiness need no token', async () => {
     assert.deepEqual((await request(t.url).get('/healthz')).body, { status: 'ok' });
-    assert.deepEqual((await request(t.url).get('/readyz')).body, { status: 'ready', storage: 'json' });
+    assert.deepEqual((await request(t.url).get('/readyz')).body, {
+      status: 'ready',
+      storage: 'json',
+      event_bus: { kind: 'memory', state: 'ok', queued: 0 },
+    });
   });
 });
