@@ -36,6 +36,9 @@ export function phoneTokens(raw: string): string[] {
   return [...out].filter((t) => t.length >= 6);
 }
 
+export const MAX_INDEXED_CHARS = 20_000;
+export const MAX_TOKENS_PER_MESSAGE = 1_000;
+
 /** Tokens of a free text: words, whole e-mail addresses and phone numbers written with spaces or dots. */
 export function textTokens(text: string): string[] {
   const folded = foldText(text);
@@ -60,7 +63,9 @@ export function ticketTokens(ticket: Pick<Ticket, 'ticket_id' | 'contact' | 'sub
 export function messageTokens(message: Pick<Message, 'text' | 'meta' | 'author_name' | 'visibility'>): string[] {
   const name = typeof message.meta?.display_name === 'string' ? message.meta.display_name : '';
   const author = isInternal(message) ? (message.author_name ?? '') : '';
-  return textTokens(`${message.text}\n${name}\n${author}`);
+  // A message is found by its first MAX_INDEXED_CHARS characters and at most MAX_TOKENS_PER_MESSAGE distinct tokens:
+  // what a customer writes fits, and a multi-megabyte pasted log cannot turn into thousands of index items per message.
+  return textTokens(`${message.text.slice(0, MAX_INDEXED_CHARS)}\n${name}\n${author}`).slice(0, MAX_TOKENS_PER_MESSAGE);
 }
 
 /** The tokens a query asks for (deduplicated); a phone number typed with spaces is one token. */

@@ -247,6 +247,6 @@ describe('ticket API through a real server', () => {
   it('readiness reports the storage', async () => {
     const res = await fetch(t.url + '/readyz');
     assert.equal(res.status, 200);
-    assert.deepEqual(await res.json(), { status: 'ready', storage: 'json' });
+    assert.deepEqual(await res.json(), { status: 'ready', storage: 'json', event_bus: { kind: 'memory', state: 'ok', queued: 0 } });
   });
 });
