@@ -3,7 +3,7 @@
 // contact's open-ticket pointer. `create` puts on `attribute_not_exists(pk)`: a re-run after a crash skips every item
 // already there and writes the rest (no transactions: dynalite has none, and none are needed). The search postings
 // and the contact's ticket list (dynamodb/workspace.ts) are derived from tickets and messages, not in a backup: they
-// are written here for every ticket and message put, as `freeda search:reindex` would (idempotent puts). Canned
+// are written here for every ticket and message put, as DynamoTicketStore.reindex does (idempotent puts). Canned
 // replies, contact profiles and generic records are put as the store writes them, version included.
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
