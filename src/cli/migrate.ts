@@ -154,7 +154,7 @@ export async function migrateCommand(source: StoreLocation, args: string[], io: 
         });
       } else {
         const reader = openDynamoSource(createDynamoClient(source), source.table, true);
-        follower = dynamoFollower({ ops: reader.ops, target: importTarget, seen });
+        follower = dynamoFollower({ ops: reader.ops, target: importTarget, seen, written });
       }
       say(
         `migrate: following the source's changes; stop with Ctrl-C / SIGTERM${values['stop-file'] ? ` or by creating ${values['stop-file']}` : ''}`,

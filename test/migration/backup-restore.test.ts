@@ -1,4 +1,6 @@
-// backup → restore → backup across json → DynamoDB (dynalite) → json is byte-identical after the header; restore
+// backup → restore → backup across json → DynamoDB (dynalite) → json is byte-identical after the header, agents,
+// tokens, sessions, audit, the JWT key, canned replies and contact profiles included (and usable: the agent logs in on
+// the restored store, its tokens work, search answers); restore
 // refuses a non-empty store, is a no-op when re-run after success, resumes after a SIGKILL mid-restore, and refuses a
 // cut or altered file before writing anything.
 import assert from 'node:assert/strict';
@@ -9,10 +11,13 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { ensureTable } from '../../src/storage/dynamodb/table.js';
-import { startDynalite, type DynaliteHandle } from '../helpers/dynalite.js';
+import { createJsonStore } from '../../src/storage/json/store.js';
+import { dynamoStoreOn, startDynalite, type DynaliteHandle } from '../helpers/dynalite.js';
+import { capturingLogger } from '../helpers/logger.js';
 import { tempDir } from '../helpers/tmp.js';
 import { body, freeda } from './cli-io.js';
 import { seedJsonStore } from './seed.js';
+import { type Carried, checkCarried } from './seed-workspace.js';
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
 
@@ -44,9 +49,19 @@ describe('backup and restore', () => {
     client.destroy();
   };
 
+  const checkJson = async (dataDir: string, carried: Carried) => {
+    const store = createJsonStore({ dataDir, logger: capturingLogger() });
+    await store.open();
+    try {
+      await checkCarried(store, carried);
+    } finally {
+      await store.close();
+    }
+  };
+
   it('json → backup → DynamoDB → backup → json → backup: the same bytes after the header', async () => {
     const source = await dir();
-    await seedJsonStore(source);
+    const carried = await seedJsonStore(source);
     const work = await dir();
     const a = await freeda(['backup', '--out', join(work, 'a.jsonl')], { DATA_DIR: source });
     assert.equal(a.code, 0, a.err);
@@ -56,8 +71,35 @@ describe('backup and restore', () => {
     assert.equal(header.format, 'freeda-backup');
     assert.equal(header.source, 'json');
     assert.match(String(header.high_water), /^journal-\d{8}\.jsonl:\d+$/);
-    for (const kind of ['ticket', 'message', 'dedup', 'contact', 'provider_id', 'blob'])
-      assert.ok(first.includes(`{"kind":"${kind}"`) || first.includes(`"kind":"${kind}"`), `has ${kind} records`);
+    assert.equal(header.version, 2);
+    const kinds = first
+      .trimEnd()
+      .split('\n')
+      .slice(1, -1)
+      .map((line) => {
+        const r = JSON.parse(line) as { kind: string; record?: { kind: string } };
+        return r.kind === 'record' ? `record ${r.record!.kind}` : r.kind;
+      });
+    // Canonical order: tickets with their messages and dedup keys, then each side kind in turn, blobs last.
+    const order = [...new Set(kinds.map((k) => (['message', 'dedup'].includes(k) ? 'ticket' : k)))];
+    assert.deepEqual(order, [
+      'ticket',
+      'contact',
+      'provider_id',
+      'canned_reply',
+      'contact_profile',
+      'record agent',
+      'record agent_email',
+      'record api_token',
+      'record audit',
+      'record key',
+      'record refresh_token',
+      'record session',
+      'blob',
+    ]);
+    assert.equal(kinds.filter((k) => k === 'canned_reply').length, 2, 'the deleted canned reply is not in the backup');
+    assert.equal(kinds.filter((k) => k === 'record agent').length, 3);
+    assert.match(a.err, /2 canned replies, 2 contact profiles, records: 3 agent, 3 agent_email, 1 api_token, \d+ audit, 1 key/);
 
     const dynDir = await dir();
     const restored = await freeda(['restore', join(work, 'a.jsonl')], dynEnv('freeda-restore', dynDir));
@@ -72,6 +114,18 @@ describe('backup and restore', () => {
     assert.equal((await freeda(['restore', join(work, 'b.jsonl')], { DATA_DIR: back })).code, 0);
     assert.equal((await freeda(['backup', '--out', join(work, 'c.jsonl')], { DATA_DIR: back })).code, 0);
     assert.equal(body(await readFile(join(work, 'c.jsonl'), 'utf8')), body(first));
+
+    // Usable, not only present: on the DynamoDB copy and on the json copy (after their backups: this writes).
+    const client = dyn.makeClient();
+    const dynStore = dynamoStoreOn(dyn, client);
+    await dynStore.open();
+    try {
+      await checkCarried(dynStore, carried);
+    } finally {
+      await dynStore.close();
+      client.destroy();
+    }
+    await checkJson(back, carried);
 
     // Re-run after success: nothing to do. Another backup into the now non-empty store: refused, nothing written.
     const again = await freeda(['restore', join(work, 'b.jsonl')], { DATA_DIR: back });

@@ -1,14 +1,16 @@
 // A json DATA_DIR with every kind of record a backup carries: tickets on several channels (open, closed, reopened
 // link), inbound and outbound messages with delivery states, a large body, an attachment with its bytes, contacts with
-// an opt-out, extra provider ids, analytics.
+// an opt-out, extra provider ids, analytics; agents, a session, a personal token, audit entries, the generated JWT key,
+// canned replies and contact profiles (seed-workspace.ts).
 import { queuedDelivery } from '../../src/domain/ticket.js';
 import { createFileBlobStore } from '../../src/storage/blobs.js';
 import { createJsonStore } from '../../src/storage/json/store.js';
 import { join } from 'node:path';
 import { inbound, tick } from '../storage/contract.js';
 import { capturingLogger } from '../helpers/logger.js';
+import { type Carried, seedWorkspaceAndAuth } from './seed-workspace.js';
 
-export async function seedJsonStore(dataDir: string, tickets = 12): Promise<void> {
+export async function seedJsonStore(dataDir: string, tickets = 12): Promise<Carried> {
   const store = createJsonStore({ dataDir, logger: capturingLogger() });
   await store.open();
   const blobs = createFileBlobStore(join(dataDir, 'attachments'));
@@ -56,6 +58,7 @@ export async function seedJsonStore(dataDir: string, tickets = 12): Promise<void
         }));
       await store.upsertContact(channel, first.ticket.contact.address, { opted_out: i % 5 === 0, last_inbound_at: tick() }, tick());
     }
+    return await seedWorkspaceAndAuth(store);
   } finally {
     await store.close();
   }

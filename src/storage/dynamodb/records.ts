@@ -13,7 +13,7 @@ export const recordPk = (kind: string) => `R#${kind}`;
 const isRecordCursor = (v: unknown): v is { k: string } =>
   typeof v === 'object' && v !== null && typeof (v as { k?: unknown }).k === 'string';
 
-function itemToRecord<T>(item: Item): StoredRecord<T> {
+export function itemToRecord<T>(item: Item): StoredRecord<T> {
   return {
     kind: String(item.kind),
     key: String(item.sk),
@@ -23,15 +23,18 @@ function itemToRecord<T>(item: Item): StoredRecord<T> {
   };
 }
 
+/** The item of a record (also written as it is by restore and migrate). */
+export const recordToItem = (record: StoredRecord): Item => ({
+  pk: recordPk(record.kind),
+  sk: record.key,
+  kind: record.kind,
+  version: record.version,
+  data: JSON.stringify(record.data),
+  updated_at: record.updated_at,
+});
+
 export function createRecordItems(ops: TableOps): RecordStore {
-  const toItem = (record: StoredRecord) => ({
-    pk: recordPk(record.kind),
-    sk: record.key,
-    kind: record.kind,
-    version: record.version,
-    data: JSON.stringify(record.data),
-    updated_at: record.updated_at,
-  });
+  const toItem = recordToItem;
 
   return {
     async putRecordIfAbsent<T>(kind: string, key: string, data: T, now: string) {

@@ -136,7 +136,7 @@ export const contactRecord = z.object({
 
 const providerIdRecord = z.object({ channel, provider_id: id, ticket_id: id, message_id: id });
 
-const cannedReplyRecord = z.object({
+export const cannedReplyRecord = z.object({
   canned_id: id,
   shortcut: text,
   title: text,
@@ -146,7 +146,7 @@ const cannedReplyRecord = z.object({
   deleted: z.boolean(),
 });
 
-const contactProfileRecord = z.object({
+export const contactProfileRecord = z.object({
   contact_id: id,
   name: text.nullable(),
   emails: z.array(text),
@@ -155,7 +155,7 @@ const contactProfileRecord = z.object({
   updated_at: instant,
   version: count,
 });
-const genericRecord = z.object({ kind: id, key: id, version: count, data: z.unknown(), updated_at: instant });
+export const genericRecord = z.object({ kind: id, key: id, version: count, data: z.unknown(), updated_at: instant });
 
 /** One journal line (or a snapshot's contacts / provider ids line): at least one of the four lists. */
 export const batchRecord = z

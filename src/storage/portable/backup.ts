@@ -32,10 +32,24 @@ export interface BackupCounts {
   contacts: number;
   provider_ids: number;
   dedup: number;
+  canned_replies: number;
+  contact_profiles: number;
+  /** Generic records per record kind (agent, agent_email, refresh_token, session, api_token, audit, key…). */
+  records: Record<string, number>;
   blobs: number;
 }
 
-const emptyCounts = (): BackupCounts => ({ tickets: 0, messages: 0, contacts: 0, provider_ids: 0, dedup: 0, blobs: 0 });
+const emptyCounts = (): BackupCounts => ({
+  tickets: 0,
+  messages: 0,
+  contacts: 0,
+  provider_ids: 0,
+  dedup: 0,
+  canned_replies: 0,
+  contact_profiles: 0,
+  records: {},
+  blobs: 0,
+});
 
 function count(counts: BackupCounts, record: BackupRecord): void {
   if (record.kind === 'ticket') counts.tickets++;
@@ -43,11 +57,20 @@ function count(counts: BackupCounts, record: BackupRecord): void {
   else if (record.kind === 'contact') counts.contacts++;
   else if (record.kind === 'provider_id') counts.provider_ids++;
   else if (record.kind === 'dedup') counts.dedup++;
+  else if (record.kind === 'canned_reply') counts.canned_replies++;
+  else if (record.kind === 'contact_profile') counts.contact_profiles++;
+  else if (record.kind === 'record') counts.records[record.record.kind] = (counts.records[record.record.kind] ?? 0) + 1;
   else counts.blobs++;
 }
 
-export const describeCounts = (c: BackupCounts): string =>
-  `${c.tickets} tickets, ${c.messages} messages, ${c.contacts} contacts, ${c.dedup} dedup keys, ${c.provider_ids} provider ids, ${c.blobs} attachments`;
+export const describeCounts = (c: BackupCounts): string => {
+  const kinds = Object.keys(c.records).sort();
+  const records = kinds.length ? kinds.map((k) => `${c.records[k]} ${k}`).join(', ') : 'none';
+  return (
+    `${c.tickets} tickets, ${c.messages} messages, ${c.contacts} contacts, ${c.dedup} dedup keys, ${c.provider_ids} provider ids, ` +
+    `${c.canned_replies} canned replies, ${c.contact_profiles} contact profiles, records: ${records}, ${c.blobs} attachments`
+  );
+};
 
 async function write(out: NodeJS.WritableStream, text: string): Promise<void> {
   if (!out.write(text)) await once(out, 'drain');
@@ -186,6 +209,15 @@ export async function applyRecords(
         break;
       case 'provider_id':
         if (changed(`p ${record.channel} ${record.provider_id}`, record)) await target.putProviderId(record, options.mode);
+        break;
+      case 'canned_reply':
+        if (changed(`cr ${record.canned_reply.canned_id}`, record)) await target.putCannedReply(record.canned_reply, options.mode);
+        break;
+      case 'contact_profile':
+        if (changed(`cp ${record.profile.contact_id}`, record)) await target.putContactProfile(record.profile, options.mode);
+        break;
+      case 'record':
+        if (changed(`r ${record.record.kind} ${record.record.key}`, record)) await target.putRecord(record.record, options.mode);
         break;
       case 'blob':
         await target.putBlob(record.key, Buffer.from(record.data, 'base64'));

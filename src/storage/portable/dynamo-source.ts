@@ -10,6 +10,10 @@ import type { Channel, ContactRecord, Message, Ticket } from '../../domain/types
 import { createDocumentClient, type Item } from '../dynamodb/client.js';
 import { META_SK, ticketPk } from '../dynamodb/keys.js';
 import { createTableOps, type TableOps } from '../dynamodb/ops.js';
+import { itemToRecord } from '../dynamodb/records.js';
+import { CANNED_PK } from '../dynamodb/workspace.js';
+import type { CannedReply, ContactProfile } from '../../domain/workspace.js';
+import type { StoredRecord } from '../records.js';
 import { compareMessages } from '../../domain/metrics.js';
 import type { ProviderIdRef } from './format.js';
 import type { ExportSource } from './source.js';
@@ -68,19 +72,33 @@ export async function readMessages(ops: TableOps, ticketId: string): Promise<Mes
   return (await ops.messagesOf(await ops.queryPartition(ticketPk(ticketId), 'M#'))).sort(compareMessages);
 }
 
+/** Items whose partition key starts with `prefix` (a consistent Scan: offline tools only). */
+export async function scanPrefix(ops: TableOps, prefix: string): Promise<Item[]> {
+  const items: Item[] = [];
+  for await (const item of scanAll(ops, {
+    FilterExpression: 'begins_with(#pk, :prefix)',
+    ExpressionAttributeNames: { '#pk': 'pk' },
+    ExpressionAttributeValues: { ':prefix': prefix },
+  }))
+    items.push(item);
+  return items;
+}
+
+/** The workspace and the generic records (dynamodb/workspace.ts, dynamodb/records.ts); deleted canned replies included. */
+export async function readCanned(ops: TableOps): Promise<CannedReply[]> {
+  return (await ops.queryPartition(CANNED_PK, '')).map((item) => item.reply as CannedReply);
+}
+export async function readProfiles(ops: TableOps): Promise<ContactProfile[]> {
+  return (await scanPrefix(ops, 'CP#')).map((item) => item.profile as ContactProfile);
+}
+export async function readRecords(ops: TableOps): Promise<StoredRecord[]> {
+  return (await scanPrefix(ops, 'R#')).map((item) => itemToRecord(item));
+}
+
 export function openDynamoSource(client: DynamoDBClient, table: string, ownsClient: boolean): ExportSource & { ops: TableOps } {
   const ops = createTableOps(createDocumentClient(client), table);
   const highWater = new Date().toISOString();
-  const side = async (prefix: 'C#' | 'P#'): Promise<Item[]> => {
-    const items: Item[] = [];
-    for await (const item of scanAll(ops, {
-      FilterExpression: 'begins_with(#pk, :prefix)',
-      ExpressionAttributeNames: { '#pk': 'pk' },
-      ExpressionAttributeValues: { ':prefix': prefix },
-    }))
-      items.push(item);
-    return items;
-  };
+  const side = (prefix: 'C#' | 'P#'): Promise<Item[]> => scanPrefix(ops, prefix);
   return {
     kind: 'dynamodb',
     highWater,
@@ -113,6 +131,9 @@ export function openDynamoSource(client: DynamoDBClient, table: string, ownsClie
         message_id: String(item.message_id),
       }));
     },
+    cannedReplies: () => readCanned(ops),
+    contactProfiles: () => readProfiles(ops),
+    records: () => readRecords(ops),
     close: () => {
       if (ownsClient) client.destroy();
       return Promise.resolve();

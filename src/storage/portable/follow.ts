@@ -3,14 +3,17 @@
 //   a compaction's rotation is followed to the next journal once the old one is quiescent (the new one has data). If
 //   the next journal is already gone (two compactions while we were away), everything is copied again (upserts).
 // DynamoDB: each round scans the tickets' keys and updated_at and re-copies every ticket whose updated_at moved
-//   (a delivery update of a message does not touch its ticket: the final round at cut-over re-copies everything).
+//   (a delivery update of a message does not touch its ticket: the final round at cut-over re-copies everything);
+//   canned replies, contact profiles and generic records are read whole each round and the changed ones copied
+//   (their digest differs from the one last written). Leases are never copied: transient, held by the old instances.
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Message } from '../../domain/types.js';
 import { batchRecord, describeIssues } from '../json/records.js';
 import { genName } from '../json/replay.js';
 import type { Batch } from '../json/state.js';
-import { readMessages, readTickets, ticketKeys } from './dynamo-source.js';
+import { readCanned, readMessages, readProfiles, readRecords, readTickets, ticketKeys } from './dynamo-source.js';
+import { canonicalJson, sha256 } from './format.js';
 import type { JsonReadPoint } from './json-source.js';
 import type { TableOps } from '../dynamodb/ops.js';
 import type { ImportTarget } from './target.js';
@@ -64,6 +67,13 @@ export async function applyBatch(batch: Batch, target: ImportTarget, channels: M
   }
   for (const c of batch.contacts ?? []) await target.putContact(c, 'upsert');
   for (const p of batch.provider_ids ?? []) await target.putProviderId(p, 'upsert');
+  // Workspace and generic records (an agent created, a token issued, a login's refresh rotation, an audit entry…).
+  for (const reply of batch.canned_replies ?? []) await target.putCannedReply(reply, 'upsert');
+  for (const profile of batch.contact_profiles ?? []) await target.putContactProfile(profile, 'upsert');
+  for (const record of batch.records ?? []) {
+    await target.putRecord(record, 'upsert');
+    status.last_change_at = newer(status.last_change_at, record.updated_at);
+  }
   status.batches++;
 }
 
@@ -162,8 +172,45 @@ export function jsonFollower(options: {
   };
 }
 
-export function dynamoFollower(options: { ops: TableOps; target: ImportTarget; seen: Map<string, string> }): Follower {
-  const { ops, target, seen } = options;
+/**
+ * `seen`: ticket id → updated_at copied; `written`: the digests applyRecords keeps (`cr <id>`, `cp <id>`, `r <kind> <key>`
+ * of the whole backup record), so an item the first copy wrote is not written again until it changes.
+ */
+export function dynamoFollower(options: {
+  ops: TableOps;
+  target: ImportTarget;
+  seen: Map<string, string>;
+  written: Map<string, string>;
+}): Follower {
+  const { ops, target, seen, written } = options;
+  const changed = (key: string, value: unknown): boolean => {
+    const digest = sha256(canonicalJson(value));
+    if (written.get(key) === digest) return false;
+    written.set(key, digest);
+    return true;
+  };
+  async function copySide(status: FollowStatus): Promise<void> {
+    const [canned, profiles, records] = await Promise.all([readCanned(ops), readProfiles(ops), readRecords(ops)]);
+    const count = () => {
+      status.batches++;
+    };
+    for (const reply of canned)
+      if (changed(`cr ${reply.canned_id}`, { kind: 'canned_reply', canned_reply: reply })) {
+        await target.putCannedReply(reply, 'upsert');
+        count();
+      }
+    for (const profile of profiles)
+      if (changed(`cp ${profile.contact_id}`, { kind: 'contact_profile', profile })) {
+        await target.putContactProfile(profile, 'upsert');
+        count();
+      }
+    for (const record of records)
+      if (changed(`r ${record.kind} ${record.key}`, { kind: 'record', record })) {
+        await target.putRecord(record, 'upsert');
+        status.last_change_at = newer(status.last_change_at, record.updated_at);
+        count();
+      }
+  }
   const status: FollowStatus = { batches: 0, tickets: 0, messages: 0, behind: 0, last_change_at: null };
   return {
     async poll() {
@@ -180,6 +227,7 @@ export function dynamoFollower(options: { ops: TableOps; target: ImportTarget; s
           status.behind--;
         }
       }
+      await copySide(status);
       return { ...status };
     },
     close: () => Promise.resolve(),

@@ -6,19 +6,28 @@
 //             {"kind":"dedup",…}                      message with a provider id followed by its dedup key
 //             {"kind":"contact","contact":{…}}        contacts by (channel, address)
 //             {"kind":"provider_id",…}                outbound provider ids by (channel, provider_id)
+//             {"kind":"canned_reply","canned_reply":{…}}  canned replies not deleted, by canned_id            (version 2)
+//             {"kind":"contact_profile","profile":{…}}  contact profiles by contact_id                      (version 2)
+//             {"kind":"record","record":{…}}          generic records (agents, e-mail index, refresh tokens and
+//                                                     sessions, personal tokens, audit, the JWT key) by (kind, key)
 //             {"kind":"blob","key","size","data"}     attachment bytes (base64) by key, unless --no-blobs
 //   last      {"kind":"end","records":N,"sha256":…}   count and digest of every record line (a cut file is refused)
 //
 // Records are written in canonical JSON (object keys sorted at every depth), so the same data gives the same bytes
-// whichever store it came from: backup → restore → backup differs only in the header line. New kinds (agents, audit
-// records…) are new `kind` values after the existing ones; a reader refuses a kind it does not know.
+// whichever store it came from: backup → restore → backup differs only in the header line. New kinds are new `kind`
+// values after the existing ones (version 2 added the workspace and the generic records); a reader refuses a kind it
+// does not know, and a version newer than its own. Leases (`L#…` items) are never in a backup: they are transient
+// claims on follow-up work, held by a running instance for seconds, meaningless in another store.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Channel, ContactRecord, Message, Ticket } from '../../domain/types.js';
-import { contactRecord, messageRecord, ticketRecord } from '../json/records.js';
+import type { CannedReply, ContactProfile } from '../../domain/workspace.js';
+import { cannedReplyRecord, contactProfileRecord, contactRecord, genericRecord, messageRecord, ticketRecord } from '../json/records.js';
+import type { StoredRecord } from '../records.js';
 
 export const BACKUP_FORMAT = 'freeda-backup';
-export const BACKUP_VERSION = 1;
+/** 2: canned replies, contact profiles and generic records (agents, tokens, audit…). Version 1 files still restore. */
+export const BACKUP_VERSION = 2;
 
 export interface BackupHeader {
   format: typeof BACKUP_FORMAT;
@@ -48,6 +57,9 @@ export type BackupRecord =
   | ({ kind: 'dedup' } & DedupKey)
   | { kind: 'contact'; contact: ContactRecord }
   | ({ kind: 'provider_id' } & ProviderIdRef)
+  | { kind: 'canned_reply'; canned_reply: CannedReply }
+  | { kind: 'contact_profile'; profile: ContactProfile }
+  | { kind: 'record'; record: StoredRecord }
   | { kind: 'blob'; key: string; size: number; data: string };
 
 export interface BackupTrailer {
@@ -64,6 +76,9 @@ const recordSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('dedup'), external_id: z.string(), ...ref }),
   z.object({ kind: z.literal('contact'), contact: contactRecord }),
   z.object({ kind: z.literal('provider_id'), provider_id: id, ...ref }),
+  z.object({ kind: z.literal('canned_reply'), canned_reply: cannedReplyRecord }),
+  z.object({ kind: z.literal('contact_profile'), profile: contactProfileRecord }),
+  z.object({ kind: z.literal('record'), record: genericRecord }),
   z.object({
     kind: z.literal('blob'),
     key: z.string().regex(/^sha256-[0-9a-f]{64}$/),

@@ -89,6 +89,9 @@ export function jsonStateSource(state: MemoryState, highWater: string): ExportSo
       for (const [channel, provider_id, ref] of state.byProviderId.entries()) refs.push({ channel, provider_id, ...ref });
       return Promise.resolve(refs);
     },
+    cannedReplies: () => Promise.resolve([...state.cannedReplies.values()]),
+    contactProfiles: () => Promise.resolve([...state.contactProfiles.values()]),
+    records: () => Promise.resolve(state.records.all()),
     close: () => Promise.resolve(),
   };
 }

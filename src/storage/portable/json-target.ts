@@ -46,6 +46,19 @@ export async function openJsonTarget(
       if (mode === 'create' && (await store.findMessageByProviderId(ref.channel, ref.provider_id))) return;
       await store.importBatch({ provider_ids: [ref] });
     },
+    async putCannedReply(reply, mode) {
+      // getCannedReply hides a deleted one: a restore (only live replies) never meets one.
+      if (mode === 'create' && (await store.getCannedReply(reply.canned_id))) return;
+      await store.importBatch({ canned_replies: [reply] });
+    },
+    async putContactProfile(profile, mode) {
+      if (mode === 'create' && (await store.getContactProfile(profile.contact_id))) return;
+      await store.importBatch({ contact_profiles: [profile] });
+    },
+    async putRecord(record, mode) {
+      if (mode === 'create' && (await store.getRecord(record.kind, record.key))) return;
+      await store.importBatch({ records: [record] });
+    },
     async putBlob(key, bytes) {
       const stored = await blobs.put(bytes);
       if (stored !== key) throw new Error(`attachment ${key}: its bytes hash to ${stored} (damaged backup)`);

@@ -2,7 +2,9 @@
 // the store keeps serving. json: json-source.ts (reads DATA_DIR read-only beside the server); DynamoDB: dynamo-source.ts.
 import { compareMessages } from '../../domain/metrics.js';
 import type { ContactRecord, Message, Ticket } from '../../domain/types.js';
+import type { CannedReply, ContactProfile } from '../../domain/workspace.js';
 import type { BlobStore } from '../blobs.js';
+import type { StoredRecord } from '../records.js';
 import type { BackupRecord, ProviderIdRef } from './format.js';
 
 export interface ExportSource {
@@ -16,6 +18,11 @@ export interface ExportSource {
   contacts(): Promise<ContactRecord[]>;
   /** Sorted by (channel, provider_id). */
   providerIds(): Promise<ProviderIdRef[]>;
+  /** Canned replies, deleted ones included (`migrate --follow` carries a deletion; a backup leaves them out). */
+  cannedReplies(): Promise<CannedReply[]>;
+  contactProfiles(): Promise<ContactProfile[]>;
+  /** Every generic record of every kind (agents, tokens, audit, keys…). Leases are not records: never exported. */
+  records(): Promise<StoredRecord[]>;
   close(): Promise<void>;
 }
 
@@ -45,6 +52,14 @@ export interface RecordOptions {
   onTicket?: (count: number) => void;
 }
 
+const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+export const compareCanned = (a: CannedReply, b: CannedReply): number => byString(a.canned_id, b.canned_id);
+export const compareProfiles = (a: ContactProfile, b: ContactProfile): number => byString(a.contact_id, b.contact_id);
+export const compareRecords = byKeys<StoredRecord>(
+  (r) => r.kind,
+  (r) => r.key,
+);
+
 /** Every record of the source in canonical order (format.ts); memory holds one ticket's messages at a time. */
 export async function* canonicalRecords(source: ExportSource, options: RecordOptions = {}): AsyncGenerator<BackupRecord> {
   const blobKeys = new Set<string>();
@@ -68,6 +83,11 @@ export async function* canonicalRecords(source: ExportSource, options: RecordOpt
   }
   for (const contact of (await source.contacts()).sort(compareContacts)) yield { kind: 'contact', contact };
   for (const ref of (await source.providerIds()).sort(compareProviderIds)) yield { kind: 'provider_id', ...ref };
+  // A deleted canned reply is gone for every reader (and a json snapshot drops it): not part of the data.
+  for (const reply of (await source.cannedReplies()).filter((r) => !r.deleted).sort(compareCanned))
+    yield { kind: 'canned_reply', canned_reply: reply };
+  for (const profile of (await source.contactProfiles()).sort(compareProfiles)) yield { kind: 'contact_profile', profile };
+  for (const record of (await source.records()).sort(compareRecords)) yield { kind: 'record', record };
   if (!options.blobs) return;
   for (const key of [...blobKeys].sort()) {
     const bytes = await options.blobs.get(key);

@@ -3,6 +3,8 @@
 // overwrites (migrate: the source's newer state wins). A marker in the target names the operation that is filling it,
 // so a non-empty target is refused unless it is the same restore or migration resuming.
 import type { ContactRecord, Message, Ticket } from '../../domain/types.js';
+import type { CannedReply, ContactProfile } from '../../domain/workspace.js';
+import type { StoredRecord } from '../records.js';
 import type { DedupKey, ProviderIdRef } from './format.js';
 
 export type WriteMode = 'create' | 'upsert';
@@ -30,6 +32,11 @@ export interface ImportTarget {
   putDedup(key: DedupKey, mode: WriteMode): Promise<void>;
   putContact(contact: ContactRecord, mode: WriteMode): Promise<void>;
   putProviderId(ref: ProviderIdRef, mode: WriteMode): Promise<void>;
+  /** A canned reply as it is (a `deleted: true` one, followed from the source, deletes it in the target). */
+  putCannedReply(reply: CannedReply, mode: WriteMode): Promise<void>;
+  putContactProfile(profile: ContactProfile, mode: WriteMode): Promise<void>;
+  /** A generic record with its version and updated_at as they are in the source. */
+  putRecord(record: StoredRecord, mode: WriteMode): Promise<void>;
   putBlob(key: string, bytes: Buffer): Promise<void>;
   close(): Promise<void>;
 }
