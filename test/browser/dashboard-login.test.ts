@@ -31,9 +31,10 @@ function watch(page: Page, problems: string[], name: string): void {
 }
 
 async function signIn(page: Page, email: string, password: string): Promise<void> {
-  await page.getByLabel('E-mail').fill(email);
-  await page.getByLabel('Mot de passe').fill(password);
-  await page.getByRole('button', { name: 'Se connecter' }).click();
+  const form = page.locator('#signin-form');
+  await form.getByLabel('E-mail').fill(email);
+  await form.getByLabel('Mot de passe').fill(password);
+  await form.getByRole('button', { name: 'Se connecter' }).click();
 }
 
 async function noSideways(page: Page): Promise<void> {
@@ -44,6 +45,14 @@ async function noSideways(page: Page): Promise<void> {
 describe('dashboard sign-in and admin panel in Chromium', () => {
   let t: TestApp;
   let browser: Browser;
+  // The packaged Chromium runs single-process, where contexts share one cookie jar: each person gets their own
+  // browser, so a session cookie (HttpOnly refresh token) never leaks from one person to the next.
+  const others: Browser[] = [];
+  const ownBrowser = async () => {
+    const own = await launch();
+    others.push(own);
+    return own;
+  };
   let shots: { path: string; remove(): Promise<void> };
   const laptop = { viewport: { width: 1280, height: 800 } };
   const phone = { viewport: { width: 390, height: 780 }, isMobile: true, hasTouch: true };
@@ -60,6 +69,7 @@ describe('dashboard sign-in and admin panel in Chromium', () => {
   });
   after(async () => {
     await browser?.close();
+    for (const own of others) await own.close();
     await t?.stop();
     await shots?.remove();
   });
@@ -76,7 +86,7 @@ describe('dashboard sign-in and admin panel in Chromium', () => {
     assert.ok(await page.getByLabel("Jeton d'API").isVisible(), 'services keep the API-token entry');
     await page.screenshot({ path: join(shots.path, 'login-no-agents-phone.png') });
     await noSideways(page);
-    await context.close();
+
     assert.deepEqual(problems, []);
   });
 
@@ -85,7 +95,7 @@ describe('dashboard sign-in and admin panel in Chromium', () => {
     await addAgent(t, 'admin@example.fr', 'Nadia Admin', 'admin');
 
     // Admin, laptop: wrong password first (a clear message), then signed in.
-    const adminContext = await browser.newContext(laptop);
+    const adminContext = await (await ownBrowser()).newContext(laptop);
     const admin = await adminContext.newPage();
     watch(admin, problems, 'admin');
     await admin.goto(`${t.url}/agent`);
@@ -137,7 +147,7 @@ describe('dashboard sign-in and admin panel in Chromium', () => {
     await visitor.locator('.msg-customer:not(:has(.state))').waitFor();
 
     // The new agent, phone, fresh context: signs in with the one-time password.
-    const agentContext = await browser.newContext(phone);
+    const agentContext = await (await ownBrowser()).newContext(phone);
     const agent = await agentContext.newPage();
     watch(agent, problems, 'agent');
     await agent.goto(`${t.url}/agent`);
@@ -168,9 +178,9 @@ describe('dashboard sign-in and admin panel in Chromium', () => {
 
     // Signing out ends the session: the form again, and a reload does not resume it.
     await agent.getByRole('button', { name: 'Se déconnecter' }).click();
-    await agent.getByLabel('Mot de passe').waitFor();
+    await agent.locator('#signin-form').getByLabel('Mot de passe').waitFor();
     await agent.reload();
-    await agent.getByLabel('Mot de passe').waitFor();
+    await agent.locator('#signin-form').getByLabel('Mot de passe').waitFor();
     assert.equal(await agent.locator('#dashboard').isVisible(), false);
     assert.equal(await agent.evaluate(async () => (await fetch('/auth/refresh', { method: 'POST' })).status), 401);
     assert.deepEqual(problems, []);
@@ -179,7 +189,7 @@ describe('dashboard sign-in and admin panel in Chromium', () => {
   it('an analyst reads tickets with the Rapports link but no reply box nor status button', async () => {
     const problems: string[] = [];
     await addAgent(t, 'ana@example.fr', 'Ana Lyste', 'analyst');
-    const page = await (await browser.newContext(laptop)).newPage();
+    const page = await (await (await ownBrowser()).newContext(laptop)).newPage();
     watch(page, problems, 'analyst');
     await page.goto(`${t.url}/agent`);
     await signIn(page, 'ana@example.fr', PASSWORD);

@@ -663,7 +663,7 @@ function showLogin(message) {
   els.login.hidden = false;
   els.loginError.textContent = message ?? '';
   els.loginError.hidden = !message;
-  void fetch('/auth/status')
+  void fetch('/auth/status', { cache: 'no-store' })
     .then((r) => (r.ok ? r.json() : null))
     .then((status) => {
       // Nobody can sign in yet: explain how the first admin is created (the API-token form stays for services).
