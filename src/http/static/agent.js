@@ -279,7 +279,7 @@ function renderMessage(message) {
   when.dateTime = message.created_at;
   const who = internal
     ? `Note interne${message.author_name ? ` · ${message.author_name}` : ''}`
-    : (AUTHOR_LABELS[message.author] ?? message.author);
+    : `${AUTHOR_LABELS[message.author] ?? message.author}${message.author === 'agent' && message.author_name ? ` · ${message.author_name}` : ''}`;
   meta.append(el('span', 'author', who), ' · ', when);
   const body = el('p', 'text');
   body.append(...highlighted(message.text));
