@@ -79,6 +79,8 @@ export function authRouter(deps: { auth: AuthService; refreshTtlDays: number }):
   });
 
   router.get('/auth/status', async (_req, res) => {
+    // Never cached: the page must notice the first agent as soon as `agents:add` created it.
+    res.setHeader('Cache-Control', 'no-store');
     res.json({ agents_exist: (await auth.agents.count()) > 0 });
   });
 

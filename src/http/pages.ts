@@ -10,7 +10,10 @@ const STATIC_DIR = new URL('./static/', import.meta.url);
 const ASSETS: Record<string, string> = {
   'chat.js': 'text/javascript; charset=utf-8',
   'agent.js': 'text/javascript; charset=utf-8',
+  'session.js': 'text/javascript; charset=utf-8',
+  'admin.js': 'text/javascript; charset=utf-8',
   'freeda.css': 'text/css; charset=utf-8',
+  'account.css': 'text/css; charset=utf-8',
   'reports.js': 'text/javascript; charset=utf-8',
   'reports.css': 'text/css; charset=utf-8',
 };

@@ -110,7 +110,7 @@ describe('web chat and agent dashboard in Chromium', () => {
       // Agent logs in (wrong token first) and goes live.
       await agent.goto(t.url + '/agent');
       await agent.getByLabel("Jeton d'API").fill('wrong-token');
-      await agent.getByRole('button', { name: 'Se connecter' }).click();
+      await agent.getByRole('button', { name: 'Utiliser le jeton' }).click();
       await agent.getByText('Jeton invalide.').waitFor();
       await agent.getByLabel("Jeton d'API").fill(t.token);
       await agent.keyboard.press('Enter');

@@ -1,5 +1,9 @@
 // Agent dashboard: REST for state, /ws events for live updates (resume after reconnect). All text via textContent.
-const TOKEN_KEY = 'freeda.agent.token';
+// Sign-in and tokens: session.js; the "Compte" panel (agents, personal tokens): admin.js.
+import { openAccount } from './admin.js';
+import { authFetch, currentToken, refresh, resume, signIn, signOut, SignInError, useApiToken, usesApiToken, whenEnded } from './session.js';
+
+const ROLE_LABELS = { admin: 'administrateur', agent: 'agent', analyst: 'analyste' };
 /** Channel name → label, from GET /channels (the channels the server's modules declare). */
 const CHANNEL_LABELS = {};
 const AUTHOR_LABELS = { customer: 'Client', bot: 'Bot', agent: 'Agent', system: 'Système' };
@@ -36,6 +40,15 @@ const els = {
   login: $('login'),
   loginForm: $('login-form'),
   token: $('token'),
+  signinForm: $('signin-form'),
+  email: $('email'),
+  password: $('password'),
+  noAgents: $('no-agents'),
+  sessionNav: $('session-nav'),
+  whoami: $('whoami'),
+  account: $('account'),
+  accountOpen: $('account-open'),
+  accountClose: $('account-close'),
   loginError: $('login-error'),
   dashboard: $('dashboard'),
   logout: $('logout'),
@@ -74,7 +87,7 @@ const els = {
 const WRITABLE = {};
 const BASE_TITLE = document.title;
 
-let token = sessionStorage.getItem(TOKEN_KEY);
+let me = null; // GET /me: { kind, role, agent }
 let socket = null;
 let lastSeq = null;
 let retryMs = 500;
@@ -104,10 +117,10 @@ async function downloadFrom(path, filename) {
 }
 
 async function api(path, init = {}) {
-  const headers = { authorization: `Bearer ${token}`, ...(init.body ? { 'content-type': 'application/json' } : {}) };
-  const response = await fetch(path, { ...init, headers });
+  const headers = init.body ? { 'content-type': 'application/json' } : {};
+  const response = await authFetch(path, { ...init, headers });
   if (response.status === 401) {
-    logout('Jeton refusé : reconnectez-vous.');
+    logout(usesApiToken() ? 'Jeton refusé : reconnectez-vous.' : 'Session expirée : reconnectez-vous.');
     throw new HttpError(401, 'unauthorized', 'Jeton refusé.');
   }
   if (!response.ok) {
@@ -266,7 +279,7 @@ function renderMessage(message) {
   when.dateTime = message.created_at;
   const who = internal
     ? `Note interne${message.author_name ? ` · ${message.author_name}` : ''}`
-    : (AUTHOR_LABELS[message.author] ?? message.author);
+    : `${AUTHOR_LABELS[message.author] ?? message.author}${message.author === 'agent' && message.author_name ? ` · ${message.author_name}` : ''}`;
   meta.append(el('span', 'author', who), ' · ', when);
   const body = el('p', 'text');
   body.append(...highlighted(message.text));
@@ -435,11 +448,14 @@ function setLive(state, text) {
 }
 
 function connect() {
+  const token = currentToken();
   if (!token) return;
   const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws?token=${encodeURIComponent(token)}`;
   const ws = new WebSocket(url);
   socket = ws;
+  let opened = false;
   ws.addEventListener('open', () => {
+    opened = true;
     setLive('online', 'En direct');
     retryMs = 500;
     if (lastSeq !== null) ws.send(JSON.stringify({ type: 'resume', after_seq: lastSeq }));
@@ -452,10 +468,16 @@ function connect() {
     }
     onEvent(frame);
   });
-  ws.addEventListener('close', () => {
+  ws.addEventListener('close', async (event) => {
     if (socket !== ws) return;
     setLive('offline', 'Reconnexion…');
-    setTimeout(connect, retryMs);
+    // 4401: the server closed us for an expired/revoked token; refused before opening: maybe the same. Renew first.
+    const stale = event.code === 4401 || !opened;
+    if (stale && !usesApiToken()) {
+      const renewed = await refresh().catch(() => undefined);
+      if (renewed === null || socket !== ws) return; // the session is over: the sign-in form is shown
+    }
+    setTimeout(connect, event.code === 4401 ? 0 : retryMs);
     retryMs = Math.min(retryMs * 2, 15000);
   });
 }
@@ -627,26 +649,41 @@ els.back.addEventListener('click', () => {
   els.tickets.querySelector('[aria-current="true"]')?.focus();
 });
 
-// ---------- login ----------
+// ---------- sign-in ----------
 
-function logout(message) {
-  token = null;
-  sessionStorage.removeItem(TOKEN_KEY);
+function showLogin(message) {
+  me = null;
   const ws = socket;
   socket = null;
   ws?.close();
   setLive('offline', 'Hors ligne');
   els.dashboard.hidden = true;
-  els.logout.hidden = true;
+  els.account.hidden = true;
+  els.sessionNav.hidden = true;
   els.login.hidden = false;
   els.loginError.textContent = message ?? '';
   els.loginError.hidden = !message;
-  els.token.focus();
+  void fetch('/auth/status', { cache: 'no-store' })
+    .then((r) => (r.ok ? r.json() : null))
+    .then((status) => {
+      // Nobody can sign in yet: explain how the first admin is created (the API-token form stays for services).
+      const none = status?.agents_exist === false;
+      els.noAgents.hidden = !none;
+      els.signinForm.hidden = none;
+      (none ? els.token : els.email).focus();
+    })
+    .catch(() => els.email.focus());
 }
+
+function logout(message) {
+  void signOut();
+  showLogin(message);
+}
+whenEnded(() => showLogin('Session expirée : reconnectez-vous.'));
 
 /** The channel filter lists what the server serves (GET /channels); an unknown channel shows its name. */
 async function loadChannels() {
-  const response = await fetch('/channels', { headers: { authorization: `Bearer ${token}` } }).catch(() => null);
+  const response = await authFetch('/channels').catch(() => null);
   if (!response || !response.ok) return;
   const { items } = await response.json();
   for (const channel of items) {
@@ -658,16 +695,54 @@ async function loadChannels() {
   }
 }
 
+/** Who am I (GET /me): name and role in the top bar; analysts get a read-only conversation. */
+async function loadMe() {
+  me = await (await api('/me')).json();
+  const name = me.agent?.name ?? 'Jeton de service';
+  els.whoami.textContent = `${name} · ${ROLE_LABELS[me.role] ?? me.role}`;
+  if (me.agent) myAgentId = me.agent.agent_id;
+  document.body.dataset.role = me.role;
+  const readOnly = me.role === 'analyst';
+  els.replyForm.hidden = readOnly;
+  els.toggle.hidden = readOnly;
+  els.assign.hidden = readOnly;
+}
+
 async function enter() {
   els.login.hidden = true;
+  els.account.hidden = true;
   els.dashboard.hidden = false;
-  els.logout.hidden = false;
+  els.sessionNav.hidden = false;
+  try {
+    await loadMe();
+  } catch {
+    return; // 401: back to the sign-in form already
+  }
   if (els.channel.options.length === 1) await loadChannels();
   await loadTickets();
   connect();
   // Notifications need the agent's permission, asked once from the dashboard.
   if ('Notification' in window && Notification.permission === 'default') void Notification.requestPermission();
 }
+
+els.signinForm.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  els.loginError.hidden = true;
+  try {
+    await signIn(els.email.value.trim(), els.password.value);
+  } catch (error) {
+    els.loginError.textContent =
+      error instanceof SignInError && error.status === 401
+        ? 'E-mail ou mot de passe incorrect.'
+        : error instanceof SignInError && error.status === 429
+          ? `Trop de tentatives : réessayez dans ${error.retryAfter ?? 'quelques'} secondes.`
+          : 'Serveur injoignable.';
+    els.loginError.hidden = false;
+    return;
+  }
+  els.password.value = '';
+  await enter();
+});
 
 els.loginForm.addEventListener('submit', async (event) => {
   event.preventDefault();
@@ -679,13 +754,22 @@ els.loginForm.addEventListener('submit', async (event) => {
     els.loginError.hidden = false;
     return;
   }
-  token = candidate;
-  sessionStorage.setItem(TOKEN_KEY, token);
+  useApiToken(candidate);
   els.token.value = '';
   await enter();
 });
 
 els.logout.addEventListener('click', () => logout());
+els.accountOpen.addEventListener('click', () => {
+  if (!me) return;
+  els.dashboard.hidden = true;
+  els.account.hidden = false;
+  void openAccount(me);
+});
+els.accountClose.addEventListener('click', () => {
+  els.account.hidden = true;
+  els.dashboard.hidden = false;
+});
 
-if (token) void enter();
-else els.token.focus();
+// A session left by an earlier page load (refresh cookie) or an API token resumes without asking again.
+void resume().then((session) => (session ? enter() : showLogin()));

@@ -1,9 +1,10 @@
 // Reports view: GET /stats charts (Chart.js, served from node_modules by our own origin) with the export's filters,
-// and the CSV of exactly that filter. The token is the dashboard's (sessionStorage), or asked here.
+// and the CSV of exactly that filter. The credential is the dashboard's: its session (refresh cookie, session.js) or
+// its API token (sessionStorage); else an API token asked here.
 /* global Chart */
-const TOKEN_KEY = 'freeda.agent.token';
+import { authFetch, resume, useApiToken } from './session.js';
+
 const $ = (id) => document.getElementById(id);
-let token = sessionStorage.getItem(TOKEN_KEY);
 const charts = {};
 const PALETTE = ['#3b5bdb', '#e8590c', '#2b8a3e', '#c2255c', '#7048e8', '#0c8599', '#868e96'];
 const LABELS = {
@@ -22,10 +23,8 @@ const LABELS = {
 const label = (key) => LABELS[key] ?? key;
 
 async function api(path) {
-  const response = await fetch(path, { headers: { authorization: `Bearer ${token}` } });
+  const response = await authFetch(path);
   if (response.status === 401) {
-    sessionStorage.removeItem(TOKEN_KEY);
-    token = null;
     $('token-form').hidden = false;
     throw new Error('Jeton refusé : reconnectez-vous.');
   }
@@ -155,10 +154,11 @@ async function start() {
 
 $('token-form').addEventListener('submit', (event) => {
   event.preventDefault();
-  token = $('token').value.trim();
-  sessionStorage.setItem(TOKEN_KEY, token);
+  useApiToken($('token').value.trim());
   $('token-form').hidden = true;
   void start();
 });
-if (token) void start();
-else $('token-form').hidden = false;
+void resume().then((session) => {
+  if (session) void start();
+  else $('token-form').hidden = false;
+});
