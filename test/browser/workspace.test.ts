@@ -143,7 +143,13 @@ describe('agent workspace in Chromium', () => {
       .catch(() => undefined);
     await agent.screenshot({ path: join(shots.path, 'workspace-phone-list.png') });
     const overflow = await agent.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-    assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow}px`);
+    const widest = await agent.evaluate(() =>
+      [...document.querySelectorAll('body *')]
+        .filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5)
+        .slice(0, 5)
+        .map((e) => `${e.tagName}.${e.className}#${e.id} right=${Math.round(e.getBoundingClientRect().right)}`),
+    );
+    assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow}px: ${widest.join(', ')}`);
     await agent.locator('.ticket-item button').first().click();
     await agent.screenshot({ path: join(shots.path, 'workspace-phone-conversation.png') });
     assert.deepEqual(problems, []);
