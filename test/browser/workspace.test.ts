@@ -143,12 +143,14 @@ describe('agent workspace in Chromium', () => {
       .catch(() => undefined);
     await agent.screenshot({ path: join(shots.path, 'workspace-phone-list.png') });
     const overflow = await agent.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-    const widest = await agent.evaluate(() =>
-      [...document.querySelectorAll('body *')]
-        .filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5)
+    const widest = await agent.evaluate(() => {
+      type Box = { tagName: string; className: string; id: string; getBoundingClientRect(): { right: number } };
+      const limit = document.documentElement.clientWidth + 0.5;
+      return (Array.from(document.querySelectorAll('body *')) as unknown as Box[])
+        .filter((e) => e.getBoundingClientRect().right > limit)
         .slice(0, 5)
-        .map((e) => `${e.tagName}.${e.className}#${e.id} right=${Math.round(e.getBoundingClientRect().right)}`),
-    );
+        .map((e) => `${e.tagName}.${e.className}#${e.id} right=${Math.round(e.getBoundingClientRect().right)}`);
+    });
     assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow}px: ${widest.join(', ')}`);
     await agent.locator('.ticket-item button').first().click();
     await agent.screenshot({ path: join(shots.path, 'workspace-phone-conversation.png') });
