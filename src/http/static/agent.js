@@ -41,7 +41,7 @@ const els = {
   loginForm: $('login-form'),
   token: $('token'),
   signinForm: $('signin-form'),
-  email: $('email'),
+  email: $('signin-email'),
   password: $('password'),
   noAgents: $('no-agents'),
   sessionNav: $('session-nav'),
